@@ -1,0 +1,21 @@
+/** One Jest run for the whole monorepo: unit specs sit beside their code, integration tests in `test/` folders. */
+const swc = ['@swc/jest', {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+  module: { type: 'commonjs' },
+}];
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)s$': swc },
+  moduleNameMapper: {
+    '^@tollgate/(money|pricing|rates|billing|db|sdk|testing)$': '<rootDir>/libs/$1/src',
+    '^@tollgate/(money|pricing|rates|billing|db|sdk|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  },
+  testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
