@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { TollgateConfig } from '@tollgate/config';
+import { ApiKeysRepository } from '@tollgate/db';
+import { ApiModule } from './api.module';
+import { toApiError } from './common/api-error-mapping';
+import { errorBody } from './common/api-error';
+import { registerJsonBody } from './common/json-body';
+import { PinoNestLogger } from './common/logger';
+import { Metrics } from './common/metrics';
+
+/** The api as a Nest application, configured but not listening (main.ts and the tests both use it). */
+export async function createApi(config: TollgateConfig, logger: Logger): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ logger: false, bodyLimit: 2 * 1024 * 1024, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger),
+    bodyParser: false,
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBody(fastify);
+
+  // Errors raised before a route runs (body parser, 404) leave in the same shape as the routes' own.
+  fastify.setErrorHandler((err, _req, reply) => {
+    const e = toApiError(err);
+    reply.status(e.status).headers(e.headers).send(errorBody(e.code, e.message, e.details));
+  });
+  fastify.setNotFoundHandler((req, reply) => {
+    reply.status(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
+  });
+
+  const metrics = app.get(Metrics);
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.requestDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
+    logger.info({ msg: 'request', method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
+    done();
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Tollgate API')
+      .setDescription('Usage metering and cost-plus billing for AI products. Money is a decimal string; token counts are integers.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  if (config.adminKey) {
+    const outcome = await app.get(ApiKeysRepository).bootstrap(config.adminKey);
+    if (outcome === 'created') logger.info({ msg: 'created the default organisation and its admin key from TOLLGATE_ADMIN_KEY' });
+  }
+  return app;
+}

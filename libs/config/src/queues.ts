@@ -1,0 +1,11 @@
+import type { ConnectionOptions } from 'bullmq';
+
+// Queue names shared by the api (producer) and the worker. The prefix is a Redis Cluster hash tag, so
+// each queue's keys land on one slot when BullMQ runs on a cluster.
+export const QUEUE_PREFIX = '{tollgate}';
+export const QUEUES = { price: 'price', rates: 'rates', sweep: 'sweep' } as const;
+
+/** BullMQ connection options for REDIS_URL. */
+export function bullConnection(redisUrl: string, extra: Record<string, unknown> = {}): ConnectionOptions {
+  return { url: redisUrl, ...extra };
+}

@@ -1,0 +1,82 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { PrismaClient } from './generated/prisma/client';
+
+export type Scope = 'ingest' | 'admin' | 'portal';
+
+export interface KeyPrincipal {
+  keyId: string;
+  organizationId: string;
+  scope: Scope;
+  customerId: string | null;
+  /** The instance operator's key (the first admin key): the only one that may create organisations. */
+  isOperator: boolean;
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** A new secret: shown once, stored only as its hash. */
+export function generateKey(scope: Scope): string {
+  return `tg_${scope}_${randomBytes(24).toString('base64url')}`;
+}
+
+export class ApiKeysRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async findByKey(key: string): Promise<KeyPrincipal | null> {
+    const row = await this.prisma.api_keys.findUnique({ where: { key_hash: hashKey(key) } });
+    if (!row || row.revoked_at) return null;
+    return {
+      keyId: row.id,
+      organizationId: row.organization_id,
+      scope: row.scope as Scope,
+      customerId: row.customer_id,
+      isOperator: row.is_operator,
+    };
+  }
+
+  async create(
+    organizationId: string,
+    scope: Scope,
+    name: string,
+    options: { key?: string; customerId?: string; isOperator?: boolean } = {},
+  ): Promise<{ id: string; key: string; scope: Scope }> {
+    const key = options.key ?? generateKey(scope);
+    const row = await this.prisma.api_keys.create({
+      data: {
+        organization_id: organizationId,
+        scope,
+        name,
+        key_hash: hashKey(key),
+        key_prefix: key.slice(0, 12),
+        customer_id: options.customerId ?? null,
+        is_operator: options.isOperator ?? false,
+      },
+    });
+    return { id: row.id, key, scope };
+  }
+
+  /**
+   * On an empty database, TOLLGATE_ADMIN_KEY becomes the first admin key of a new default organisation.
+   * Serialised by an advisory lock so that api instances starting together create it once.
+   */
+  async bootstrap(adminKey: string): Promise<'created' | 'exists'> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(7316001)');
+      if ((await tx.organizations.count()) > 0) return 'exists';
+      const org = await tx.organizations.create({ data: { name: 'default', is_default: true } });
+      await tx.api_keys.create({
+        data: {
+          organization_id: org.id,
+          scope: 'admin',
+          name: 'TOLLGATE_ADMIN_KEY',
+          key_hash: hashKey(adminKey),
+          key_prefix: adminKey.slice(0, 6),
+          is_operator: true,
+        },
+      });
+      return 'created';
+    });
+  }
+}
