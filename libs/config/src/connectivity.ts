@@ -6,7 +6,7 @@ import { addressOf, TollgateConfig } from './config';
 
 export class UnreachableError extends Error {}
 
-export async function checkPostgres(databaseUrl: string, timeoutMs = 5000): Promise<void> {
+export async function checkPostgres(databaseUrl: string, { timeoutMs = 5000, allowMissingDatabase = false } = {}): Promise<void> {
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();
@@ -14,6 +14,7 @@ export async function checkPostgres(databaseUrl: string, timeoutMs = 5000): Prom
   } catch (err) {
     const reason = (err as Error).message;
     const dbMissing = /database .* does not exist/.test(reason);
+    if (dbMissing && allowMissingDatabase) return; // the server answered; migrating creates the database
     throw new UnreachableError(
       dbMissing
         ? `Postgres at ${addressOf(databaseUrl)} has no such database (${reason}): run \`npm run db:migrate\`, which creates it`
@@ -47,7 +48,7 @@ export async function checkRedis(redisUrl: string, timeoutMs = 5000): Promise<vo
   }
 }
 
-export async function checkServices(config: TollgateConfig): Promise<void> {
-  await checkPostgres(config.databaseUrl);
+export async function checkServices(config: TollgateConfig, options: { allowMissingDatabase?: boolean } = {}): Promise<void> {
+  await checkPostgres(config.databaseUrl, options);
   await checkRedis(config.redisUrl);
 }

@@ -27,7 +27,7 @@ const USAGE_COLUMNS = [
   'reasoning_tokens', 'audio_input_tokens', 'audio_output_tokens', 'images', 'web_searches', 'requests',
 ];
 
-const INSERT_EVENTS = `
+export const INSERT_EVENTS_SQL = `
 INSERT INTO events (organization_id, batch_id, transaction_id, customer_id, external_customer_id, occurred_at,
   timestamp_provided, provider, model, ${USAGE_COLUMNS.join(', ')}, reported_cost, task_id, trace_id,
   session_id, feature, status, retry_of, metadata, content_hash)
@@ -66,7 +66,7 @@ export function eventColumns(rows: EventRow[]): unknown[] {
 
 /** Inserts rows, skipping any whose (organization, transaction_id) is already stored; returns the ids inserted. */
 export async function insertEvents(db: PoolClient | Pool, organizationId: string, batchId: string, rows: EventRow[]): Promise<Set<string>> {
-  const res = await db.query({ text: INSERT_EVENTS, values: [organizationId, batchId, ...eventColumns(rows)], rowMode: 'array' });
+  const res = await db.query({ text: INSERT_EVENTS_SQL, values: [organizationId, batchId, ...eventColumns(rows)], rowMode: 'array' });
   return new Set(res.rows.map((r: string[]) => r[0]));
 }
 
