@@ -1,0 +1,32 @@
+import type { PriceTier, Prices } from './pricing';
+
+/** Where a rate card comes from. Overrides are the operator's negotiated prices. */
+export const RATE_SOURCES = ['override', 'openrouter', 'bedrock', 'litellm'] as const;
+export type RateSource = (typeof RATE_SOURCES)[number];
+
+/** Prices in USD per token (per unit for counts), exact; `input_tokens` and `output_tokens` always present. */
+export interface RateCard {
+  readonly provider: string;
+  readonly model: string;
+  readonly source: RateSource;
+  readonly prices: Prices;
+  /** Sorted by ascending threshold. */
+  readonly tiers: readonly PriceTier[];
+}
+
+/** One immutable version of a (provider, model, source) card, in force from `effectiveFrom`. */
+export interface RateVersion extends RateCard {
+  readonly id: string;
+  readonly effectiveFrom: Date;
+  readonly fetchedAt: Date;
+  /** The source stopped listing the model: from `effectiveFrom` this source has no card for it. */
+  readonly removed?: boolean;
+}
+
+export function cardKey(card: { provider: string; model: string }): string {
+  return `${card.provider}\u0000${card.model}`;
+}
+
+export function hasRequiredPrices(prices: Prices): boolean {
+  return prices.input_tokens !== undefined && prices.output_tokens !== undefined;
+}
