@@ -1,0 +1,42 @@
+import { RATE_SOURCES, type RateSource } from './rate-card';
+
+/**
+ * Which source prices a (provider, model) when several have a card for it: the first in force wins.
+ * Overrides always come first; OpenRouter prices provider "openrouter" (LiteLLM also lists OpenRouter ids),
+ * the AWS bulk files price "bedrock", LiteLLM prices direct provider ids. The bundled snapshot is not a
+ * source of its own: it seeds each source's first versions, so a live version of a source replaces it.
+ */
+export interface SourceOrder {
+  readonly byProvider: Readonly<Record<string, readonly RateSource[]>>;
+  readonly otherwise: readonly RateSource[];
+}
+
+export const DEFAULT_SOURCE_ORDER: SourceOrder = {
+  byProvider: {
+    openrouter: ['override', 'openrouter', 'litellm'],
+    bedrock: ['override', 'bedrock', 'litellm'],
+  },
+  otherwise: ['override', 'litellm', 'openrouter', 'bedrock'],
+};
+
+export function sourcesFor(order: SourceOrder, provider: string): readonly RateSource[] {
+  return order.byProvider[provider] ?? order.otherwise;
+}
+
+/**
+ * Reads an order from configuration text, e.g. `openrouter=override,openrouter,litellm;*=override,litellm`
+ * (`*` is every other provider). Unknown sources are refused.
+ */
+export function parseSourceOrder(text: string): SourceOrder {
+  const byProvider: Record<string, RateSource[]> = {};
+  let otherwise: RateSource[] = [...DEFAULT_SOURCE_ORDER.otherwise];
+  for (const clause of text.split(';').map((c) => c.trim()).filter(Boolean)) {
+    const [provider, list] = clause.split('=').map((s) => s?.trim() ?? '');
+    if (!provider || !list) throw new Error(`rate source order: "${clause}" is not provider=source,source`);
+    const sources = list.split(',').map((s) => s.trim());
+    for (const s of sources) if (!(RATE_SOURCES as readonly string[]).includes(s)) throw new Error(`rate source order: unknown source "${s}"`);
+    if (provider === '*') otherwise = sources as RateSource[];
+    else byProvider[provider] = sources as RateSource[];
+  }
+  return { byProvider, otherwise };
+}
