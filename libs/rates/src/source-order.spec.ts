@@ -1,0 +1,16 @@
+import { DEFAULT_SOURCE_ORDER, parseSourceOrder, sourcesFor } from './source-order';
+
+describe('source order', () => {
+  it('puts overrides first and the natural source of each provider next', () => {
+    expect(sourcesFor(DEFAULT_SOURCE_ORDER, 'openrouter')).toEqual(['override', 'openrouter', 'litellm']);
+    expect(sourcesFor(DEFAULT_SOURCE_ORDER, 'bedrock')).toEqual(['override', 'bedrock', 'litellm']);
+    expect(sourcesFor(DEFAULT_SOURCE_ORDER, 'anthropic')[1]).toBe('litellm');
+  });
+
+  it('reads a configured order and refuses unknown sources', () => {
+    const order = parseSourceOrder('bedrock=override,litellm,bedrock; *=override,litellm');
+    expect(sourcesFor(order, 'bedrock')).toEqual(['override', 'litellm', 'bedrock']);
+    expect(sourcesFor(order, 'openai')).toEqual(['override', 'litellm']);
+    expect(() => parseSourceOrder('openai=override,vibes')).toThrow('unknown source "vibes"');
+  });
+});
