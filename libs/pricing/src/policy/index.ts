@@ -1,0 +1,15 @@
+export type { Charge, ChargeMode, CostSource, Plan, PlanInterval } from './plan';
+export { validatePlan, type PlanError, type PlanValidation } from './validate-plan';
+export { planToJson, type PlanJson } from './plan-json';
+export { compileChargeMatcher, patternMatches, isMatchAllPattern } from './match-charge';
+export { eventProviderCost } from './event-provider-cost';
+export { ratePriceMode } from './rate-price-mode';
+export { rateTokenMode, tokenUnitPrices, type TokenUnitPrices } from './rate-token-mode';
+export { compileEventPricer, type EventPricer, type EventPricing, type EventToPrice } from './price-event';
+export { aggregatePricedEvents, mergeAggregates, type ChargeAggregate, type PricedUsage } from './aggregate';
+export type { LateUsage } from './late-usage';
+export type { Coupon } from './coupon';
+export type { CreditGrant, CreditConsumption } from './credits';
+export type { InvoiceLine, InvoiceLineType, LineUsage } from './invoice-line';
+export { roundLine } from './round-line';
+export { computeInvoice, type Invoice, type InvoiceInput } from './compute-invoice';

@@ -1,0 +1,37 @@
+import type { Decimal } from '@tollgate/money';
+import type { UsageDimension } from '../dimensions';
+
+export type ChargeMode = 'price' | 'token';
+export type CostSource = 'rate_card' | 'reported';
+export type PlanInterval = 'month' | 'year';
+
+/** One charge of a plan (API.md "Customers and plans"); field names are the API's. */
+export interface Charge {
+  readonly name: string;
+  /** Model patterns, case-insensitive; `*` is any run of characters, slashes included. */
+  readonly models: readonly string[];
+  readonly mode: ChargeMode;
+  /** Price mode: rated = provider_cost × (1 + markup). 0 in token mode (unused there). */
+  readonly markup: Decimal;
+  /** Token mode: currency per million tokens (per unit for counts); absent dimensions fall back. */
+  readonly token_prices: Readonly<Partial<Record<UsageDimension, Decimal>>>;
+  /** null: no floor. f: the line is never below provider_cost / (1 − f); 0 means never below cost. */
+  readonly margin_floor: Decimal | null;
+  readonly allowance_eligible: boolean;
+}
+
+export interface Plan {
+  readonly code: string;
+  readonly name: string;
+  readonly currency: string;
+  readonly interval: PlanInterval;
+  readonly base_fee: Decimal;
+  /** The allowance: an amount per period, consumed by allowance-eligible usage lines. */
+  readonly included_usage: Decimal;
+  readonly minimum_commitment: Decimal;
+  readonly grace_period_hours: number;
+  readonly requires_approval: boolean;
+  readonly cost_source: CostSource;
+  /** Matched in order; the last one matches every model (the default). */
+  readonly charges: readonly Charge[];
+}
