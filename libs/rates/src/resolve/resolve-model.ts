@@ -49,6 +49,20 @@ export function normalizeProvider(provider: string): string {
 
 /** Candidate (provider, model) pairs for one name, most specific first. */
 function* candidates(provider: string, model: string, options: ResolveOptions): Generator<[string, string, ResolveRule]> {
+  if (provider === 'bedrock') {
+    // The AWS bulk card of the region the call was priced in comes before LiteLLM's ids (source order).
+    const ref = parseBedrockModelId(model);
+    const geographies = options.bedrockGeographies ?? DEFAULT_BEDROCK_GEOGRAPHIES;
+    const region =
+      ref.profile === 'global'
+        ? 'global'
+        : (ref.region ?? (ref.profile ? geographies[ref.profile] : undefined) ?? options.bedrockDefaultRegion ?? 'us-east-1');
+    yield ['bedrock', bedrockCardModel(region, ref.baseId), 'bedrock'];
+    yield ['bedrock', model, 'exact'];
+    if (ref.profile !== null) yield ['bedrock', `${ref.profile}.${ref.baseId}`, 'bedrock'];
+    yield ['bedrock', ref.baseId, 'bedrock'];
+    return;
+  }
   yield [provider, model, 'exact'];
   const slash = model.indexOf('/');
   if (provider !== 'openrouter' && slash > 0) {
@@ -56,22 +70,13 @@ function* candidates(provider: string, model: string, options: ResolveOptions): 
     yield [normalizeProvider(model.slice(0, slash)), rest, 'provider-prefix'];
     yield [provider, rest, 'provider-prefix'];
   }
-  if (provider === 'bedrock') {
-    const ref = parseBedrockModelId(model);
-    const geographies = options.bedrockGeographies ?? DEFAULT_BEDROCK_GEOGRAPHIES;
-    const region =
-      ref.profile === 'global' ? 'global' : (ref.region ?? (ref.profile ? geographies[ref.profile] : undefined) ?? options.bedrockDefaultRegion ?? 'us-east-1');
-    yield ['bedrock', bedrockCardModel(region, ref.baseId), 'bedrock'];
-    if (ref.profile !== null) yield ['bedrock', `${ref.profile}.${ref.baseId}`, 'bedrock'];
-    yield ['bedrock', ref.baseId, 'bedrock'];
-  }
 }
 
 /**
- * The rate card an event's (provider, model) is priced with. Order: admin alias, exact, provider prefix
- * (`openai/gpt-4o`), Bedrock ids (profile prefix -> region), the undated name of a dated snapshot (only when
- * the dated id itself has no card), then OpenRouter's listing of a direct provider's model. Never throws:
- * an unknown model is a reason for the event to stay `unpriced`.
+ * The rate card an event's (provider, model) is priced with. Order: admin alias; exact, then provider prefix
+ * (`openai/gpt-4o`); for Bedrock the bulk card of the id's region (profile prefix -> region) before LiteLLM's
+ * ids; the undated name of a dated snapshot (only when the dated id has no card); last, OpenRouter's listing of
+ * a direct provider's model. Never throws: an unknown model is a reason for the event to stay `unpriced`.
  */
 export function resolveModel(query: ModelRef, catalog: RateCatalog, options: ResolveOptions = {}): Resolution {
   const provider = normalizeProvider(query.provider);

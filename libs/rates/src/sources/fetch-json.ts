@@ -17,9 +17,11 @@ export async function fetchJson(url: string, options: FetchOptions = {}): Promis
     text = await response.text();
   } catch (error) {
     if (error instanceof SourceFetchError) throw error;
-    const name = error instanceof Error ? error.name : '';
+    // Node's abort reason is a DOMException, not always an `instanceof Error` across realms.
+    const name = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
     if (name === 'TimeoutError' || name === 'AbortError') throw new SourceFetchError(`GET ${url}: timed out`, 'timeout');
-    throw new SourceFetchError(`GET ${url}: ${error instanceof Error ? error.message : String(error)}`, 'network');
+    const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+    throw new SourceFetchError(`GET ${url}: ${message}`, 'network');
   }
   try {
     return JSON.parse(text);
