@@ -27,7 +27,8 @@ export interface TrackEvent {
 export interface WireEvent {
   transaction_id: string;
   external_customer_id: string;
-  timestamp: string;
+  /** Unix milliseconds (API.md accepts them as well as RFC 3339). */
+  timestamp: number;
   provider?: string;
   model: string;
   usage: Usage;
