@@ -1,14 +1,22 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SnapshotFile } from './snapshot-file';
+
+const SOURCES = ['openrouter', 'bedrock', 'litellm'] as const;
+
+// libs/rates/snapshot beside the sources (tsx, jest), or from dist/libs/rates/src/snapshot after `npm run build`.
+function snapshotDir(): string {
+  const candidates = [join(__dirname, '..', '..', 'snapshot'), join(__dirname, '..', '..', '..', '..', '..', 'libs', 'rates', 'snapshot')];
+  const found = candidates.find((dir) => existsSync(join(dir, 'openrouter.json')));
+  if (found === undefined) throw new Error(`rate snapshot not found in ${candidates.join(' or ')}`);
+  return found;
+}
 
 /**
  * The snapshot shipped with the code (built by `npm run rates:snapshot` from libs/rates/fixtures), so a
- * fresh install prices offline before its first sync. Loaded on first call only: it is a few MB of JSON.
+ * fresh install prices offline before its first sync. Read on call: it is half a megabyte of JSON.
  */
 export function bundledSnapshot(): SnapshotFile[] {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return [
-    require('../../snapshot/openrouter.json') as SnapshotFile,
-    require('../../snapshot/bedrock.json') as SnapshotFile,
-    require('../../snapshot/litellm.json') as SnapshotFile,
-  ];
+  const dir = snapshotDir();
+  return SOURCES.map((source) => JSON.parse(readFileSync(join(dir, `${source}.json`), 'utf8')) as SnapshotFile);
 }
