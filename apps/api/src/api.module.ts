@@ -2,9 +2,8 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import type { Pool } from 'pg';
 import { bullConnection, QUEUE_PREFIX, QUEUES, TollgateConfig } from '@tollgate/config';
-import { ApiKeysRepository, createPool, createPrisma, PrismaClient } from '@tollgate/db';
+import { DbModule } from '@tollgate/db';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimiter } from './auth/rate-limiter';
 import { ErrorFilter } from './common/error.filter';
@@ -16,19 +15,12 @@ import { ListEventsService } from './events/list-events.service';
 import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 
-class Resources implements OnApplicationShutdown {
-  constructor(
-    @Inject(TOKENS.pool) private readonly pool: Pool,
-    @Inject(TOKENS.prisma) private readonly prisma: PrismaClient,
-    @Inject(TOKENS.redis) private readonly redis: Redis,
-    @Inject(TOKENS.priceQueue) private readonly queue: Queue,
-  ) {}
+class CloseRedis implements OnApplicationShutdown {
+  constructor(@Inject(TOKENS.redis) private readonly redis: Redis, @Inject(TOKENS.priceQueue) private readonly queue: Queue) {}
 
   async onApplicationShutdown() {
     await this.queue.close().catch(() => undefined);
     this.redis.disconnect();
-    await this.prisma.$disconnect().catch(() => undefined);
-    await this.pool.end().catch(() => undefined);
   }
 }
 
@@ -37,12 +29,9 @@ export class ApiModule {
   static forRoot(config: TollgateConfig): DynamicModule {
     return {
       module: ApiModule,
+      imports: [DbModule.forRoot(config, 12)],
       controllers: [EventsController, OrganizationsController, HealthController],
       providers: [
-        { provide: TOKENS.config, useValue: config },
-        { provide: TOKENS.pool, useFactory: () => createPool(config.databaseUrl, { max: 12 }) },
-        { provide: TOKENS.prisma, useFactory: (pool: Pool) => createPrisma(pool), inject: [TOKENS.pool] },
-        { provide: ApiKeysRepository, useFactory: (prisma: PrismaClient) => new ApiKeysRepository(prisma), inject: [TOKENS.prisma] },
         {
           provide: TOKENS.redis,
           useFactory: () => {
@@ -66,7 +55,7 @@ export class ApiModule {
         },
         { provide: TOKENS.rateLimiter, useValue: new RateLimiter(config.rateLimitPerSecond) },
         Metrics,
-        Resources,
+        CloseRedis,
         IngestEventsService,
         ListEventsService,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,1 +1,3 @@
 export * from './dimensions';
+export * from './cost';
+export * from './policy';

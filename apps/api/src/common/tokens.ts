@@ -1,8 +1,10 @@
+import { CONFIG, DB_POOL, PRISMA } from '@tollgate/db';
+
 // Injection tokens for values that are not classes.
 export const TOKENS = {
-  config: Symbol('config'),
-  pool: Symbol('pool'),
-  prisma: Symbol('prisma'),
+  config: CONFIG,
+  pool: DB_POOL,
+  prisma: PRISMA,
   rateLimiter: Symbol('rateLimiter'),
   priceQueue: Symbol('priceQueue'),
   redis: Symbol('redis'),
