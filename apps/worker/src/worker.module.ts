@@ -1,0 +1,18 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { bullConnection, QUEUE_PREFIX, TollgateConfig } from '@tollgate/config';
+import { DbModule } from '@tollgate/db';
+
+/** The worker: BullMQ processors over the shared database module. Each queue's module is imported here. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: TollgateConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        DbModule.forRoot(config, 8),
+        BullModule.forRoot({ prefix: QUEUE_PREFIX, connection: bullConnection(config.redisUrl, { maxRetriesPerRequest: null }) }),
+      ],
+    };
+  }
+}
