@@ -9,7 +9,7 @@ import { ApiModule } from './api.module';
 import { toApiError } from './common/api-error-mapping';
 import { errorBody } from './common/api-error';
 import { registerJsonBody } from './common/json-body';
-import { PinoNestLogger } from './common/logger';
+import { PinoNestLogger } from '@tollgate/config';
 import { Metrics } from './common/metrics';
 
 /** The api as a Nest application, configured but not listening (main.ts and the tests both use it). */

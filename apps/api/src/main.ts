@@ -1,6 +1,6 @@
 import { checkServices, ConfigError, loadConfig, UnreachableError } from '@tollgate/config';
 import { createPool, pendingMigrations } from '@tollgate/db';
-import { createLogger } from './common/logger';
+import { createLogger } from '@tollgate/config';
 import { createApi } from './create-api';
 
 async function main() {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { checkServices, ConfigError, loadConfig, UnreachableError } from '@tollgate/config';
 import { createPool, pendingMigrations } from '@tollgate/db';
-import { createLogger, PinoNestLogger } from '../../api/src/common/logger';
+import { createLogger, PinoNestLogger } from '@tollgate/config';
 import { WorkerModule } from './worker.module';
 
 async function main() {

@@ -1,3 +1,4 @@
 export * from './config';
 export * from './connectivity';
 export * from './queues';
+export * from './logger';
