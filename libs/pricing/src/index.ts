@@ -1,3 +1,4 @@
 export * from './dimensions';
 export * from './cost';
 export * from './policy';
+export * from './periods/billing-period';
