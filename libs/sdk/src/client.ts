@@ -161,6 +161,11 @@ export class Tollgate {
     unregisterForExit(this);
   }
 
+  /** Whether instrumented calls check the budget guard first (the `budgetGuard` option). */
+  get guardsCalls(): boolean {
+    return this.guardCalls;
+  }
+
   stats(): TollgateStats {
     let inFlight = 0;
     for (const batch of this.inFlight) inFlight += batch.length;

@@ -1,0 +1,86 @@
+import type { Tollgate } from '../client';
+import { currentTask, type TaskContext } from '../context';
+import { BudgetExceededError } from '../errors';
+import type { NormalisedUsage } from '../normalise/openai-chat';
+import { fingerprint } from './fingerprint';
+
+/**
+ * One instrumented model call, from start to its event. Captures the task context when the call
+ * starts (a stream may end outside it), marks a repeat of a failed identical call as `retry_of`, and
+ * records exactly one event: success, error, or an abandoned stream.
+ */
+export class CallObserver {
+  readonly context: TaskContext | undefined;
+  private readonly startedAt = Date.now();
+  private readonly key: string | undefined;
+  private readonly retryOf: string | undefined;
+  private done = false;
+
+  constructor(
+    private readonly tollgate: Tollgate,
+    private readonly provider: string,
+    operation: string,
+    params: unknown,
+    private readonly requestedModel: string | undefined,
+  ) {
+    this.context = currentTask();
+    this.key = fingerprint(provider, operation, params);
+    this.retryOf = this.key === undefined ? undefined : tollgate.lastFailure(this.context, this.key);
+  }
+
+  /** The budget guard for this call: undefined to go ahead now, a promise to wait for, or the refusal. */
+  guard(): undefined | Promise<void> | BudgetExceededError {
+    return this.tollgate.guard(this.context);
+  }
+
+  succeed(result: NormalisedUsage | undefined, model?: string): void {
+    this.emit('success', result, model, result ? undefined : { usage_missing: 'true' });
+    if (this.key !== undefined) this.tollgate.rememberFailure(this.context, this.key, undefined);
+  }
+
+  /** A failed call: reported with status "error" and whatever usage it had; its repeat will be a retry_of it. */
+  fail(error: unknown, partial?: NormalisedUsage, model?: string): void {
+    const id = this.emit('error', partial, model, { error: describe(error) });
+    if (id !== undefined && this.key !== undefined) this.tollgate.rememberFailure(this.context, this.key, id);
+  }
+
+  /** The agent stopped reading a stream before its end: the provider may still bill it; report what is known. */
+  abandon(partial?: NormalisedUsage, model?: string): void {
+    this.emit('error', partial, model, { error: 'stream_abandoned' });
+  }
+
+  private emit(
+    status: 'success' | 'error',
+    result: NormalisedUsage | undefined,
+    model: string | undefined,
+    metadata: Record<string, string> | undefined,
+  ): string | undefined {
+    if (this.done) return undefined;
+    this.done = true;
+    // A failed call that left no usage was not billed by the provider: zero requests, not the default one.
+    const usage = result?.usage ?? (status === 'error' ? { requests: 0 } : {});
+    return this.tollgate.record(
+      {
+        provider: this.provider,
+        model: model ?? this.requestedModel ?? 'unknown',
+        usage,
+        cost: result?.cost,
+        status,
+        retryOf: this.retryOf,
+        timestamp: this.startedAt,
+        metadata,
+      },
+      this.context,
+    );
+  }
+}
+
+/** e.g. "500 InternalServerError": the HTTP status and the SDK's error class, short enough for metadata. */
+function describe(error: unknown): string {
+  const e = error as { status?: unknown; name?: unknown; message?: unknown; constructor?: { name?: string } } | undefined;
+  const className = e?.constructor?.name && e.constructor.name !== 'Object' ? e.constructor.name : undefined;
+  const kind = className ?? (typeof e?.name === 'string' ? e.name : undefined);
+  const parts = [typeof e?.status === 'number' ? String(e.status) : undefined, kind];
+  const text = parts.filter(Boolean).join(' ') || (typeof e?.message === 'string' ? e.message : String(error));
+  return text.slice(0, 200);
+}
