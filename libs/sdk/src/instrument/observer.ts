@@ -77,10 +77,13 @@ export class CallObserver {
 
 /** e.g. "500 InternalServerError": the HTTP status and the SDK's error class, short enough for metadata. */
 function describe(error: unknown): string {
-  const e = error as { status?: unknown; name?: unknown; message?: unknown; constructor?: { name?: string } } | undefined;
+  const e = error as
+    | { status?: unknown; $metadata?: { httpStatusCode?: unknown }; name?: unknown; message?: unknown; constructor?: { name?: string } }
+    | undefined;
+  const status = e?.status ?? e?.$metadata?.httpStatusCode;
   const className = e?.constructor?.name && e.constructor.name !== 'Object' ? e.constructor.name : undefined;
   const kind = className ?? (typeof e?.name === 'string' ? e.name : undefined);
-  const parts = [typeof e?.status === 'number' ? String(e.status) : undefined, kind];
+  const parts = [typeof status === 'number' ? String(status) : undefined, kind];
   const text = parts.filter(Boolean).join(' ') || (typeof e?.message === 'string' ? e.message : String(error));
   return text.slice(0, 200);
 }
