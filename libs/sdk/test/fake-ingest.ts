@@ -27,6 +27,8 @@ export class FakeIngest {
   /** Per-request decision, consulted after the script (e.g. 413 for big batches). */
   intercept: ((events: Array<Record<string, unknown>>) => ScriptedAnswer | undefined) | undefined;
   reject: ((event: Record<string, unknown>) => { code: string; message: string } | undefined) | undefined;
+  /** Holds each events request this long before answering (a slow API: batches stay in flight). */
+  delayMs = 0;
   entitlements = new Map<string, { allowed: boolean; reason?: string }>();
   private server: Server | undefined;
   url = '';
@@ -61,6 +63,7 @@ export class FakeIngest {
     if (req.method !== 'POST' || req.url !== '/v1/events') return send(res, 404, { error: { code: 'not_found', message: '' } });
     const events = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: Array<Record<string, unknown>> }).events;
     this.requests.push({ at: Date.now(), authorization: req.headers.authorization, events });
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const scripted = this.script.shift() ?? this.intercept?.(events);
     if (scripted) return send(res, scripted.status, scripted.body ?? {}, scripted.headers);
     const results = events.map((event) => {

@@ -1,0 +1,144 @@
+// End to end: the real openai, @anthropic-ai/sdk and ai packages call the fake LLM server; the SDK
+// delivers their usage to the real Tollgate API (Postgres behind it); the stored events are read back
+// with the admin key and must carry exactly the right dimensions, customer and task.
+import { createOpenAI } from '@ai-sdk/openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { generateText, streamText, wrapLanguageModel } from 'ai';
+import OpenAI from 'openai';
+import { startTestApi, type TestApi } from '../../testing/src/api-harness';
+import { FakeLlm } from '../../testing/src/fake-llm';
+import { Tollgate } from './client';
+import { USAGE_DIMENSIONS, type Usage } from './dimensions';
+import { wrapAnthropic } from './instrument/anthropic';
+import { wrapOpenAI } from './instrument/openai';
+import { tollgateMiddleware } from './instrument/vercel-ai';
+
+interface StoredEvent {
+  transaction_id: string;
+  external_customer_id: string;
+  provider: string;
+  model: string;
+  usage: Record<string, number>;
+  cost: string | null;
+  task_id: string | null;
+  feature: string | null;
+  status: string;
+  retry_of: string | null;
+  metadata: Record<string, string> | null;
+}
+
+/** A stored event lists every dimension; absent ones are 0 and `requests` defaults to 1. */
+function stored(usage: Usage): Record<string, number> {
+  return Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, usage[d] ?? (d === 'requests' ? 1 : 0)]));
+}
+
+describe('SDK → real Tollgate API', () => {
+  let api: TestApi;
+  let llm: FakeLlm;
+  let tollgate: Tollgate;
+
+  beforeAll(async () => {
+    [api, llm] = await Promise.all([startTestApi(), new FakeLlm().start()]);
+  });
+
+  afterAll(async () => {
+    await tollgate?.shutdown({ timeoutMs: 1_000 });
+    await Promise.all([api?.close(), llm?.close()]);
+  });
+
+  async function eventsOf(customer: string): Promise<StoredEvent[]> {
+    const res = await api.request('GET', `/v1/events?external_customer_id=${encodeURIComponent(customer)}`);
+    expect(res.status).toBe(200);
+    return res.body.data as StoredEvent[];
+  }
+
+  it('stores every instrumented call with exact dimensions, customer and task', async () => {
+    tollgate = new Tollgate({ apiKey: api.ingestKey, baseUrl: api.baseUrl, flushOnExit: false });
+    const openai = wrapOpenAI(new OpenAI({ apiKey: 'sk-fake', baseURL: llm.openaiBaseUrl, maxRetries: 0 }), tollgate);
+    const anthropic = wrapAnthropic(new Anthropic({ apiKey: 'sk-ant-fake', baseURL: llm.anthropicBaseUrl, maxRetries: 0 }), tollgate);
+    const aiModel = wrapLanguageModel({
+      model: createOpenAI({ apiKey: 'sk-fake', baseURL: llm.openaiBaseUrl }).chat('gpt-4o-mini'),
+      middleware: tollgateMiddleware(tollgate),
+    });
+    const customer = `e2e-${Date.now()}`;
+    const messages = [{ role: 'user' as const, content: 'Summarise the ticket' }];
+
+    const taskIds: string[] = [];
+    await tollgate.task('resolve-ticket', { customer, feature: 'support' }, async () => {
+      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+      for await (const chunk of stream) void chunk;
+      await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 512, messages });
+      await anthropic.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 512, messages }).finalMessage();
+      await generateText({ model: aiModel, prompt: 'Summarise the ticket', maxRetries: 0 });
+      await streamText({ model: aiModel, prompt: 'Summarise the ticket', maxRetries: 0 }).consumeStream();
+    });
+    llm.failNext({ status: 500 });
+    await tollgate.task('resolve-ticket', { customer, feature: 'support' }, async () => {
+      await expect(openai.chat.completions.create({ model: 'gpt-4o-mini', messages })).rejects.toThrow();
+      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    });
+    await tollgate.flush();
+    expect(tollgate.stats()).toMatchObject({ accepted: 8, rejected: 0, dropped: 0 });
+
+    const events = await eventsOf(customer);
+    expect(events).toHaveLength(8);
+    for (const e of events) taskIds.push(e.task_id!);
+    const [first, second] = [taskIds[0], taskIds[6]];
+    expect(new Set(taskIds.slice(0, 6))).toEqual(new Set([first]));
+    expect(new Set(taskIds.slice(6))).toEqual(new Set([second]));
+    expect(first).not.toBe(second);
+
+    const chat = stored({ input_tokens: 176, cache_read_tokens: 1024, output_tokens: 212, reasoning_tokens: 128 });
+    const claude = stored({ input_tokens: 25, cache_read_tokens: 3000, cache_write_tokens: 1000, cache_write_1h_tokens: 500, output_tokens: 410 });
+    const expected = [
+      ['openai', 'gpt-4o-mini', chat],
+      ['openai', 'gpt-4o-mini', chat],
+      ['anthropic', 'claude-haiku-4-5', claude],
+      ['anthropic', 'claude-haiku-4-5', claude],
+      ['openai', 'gpt-4o-mini', chat],
+      ['openai', 'gpt-4o-mini', chat],
+    ] as const;
+    expected.forEach(([provider, model, usage], i) => {
+      expect(events[i]).toMatchObject({
+        external_customer_id: customer,
+        provider,
+        model,
+        usage,
+        feature: 'support',
+        status: 'success',
+        metadata: { task_name: 'resolve-ticket' },
+      });
+    });
+    const [failed, retried] = events.slice(6);
+    expect(failed).toMatchObject({ status: 'error', usage: stored({ requests: 0 }), metadata: { error: '500 InternalServerError' } });
+    expect(retried).toMatchObject({ status: 'success', retry_of: failed.transaction_id, usage: chat });
+  });
+
+  it('a delivery the API answers 503 twice is stored once, under one transaction id', async () => {
+    // The API itself answers 503 when its storage is unavailable; here a proxy in front of it plays that part
+    // twice, then forwards, so the third attempt reaches the real API.
+    let refusals = 2;
+    const attempts: string[] = [];
+    const flaky: typeof fetch = async (input, init) => {
+      attempts.push(JSON.parse(String(init?.body)).events[0].transaction_id);
+      if (refusals-- > 0) return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'storage unavailable' } }), { status: 503, headers: { 'retry-after': '0' } });
+      return fetch(input, init);
+    };
+    const client = new Tollgate({ apiKey: api.ingestKey, baseUrl: api.baseUrl, fetch: flaky, flushOnExit: false, retryBaseMs: 5 });
+    const customer = `e2e-503-${Date.now()}`;
+    const id = client.track({ customer, provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 10, output_tokens: 3 } });
+    await client.shutdown();
+    expect(attempts).toEqual([id, id, id]);
+    const events = await eventsOf(customer);
+    expect(events.map((e) => e.transaction_id)).toEqual([id]);
+    // Delivering it again is a duplicate, never a second event.
+    const statuses: string[] = [];
+    const replay = new Tollgate({ apiKey: api.ingestKey, baseUrl: api.baseUrl, flushOnExit: false, onDelivered: (r) => statuses.push(...r.map((x) => x.status)) });
+    const original = (await api.request('GET', `/v1/events?transaction_id=${id}`)).body.data[0];
+    replay.track({ customer, provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 10, output_tokens: 3 }, transactionId: id, timestamp: Date.parse(original.timestamp) });
+    await replay.shutdown();
+    expect(statuses).toEqual(['duplicate']);
+    expect(await eventsOf(customer)).toHaveLength(1);
+  });
+});
