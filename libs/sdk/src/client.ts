@@ -396,10 +396,13 @@ export class Tollgate {
   }
 }
 
+const DIMENSIONS: ReadonlySet<string> = new Set(USAGE_DIMENSIONS);
+
 function invalidUsage(usage: unknown): string | undefined {
   if (usage === null || typeof usage !== 'object') return 'usage is not an object';
-  for (const [key, value] of Object.entries(usage)) {
-    if (!(USAGE_DIMENSIONS as readonly string[]).includes(key)) return `unknown usage dimension ${key}`;
+  for (const key in usage) {
+    if (!DIMENSIONS.has(key)) return `unknown usage dimension ${key}`;
+    const value = (usage as Record<string, unknown>)[key];
     if (!Number.isSafeInteger(value) || (value as number) < 0) return `usage ${key} is not a non-negative integer`;
   }
   return undefined;
