@@ -1,8 +1,8 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { bullConnection, QUEUE_PREFIX, QUEUES, TollgateConfig } from '@tollgate/config';
+import { BillingModule } from '@tollgate/billing';
+import { TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimiter } from './auth/rate-limiter';
@@ -14,12 +14,15 @@ import { IngestEventsService } from './events/ingest-events.service';
 import { ListEventsService } from './events/list-events.service';
 import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
+import { PlansController } from './plans/plans.controller';
+import { PlansService } from './plans/plans.service';
+import { CustomersController } from './customers/customers.controller';
+import { CustomersService } from './customers/customers.service';
 
 class CloseRedis implements OnApplicationShutdown {
-  constructor(@Inject(TOKENS.redis) private readonly redis: Redis, @Inject(TOKENS.priceQueue) private readonly queue: Queue) {}
+  constructor(@Inject(TOKENS.redis) private readonly redis: Redis) {}
 
-  async onApplicationShutdown() {
-    await this.queue.close().catch(() => undefined);
+  onApplicationShutdown() {
     this.redis.disconnect();
   }
 }
@@ -29,8 +32,8 @@ export class ApiModule {
   static forRoot(config: TollgateConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [DbModule.forRoot(config, 12)],
-      controllers: [EventsController, OrganizationsController, HealthController],
+      imports: [DbModule.forRoot(config, 12), BillingModule.forRoot()],
+      controllers: [EventsController, OrganizationsController, PlansController, CustomersController, HealthController],
       providers: [
         {
           provide: TOKENS.redis,
@@ -40,23 +43,12 @@ export class ApiModule {
             return redis;
           },
         },
-        {
-          provide: TOKENS.priceQueue,
-          useFactory: () => {
-            // Fail fast when Redis is down: the events are already committed and the sweeper re-enqueues them.
-            const queue = new Queue(QUEUES.price, {
-              prefix: QUEUE_PREFIX,
-              connection: bullConnection(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
-              defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 5000 },
-            });
-            queue.on('error', () => undefined);
-            return queue;
-          },
-        },
         { provide: TOKENS.rateLimiter, useValue: new RateLimiter(config.rateLimitPerSecond) },
         Metrics,
         CloseRedis,
         IngestEventsService,
+        PlansService,
+        CustomersService,
         ListEventsService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { TollgateConfig } from '@tollgate/config';
-import { ApiKeysRepository } from '@tollgate/db';
+import { createOrganization, DB_POOL } from '@tollgate/db';
 import { ApiModule } from './api.module';
 import { toApiError } from './common/api-error-mapping';
 import { errorBody } from './common/api-error';
@@ -53,8 +53,8 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   if (config.adminKey) {
-    const outcome = await app.get(ApiKeysRepository).bootstrap(config.adminKey);
-    if (outcome === 'created') logger.info({ msg: 'created the default organisation and its admin key from TOLLGATE_ADMIN_KEY' });
+    const created = await createOrganization(app.get(DB_POOL), 'default', { adminKey: config.adminKey, isDefault: true, isOperator: true, lockKey: 7316001 });
+    if (created) logger.info({ msg: 'created the default organisation and its admin key from TOLLGATE_ADMIN_KEY' });
   }
   return app;
 }

@@ -56,27 +56,4 @@ export class ApiKeysRepository {
     });
     return { id: row.id, key, scope };
   }
-
-  /**
-   * On an empty database, TOLLGATE_ADMIN_KEY becomes the first admin key of a new default organisation.
-   * Serialised by an advisory lock so that api instances starting together create it once.
-   */
-  async bootstrap(adminKey: string): Promise<'created' | 'exists'> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(7316001)');
-      if ((await tx.organizations.count()) > 0) return 'exists';
-      const org = await tx.organizations.create({ data: { name: 'default', is_default: true } });
-      await tx.api_keys.create({
-        data: {
-          organization_id: org.id,
-          scope: 'admin',
-          name: 'TOLLGATE_ADMIN_KEY',
-          key_hash: hashKey(adminKey),
-          key_prefix: adminKey.slice(0, 6),
-          is_operator: true,
-        },
-      });
-      return 'created';
-    });
-  }
 }

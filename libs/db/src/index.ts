@@ -4,3 +4,7 @@ export * from './customers.repository';
 export * from './api-keys.repository';
 export * from './migration-status';
 export * from './db.module';
+export * from './plans.repository';
+export * from './organizations.repository';
+export * from './pricing.repository';
+export * from './usage.repository';

@@ -6,6 +6,5 @@ export const TOKENS = {
   pool: DB_POOL,
   prisma: PRISMA,
   rateLimiter: Symbol('rateLimiter'),
-  priceQueue: Symbol('priceQueue'),
   redis: Symbol('redis'),
 } as const;

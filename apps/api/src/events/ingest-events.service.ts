@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import { PriceQueue } from '@tollgate/billing';
 import type { Pool } from 'pg';
 import { ensureCustomers, EventRow, insertBatch, insertEvents, storedContentHashes } from '@tollgate/db';
 import type { TollgateConfig } from '@tollgate/config';
@@ -35,7 +35,7 @@ export class IngestEventsService {
   constructor(
     @Inject(TOKENS.pool) private readonly pool: Pool,
     @Inject(TOKENS.config) private readonly config: TollgateConfig,
-    @Inject(TOKENS.priceQueue) private readonly priceQueue: Queue,
+    private readonly priceQueue: PriceQueue,
     private readonly metrics: Metrics,
   ) {}
 
@@ -149,7 +149,7 @@ export class IngestEventsService {
   /** After the commit and off the reply's path: if Redis is down the sweeper finds the batch in Postgres. */
   private enqueuePricing(organizationId: string, batchId: string): void {
     this.priceQueue
-      .add('price-batch', { batchId, organizationId }, { jobId: batchId })
+      .enqueue([batchId])
       .catch((err: Error) => this.logger.warn({ msg: 'could not enqueue pricing; the sweeper will pick the batch up', batchId, err: err.message }));
   }
 

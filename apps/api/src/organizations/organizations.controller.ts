@@ -1,6 +1,7 @@
 import { Body, Controller, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKeysRepository, KeyPrincipal, PrismaClient, Scope } from '@tollgate/db';
+import type { Pool } from 'pg';
+import { ApiKeysRepository, createOrganization, KeyPrincipal, Scope } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
 import { ApiError } from '../common/api-error';
@@ -18,7 +19,7 @@ function name(body: unknown): string {
 @ApiBearerAuth()
 @Controller('v1')
 export class OrganizationsController {
-  constructor(@Inject(TOKENS.prisma) private readonly prisma: PrismaClient, private readonly keys: ApiKeysRepository) {}
+  constructor(@Inject(TOKENS.pool) private readonly pool: Pool, private readonly keys: ApiKeysRepository) {}
 
   @Post('organizations')
   @Scopes('admin')
@@ -26,9 +27,8 @@ export class OrganizationsController {
   @ApiBody({ schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } })
   async createOrganization(@Principal() key: KeyPrincipal, @Body() body: unknown) {
     if (!key.isOperator) throw new ApiError(403, 'forbidden', "only the instance operator's key may create organisations");
-    const org = await this.prisma.organizations.create({ data: { name: name(body) } });
-    const admin = await this.keys.create(org.id, 'admin', 'first admin key');
-    return { id: org.id, name: org.name, admin_key: admin.key };
+    const org = (await createOrganization(this.pool, name(body)))!;
+    return { id: org.id, name: org.name, admin_key: org.adminKey };
   }
 
   @Post('api_keys')

@@ -1,0 +1,72 @@
+import { Decimal } from '@tollgate/money';
+import { billingPeriod, emptyUsage, IncompletePriceSheetError, providerCost, USAGE_DIMENSIONS } from '@tollgate/pricing';
+import type { CustomerPricingRow, EventToPriceRow, PricedRow } from '@tollgate/db';
+import { PlanVersion, versionForPeriod } from './plan-book';
+import type { RateLookup } from './rate-lookup';
+
+function unpriced(id: string, reason: string): PricedRow {
+  return { id, status: 'unpriced', reason, providerCost: null, ratedAmount: null, rateCardId: null, charge: null, planVersionId: null, periodStart: null, periodEnd: null };
+}
+
+/**
+ * Prices a batch's events: the rate card version in force at each event's time, the customer's plan version
+ * in force for the event's billing period. Exact and unrounded. An event that cannot be priced is `unpriced`
+ * with the reason, never dropped.
+ */
+export function priceEvents(
+  events: readonly EventToPriceRow[],
+  customers: ReadonlyMap<string, CustomerPricingRow>,
+  plans: ReadonlyMap<string, readonly PlanVersion[]>,
+  rates: RateLookup,
+): PricedRow[] {
+  const out: PricedRow[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    const customer = customers.get(e.customer_id);
+    const versions = customer ? plans.get(customer.plan_code) : undefined;
+    if (!customer || !versions || versions.length === 0) {
+      out[i] = unpriced(e.id, `the customer's plan "${customer?.plan_code ?? '?'}" does not exist`);
+      continue;
+    }
+    const at = e.occurred_at.getTime();
+    const period = billingPeriod(at, customer.billing_anchor, versions[versions.length - 1].plan.interval);
+    const version = versionForPeriod(versions, period.end.getTime())!;
+    const usage = emptyUsage();
+    for (let d = 0; d < USAGE_DIMENSIONS.length; d++) usage[USAGE_DIMENSIONS[d]] = BigInt(e.usage[d]);
+
+    const rate = rates.lookup(e.organization_id, e.provider, e.model, at);
+    let rateCardCost: Decimal | null = null;
+    let reason = rate.ok ? null : rate.reason;
+    if (rate.ok) {
+      try {
+        rateCardCost = new Decimal(providerCost(usage, rate.version).total);
+      } catch (err) {
+        if (!(err instanceof IncompletePriceSheetError)) throw err;
+        reason = `rate card ${rate.version.provider}/${rate.version.model}: ${err.message}`;
+      }
+    }
+    const priced = version.price({
+      model: e.model,
+      usage,
+      rateCardCost,
+      reportedCost: e.reported_cost === null ? null : new Decimal(e.reported_cost),
+    });
+    if (priced.status === 'unpriced') {
+      out[i] = unpriced(e.id, reason ?? 'no rate card and no reported cost');
+      continue;
+    }
+    out[i] = {
+      id: e.id,
+      status: 'priced',
+      reason: null,
+      providerCost: priced.provider_cost.toFixed(),
+      ratedAmount: priced.rated_amount.toFixed(),
+      rateCardId: rate.ok && rateCardCost !== null ? rate.version.id : null,
+      charge: priced.charge,
+      planVersionId: version.id,
+      periodStart: period.start,
+      periodEnd: period.end,
+    };
+  }
+  return out;
+}

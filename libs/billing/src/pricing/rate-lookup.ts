@@ -1,0 +1,10 @@
+import type { RateVersion } from '@tollgate/rates';
+
+/** What pricing needs of the rate book: the rate card version in force for an event, or why there is none. */
+export interface RateLookup {
+  lookup(organizationId: string, provider: string, model: string, at: number): { ok: true; version: RateVersion } | { ok: false; reason: string };
+  /** Changes whenever a rate, override or alias changes. */
+  readonly generation: number;
+}
+
+export const RATE_LOOKUP = Symbol('rateLookup');
