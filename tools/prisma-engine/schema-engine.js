@@ -122,6 +122,7 @@ class PgFactory {
   //   the connection string win, so the "shadow" pool talks to the main database. We build the shadow URL.
   // Workaround 3: its dispose drops the shadow database before closing the pool still connected to it, which
   //   Postgres refuses ("being accessed by other users"). We close the shadow pool first, then drop.
+  //   (WITH (FORCE) is only for dropLeftoverShadows, when a failed command never disposed its pool.)
   async connectToThrowawayShadow() {
     const name = `prisma_migrate_shadow_db_${randomUUID()}`;
     await withClient(this.url, (c) => c.query(`CREATE DATABASE "${name}"`));
