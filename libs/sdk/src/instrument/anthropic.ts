@@ -1,17 +1,17 @@
 import type { Tollgate } from '../client';
 import { type AnthropicUsage, AnthropicStreamUsage, normaliseAnthropicUsage } from '../normalise/anthropic';
 import { CallObserver } from './observer';
+import type { Create, Creatable } from './openai';
 import { guarded, observePromise, tapStreamObject } from './tap';
-
-type Create = (params: Record<string, unknown>, options?: unknown) => PromiseLike<unknown>;
 
 /** The parts of an `@anthropic-ai/sdk` client this wraps (structural: the package is never imported). */
 export interface AnthropicLike {
-  messages: { create: Create };
-  beta?: { messages?: { create: Create } };
+  messages: Creatable;
+  beta?: { messages?: Creatable };
 }
 
-function wrapCreate(resource: { create: Create }, tollgate: Tollgate, provider: string): void {
+function wrapCreate(creatable: Creatable, tollgate: Tollgate, provider: string): void {
+  const resource = creatable as unknown as { create: Create };
   const create = resource.create.bind(resource);
   resource.create = (params, requestOptions) => {
     const observer = new CallObserver(tollgate, provider, 'messages', params, params.model as string | undefined);

@@ -47,8 +47,9 @@ interface Generation {
   message?: { usage_metadata?: UsageMetadata; response_metadata?: Record<string, unknown> };
 }
 
+/** LangChain's LLMResult; generations are read as ChatGenerations (with a message) where they are. */
 interface LLMResultLike {
-  generations?: Generation[][];
+  generations?: ReadonlyArray<ReadonlyArray<object>>;
 }
 
 /** LangChain's provider names, as Tollgate's. */
@@ -95,7 +96,7 @@ export function tollgateCallbacks(tollgate: Tollgate) {
       const observer = runs.get(runId);
       if (!observer) return;
       runs.delete(runId);
-      const message = output.generations?.[0]?.[0]?.message;
+      const message = (output.generations?.[0]?.[0] as Generation | undefined)?.message;
       const meta = message?.response_metadata ?? {};
       const model = (meta.model_name ?? meta.model ?? meta.modelId) as string | undefined;
       observer.succeed(message?.usage_metadata ? normaliseLangChainUsage(message.usage_metadata) : undefined, model);

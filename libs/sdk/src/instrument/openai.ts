@@ -4,13 +4,19 @@ import { normaliseResponse, type ResponsesResult, ResponsesStreamUsage } from '.
 import { CallObserver } from './observer';
 import { guarded, observePromise, tapStreamObject } from './tap';
 
-type Create = (params: Record<string, unknown>, options?: unknown) => PromiseLike<unknown>;
+/** A provider SDK's `create`, whatever its overloads (parameters typed `never`: any such method fits). */
+export interface Creatable {
+  create(params: never, options?: never): PromiseLike<unknown>;
+}
+
+/** How this module calls and replaces `create`. */
+export type Create = (params: Record<string, unknown>, options?: unknown) => PromiseLike<unknown>;
 
 /** The parts of an `openai` client this wraps (structural: the package is never imported). */
 export interface OpenAILike {
   baseURL?: string;
-  chat: { completions: { create: Create } };
-  responses?: { create: Create };
+  chat: { completions: Creatable };
+  responses?: Creatable;
 }
 
 export interface WrapOpenAIOptions {
@@ -31,7 +37,7 @@ export interface WrapOpenAIOptions {
 export function wrapOpenAI<C extends OpenAILike>(client: C, tollgate: Tollgate, options: WrapOpenAIOptions = {}): C {
   const provider = options.provider ?? (/openrouter\.ai/i.test(client.baseURL ?? '') ? 'openrouter' : 'openai');
   const requestStreamUsage = options.requestStreamUsage ?? true;
-  const completions = client.chat.completions;
+  const completions = client.chat.completions as unknown as { create: Create };
   const createCompletion = completions.create.bind(completions);
   completions.create = (params, requestOptions) => {
     const observer = new CallObserver(tollgate, provider, 'chat.completions', params, params.model as string | undefined);
@@ -52,7 +58,7 @@ export function wrapOpenAI<C extends OpenAILike>(client: C, tollgate: Tollgate, 
       }),
     );
   };
-  const responses = client.responses;
+  const responses = client.responses as unknown as { create: Create } | undefined;
   if (responses && typeof responses.create === 'function') {
     const createResponse = responses.create.bind(responses);
     responses.create = (params, requestOptions) => {
