@@ -17,6 +17,19 @@ export interface TollgateConfig {
   /** How long an event may stay pending before the sweeper re-enqueues it. */
   sweepIntervalMs: number;
   rateSyncIntervalMs: number;
+  /** Rate sources the sync job fetches (RATE_SOURCES). */
+  rateSources?: string[];
+  /** Which source prices a (provider, model), as text for @tollgate/rates' parseSourceOrder ('' = its default). */
+  rateSourceOrder?: string;
+  openRouterBaseUrl?: string;
+  liteLlmUrl?: string;
+  awsPricingBaseUrl?: string;
+  /** AWS regions whose Bedrock price files are read. */
+  bedrockRegions?: string[];
+  /** Deadline of one source's fetch (all its requests). */
+  rateSyncTimeoutMs?: number;
+  /** How often each process checks the database for new rate versions, overrides and aliases. */
+  ratePollMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -32,6 +45,13 @@ const DEFAULTS = {
   EVENT_BACKFILL_DAYS: '35',
   SWEEP_INTERVAL_SECONDS: '60',
   RATE_SYNC_INTERVAL_SECONDS: '3600',
+  RATE_SOURCES: 'openrouter,litellm,bedrock',
+  OPENROUTER_BASE_URL: 'https://openrouter.ai',
+  LITELLM_URL: 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json',
+  AWS_PRICING_BASE_URL: 'https://pricing.us-east-1.amazonaws.com',
+  BEDROCK_REGIONS: 'us-east-1,us-west-2,eu-central-1,ap-northeast-1',
+  RATE_SYNC_TIMEOUT_SECONDS: '120',
+  RATE_POLL_SECONDS: '5',
 };
 
 function urlOf(env: NodeJS.ProcessEnv, name: 'DATABASE_URL' | 'REDIS_URL', protocols: string[]): string {
@@ -46,6 +66,19 @@ function urlOf(env: NodeJS.ProcessEnv, name: 'DATABASE_URL' | 'REDIS_URL', proto
     throw new ConfigError(`${name} must start with ${protocols.map((p) => p + '//').join(' or ')}, got "${url.protocol}//"`);
   }
   return raw;
+}
+
+function httpUrl(env: NodeJS.ProcessEnv, name: 'OPENROUTER_BASE_URL' | 'LITELLM_URL' | 'AWS_PRICING_BASE_URL'): string {
+  const raw = env[name] || DEFAULTS[name];
+  if (!/^https?:\/\/[^/]/.test(raw)) throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  return raw;
+}
+
+function list(env: NodeJS.ProcessEnv, name: 'RATE_SOURCES' | 'BEDROCK_REGIONS', allowed?: readonly string[]): string[] {
+  const items = (env[name] || DEFAULTS[name]).split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = allowed ? items.filter((s) => !allowed.includes(s)) : [];
+  if (unknown.length > 0) throw new ConfigError(`${name}: unknown ${unknown.join(', ')} (known: ${allowed!.join(', ')})`);
+  return items;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS, min = 1): number {
@@ -75,6 +108,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     backfillMs: positiveInt(env, 'EVENT_BACKFILL_DAYS') * 86_400_000,
     sweepIntervalMs: positiveInt(env, 'SWEEP_INTERVAL_SECONDS') * 1000,
     rateSyncIntervalMs: positiveInt(env, 'RATE_SYNC_INTERVAL_SECONDS') * 1000,
+    // RATE_SOURCES=none: no live sync, the bundled snapshot and overrides only.
+    rateSources: env.RATE_SOURCES === 'none' ? [] : list(env, 'RATE_SOURCES', ['openrouter', 'litellm', 'bedrock']),
+    rateSourceOrder: env.RATE_SOURCE_ORDER ?? '',
+    openRouterBaseUrl: httpUrl(env, 'OPENROUTER_BASE_URL'),
+    liteLlmUrl: httpUrl(env, 'LITELLM_URL'),
+    awsPricingBaseUrl: httpUrl(env, 'AWS_PRICING_BASE_URL'),
+    bedrockRegions: list(env, 'BEDROCK_REGIONS'),
+    rateSyncTimeoutMs: positiveInt(env, 'RATE_SYNC_TIMEOUT_SECONDS') * 1000,
+    ratePollMs: positiveInt(env, 'RATE_POLL_SECONDS') * 1000,
   };
 }
 
