@@ -8,3 +8,4 @@ export * from './plans.repository';
 export * from './organizations.repository';
 export * from './pricing.repository';
 export * from './usage.repository';
+export * from './rates.repository';
