@@ -23,13 +23,10 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBody(fastify);
 
-  // Errors raised before a route runs (body parser, 404) leave in the same shape as the routes' own.
+  // Errors raised before a route runs (body parser) leave in the same shape as the routes' own.
   fastify.setErrorHandler((err, _req, reply) => {
     const e = toApiError(err);
     reply.status(e.status).headers(e.headers).send(errorBody(e.code, e.message, e.details));
-  });
-  fastify.setNotFoundHandler((req, reply) => {
-    reply.status(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
   });
 
   const metrics = app.get(Metrics);
