@@ -208,6 +208,11 @@ export class RatesRepository {
     return res.rows[0] ?? null;
   }
 
+  async updateSummary(client: PoolClient, id: string, summary: Record<string, unknown>): Promise<RateSyncRow> {
+    const res = await client.query('UPDATE rate_syncs SET summary = $2 WHERE id = $1 RETURNING *', [id, JSON.stringify(summary)]);
+    return res.rows[0];
+  }
+
   /**
    * An organisation's negotiated prices for a card, in force from `effectiveFrom`. Versions are immutable:
    * the same (card, effective_from) twice returns the stored version, with `created` false.

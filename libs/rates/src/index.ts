@@ -45,3 +45,8 @@ export { DEFAULT_BEDROCK_GEOGRAPHIES, parseBedrockModelId, type BedrockModelRef 
 export { undatedModel } from './resolve/dated-snapshot';
 export { snapshotCards, snapshotVersions, type SnapshotFile } from './snapshot/snapshot-file';
 export { bundledSnapshot } from './snapshot/bundled';
+export { RateBook, type RateBookOptions, type RateLookupResult } from './rate-book';
+export { RatesModule } from './rates.module';
+export { LIST_SOURCES, SyncRates, type ListSource, type SourceSummary, type SyncSourcesConfig } from './sync/sync-rates';
+export { cardFromRow, cardToRow, contentHash, versionFromRow } from './store/version-rows';
+export { convertPrices, fromApiPrice, toApiPrice } from './units/per-million';

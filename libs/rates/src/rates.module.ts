@@ -1,0 +1,59 @@
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { TollgateConfig } from '@tollgate/config';
+import { CONFIG, DB_POOL, RatesRepository } from '@tollgate/db';
+import { RateBook } from './rate-book';
+import { DEFAULT_SOURCE_ORDER, parseSourceOrder } from './source-order';
+import { LIST_SOURCES, SyncRates, type ListSource } from './sync/sync-rates';
+
+@Injectable()
+class RateBookLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(RateBook) private readonly book: RateBook) {}
+
+  // Before the app serves or works: a fresh install has the bundled snapshot in force at once.
+  async onModuleInit() {
+    await this.book.start();
+  }
+
+  onApplicationShutdown() {
+    this.book.stop();
+  }
+}
+
+function rateBook(repo: RatesRepository, config: TollgateConfig): RateBook {
+  const logger = new Logger('RateBook');
+  return new RateBook(repo, {
+    order: config.rateSourceOrder ? parseSourceOrder(config.rateSourceOrder) : DEFAULT_SOURCE_ORDER,
+    pollMs: config.ratePollMs ?? 5000,
+    onError: (error) => logger.warn(`could not check for new rate versions: ${(error as Error).message}`),
+  });
+}
+
+function syncRates(repo: RatesRepository, book: RateBook, config: TollgateConfig): SyncRates {
+  return new SyncRates(repo, book, {
+    sources: (config.rateSources ?? LIST_SOURCES).filter((s): s is ListSource => (LIST_SOURCES as readonly string[]).includes(s)),
+    openRouterBaseUrl: config.openRouterBaseUrl,
+    liteLlmUrl: config.liteLlmUrl,
+    awsPricingBaseUrl: config.awsPricingBaseUrl,
+    bedrockRegions: config.bedrockRegions,
+    timeoutMs: config.rateSyncTimeoutMs ?? 120_000,
+  });
+}
+
+/** The rate book (rate lookups for pricing) and the sync use case, for the api and the worker. Needs DbModule. */
+@Global()
+@Module({})
+export class RatesModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: RatesModule,
+      providers: [
+        { provide: RatesRepository, useFactory: (pool: Pool) => new RatesRepository(pool), inject: [DB_POOL] },
+        { provide: RateBook, useFactory: rateBook, inject: [RatesRepository, CONFIG] },
+        { provide: SyncRates, useFactory: syncRates, inject: [RatesRepository, RateBook, CONFIG] },
+        RateBookLifecycle,
+      ],
+      exports: [RatesRepository, RateBook, SyncRates],
+    };
+  }
+}
