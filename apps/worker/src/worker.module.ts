@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { bullConnection, QUEUE_PREFIX, TollgateConfig } from '@tollgate/config';
+import { bullConnection, TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 
 /** The worker: BullMQ processors over the shared database module. Each queue's module is imported here. */
@@ -11,7 +11,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         DbModule.forRoot(config, 8),
-        BullModule.forRoot({ prefix: QUEUE_PREFIX, connection: bullConnection(config.redisUrl, { maxRetriesPerRequest: null }) }),
+        BullModule.forRoot({ prefix: config.queuePrefix, connection: bullConnection(config.redisUrl, { maxRetriesPerRequest: null }) }),
       ],
     };
   }

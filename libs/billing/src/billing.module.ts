@@ -21,7 +21,7 @@ export class BillingModule {
     return {
       module: BillingModule,
       providers: [
-        { provide: PriceQueue, useFactory: (config: TollgateConfig) => new PriceQueue(config.redisUrl), inject: [CONFIG] },
+        { provide: PriceQueue, useFactory: (config: TollgateConfig) => new PriceQueue(config.redisUrl, config.queuePrefix), inject: [CONFIG] },
         ClosePriceQueue,
         Repricer,
         CustomerUsage,

@@ -30,6 +30,8 @@ export interface TollgateConfig {
   rateSyncTimeoutMs?: number;
   /** How often each process checks the database for new rate versions, overrides and aliases. */
   ratePollMs?: number;
+  /** BullMQ key prefix (a Redis Cluster hash tag); instances sharing one Redis keep apart with different prefixes. */
+  queuePrefix: string;
 }
 
 export class ConfigError extends Error {}
@@ -117,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     bedrockRegions: list(env, 'BEDROCK_REGIONS'),
     rateSyncTimeoutMs: positiveInt(env, 'RATE_SYNC_TIMEOUT_SECONDS') * 1000,
     ratePollMs: positiveInt(env, 'RATE_POLL_SECONDS') * 1000,
+    queuePrefix: env.QUEUE_PREFIX || '{tollgate}',
   };
 }
 

@@ -30,6 +30,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     REDIS_URL: TEST_REDIS_URL,
     TOLLGATE_ADMIN_KEY: TEST_ADMIN_KEY,
     RATE_LIMIT_PER_SECOND: '100000',
+    // Each api gets queues of its own, so parallel test files never take each other's jobs.
+    QUEUE_PREFIX: `{tollgate-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}}`,
     ...env,
   });
   const app = await createApi(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

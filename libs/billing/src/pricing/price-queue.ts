@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { bullConnection, QUEUE_PREFIX, QUEUES } from '@tollgate/config';
+import { bullConnection, QUEUES } from '@tollgate/config';
 
 export interface PriceJob {
   batchId: string;
@@ -12,10 +12,10 @@ export interface PriceJob {
 export class PriceQueue {
   readonly queue: Queue<PriceJob>;
 
-  constructor(redisUrl: string) {
+  constructor(redisUrl: string, prefix: string) {
     // Fail fast when Redis is down: the caller has committed already and the sweeper will catch up.
     this.queue = new Queue<PriceJob>(QUEUES.price, {
-      prefix: QUEUE_PREFIX,
+      prefix,
       connection: bullConnection(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
       defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: 1000, removeOnFail: 5000 },
     });
