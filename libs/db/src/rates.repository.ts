@@ -71,11 +71,11 @@ WITH latest AS (
   SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[]) AS f(provider, model, prices, tiers, content_hash)
 ), ins AS (
   INSERT INTO rate_card_versions (${VERSION_COLUMNS})
-  SELECT gen_random_uuid(), 'list', f.provider, f.model, f.prices, f.tiers, $1, $7, $8, $9, f.content_hash
+  SELECT gen_random_uuid(), 'list', f.provider, f.model, f.prices, f.tiers, $1, $7::timestamptz, $8::timestamptz, $9::uuid, f.content_hash
   FROM fresh f LEFT JOIN latest l ON l.provider = f.provider AND l.model = f.model
   WHERE l.content_hash IS DISTINCT FROM f.content_hash
   UNION ALL
-  SELECT gen_random_uuid(), 'list', l.provider, l.model, '{}'::jsonb, '[]'::jsonb, $1, $7, $8, $9, '${REMOVED_HASH}'
+  SELECT gen_random_uuid(), 'list', l.provider, l.model, '{}'::jsonb, '[]'::jsonb, $1, $7::timestamptz, $8::timestamptz, $9::uuid, '${REMOVED_HASH}'
   FROM latest l
   WHERE l.content_hash <> '${REMOVED_HASH}' AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.provider = l.provider AND f.model = l.model)
   ON CONFLICT (scope, provider, model, source, effective_from) DO NOTHING
@@ -139,7 +139,7 @@ export class RatesRepository {
     return inTransaction(this.pool, async (client) => {
       const res = await client.query(
         `INSERT INTO rate_card_versions (${VERSION_COLUMNS})
-         SELECT gen_random_uuid(), '${LIST_SCOPE}', f.provider, f.model, f.prices, f.tiers, $1, $7, $8, NULL, f.content_hash
+         SELECT gen_random_uuid(), '${LIST_SCOPE}', f.provider, f.model, f.prices, f.tiers, $1, $7::timestamptz, $8::timestamptz, NULL, f.content_hash
          FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[]) AS f(provider, model, prices, tiers, content_hash)
          WHERE NOT EXISTS (SELECT 1 FROM rate_card_versions WHERE scope = '${LIST_SCOPE}' AND source = $1)
          ON CONFLICT (scope, provider, model, source, effective_from) DO NOTHING`,
