@@ -2,6 +2,8 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { bullConnection, TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
+import { BillingModule } from '@tollgate/billing';
+import { PricingModule } from './pricing/pricing.module';
 import { RatesSyncModule } from './rates/rates-sync.module';
 
 /** The worker: BullMQ processors over the shared database module. Each queue's module is imported here. */
@@ -13,7 +15,9 @@ export class WorkerModule {
       imports: [
         DbModule.forRoot(config, 8),
         BullModule.forRoot({ prefix: config.queuePrefix, connection: bullConnection(config.redisUrl, { maxRetriesPerRequest: null }) }),
+        BillingModule.forRoot(),
         RatesSyncModule,
+        PricingModule,
       ],
     };
   }

@@ -1,2 +1,3 @@
 export * from './db';
 export * from './tcp-proxy';
+export * from './worker-process';
