@@ -18,6 +18,7 @@ import { PlansController } from './plans/plans.controller';
 import { PlansService } from './plans/plans.service';
 import { CustomersController } from './customers/customers.controller';
 import { CustomersService } from './customers/customers.service';
+import { RatesApiModule } from './rates/rates-api.module';
 
 class CloseRedis implements OnApplicationShutdown {
   constructor(@Inject(TOKENS.redis) private readonly redis: Redis) {}
@@ -32,7 +33,7 @@ export class ApiModule {
   static forRoot(config: TollgateConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [DbModule.forRoot(config, 12), BillingModule.forRoot()],
+      imports: [DbModule.forRoot(config, 12), BillingModule.forRoot(), RatesApiModule],
       controllers: [EventsController, OrganizationsController, PlansController, CustomersController, HealthController],
       providers: [
         {

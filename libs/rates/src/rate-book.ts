@@ -105,12 +105,22 @@ export class RateBook {
   lookup(organizationId: string, provider: string, model: string, at: number): RateLookupResult {
     const resolution = this.resolve(organizationId, provider, model);
     if (!resolution.ok) return resolution;
-    const { list, overrides } = this.loaded;
-    const version = overrides.get(organizationId)?.lookup(resolution.provider, resolution.model, at) ?? list.lookup(resolution.provider, resolution.model, at);
+    const version = this.inForce(organizationId, resolution.provider, resolution.model, at);
     if (version === null) {
       return { ok: false, reason: `no rate card for ${resolution.provider}/${resolution.model} in force at ${new Date(at).toISOString()}` };
     }
     return { ok: true, version };
+  }
+
+  /** The version of a card (no resolution) in force at `at` for an organisation: its override first. */
+  inForce(organizationId: string, provider: string, model: string, at: number): RateVersion | null {
+    const { list, overrides } = this.loaded;
+    return overrides.get(organizationId)?.lookup(provider, model, at) ?? list.lookup(provider, model, at);
+  }
+
+  /** The card a name resolves to without the organisation's aliases (an alias's target, GET /v1/rates). */
+  resolveCard(organizationId: string, provider: string, model: string): Resolution {
+    return resolveModel({ provider, model }, this.catalog(organizationId), this.options.resolve);
   }
 
   /** Which card an organisation's (provider, model) is priced with (memoised until the next change). */
