@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { TollgateConfig } from '@tollgate/config';
 import { CONFIG, DB_POOL, RatesRepository } from '@tollgate/db';
@@ -40,20 +40,18 @@ function syncRates(repo: RatesRepository, book: RateBook, config: TollgateConfig
   });
 }
 
-/** The rate book (rate lookups for pricing) and the sync use case, for the api and the worker. Needs DbModule. */
+/**
+ * The rate book (rate lookups for pricing) and the sync use case, for the api and the worker. Global: one rate
+ * book per process, whichever modules import it. Needs DbModule (DB_POOL, CONFIG).
+ */
 @Global()
-@Module({})
-export class RatesModule {
-  static forRoot(): DynamicModule {
-    return {
-      module: RatesModule,
-      providers: [
-        { provide: RatesRepository, useFactory: (pool: Pool) => new RatesRepository(pool), inject: [DB_POOL] },
-        { provide: RateBook, useFactory: rateBook, inject: [RatesRepository, CONFIG] },
-        { provide: SyncRates, useFactory: syncRates, inject: [RatesRepository, RateBook, CONFIG] },
-        RateBookLifecycle,
-      ],
-      exports: [RatesRepository, RateBook, SyncRates],
-    };
-  }
-}
+@Module({
+  providers: [
+    { provide: RatesRepository, useFactory: (pool: Pool) => new RatesRepository(pool), inject: [DB_POOL] },
+    { provide: RateBook, useFactory: rateBook, inject: [RatesRepository, CONFIG] },
+    { provide: SyncRates, useFactory: syncRates, inject: [RatesRepository, RateBook, CONFIG] },
+    RateBookLifecycle,
+  ],
+  exports: [RatesRepository, RateBook, SyncRates],
+})
+export class RatesModule {}

@@ -5,7 +5,7 @@ import { RatesService } from './rates.service';
 
 /** /v1/rates: the api's rate book (for rate lookups and history) and the sync use case run in-request. */
 @Module({
-  imports: [RatesModule.forRoot()],
+  imports: [RatesModule],
   controllers: [RatesController],
   providers: [RatesService],
 })

@@ -35,7 +35,7 @@ export class RatesSyncSchedule implements OnApplicationBootstrap {
 
 /** The rates queue: the repeatable sync job and its processor. */
 @Module({
-  imports: [RatesModule.forRoot(), BullModule.registerQueue({ name: QUEUES.rates })],
+  imports: [RatesModule, BullModule.registerQueue({ name: QUEUES.rates })],
   providers: [RatesProcessor, RatesSyncSchedule],
 })
 export class RatesSyncModule {}
