@@ -6,7 +6,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import { generateText, streamText, wrapLanguageModel } from 'ai';
 import OpenAI from 'openai';
 import { startTestApi, type TestApi } from '../../testing/src/api-harness';
+import { createTestDatabase } from '../../testing/src/db';
 import { FakeLlm } from '../../testing/src/fake-llm';
+import { TcpProxy } from '../../testing/src/tcp-proxy';
 import { Tollgate } from './client';
 import { USAGE_DIMENSIONS, type Usage } from './dimensions';
 import { wrapAnthropic } from './instrument/anthropic';
@@ -115,30 +117,48 @@ describe('SDK → real Tollgate API', () => {
     expect(retried).toMatchObject({ status: 'success', retry_of: failed.transaction_id, usage: chat });
   });
 
-  it('a delivery the API answers 503 twice is stored once, under one transaction id', async () => {
-    // The API itself answers 503 when its storage is unavailable; here a proxy in front of it plays that part
-    // twice, then forwards, so the third attempt reaches the real API.
-    let refusals = 2;
-    const attempts: string[] = [];
-    const flaky: typeof fetch = async (input, init) => {
-      attempts.push(JSON.parse(String(init?.body)).events[0].transaction_id);
-      if (refusals-- > 0) return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'storage unavailable' } }), { status: 503, headers: { 'retry-after': '0' } });
-      return fetch(input, init);
-    };
-    const client = new Tollgate({ apiKey: api.ingestKey, baseUrl: api.baseUrl, fetch: flaky, flushOnExit: false, retryBaseMs: 5 });
-    const customer = `e2e-503-${Date.now()}`;
-    const id = client.track({ customer, provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 10, output_tokens: 3 } });
-    await client.shutdown();
-    expect(attempts).toEqual([id, id, id]);
-    const events = await eventsOf(customer);
-    expect(events.map((e) => e.transaction_id)).toEqual([id]);
-    // Delivering it again is a duplicate, never a second event.
-    const statuses: string[] = [];
-    const replay = new Tollgate({ apiKey: api.ingestKey, baseUrl: api.baseUrl, flushOnExit: false, onDelivered: (r) => statuses.push(...r.map((x) => x.status)) });
-    const original = (await api.request('GET', `/v1/events?transaction_id=${id}`)).body.data[0];
-    replay.track({ customer, provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 10, output_tokens: 3 }, transactionId: id, timestamp: Date.parse(original.timestamp) });
-    await replay.shutdown();
-    expect(statuses).toEqual(['duplicate']);
-    expect(await eventsOf(customer)).toHaveLength(1);
-  });
+  it('the API answering 503 twice (Postgres cut) then 200: the event is stored once, under one transaction id', async () => {
+    // The API's own 503: its Postgres sits behind a proxy the test cuts, and restores after the second 503.
+    const db = await createTestDatabase();
+    const proxy = new TcpProxy('127.0.0.1', 5432);
+    const url = new URL(db.url);
+    url.host = `127.0.0.1:${await proxy.start()}`;
+    const down = await startTestApi({ DATABASE_URL: url.toString() });
+    try {
+      await proxy.cut();
+      const attempts: Array<{ id: string; status: number }> = [];
+      let refused = 0;
+      const observed: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        attempts.push({ id: JSON.parse(String(init?.body)).events[0].transaction_id, status: response.status });
+        if (response.status === 503 && ++refused === 2) await proxy.restore();
+        return response;
+      };
+      const client = new Tollgate({ apiKey: down.ingestKey, baseUrl: down.baseUrl, fetch: observed, flushOnExit: false, retryBaseMs: 5 });
+      const customer = `e2e-503-${Date.now()}`;
+      const id = client.track({ customer, provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 10, output_tokens: 3 } });
+      await client.shutdown({ timeoutMs: 20_000 });
+      expect(attempts).toEqual([
+        { id, status: 503 },
+        { id, status: 503 },
+        { id, status: 200 },
+      ]);
+      expect(client.stats()).toMatchObject({ accepted: 1, retries: 2, dropped: 0 });
+      const stored = await down.request('GET', `/v1/events?external_customer_id=${customer}`);
+      expect(stored.body.data.map((e: StoredEvent) => e.transaction_id)).toEqual([id]);
+
+      // The same event delivered again is a duplicate, never a second event.
+      const statuses: string[] = [];
+      const replay = new Tollgate({ apiKey: down.ingestKey, baseUrl: down.baseUrl, flushOnExit: false, onDelivered: (r) => statuses.push(...r.map((x) => x.status)) });
+      const timestamp = Date.parse(stored.body.data[0].timestamp);
+      replay.track({ customer, provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 10, output_tokens: 3 }, transactionId: id, timestamp });
+      await replay.shutdown();
+      expect(statuses).toEqual(['duplicate']);
+      expect((await down.request('GET', `/v1/events?external_customer_id=${customer}`)).body.data).toHaveLength(1);
+    } finally {
+      await down.close();
+      await proxy.close();
+      await db.drop();
+    }
+  }, 30_000);
 });
