@@ -45,7 +45,8 @@ const EMPTY: Loaded = { list: new RateCache(), overrides: new Map(), aliases: ne
  */
 export class RateBook {
   private loaded: Loaded = EMPTY;
-  private memo = new Map<string, Resolution>();
+  private memo = new Map<string, Map<string, Map<string, Resolution>>>();
+  private memoSize = 0;
   private signature: string | null = null;
   private changes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -125,15 +126,21 @@ export class RateBook {
 
   /** Which card an organisation's (provider, model) is priced with (memoised until the next change). */
   resolve(organizationId: string, provider: string, model: string): Resolution {
-    const key = `${organizationId}\u0000${provider}\u0000${model}`;
-    let resolution = this.memo.get(key);
+    // Nested maps: no key string built per lookup on the pricing hot path.
+    let byProvider = this.memo.get(organizationId);
+    if (byProvider === undefined) this.memo.set(organizationId, (byProvider = new Map()));
+    let byModel = byProvider.get(provider);
+    if (byModel === undefined) byProvider.set(provider, (byModel = new Map()));
+    let resolution = byModel.get(model);
     if (resolution === undefined) {
       resolution = resolveModel({ provider, model }, this.catalog(organizationId), {
         ...this.options.resolve,
         aliases: this.loaded.aliases.get(organizationId),
       });
-      if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-      this.memo.set(key, resolution);
+      if (++this.memoSize > MEMO_LIMIT) {
+        this.memo = new Map();
+        this.memoSize = 0;
+      } else byModel.set(model, resolution);
     }
     return resolution;
   }
@@ -182,6 +189,7 @@ export class RateBook {
     }
     this.loaded = { list, overrides, aliases, providers };
     this.memo = new Map();
+    this.memoSize = 0;
     this.signature = signature;
     this.changes += 1;
     for (const listener of this.listeners) {
