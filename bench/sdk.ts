@@ -1,10 +1,13 @@
 // npm run bench:sdk — what the agent SDK costs an agent: track() per call (median ns; target < 2 µs),
 // events/s delivered over HTTP, and the heap taken by 10,000 queued events.
 //
-// Delivery goes to a local HTTP server playing the ingest API (a child process, so it does not share
-// this process's core), answering every event `accepted` after parsing the body. To measure against a
-// running Tollgate API instead: TOLLGATE_BENCH_URL=http://127.0.0.1:3000 TOLLGATE_BENCH_KEY=<ingest key>.
+// Delivery goes by default to a local HTTP server playing the ingest API (a child process, so it does not
+// share this process's core), answering every event `accepted` after parsing the body. Against the real
+// API: `npm run build && BENCH_SDK_API=real npm run bench:sdk` (the built api on a fresh migrated database
+// of its own, as bench:ingest runs it), or a running one: TOLLGATE_BENCH_URL=… TOLLGATE_BENCH_KEY=<ingest key>.
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Client } from 'pg';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Tollgate, type TrackEvent } from '../libs/sdk/src';
@@ -29,6 +32,53 @@ async function startPlayingApi(): Promise<{ url: string; child: ChildProcess }> 
   const child = spawn(process.execPath, ['-e', PLAYING_API], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
   return { url: `http://127.0.0.1:${port}`, child };
+}
+
+const ROOT = path.resolve(__dirname, '..');
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const BENCH_ADMIN_KEY = 'tg_admin_bench_operator_key_0123456789';
+
+async function adminSql(sql: string): Promise<void> {
+  const c = new Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  await c.query(sql).finally(() => c.end());
+}
+
+/** The built api (dist/) on a database of its own; returns its URL, an ingest key and a stop function. */
+async function startRealApi(): Promise<{ url: string; apiKey: string; stop(): Promise<void> }> {
+  const name = `tollgate_bench_sdk_${process.pid}`;
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${name}`;
+  await adminSql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await adminSql(`CREATE DATABASE "${name}"`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { migrateDeploy } = require(path.join(ROOT, 'tools/prisma-engine/migrate.js'));
+  await migrateDeploy(dbUrl.toString());
+  const port = 3950 + (process.pid % 40);
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/api/src/main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: '127.0.0.1', TOLLGATE_ADMIN_KEY: BENCH_ADMIN_KEY, RATE_LIMIT_PER_SECOND: '1000000' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    child.kill();
+    await new Promise((resolve) => child.once('exit', resolve));
+    await adminSql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  };
+  for (let waited = 0; ; waited += 200) {
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
+    if (waited > 30_000) {
+      await stop();
+      throw new Error('the api did not become ready (did you run npm run build?)');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const res = await fetch(`${url}/v1/api_keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ scope: 'ingest', name: 'bench:sdk' }),
+  });
+  return { url, apiKey: ((await res.json()) as { key: string }).key, stop };
 }
 
 function gc(): void {
@@ -104,11 +154,13 @@ function heapWith10kQueued(url: string, apiKey: string): number {
 
 async function main(): Promise<void> {
   const external = process.env.TOLLGATE_BENCH_URL;
-  const api = external ? undefined : await startPlayingApi();
-  const url = external ?? api!.url;
-  const apiKey = process.env.TOLLGATE_BENCH_KEY ?? 'tg_ingest_bench';
+  const real = !external && process.env.BENCH_SDK_API === 'real' ? await startRealApi() : undefined;
+  const playing = external || real ? undefined : await startPlayingApi();
+  const url = external ?? real?.url ?? playing!.url;
+  const apiKey = process.env.TOLLGATE_BENCH_KEY ?? real?.apiKey ?? 'tg_ingest_bench';
   try {
-    console.log(`delivering to ${external ? `the Tollgate API at ${url}` : `a local HTTP server playing the ingest API (${url})`}`);
+    const target = playing ? `a local HTTP server playing the ingest API (${url})` : `the Tollgate API at ${url}${real ? ' (built api, fresh database)' : ''}`;
+    console.log(`delivering to ${target}`);
     const heapMb = heapWith10kQueued(url, apiKey);
     console.log(`heap with 10,000 events queued: ${heapMb.toFixed(2)} MB (${Math.round((heapMb * 1024 * 1024) / 10_000)} bytes/event)`);
     const trackNs = await trackCost(url, apiKey);
@@ -119,7 +171,8 @@ async function main(): Promise<void> {
     console.log(`delivered: ${tuned.toLocaleString('en-US')} events/s (batches of 1,000, 4 requests in flight)`);
     console.log(JSON.stringify({ bench: 'sdk', track_ns_median: Math.round(trackNs), delivered_per_s: defaults, heap_mb_10k: Number(heapMb.toFixed(2)) }));
   } finally {
-    api?.child.kill();
+    playing?.child.kill();
+    await real?.stop();
   }
 }
 
