@@ -35,7 +35,7 @@ SELECT $1::uuid, $2::uuid, u.* FROM unnest($3::text[], $4::uuid[], $5::text[], $
   $8::text[], $9::text[], ${USAGE_COLUMNS.map((_, i) => `$${10 + i}::int8[]`).join(', ')}, $21::numeric[],
   $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::jsonb[], $29::bytea[]) AS u
 ON CONFLICT (organization_id, transaction_id) DO NOTHING
-RETURNING transaction_id`;
+RETURNING transaction_id, id`;
 
 /** Column-wise arrays for unnest: one array per column, rows in the given order. */
 export function eventColumns(rows: EventRow[]): unknown[] {
@@ -64,10 +64,24 @@ export function eventColumns(rows: EventRow[]): unknown[] {
   return cols;
 }
 
-/** Inserts rows, skipping any whose (organization, transaction_id) is already stored; returns the ids inserted. */
-export async function insertEvents(db: PoolClient | Pool, organizationId: string, batchId: string, rows: EventRow[]): Promise<Set<string>> {
-  const res = await db.query({ text: INSERT_EVENTS_SQL, values: [organizationId, batchId, ...eventColumns(rows)], rowMode: 'array' });
-  return new Set(res.rows.map((r: string[]) => r[0]));
+/**
+ * Inserts rows, skipping any whose (organization, transaction_id) is already stored. Returns the inserted
+ * transaction ids and their event ids. A named statement: Postgres plans it once per connection.
+ */
+export async function insertEvents(
+  db: PoolClient | Pool,
+  organizationId: string,
+  batchId: string,
+  rows: EventRow[],
+): Promise<{ transactionIds: Set<string>; eventIds: string[] }> {
+  const res = await db.query({ name: 'tollgate_insert_events', text: INSERT_EVENTS_SQL, values: [organizationId, batchId, ...eventColumns(rows)], rowMode: 'array' });
+  const transactionIds = new Set<string>();
+  const eventIds: string[] = new Array(res.rows.length);
+  for (let i = 0; i < res.rows.length; i++) {
+    transactionIds.add(res.rows[i][0]);
+    eventIds[i] = res.rows[i][1];
+  }
+  return { transactionIds, eventIds };
 }
 
 export async function storedContentHashes(db: PoolClient | Pool, organizationId: string, transactionIds: string[]): Promise<Map<string, Buffer>> {
@@ -79,6 +93,11 @@ export async function storedContentHashes(db: PoolClient | Pool, organizationId:
   return new Map(res.rows.map((r) => [r[0] as string, r[1] as Buffer]));
 }
 
-export async function insertBatch(db: PoolClient | Pool, organizationId: string, batchId: string, eventCount: number): Promise<void> {
-  await db.query('INSERT INTO ingest_batches (id, organization_id, event_count) VALUES ($1, $2, $3)', [batchId, organizationId, eventCount]);
+/** The batch is the unit of pricing work: it lists its events so pricing reads them by primary key. */
+export async function insertBatch(db: PoolClient | Pool, organizationId: string, batchId: string, eventIds: string[]): Promise<void> {
+  await db.query({
+    name: 'tollgate_insert_batch',
+    text: 'INSERT INTO ingest_batches (id, organization_id, event_count, event_ids) VALUES ($1, $2, $3, $4::int8[])',
+    values: [batchId, organizationId, eventIds.length, eventIds],
+  });
 }

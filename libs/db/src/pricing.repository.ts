@@ -105,7 +105,7 @@ export class PricingRepository {
   async eventsToPrice(batchId: string): Promise<EventToPriceRow[]> {
     const res = await this.pool.query({
       text: `SELECT id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, ${dims}
-             FROM events WHERE batch_id = $1 AND pricing_status <> 'priced'`,
+             FROM events WHERE id = ANY((SELECT event_ids FROM ingest_batches WHERE id = $1)::int8[]) AND pricing_status <> 'priced'`,
       values: [batchId],
       rowMode: 'array',
     });
@@ -151,7 +151,7 @@ export class PricingRepository {
   async closeBatch(batchId: string, db: Pool | PoolClient = this.pool): Promise<void> {
     await db.query(
       `UPDATE ingest_batches SET priced_at = now(),
-         unpriced_count = (SELECT count(*) FROM events WHERE batch_id = $1 AND pricing_status = 'unpriced')
+         unpriced_count = (SELECT count(*) FROM events WHERE id = ANY(ingest_batches.event_ids) AND pricing_status = 'unpriced')
        WHERE id = $1`,
       [batchId],
     );

@@ -93,7 +93,7 @@ export class IngestEventsService {
     } catch (err) {
       throw ApiError.unavailable();
     }
-    let inserted: Set<string>;
+    let inserted: { transactionIds: Set<string>; eventIds: string[] };
     let stored: Map<string, Buffer> = new Map();
     let created: Map<string, string> = new Map();
     try {
@@ -101,10 +101,11 @@ export class IngestEventsService {
       if (unknownCustomers.size > 0) created = await ensureCustomers(client, organizationId, [...unknownCustomers]);
       const rows = toStore.map(({ event }) => this.row(organizationId, event, created));
       inserted = await insertEvents(client, organizationId, batchId, rows);
-      if (inserted.size < rows.length) {
-        stored = await storedContentHashes(client, organizationId, rows.filter((r) => !inserted.has(r.transactionId)).map((r) => r.transactionId));
+      if (inserted.eventIds.length < rows.length) {
+        const skipped = rows.filter((r) => !inserted.transactionIds.has(r.transactionId)).map((r) => r.transactionId);
+        stored = await storedContentHashes(client, organizationId, skipped);
       }
-      if (inserted.size > 0) await insertBatch(client, organizationId, batchId, inserted.size);
+      if (inserted.eventIds.length > 0) await insertBatch(client, organizationId, batchId, inserted.eventIds);
       await client.query('COMMIT');
       client.release();
     } catch (err) {
@@ -116,11 +117,11 @@ export class IngestEventsService {
     for (const [externalId, id] of created) this.customerIds.set(organizationId + '\u0000' + externalId, id);
     for (const { index, event } of toStore) {
       const id = event.transactionId;
-      if (inserted.has(id)) results[index] = { transaction_id: id, status: 'accepted' };
+      if (inserted.transactionIds.has(id)) results[index] = { transaction_id: id, status: 'accepted' };
       else if (stored.get(id)?.equals(event.contentHash)) results[index] = { transaction_id: id, status: 'duplicate' };
       else results[index] = { transaction_id: id, status: 'rejected', error: CONFLICT };
     }
-    if (inserted.size > 0) this.enqueuePricing(organizationId, batchId);
+    if (inserted.eventIds.length > 0) this.enqueuePricing(organizationId, batchId);
   }
 
   private row(organizationId: string, e: ValidEvent, created: Map<string, string>): EventRow {
