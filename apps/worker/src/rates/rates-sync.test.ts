@@ -87,8 +87,11 @@ describe('the rates queue', () => {
     const changed = JSON.parse(openrouterBody);
     changed.data.find((m: { id: string }) => m.id === 'openai/gpt-4o').pricing.completion = '0.000012';
     body = JSON.stringify(changed);
-    await queue.add('sync-rates', {});
+    const job = await queue.add('sync-rates', {});
     expect((await waitForSyncs(pool, 2))[1]).toEqual({ status: 'applied', error: null });
+    // The job completes once the worker's rate book has reloaded.
+    for (let i = 0; i < 100 && !(await job.isCompleted()); i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await queue.getJob(job.id!))!.returnvalue).toMatchObject({ status: 'applied' });
     const found = app.get(RateBook).lookup('00000000-0000-0000-0000-000000000001', 'openrouter', 'openai/gpt-4o', Date.now());
     expect(found.ok && found.version.prices.output_tokens!.toFixed()).toBe('0.000012');
   });
