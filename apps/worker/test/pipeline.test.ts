@@ -189,6 +189,16 @@ describe('live usage and the invoice preview', () => {
     expect(lineSum).toBe(cents(preview.body.subtotal));
     expect(preview.body.lines.some((l: any) => l.type === 'allowance')).toBe(true);
     expect((await api.request('GET', '/v1/customers/nobody/usage')).status).toBe(404);
+
+    // the spending cap compares with the period's usage as invoiced (usage lines net of the allowance)
+    const netUsage = preview.body.lines.filter((l: any) => l.type === 'usage' || l.type === 'allowance').reduce((s: bigint, l: any) => s + cents(l.amount), 0n);
+    expect(netUsage).toBeGreaterThan(0n);
+    await api.request('PATCH', `/v1/customers/${customer}`, { spend_cap: '0.01' });
+    const blocked = await api.request('GET', `/v1/customers/${customer}/entitlement`, undefined, api.ingestKey);
+    expect(blocked.body).toMatchObject({ allowed: false, reason: 'spend_cap_reached', spend_cap: '0.01' });
+    expect(cents(blocked.body.period_usage)).toBe(netUsage);
+    await api.request('PATCH', `/v1/customers/${customer}`, { spend_cap: null });
+    expect((await api.request('GET', `/v1/customers/${customer}/entitlement`, undefined, api.ingestKey)).body.allowed).toBe(true);
     expect((await api.request('GET', `/v1/customers/${customer}/usage?group_by=colour`)).status).toBe(400);
   });
 

@@ -58,6 +58,13 @@ export class CustomersController {
     return this.customers.usage(key.organizationId, id, q);
   }
 
+  @Get(':id/entitlement')
+  @Scopes('ingest')
+  @ApiOperation({ summary: 'Whether the customer may make another model call now (the SDK budget guard asks this)' })
+  entitlement(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+    return this.customers.entitlement(key.organizationId, id);
+  }
+
   @Get(':id/invoices/preview')
   @ApiOperation({ summary: 'The invoice the current period would produce now' })
   preview(@Principal() key: KeyPrincipal, @Param('id') id: string) {

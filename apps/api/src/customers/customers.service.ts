@@ -94,7 +94,12 @@ export class CustomersService {
   }
 
   async preview(organizationId: string, externalId: string) {
-    return this.notFoundAs404(() => this.usageReport.preview(organizationId, externalId));
+    const { invoice, ...json } = await this.notFoundAs404(() => this.usageReport.preview(organizationId, externalId));
+    return json;
+  }
+
+  entitlement(organizationId: string, externalId: string) {
+    return this.notFoundAs404(() => this.usageReport.entitlement(organizationId, externalId));
   }
 
   private async notFoundAs404<T>(fn: () => Promise<T>): Promise<T> {

@@ -92,7 +92,33 @@ export class CustomerUsage {
     };
   }
 
+  /**
+   * Whether the customer may make another model call now. NOTE: prepaid credits are not modelled yet, so the
+   * spending cap alone decides; period_usage is the period's usage lines net of the allowance, as invoiced.
+   */
+  async entitlement(organizationId: string, externalId: string) {
+    const preview = await this.preview(organizationId, externalId);
+    const customer = (await this.repo.customerId(organizationId, externalId))!;
+    const usage = preview.invoice.lines
+      .filter((l) => l.type === 'usage' || l.type === 'allowance')
+      .reduce((sum, l) => sum.plus(l.amount), ZERO);
+    const cap = customer.spend_cap === null ? null : new Decimal(customer.spend_cap);
+    const allowed = cap === null || usage.lt(cap);
+    return {
+      allowed,
+      ...(allowed ? {} : { reason: 'spend_cap_reached' }),
+      ongoing_balance: formatAmount(ZERO, preview.currency),
+      period_usage: formatAmount(usage, preview.currency),
+      ...(cap === null ? {} : { spend_cap: cap.toFixed() }),
+    };
+  }
+
   async preview(organizationId: string, externalId: string) {
+    const { invoice, ...rest } = await this.previewInvoice(organizationId, externalId);
+    return { ...rest, ...invoiceToJson(invoice), invoice };
+  }
+
+  private async previewInvoice(organizationId: string, externalId: string) {
     const { customer, versions, period } = await this.context(organizationId, externalId);
     const version = versionForPeriod(versions, period.end.getTime());
     if (!version) throw new CustomerNotFoundError(`the plan "${customer.plan_code}" of customer "${externalId}" does not exist`);
@@ -115,7 +141,7 @@ export class CustomerUsage {
       plan_version: version.version,
       period_start: period.start.toISOString(),
       period_end: period.end.toISOString(),
-      ...invoiceToJson(invoice),
+      invoice,
     };
   }
 }
