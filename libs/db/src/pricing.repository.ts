@@ -51,7 +51,7 @@ WITH v AS (
 ), upd AS (
   UPDATE events e SET pricing_status = v.status, unpriced_reason = v.reason, provider_cost = v.provider_cost,
     rated_amount = v.rated_amount, rate_card_id = v.rate_card_id, charge = v.charge, plan_version_id = v.plan_version_id,
-    period_start = v.period_start, priced_at = now()
+    period_start = v.period_start, priced_at = clock_timestamp()
   FROM v WHERE e.id = v.id AND e.pricing_status <> 'priced'
   RETURNING e.organization_id, e.customer_id, e.pricing_status, e.provider_cost, e.rated_amount, e.charge,
     e.period_start, v.period_end, ${DIMENSION_COLUMNS.map((d) => 'e.' + d).join(', ')}
