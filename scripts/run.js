@@ -2,9 +2,25 @@
 // Runs the built api and worker side by side (npm start), prefixing their output, and stops both
 // when either exits or on Ctrl-C.
 const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
+
+// The first admin key: TOLLGATE_ADMIN_KEY if set, else one made on the first start and kept in
+// .data/admin-key (mode 600) — never printed, never logged.
+function adminKey() {
+  if (process.env.TOLLGATE_ADMIN_KEY) return process.env.TOLLGATE_ADMIN_KEY;
+  const file = path.join(root, '.data', 'admin-key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `tg_admin_${crypto.randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+    console.error(`tollgate: TOLLGATE_ADMIN_KEY is not set; made an admin key for a new database in ${path.relative(process.cwd(), file)}`);
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+const env = { ...process.env, TOLLGATE_ADMIN_KEY: adminKey() };
 const apps = {
   api: path.join(root, 'dist/apps/api/src/main.js'),
   worker: path.join(root, 'dist/apps/worker/src/main.js'),
@@ -21,7 +37,7 @@ function stop(code) {
 }
 
 for (const [name, file] of Object.entries(apps)) {
-  const child = spawn(process.execPath, ['--enable-source-maps', file], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+  const child = spawn(process.execPath, ['--enable-source-maps', file], { stdio: ['ignore', 'inherit', 'inherit'], env });
   child.on('exit', (code) => {
     if (!stopping) console.error(`tollgate ${name} exited with code ${code}; stopping`);
     stop(code ?? 1);

@@ -29,6 +29,8 @@ export class PriceBatch {
       await this.repo.closeBatch(batchId);
       return { priced: 0, unpriced: 0, alreadyPriced: 0 };
     }
+    // An override that just re-opened these events must be in force here, not only after the next poll.
+    await this.rates.refresh();
     const organizationId = events[0].organization_id;
     const customers = await this.repo.customers([...new Set(events.map((e) => e.customer_id))]);
     const plans = await this.plans.forCodes(organizationId, [...new Set([...customers.values()].map((c) => c.plan_code))]);

@@ -5,6 +5,8 @@ export interface RateLookup {
   lookup(organizationId: string, provider: string, model: string, at: number): { ok: true; version: RateVersion } | { ok: false; reason: string };
   /** Changes whenever a rate, override or alias changes. */
   readonly generation: number;
+  /** Reloads if the database has changes this process has not seen (one cheap query otherwise). */
+  refresh(): Promise<boolean>;
 }
 
 export const RATE_LOOKUP = Symbol('rateLookup');
