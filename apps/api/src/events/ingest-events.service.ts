@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PriceQueue } from '@tollgate/billing';
 import type { Pool } from 'pg';
-import { ensureCustomers, EventRow, insertBatch, insertEvents, storedContentHashes } from '@tollgate/db';
+import { ensureCustomers, EventRow, storedEvents, storeEvents } from '@tollgate/db';
 import type { TollgateConfig } from '@tollgate/config';
 import { ApiError } from '../common/api-error';
 import { Metrics } from '../common/metrics';
@@ -25,12 +25,13 @@ const CONFLICT = {
 /**
  * POST /v1/events: validate each event, then store the valid ones in one transaction (customers created,
  * duplicates skipped by the (organization, transaction_id) unique key) and commit before answering.
+ * Once its customers are known, a batch costs one statement: see STORE_EVENTS_SQL.
  */
 @Injectable()
 export class IngestEventsService {
   private readonly logger = new Logger('ingest');
-  /** (organization, external id) -> customer id, filled only after a commit. */
-  private readonly customerIds = new Map<string, string>();
+  /** organization -> external id -> customer id, filled only after a commit. */
+  private readonly customerIds = new Map<string, Map<string, string>>();
 
   constructor(
     @Inject(TOKENS.pool) private readonly pool: Pool,
@@ -82,30 +83,58 @@ export class IngestEventsService {
     // A fixed lock order (by transaction_id) keeps concurrent batches with shared ids from deadlocking.
     toStore.sort((a, b) => (a.event.transactionId < b.event.transactionId ? -1 : 1));
     const batchId = randomUUID();
+    let known = this.customerIds.get(organizationId);
+    if (!known) this.customerIds.set(organizationId, (known = new Map()));
     const unknownCustomers = new Set<string>();
     for (const { event } of toStore) {
-      if (!this.customerIds.has(organizationId + '\u0000' + event.externalCustomerId)) unknownCustomers.add(event.externalCustomerId);
+      if (!known.has(event.externalCustomerId)) unknownCustomers.add(event.externalCustomerId);
     }
 
+    // The common case, every customer known: one statement, its own transaction, committed before the reply.
+    let inserted: number;
+    if (unknownCustomers.size === 0) {
+      inserted = await storeEvents(this.pool, organizationId, batchId, this.rows(toStore, known));
+    } else {
+      inserted = await this.storeWithNewCustomers(organizationId, batchId, toStore, known, [...unknownCustomers]);
+    }
+
+    if (inserted === toStore.length) {
+      for (const { index, event } of toStore) results[index] = { transaction_id: event.transactionId, status: 'accepted' };
+    } else {
+      // Some ids were stored before (or by a concurrent request, now committed): ours carry our batch id.
+      const stored = await storedEvents(this.pool, organizationId, toStore.map(({ event }) => event.transactionId));
+      for (const { index, event } of toStore) {
+        const id = event.transactionId;
+        const s = stored.get(id);
+        if (s?.batchId === batchId) results[index] = { transaction_id: id, status: 'accepted' };
+        else if (s?.contentHash.equals(event.contentHash)) results[index] = { transaction_id: id, status: 'duplicate' };
+        else results[index] = { transaction_id: id, status: 'rejected', error: CONFLICT };
+      }
+    }
+    if (inserted > 0) this.enqueuePricing(organizationId, batchId);
+  }
+
+  /** Customers seen for the first time are created in the same transaction as their events. */
+  private async storeWithNewCustomers(
+    organizationId: string,
+    batchId: string,
+    toStore: { index: number; event: ValidEvent }[],
+    known: Map<string, string>,
+    unknownCustomers: string[],
+  ): Promise<number> {
     let client;
     try {
       client = await this.pool.connect();
     } catch (err) {
       throw ApiError.unavailable();
     }
-    let inserted: { transactionIds: Set<string>; eventIds: string[] };
-    let stored: Map<string, Buffer> = new Map();
-    let created: Map<string, string> = new Map();
+    let inserted: number;
+    let created: Map<string, string>;
     try {
       await client.query('BEGIN');
-      if (unknownCustomers.size > 0) created = await ensureCustomers(client, organizationId, [...unknownCustomers]);
-      const rows = toStore.map(({ event }) => this.row(organizationId, event, created));
-      inserted = await insertEvents(client, organizationId, batchId, rows);
-      if (inserted.eventIds.length < rows.length) {
-        const skipped = rows.filter((r) => !inserted.transactionIds.has(r.transactionId)).map((r) => r.transactionId);
-        stored = await storedContentHashes(client, organizationId, skipped);
-      }
-      if (inserted.eventIds.length > 0) await insertBatch(client, organizationId, batchId, inserted.eventIds);
+      created = await ensureCustomers(client, organizationId, unknownCustomers);
+      const ids = new Map([...known, ...created]);
+      inserted = await storeEvents(client, organizationId, batchId, this.rows(toStore, ids));
       await client.query('COMMIT');
       client.release();
     } catch (err) {
@@ -113,24 +142,16 @@ export class IngestEventsService {
       client.release(err as Error);
       throw err;
     }
-
-    for (const [externalId, id] of created) this.customerIds.set(organizationId + '\u0000' + externalId, id);
-    for (const { index, event } of toStore) {
-      const id = event.transactionId;
-      if (inserted.transactionIds.has(id)) results[index] = { transaction_id: id, status: 'accepted' };
-      else if (stored.get(id)?.equals(event.contentHash)) results[index] = { transaction_id: id, status: 'duplicate' };
-      else results[index] = { transaction_id: id, status: 'rejected', error: CONFLICT };
-    }
-    if (inserted.eventIds.length > 0) this.enqueuePricing(organizationId, batchId);
+    for (const [externalId, id] of created) known.set(externalId, id);
+    return inserted;
   }
 
-  private row(organizationId: string, e: ValidEvent, created: Map<string, string>): EventRow {
-    const customerId = created.get(e.externalCustomerId) ?? this.customerIds.get(organizationId + '\u0000' + e.externalCustomerId)!;
-    return {
+  private rows(toStore: { event: ValidEvent }[], customerIds: Map<string, string>): EventRow[] {
+    return toStore.map(({ event: e }) => ({
       transactionId: e.transactionId,
-      customerId,
+      customerId: customerIds.get(e.externalCustomerId)!,
       externalCustomerId: e.externalCustomerId,
-      occurredAt: new Date(e.occurredAt).toISOString(),
+      occurredAt: e.occurredAt,
       timestampProvided: e.timestampProvided,
       provider: e.provider,
       model: e.model,
@@ -144,7 +165,7 @@ export class IngestEventsService {
       retryOf: e.retryOf,
       metadata: e.metadata === null ? null : JSON.stringify(e.metadata),
       contentHash: e.contentHash,
-    };
+    }));
   }
 
   /** After the commit and off the reply's path: if Redis is down the sweeper finds the batch in Postgres. */

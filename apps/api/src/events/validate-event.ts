@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { USAGE_DIMENSIONS, UsageDimension } from '@tollgate/pricing';
 
@@ -100,8 +100,10 @@ function timestamp(v: unknown, w: ValidationWindow): number | null {
   return ms;
 }
 
+const DEFAULT_COUNTS: readonly number[] = USAGE_DIMENSIONS.map((d) => (d === 'requests' ? 1 : 0));
+
 function usage(v: unknown): number[] {
-  const counts: number[] = USAGE_DIMENSIONS.map((d) => (d === 'requests' ? 1 : 0));
+  const counts = DEFAULT_COUNTS.slice();
   if (v === undefined || v === null) return counts;
   if (typeof v !== 'object' || Array.isArray(v)) throw new Invalid('invalid_event', 'usage must be an object');
   for (const key in v as Record<string, unknown>) {
@@ -146,13 +148,15 @@ function sortedEntries(m: Record<string, string> | null): [string, string][] | n
   return m === null ? null : Object.keys(m).sort().map((k) => [k, m[k]]);
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** The content a retry must repeat exactly to count as a duplicate (absent and null are the same). */
 function contentHash(e: Omit<ValidEvent, 'contentHash'>): Buffer {
   const canonical = JSON.stringify([
     e.externalCustomerId, e.timestampProvided ? e.occurredAt : null, e.provider, e.model, e.usage, e.cost,
     e.taskId, e.traceId, e.sessionId, e.feature, e.status, e.retryOf, sortedEntries(e.metadata),
   ]);
-  return createHash('sha256').update(canonical).digest();
+  return hash('sha256', canonical, 'buffer'); // one call: createHash().update().digest() cost twice as much per event
 }
 
 export function validateEvent(raw: unknown, w: ValidationWindow): ValidEvent | EventError {
@@ -167,7 +171,7 @@ export function validateEvent(raw: unknown, w: ValidationWindow): ValidEvent | E
     const status = o.status ?? 'success';
     if (status !== 'success' && status !== 'error') throw new Invalid('invalid_event', 'status must be "success" or "error"');
     const ts = timestamp(o.timestamp, w);
-    const event = {
+    const event: ValidEvent = {
       transactionId: string(o.transaction_id, 'transaction_id', true)!,
       externalCustomerId: string(o.external_customer_id, 'external_customer_id', true)!,
       occurredAt: ts ?? w.now,
@@ -183,8 +187,10 @@ export function validateEvent(raw: unknown, w: ValidationWindow): ValidEvent | E
       status: status as 'success' | 'error',
       retryOf: string(o.retry_of, 'retry_of', false),
       metadata: metadata(o.metadata),
+      contentHash: EMPTY,
     };
-    return { ...event, contentHash: contentHash(event) };
+    event.contentHash = contentHash(event);
+    return event;
   } catch (err) {
     if (err instanceof Invalid) return { code: err.code, message: err.message };
     throw err;
