@@ -115,6 +115,18 @@ describe('the pricing pipeline', () => {
     const res = await api.request('GET', `/v1/events?transaction_id=${e.transaction_id}`);
     expect(res.body.data[0]).toMatchObject({ pricing_status: 'unpriced', provider_cost: null });
     expect(res.body.data[0].unpriced_reason).toMatch(/acme-llm-9000/);
+
+    // the rate appears (a negotiated price): the event is priced, with no one re-sending it
+    const override = await api.request('POST', '/v1/rates/overrides', {
+      provider: 'acme', model: 'acme-llm-9000', prices: { input_tokens: '1', output_tokens: '2' }, effective_from: new Date(Date.now() - 86_400_000).toISOString(),
+    });
+    expect(override.status).toBeLessThan(300);
+    await waitFor(async () => (await count(`transaction_id = '${e.transaction_id}' AND pricing_status = 'priced'`)) === 1, 30_000, 'the unpriced event priced');
+    const priced = await api.request('GET', `/v1/events?transaction_id=${e.transaction_id}`);
+    // per million: 1 input, 2 output, reasoning at the output price
+    const u = e.usage;
+    const expected = (u.input_tokens * 1 + u.cache_read_tokens * 1 + (u.output_tokens + u.reasoning_tokens) * 2) / 1e6;
+    expect(priced.body.data[0].provider_cost).toBe(String(expected));
   });
 
   it('prices every event exactly once with two workers at once', async () => {
