@@ -14,8 +14,13 @@ export interface WorkerProcess {
 
 /** The real worker (apps/worker/src/main.ts) as a child process, so a test can kill -9 it. */
 export function startWorker(env: Record<string, string>): WorkerProcess {
+  return startAppProcess('worker', env);
+}
+
+/** apps/<app>/src/main.ts as a child process, run from the TypeScript sources. */
+export function startAppProcess(app: 'api' | 'worker', env: Record<string, string>): WorkerProcess {
   let out = '';
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/ts-register.js'), path.join(ROOT, 'apps/worker/src/main.ts')], {
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/ts-register.js'), path.join(ROOT, `apps/${app}/src/main.ts`)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', RATE_SOURCES: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
