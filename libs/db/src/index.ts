@@ -9,3 +9,4 @@ export * from './organizations.repository';
 export * from './pricing.repository';
 export * from './usage.repository';
 export * from './rates.repository';
+export * from './start-process';
