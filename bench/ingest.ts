@@ -1,7 +1,8 @@
 import { Client, Pool } from 'pg';
 import { eventColumns, EventRow, INSERT_EVENTS_SQL } from '@tollgate/db';
 import { textArray } from '../libs/db/src/pg-binary-array';
-import { createBenchDatabase, peakRssMb, percentile, round, startApp, waitReady } from './lib';
+import http from 'node:http';
+import { createBenchDatabase, peakRssMb, percentile, post, round, startApp, waitReady } from './lib';
 
 // npm run bench:ingest — events/s durable through POST /v1/events versus the same rows inserted straight
 // into Postgres, on this machine. Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4).
@@ -32,6 +33,9 @@ async function throughApi(baseUrl: string, ingestKey: string) {
   const latencies: number[] = [];
   let next = 0;
   let accepted = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const url = new URL(baseUrl + '/v1/events');
+  const headers = { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' };
   const until = Date.now() + SECONDS * 1000;
   const started = Date.now();
   await Promise.all(
@@ -39,12 +43,8 @@ async function throughApi(baseUrl: string, ingestKey: string) {
       while (Date.now() < until) {
         const body = batchBody(run, next++);
         const t0 = performance.now();
-        const res = await fetch(baseUrl + '/v1/events', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
-          body,
-        });
-        const json = (await res.json()) as { results?: { status: string }[] };
+        const res = await post(agent, url, headers, body);
+        const json = JSON.parse(res.text) as { results?: { status: string }[] };
         latencies.push(performance.now() - t0);
         if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(json)}`);
         for (const r of json.results!) if (r.status === 'accepted') accepted++;
@@ -52,6 +52,7 @@ async function throughApi(baseUrl: string, ingestKey: string) {
     }),
   );
   const elapsed = (Date.now() - started) / 1000;
+  agent.destroy();
   latencies.sort((a, b) => a - b);
   return { eventsPerS: accepted / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), accepted };
 }
