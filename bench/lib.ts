@@ -68,7 +68,7 @@ export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 1
 
 /**
  * POST over node:http with a keep-alive agent: the load generator shares the machine's cores with the api and
- * Postgres, and costs about half of what fetch (undici) does per request.
+ * Postgres, and this costs it about 20% less CPU per request than fetch (undici) did (3.2 vs 4.0 us per event).
  */
 export function post(agent: http.Agent, url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
