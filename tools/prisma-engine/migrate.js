@@ -7,6 +7,7 @@ const pg = require('pg');
 const { ROOT, PRISMA_CLI, withSchemaEngine } = require('./env');
 
 const MIGRATIONS_DIR = path.join(ROOT, 'prisma', 'migrations');
+const PRISMA_TIMEOUT_MS = 120_000;
 
 function migrationNames() {
   return fs
@@ -21,9 +22,10 @@ function runPrisma(args, databaseUrl) {
     execFile(
       process.execPath,
       [PRISMA_CLI, ...args],
-      { cwd: ROOT, env: withSchemaEngine({ ...process.env, DATABASE_URL: databaseUrl }), maxBuffer: 16 << 20 },
+      // The timeout stops a command that waits on a prompt (e.g. `migrate dev` without --name) from hanging a test.
+      { cwd: ROOT, env: withSchemaEngine({ ...process.env, DATABASE_URL: databaseUrl }), maxBuffer: 16 << 20, timeout: PRISMA_TIMEOUT_MS },
       (err, stdout, stderr) => {
-        if (err) reject(new Error(`prisma ${args.join(' ')} failed (exit ${err.code}):\n${stdout}${stderr}`));
+        if (err) reject(new Error(`prisma ${args.join(' ')} failed (${err.killed ? 'killed after ' + PRISMA_TIMEOUT_MS + ' ms' : 'exit ' + err.code}):\n${stdout}${stderr}`));
         else resolve(stdout);
       },
     );

@@ -202,6 +202,26 @@ async function runCliCommand(command, url) {
 // The CLI's method names are the engine's, except this one.
 const METHOD_ALIASES = { getDatabaseVersion: 'version' };
 
+// The wasm engine hands the adapter's shadow database only to devDiagnostic, diagnoseMigrationHistory and diff.
+// evaluateDataLoss and createMigration instead reuse the schema those built from the same migrations list (a
+// per-engine cache keyed by the list) and fail with this message on a miss. devDiagnostic caches only the
+// migrations applied at that moment, so on a database that `migrate dev` brings up to date after it (fresh,
+// or with pending migrations) they miss. diagnoseMigrationHistory, opted in to the shadow database, caches
+// the list once it is applied; then we retry.
+const NEEDS_CACHED_MIGRATIONS = new Set(['evaluateDataLoss', 'createMigration']);
+const NO_SHADOW_DB = 'shadow DB must be provided through an external factory';
+
+async function callEngine(engine, method, params) {
+  try {
+    return await engine[method](params);
+  } catch (err) {
+    if (!NEEDS_CACHED_MIGRATIONS.has(method) || !String(err?.message ?? err).includes(NO_SHADOW_DB)) throw err;
+    const { migrationsList, filters } = params;
+    await engine.diagnoseMigrationHistory({ migrationsList, filters, optInToShadowDatabase: true });
+    return engine[method](params);
+  }
+}
+
 let panicMessage = null;
 
 function rpcError(err, errorRegistry) {
@@ -247,7 +267,7 @@ async function serveRpc({ datamodels, datasource }) {
     try {
       const engine = await enginePromise;
       if (typeof engine[method] !== 'function') throw new Error(`Method not found: ${request.method}`);
-      const result = await engine[method](request.params ?? {});
+      const result = await callEngine(engine, method, request.params ?? {});
       if (method === 'diff' && result?.stdout) {
         const { stdout, ...rest } = result;
         await print(stdout.replace(/\n$/, ''));

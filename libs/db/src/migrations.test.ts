@@ -39,6 +39,22 @@ function schemaWithExtraField(file: string): void {
   writeFileSync(file, changed);
 }
 
+/**
+ * The schema with, on top of `schemaWithExtraField`'s column, one `@@index` fewer and one more table, written
+ * to `file`. Returns the dropped index's name (Prisma's default: table_columns_idx).
+ */
+function writeChangedSchema(file: string): string {
+  schemaWithExtraField(file);
+  const schema = readFileSync(file, 'utf8');
+  const plainIndex = /^[ \t]*@@index\(\[([\w, ]+)\]\)[ \t]*\n/m;
+  const model = [...schema.matchAll(/^model (\w+) \{\n[\s\S]*?^\}/gm)].find((m) => plainIndex.test(m[0]));
+  if (!model) throw new Error('prisma/schema.prisma has no plain @@index([...]) left to drop');
+  const index = plainIndex.exec(model[0])!;
+  const things = '\nmodel migration_test_things {\n  id    BigInt @id @default(autoincrement())\n  label String\n}\n';
+  writeFileSync(file, schema.replace(model[0], model[0].replace(index[0], '')) + things);
+  return `${model[1]}_${index[1].split(/,\s*/).join('_')}_idx`;
+}
+
 describe('prisma migrations', () => {
   let name: string;
   let url: string;
@@ -99,31 +115,69 @@ describe('prisma migrations', () => {
     expect(drift.out).toMatch(/ALTER TABLE "organizations" ADD COLUMN\s+"migration_test_note" TEXT/);
   });
 
-  it('migrate dev adds a migration for a schema change (throwaway shadow database), and deploy applies it', async () => {
-    // A copy of the project's migrations and a config of our own, so the real ones are never touched.
-    const dir = path.join(tmp, 'dev');
-    cpSync(MIGRATIONS_DIR, path.join(dir, 'migrations'), { recursive: true });
-    schemaWithExtraField(path.join(dir, 'schema.prisma'));
-    const config = path.join(dir, 'prisma.config.mjs');
-    writeFileSync(
-      config,
-      `export default { schema: ${JSON.stringify(path.join(dir, 'schema.prisma'))}, ` +
-        `migrations: { path: ${JSON.stringify(path.join(dir, 'migrations'))} }, ` +
-        'datasource: { url: process.env.DATABASE_URL } };\n',
-    );
+  // A fresh database is the case that broke once: `migrate dev` applies the existing migrations there only after
+  // its first look at the history, so the new migration is computed from migrations the engine had not seen
+  // applied (see NEEDS_CACHED_MIGRATIONS in tools/prisma-engine/schema-engine.js).
+  describe('migrate dev, status and reset on a fresh database, with a copy of the schema and migrations', () => {
+    let devName: string;
+    let devUrl: string;
+    let dir: string;
+    let config: string;
+    let droppedIndex: string;
+    const prisma = (...args: string[]) => runPrisma([...args, '--config', config], devUrl);
+    const migrationsIn = (url: string) =>
+      query<{ migration_name: string }>(url, 'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1');
 
-    await runPrisma(['migrate', 'dev', '--config', config, '--name', 'add_note', '--create-only'], url);
-    const added = readdirSync(path.join(dir, 'migrations')).filter((d) => d.endsWith('_add_note'));
-    expect(added).toHaveLength(1);
-    const sql = readFileSync(path.join(dir, 'migrations', added[0], 'migration.sql'), 'utf8');
-    expect(sql).toMatch(/ALTER TABLE "organizations" ADD COLUMN\s+"migration_test_note" TEXT/);
+    beforeAll(() => {
+      devName = uniqueName('tollgate_test_migrate_dev');
+      devUrl = databaseUrl(devName); // not created: migrate dev creates it, as for a new developer
+      dir = path.join(tmp, 'dev');
+      cpSync(MIGRATIONS_DIR, path.join(dir, 'migrations'), { recursive: true });
+      droppedIndex = writeChangedSchema(path.join(dir, 'schema.prisma'));
+      config = path.join(dir, 'prisma.config.mjs');
+      writeFileSync(
+        config,
+        `export default { schema: ${JSON.stringify(path.join(dir, 'schema.prisma'))}, ` +
+          `migrations: { path: ${JSON.stringify(path.join(dir, 'migrations'))} }, ` +
+          'datasource: { url: process.env.DATABASE_URL } };\n',
+      );
+    });
 
-    await runPrisma(['migrate', 'deploy', '--config', config], url);
-    const columns = await query<{ column_name: string }>(
-      url,
-      "SELECT column_name FROM information_schema.columns WHERE table_name = 'organizations' AND column_name = 'migration_test_note'",
-    );
-    expect(columns).toHaveLength(1);
-    expect(await runPrisma(['migrate', 'status', '--config', config], url)).toContain('Database schema is up to date!');
+    afterAll(() => dropDatabase(devName));
+
+    it('migrate dev --create-only writes a migration that adds a column and a table and drops an index', async () => {
+      await prisma('migrate', 'dev', '--name', 'change', '--create-only');
+      const added = readdirSync(path.join(dir, 'migrations')).filter((d) => d.endsWith('_change'));
+      expect(added).toHaveLength(1);
+      const sql = readFileSync(path.join(dir, 'migrations', added[0], 'migration.sql'), 'utf8');
+      expect(sql).toContain(`DROP INDEX "${droppedIndex}";`);
+      expect(sql).toMatch(/ALTER TABLE "organizations" ADD COLUMN\s+"migration_test_note" TEXT;/);
+      expect(sql).toContain('CREATE TABLE "migration_test_things"');
+      // The existing migrations were applied, the new one only written.
+      expect((await migrationsIn(devUrl)).map((r) => r.migration_name)).toEqual(migrationNames());
+      await expect(prisma('migrate', 'status')).rejects.toThrow(/not yet been applied:\s+\d+_change/);
+    });
+
+    it('migrate dev then applies it, and migrate status reports the database up to date', async () => {
+      // With a name, so that should it see changes again it never stops to ask for one.
+      await prisma('migrate', 'dev', '--name', 'change');
+      const all = readdirSync(path.join(dir, 'migrations')).filter((d) => d !== 'migration_lock.toml').sort();
+      expect((await migrationsIn(devUrl)).map((r) => r.migration_name)).toEqual(all);
+      const columns = await query(
+        devUrl,
+        "SELECT 1 FROM information_schema.columns WHERE table_name = 'organizations' AND column_name = 'migration_test_note'",
+      );
+      expect(columns).toHaveLength(1);
+      expect(await query(devUrl, `SELECT 1 FROM pg_indexes WHERE indexname = '${droppedIndex}'`)).toHaveLength(0);
+      expect(await prisma('migrate', 'status')).toContain('Database schema is up to date!');
+    });
+
+    it('migrate reset --force empties the database and re-applies every migration', async () => {
+      await query(devUrl, "INSERT INTO migration_test_things (label) VALUES ('gone after reset')");
+      await prisma('migrate', 'reset', '--force');
+      expect(await query(devUrl, 'SELECT * FROM migration_test_things')).toHaveLength(0);
+      expect(await migrationsIn(devUrl)).toHaveLength(migrationNames().length + 1);
+      expect(await prisma('migrate', 'status')).toContain('Database schema is up to date!');
+    });
   });
 });
