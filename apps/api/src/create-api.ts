@@ -6,8 +6,6 @@ import type { Logger } from 'pino';
 import { TollgateConfig } from '@tollgate/config';
 import { createOrganization, DB_POOL } from '@tollgate/db';
 import { ApiModule } from './api.module';
-import { toApiError } from './common/api-error-mapping';
-import { errorBody } from './common/api-error';
 import { registerJsonBody } from './common/json-body';
 import { PinoNestLogger } from '@tollgate/config';
 import { Metrics } from './common/metrics';
@@ -22,12 +20,6 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
   });
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBody(fastify);
-
-  // Errors raised before a route runs (body parser) leave in the same shape as the routes' own.
-  fastify.setErrorHandler((err, _req, reply) => {
-    const e = toApiError(err);
-    reply.status(e.status).headers(e.headers).send(errorBody(e.code, e.message, e.details));
-  });
 
   const metrics = app.get(Metrics);
   fastify.addHook('onResponse', (req, reply, done) => {
