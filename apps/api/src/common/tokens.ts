@@ -1,10 +1,9 @@
-import { CONFIG, DB_POOL, PRISMA } from '@tollgate/db';
+import { CONFIG, DB_POOL } from '@tollgate/db';
 
 // Injection tokens for values that are not classes.
 export const TOKENS = {
   config: CONFIG,
   pool: DB_POOL,
-  prisma: PRISMA,
   rateLimiter: Symbol('rateLimiter'),
   redis: Symbol('redis'),
 } as const;
