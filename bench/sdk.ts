@@ -1,10 +1,10 @@
 // npm run bench:sdk — what the agent SDK costs an agent: track() per call (median ns; target < 2 µs),
 // events/s delivered over HTTP, and the heap taken by 10,000 queued events.
 //
-// Delivery goes by default to a local HTTP server playing the ingest API (a child process, so it does not
-// share this process's core), answering every event `accepted` after parsing the body. Against the real
-// API: `npm run build && BENCH_SDK_API=real npm run bench:sdk` (the built api on a fresh migrated database
-// of its own, as bench:ingest runs it), or a running one: TOLLGATE_BENCH_URL=… TOLLGATE_BENCH_KEY=<ingest key>.
+// `npm run bench:sdk` delivers to the real api (built, on a fresh migrated database of its own, as
+// bench:ingest runs it: BENCH_SDK_API=real), or to a running one: TOLLGATE_BENCH_URL=… TOLLGATE_BENCH_KEY=<ingest key>.
+// `npx tsx bench/sdk.ts` alone delivers to a local HTTP server playing the ingest API (a child process that
+// answers every event `accepted` after parsing the body): the SDK's own ceiling.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
