@@ -2,7 +2,7 @@ import { Client, Pool } from 'pg';
 import { eventColumns, EventRow, INSERT_EVENTS_SQL } from '@tollgate/db';
 import { textArray } from '../libs/db/src/pg-binary-array';
 import http from 'node:http';
-import { createBenchDatabase, peakRssMb, percentile, post, round, startApp, waitReady } from './lib';
+import { cpuMeter, createBenchDatabase, peakRssMb, percentile, post, round, startApp, waitReady } from './lib';
 
 // npm run bench:ingest — events/s durable through POST /v1/events versus the same rows inserted straight
 // into Postgres, on this machine. Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4).
@@ -62,8 +62,8 @@ async function throughApi(baseUrl: string, ingestKey: string) {
  * same unique key (ON CONFLICT DO NOTHING), autocommit, from the same number of connections. No RETURNING, no batch
  * row, no customers: only what any durable insert of these rows must do.
  */
-async function straightIntoPostgres(url: string, organizationId: string, customerIds: string[]) {
-  const pool = new Pool({ connectionString: url, max: CLIENTS });
+async function straightIntoPostgres(db: { name: string; url: string }, organizationId: string, customerIds: string[]) {
+  const pool = new Pool({ connectionString: db.url, max: CLIENTS });
   const run = `raw-${Date.now()}`;
   const batchId = '00000000-0000-0000-0000-000000000000';
   const columnsOf = (n: number) => {
@@ -81,6 +81,9 @@ async function straightIntoPostgres(url: string, organizationId: string, custome
     return { ids: rows.map((r) => r.transactionId), cols: eventColumns(rows) };
   };
   const prepared = Array.from({ length: 40 }, (_, n) => columnsOf(n)); // built before the clock starts
+  const connections = await Promise.all(Array.from({ length: CLIENTS }, () => pool.connect()));
+  for (const c of connections) c.release();
+  const meter = await cpuMeter(db.name, { client: process.pid });
   let next = 0;
   let rows = 0;
   const until = Date.now() + SECONDS * 1000;
@@ -97,8 +100,9 @@ async function straightIntoPostgres(url: string, organizationId: string, custome
     }),
   );
   const elapsed = (Date.now() - started) / 1000;
+  const cpu = await meter();
   await pool.end();
-  return { rowsPerS: rows / elapsed };
+  return { rowsPerS: rows / elapsed, rows, cpu };
 }
 
 async function main() {
@@ -115,7 +119,9 @@ async function main() {
     await fetch(baseUrl + '/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' }, body: batchBody(`warm-${Date.now()}`, 0) });
 
     console.log(`through the api: ${CLIENTS} clients, ${BATCH}-event batches, ${SECONDS} s ...`);
+    const apiMeter = await cpuMeter(db.name, { api: api.pid!, client: process.pid });
     const viaApi = await throughApi(baseUrl, key.key);
+    const apiCpu = await apiMeter();
     const rss = peakRssMb(api.pid!);
 
     const c = new Client({ connectionString: db.url });
@@ -126,7 +132,7 @@ async function main() {
     await c.end();
 
     console.log(`straight into Postgres: ${CLIENTS} connections, ${BATCH}-row binary unnest inserts, ${SECONDS} s ...`);
-    const raw = await straightIntoPostgres(db.url, org, customerIds);
+    const raw = await straightIntoPostgres(db, org, customerIds);
     const ratio = viaApi.eventsPerS / raw.rowsPerS;
 
     console.log(`api:      ${Math.round(viaApi.eventsPerS)} events/s durable (${viaApi.accepted} accepted)`);
@@ -134,6 +140,9 @@ async function main() {
     console.log(`ratio:    ${round(ratio, 2)}`);
     console.log(`ack latency per 1,000-event batch: p50 ${round(viaApi.p50)} ms, p99 ${round(viaApi.p99)} ms`);
     console.log(`api peak RSS: ${rss} MB`);
+    const us = (ms: number, events: number) => round((ms * 1000) / events);
+    console.log(`CPU per event through the api: api ${us(apiCpu.api, viaApi.accepted)} us, postgres backends ${us(apiCpu.postgres, viaApi.accepted)} us, bench client ${us(apiCpu.client, viaApi.accepted)} us`);
+    console.log(`CPU per row straight into Postgres: postgres backends ${us(raw.cpu.postgres, raw.rows)} us, bench client ${us(raw.cpu.client, raw.rows)} us`);
     console.log(JSON.stringify({
       bench: 'ingest', events_per_s: Math.round(viaApi.eventsPerS), raw_rows_per_s: Math.round(raw.rowsPerS),
       ratio: round(ratio, 3), p50_ms: round(viaApi.p50), p99_ms: round(viaApi.p99), rss_mb: rss,

@@ -59,6 +59,42 @@ export function peakRssMb(pid: number): number {
   return Math.round(kb / 102.4) / 10;
 }
 
+/** CPU time (user + system) a local process has used so far, in ms; 0 if it is gone or not readable. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10; // clock ticks, USER_HZ = 100 on Linux
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Starts counting the CPU time of some processes and of the Postgres backends serving a database (local server);
+ * the returned function gives the ms each used since. Where the time goes decides what to optimise.
+ */
+export async function cpuMeter(databaseName: string, processes: Record<string, number>): Promise<() => Promise<Record<string, number>>> {
+  const backends = async () => {
+    const c = new Client({ connectionString: ADMIN_URL });
+    await c.connect();
+    try {
+      return (await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])).rows.map((r) => r.pid as number);
+    } finally {
+      await c.end();
+    }
+  };
+  const before = new Map<number, number>();
+  for (const pid of [...Object.values(processes), ...(await backends())]) before.set(pid, cpuMs(pid));
+  return async () => {
+    const used: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(processes)) used[name] = cpuMs(pid) - before.get(pid)!;
+    used.postgres = 0;
+    for (const pid of await backends()) used.postgres += cpuMs(pid) - (before.get(pid) ?? 0);
+    return used;
+  };
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
