@@ -133,8 +133,7 @@ export class IngestEventsService {
     try {
       await client.query('BEGIN');
       created = await ensureCustomers(client, organizationId, unknownCustomers);
-      const ids = new Map([...known, ...created]);
-      inserted = await storeEvents(client, organizationId, batchId, this.rows(toStore, ids));
+      inserted = await storeEvents(client, organizationId, batchId, this.rows(toStore, known, created));
       await client.query('COMMIT');
       client.release();
     } catch (err) {
@@ -146,10 +145,10 @@ export class IngestEventsService {
     return inserted;
   }
 
-  private rows(toStore: { event: ValidEvent }[], customerIds: Map<string, string>): EventRow[] {
+  private rows(toStore: { event: ValidEvent }[], known: Map<string, string>, created?: Map<string, string>): EventRow[] {
     return toStore.map(({ event: e }) => ({
       transactionId: e.transactionId,
-      customerId: customerIds.get(e.externalCustomerId)!,
+      customerId: (known.get(e.externalCustomerId) ?? created?.get(e.externalCustomerId))!,
       externalCustomerId: e.externalCustomerId,
       occurredAt: e.occurredAt,
       timestampProvided: e.timestampProvided,
