@@ -77,7 +77,9 @@ beforeAll(async () => {
     ],
   });
   expect(plan.status).toBe(200);
-  await new Redis(REDIS_URL).flushdb().catch(() => undefined);
+  const redis = new Redis(REDIS_URL);
+  await redis.flushdb();
+  await redis.quit();
 });
 
 afterEach(async () => {
@@ -157,7 +159,7 @@ describe('the pricing pipeline', () => {
     await ingest(5, 200); // enqueued, but no worker is running
     const redis = new Redis(REDIS_URL);
     await redis.flushdb();
-    redis.disconnect();
+    await redis.quit();
     workers.push(startWorker(workerEnv()));
     await allPriced(before + 1000);
     await expectAggregatesMatchEvents();
