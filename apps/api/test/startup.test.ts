@@ -1,11 +1,11 @@
-import { createTestDatabase, startAppProcess, TestDatabase, waitFor } from '@tollgate/testing';
+import { createTestDatabase, freePort, startAppProcess, TestDatabase, waitFor } from '@tollgate/testing';
 
 // The api as its users start it (apps/api/src/main.ts in a child process): clear messages, keys never logged.
 
 async function exitOf(env: Record<string, string>) {
   const p = startAppProcess('api', env);
-  const code = await new Promise<number | null>((resolve) => p.child.once('exit', resolve));
-  return { code, output: p.output() };
+  await p.exited();
+  return { code: p.child.exitCode, output: p.output() };
 }
 
 describe('starting the api', () => {
@@ -41,7 +41,7 @@ describe('logs', () => {
 
   it('are JSON lines and never contain a key', async () => {
     const adminKey = 'tg_admin_log_test_0123456789abcdef';
-    const port = String(4100 + (process.pid % 500));
+    const port = String(await freePort());
     const api = startAppProcess('api', { DATABASE_URL: db.url, TOLLGATE_ADMIN_KEY: adminKey, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'debug', QUEUE_PREFIX: `{log-test-${process.pid}}` });
     const base = `http://127.0.0.1:${port}`;
     try {

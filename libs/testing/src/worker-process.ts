@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -10,6 +11,8 @@ export interface WorkerProcess {
   /** SIGKILL: no shutdown hooks, a batch in flight is cut off mid-transaction. */
   kill9(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves once it has exited and its output is complete. */
+  exited(): Promise<void>;
 }
 
 /** The real worker (apps/worker/src/main.ts) as a child process, so a test can kill -9 it. */
@@ -27,7 +30,8 @@ export function startAppProcess(app: 'api' | 'worker', env: Record<string, strin
   });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close', not 'exit': it comes after the child's stdout and stderr are drained, so output() is complete.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     child,
     output: () => out,
@@ -39,7 +43,17 @@ export function startAppProcess(app: 'api' | 'worker', env: Record<string, strin
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },
+    exited: () => exited,
   };
+}
+
+/** A TCP port that was free a moment ago (the OS picked it), for a child process to listen on. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Polls `check` until it returns true or the time is up. */
