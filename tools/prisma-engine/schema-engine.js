@@ -62,16 +62,28 @@ function databaseName(url) {
 // Workaround 1: adapter-pg 7.10.1 has no column type for "char" (pg_constraint.contype and friends, read
 // while the engine describes a schema) and fails the whole query. Its text form is the character itself,
 // so we report such columns as text. Transactions get their own queryable, so patch those too.
-function readCharAsText(queryable) {
+// Workaround 4: its executeScript() splits a migration on every ";", also inside comments, string literals and
+// function bodies, and runs the pieces one by one. Like the native engine, we send the script whole, as one
+// simple-protocol query: Postgres parses it properly and runs it as one implicit transaction.
+function patchQueryable(queryable) {
   const performIO = queryable.performIO.bind(queryable);
   queryable.performIO = async (query) => {
     const result = await performIO(query);
     for (const field of result.fields) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
     return result;
   };
+  if (queryable.executeScript) {
+    queryable.executeScript = async (script) => {
+      try {
+        await queryable.underlyingDriver().query(script);
+      } catch (error) {
+        queryable.onError(error);
+      }
+    };
+  }
   if (queryable.startTransaction) {
     const startTransaction = queryable.startTransaction.bind(queryable);
-    queryable.startTransaction = async (...args) => readCharAsText(await startTransaction(...args));
+    queryable.startTransaction = async (...args) => patchQueryable(await startTransaction(...args));
   }
   return queryable;
 }
@@ -93,7 +105,7 @@ class PgFactory {
   }
 
   async connect() {
-    return readCharAsText(await new PrismaPg({ connectionString: this.url }).connect());
+    return patchQueryable(await new PrismaPg({ connectionString: this.url }).connect());
   }
 
   async connectToShadowDb() {
@@ -114,7 +126,7 @@ class PgFactory {
       for (const { nspname } of rows) await c.query(`DROP SCHEMA "${nspname.replace(/"/g, '""')}" CASCADE`);
       await c.query('CREATE SCHEMA public');
     });
-    return readCharAsText(await new PrismaPg({ connectionString: url }).connect());
+    return patchQueryable(await new PrismaPg({ connectionString: url }).connect());
   }
 
   // Otherwise a throwaway database next to the main one. Two adapter-pg bugs live here:
@@ -127,7 +139,7 @@ class PgFactory {
     const name = `prisma_migrate_shadow_db_${randomUUID()}`;
     await withClient(this.url, (c) => c.query(`CREATE DATABASE "${name}"`));
     this.createdShadows.add(name);
-    const shadow = readCharAsText(await new PrismaPg({ connectionString: withDatabase(this.url, name) }).connect());
+    const shadow = patchQueryable(await new PrismaPg({ connectionString: withDatabase(this.url, name) }).connect());
     const dispose = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await dispose();

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -113,6 +113,41 @@ describe('prisma migrations', () => {
     expect(drift.code).toBe(1);
     expect(drift.out).toContain('db:check FAILED');
     expect(drift.out).toMatch(/ALTER TABLE "organizations" ADD COLUMN\s+"migration_test_note" TEXT/);
+  });
+
+  it('applies a hand-written migration whole: semicolons and quotes in comments, strings and a function body', async () => {
+    const dir = path.join(tmp, 'hand-written');
+    cpSync(MIGRATIONS_DIR, path.join(dir, 'migrations'), { recursive: true });
+    mkdirSync(path.join(dir, 'migrations', '29991231000000_hand_written'));
+    writeFileSync(
+      path.join(dir, 'migrations', '29991231000000_hand_written', 'migration.sql'),
+      [
+        "-- A note; with a semicolon, and an apostrophe: it's here.",
+        "CREATE FUNCTION migration_test_greet(who text) RETURNS text LANGUAGE plpgsql AS $$",
+        'DECLARE greeting text;',
+        "BEGIN greeting := 'hello; ' || who; RETURN greeting; END;",
+        '$$;',
+        "COMMENT ON FUNCTION migration_test_greet(text) IS 'says hello; politely';",
+        '',
+      ].join('\n'),
+    );
+    const config = path.join(dir, 'prisma.config.mjs');
+    writeFileSync(
+      config,
+      `export default { schema: ${JSON.stringify(SCHEMA)}, migrations: { path: ${JSON.stringify(path.join(dir, 'migrations'))} }, ` +
+        'datasource: { url: process.env.DATABASE_URL } };\n',
+    );
+    const handName = uniqueName('tollgate_test_hand_written');
+    await withAdminClient((c) => c.query(`CREATE DATABASE "${handName}"`));
+    try {
+      await runPrisma(['migrate', 'deploy', '--config', config], databaseUrl(handName));
+      const [row] = await query<{ greeting: string }>(databaseUrl(handName), "SELECT migration_test_greet('you') AS greeting");
+      expect(row.greeting).toBe('hello; you');
+      const applied = await query<{ migration_name: string }>(databaseUrl(handName), "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND migration_name LIKE '%hand_written'");
+      expect(applied).toHaveLength(1);
+    } finally {
+      await dropDatabase(handName);
+    }
   });
 
   // A fresh database is the case that broke once: `migrate dev` applies the existing migrations there only after
