@@ -1,5 +1,6 @@
+import http from 'node:http';
 import { Pool } from 'pg';
-import { createBenchDatabase, percentile, round, startApp, waitReady } from './lib';
+import { cpuMeter, createBenchDatabase, percentile, post, round, startApp, waitReady } from './lib';
 
 // npm run bench:pipeline — ingest and pricing running together on this machine (the built api and worker as
 // separate processes, the local Postgres and Redis):
@@ -30,18 +31,20 @@ function batchBody(run: string, n: number): string {
   return `{"events":[${parts.join(',')}]}`;
 }
 
+const agent = new http.Agent({ keepAlive: true });
+
 async function send(baseUrl: string, key: string, body: string) {
-  const res = await fetch(baseUrl + '/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
-  if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
-  await res.arrayBuffer();
+  const res = await post(agent, new URL(baseUrl + '/v1/events'), { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body);
+  if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${res.text}`);
 }
 
+/** Waits until every batch is priced: a look at ingest_batches (a row per batch), not a scan of the events. */
 async function waitAllPriced(pool: Pool, timeoutMs: number): Promise<number> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await pool.query("SELECT count(*) FILTER (WHERE pricing_status = 'pending')::int AS pending FROM events");
+    const { rows } = await pool.query('SELECT count(*)::int AS pending FROM ingest_batches WHERE priced_at IS NULL');
     if (rows[0].pending === 0) return Date.now();
-    if (Date.now() > until) throw new Error(`${rows[0].pending} events still pending after ${timeoutMs} ms`);
+    if (Date.now() > until) throw new Error(`${rows[0].pending} batches still pending after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -73,6 +76,7 @@ async function main() {
     // 1. throughput
     console.log(`throughput: ${CLIENTS} clients sending ${BATCH}-event batches for ${SECONDS} s, then until all are priced ...`);
     const run = `tp-${Date.now()}`;
+    const meter = await cpuMeter(db.name, { api: api.pid!, worker: worker.pid!, client: process.pid });
     let next = 0;
     const started = Date.now();
     const until = started + SECONDS * 1000;
@@ -81,9 +85,12 @@ async function main() {
     }));
     const ingestedIn = (Date.now() - started) / 1000;
     const done = await waitAllPriced(pool, 600_000);
+    const cpu = await meter();
     const events = next * BATCH;
     const eventsPerS = events / ((done - started) / 1000);
     console.log(`  ${events} events ingested in ${round(ingestedIn)} s (${Math.round(events / ingestedIn)}/s), all priced after ${round((done - started) / 1000)} s`);
+    const us = (ms: number) => round((ms * 1000) / events, 1);
+    console.log(`  CPU per event: api ${us(cpu.api)} us, worker ${us(cpu.worker)} us, postgres backends ${us(cpu.postgres)} us, bench client ${us(cpu.client)} us`);
 
     // 2. lag at a steady rate
     const perTick = RATE / BATCH; // batches per second
@@ -113,6 +120,7 @@ async function main() {
     console.log(`event-to-priced lag at ${RATE}/s: p50 ${round(p50)} ms, p99 ${round(p99)} ms`);
     console.log(JSON.stringify({ bench: 'pipeline', events_per_s: Math.round(eventsPerS), lag_p50_ms: round(p50), lag_p99_ms: round(p99) }));
   } finally {
+    agent.destroy();
     await pool.end();
     for (const p of [api, worker]) p.kill('SIGTERM');
     await Promise.all([api, worker].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
