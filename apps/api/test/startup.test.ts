@@ -2,8 +2,8 @@ import { createTestDatabase, freePort, startAppProcess, TestDatabase, waitFor } 
 
 // The api as its users start it (apps/api/src/main.ts in a child process): clear messages, keys never logged.
 
-async function exitOf(env: Record<string, string>) {
-  const p = startAppProcess('api', env);
+async function exitOf(env: Record<string, string>, app: 'api' | 'worker' = 'api') {
+  const p = startAppProcess(app, env);
   await p.exited();
   return { code: p.child.exitCode, output: p.output() };
 }
@@ -27,6 +27,14 @@ describe('starting the api', () => {
     const res = await exitOf({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/postgres' });
     expect(res.code).toBe(1);
     expect(res.output).toMatch(/npm run db:migrate/);
+  });
+});
+
+describe('starting the worker', () => {
+  it('refuses a bad PRICE_CONCURRENCY before connecting to anything', async () => {
+    const res = await exitOf({ PRICE_CONCURRENCY: '0', DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/tollgate' }, 'worker');
+    expect(res.code).toBe(1);
+    expect(res.output).toMatch(/PRICE_CONCURRENCY must be an integer of at least 1, got "0"/);
   });
 });
 

@@ -16,6 +16,8 @@ export interface TollgateConfig {
   backfillMs: number;
   /** How long an event may stay pending before the sweeper re-enqueues it. */
   sweepIntervalMs: number;
+  /** Batches one worker process prices at once. */
+  priceConcurrency: number;
   rateSyncIntervalMs: number;
   /** Rate sources the sync job fetches (RATE_SOURCES). */
   rateSources?: string[];
@@ -46,6 +48,7 @@ const DEFAULTS = {
   EVENT_MAX_FUTURE_SECONDS: '300',
   EVENT_BACKFILL_DAYS: '35',
   SWEEP_INTERVAL_SECONDS: '60',
+  PRICE_CONCURRENCY: '4',
   RATE_SYNC_INTERVAL_SECONDS: '3600',
   RATE_SOURCES: 'openrouter,litellm,bedrock',
   OPENROUTER_BASE_URL: 'https://openrouter.ai',
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     maxFutureMs: positiveInt(env, 'EVENT_MAX_FUTURE_SECONDS', 0) * 1000,
     backfillMs: positiveInt(env, 'EVENT_BACKFILL_DAYS') * 86_400_000,
     sweepIntervalMs: positiveInt(env, 'SWEEP_INTERVAL_SECONDS') * 1000,
+    priceConcurrency: positiveInt(env, 'PRICE_CONCURRENCY'),
     rateSyncIntervalMs: positiveInt(env, 'RATE_SYNC_INTERVAL_SECONDS') * 1000,
     // RATE_SOURCES=none: no live sync, the bundled snapshot and overrides only.
     rateSources: env.RATE_SOURCES === 'none' ? [] : list(env, 'RATE_SOURCES', ['openrouter', 'litellm', 'bedrock']),
