@@ -46,3 +46,10 @@ for (const [name, file] of Object.entries(apps)) {
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+// `npm start` runs this under a shell that does not pass signals on: when npm is stopped (SIGTERM from a
+// service manager, a container runtime or `timeout`), the shell dies and this process is handed to another
+// parent. Stop then, rather than leave the api and worker running with nobody to stop them.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop(0);
+}, 500).unref();
