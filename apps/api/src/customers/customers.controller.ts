@@ -1,20 +1,18 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { parseLimit } from '../common/pagination';
-import { readCustomerInput } from './customer-input';
+import { DEFAULT_LIMIT } from '../common/schema/primitives';
+import { Responds, ValidBody, ValidPath, ValidQuery } from '../common/schema/validate';
+import {
+  CreateCustomerRequest, Customer, CustomerList, CustomerListQuery, CustomerPath, CustomerUsage, Entitlement, InvoicePreview,
+  UpdateCustomerRequest, UsageQuery,
+} from './customer.schema';
 import { CustomersService } from './customers.service';
 
-const CUSTOMER_SCHEMA = {
-  type: 'object',
-  properties: {
-    external_id: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, plan_code: { type: 'string' },
-    discount: { type: 'string', example: '0.10' }, billing_anchor: { type: 'string', format: 'date' },
-    spend_cap: { type: 'string' }, stripe_customer_id: { type: 'string' },
-  },
-};
+type Path = z.output<typeof CustomerPath>;
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -25,49 +23,51 @@ export class CustomersController {
 
   @Post()
   @ApiOperation({ summary: 'Create a customer on a plan (default: the organisation default plan)' })
-  @ApiBody({ schema: { ...CUSTOMER_SCHEMA, required: ['external_id'] } })
-  create(@Principal() key: KeyPrincipal, @Body() body: unknown) {
-    return this.customers.create(key.organizationId, readCustomerInput(body, true));
+  @Responds(201, Customer, 'The customer', { 409: ['customer_exists'] })
+  create(@Principal() key: KeyPrincipal, @ValidBody(CreateCustomerRequest) body: z.output<typeof CreateCustomerRequest>) {
+    return this.customers.create(key.organizationId, body);
   }
 
   @Get()
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  list(@Principal() key: KeyPrincipal, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    return this.customers.list(key.organizationId, cursor, parseLimit(limit));
+  @ApiOperation({ summary: 'List customers, by external_id' })
+  @Responds(200, CustomerList, 'A page of customers')
+  list(@Principal() key: KeyPrincipal, @ValidQuery(CustomerListQuery) q: z.output<typeof CustomerListQuery>) {
+    return this.customers.list(key.organizationId, q.cursor, q.limit ?? DEFAULT_LIMIT);
   }
 
   @Get(':id')
-  get(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  @ApiOperation({ summary: 'A customer' })
+  @Responds(200, Customer, 'The customer')
+  get(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path) {
     return this.customers.get(key.organizationId, id);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a customer; a new plan or anchor bills the whole current period on it' })
-  @ApiBody({ schema: CUSTOMER_SCHEMA })
-  update(@Principal() key: KeyPrincipal, @Param('id') id: string, @Body() body: unknown) {
-    return this.customers.update(key.organizationId, id, readCustomerInput(body, false));
+  @Responds(200, Customer, 'The customer as changed')
+  update(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path, @ValidBody(UpdateCustomerRequest) body: z.output<typeof UpdateCustomerRequest>) {
+    return this.customers.update(key.organizationId, id, body);
   }
 
   @Get(':id/usage')
   @ApiOperation({ summary: "Live usage of the customer's current period (or from/to), grouped" })
-  @ApiQuery({ name: 'group_by', required: false, enum: ['model', 'charge', 'day', 'task', 'feature'] })
-  @ApiQuery({ name: 'from', required: false })
-  @ApiQuery({ name: 'to', required: false })
-  usage(@Principal() key: KeyPrincipal, @Param('id') id: string, @Query() q: { from?: string; to?: string; group_by?: string }) {
+  @Responds(200, CustomerUsage, 'Priced usage by group, with totals')
+  usage(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path, @ValidQuery(UsageQuery) q: z.output<typeof UsageQuery>) {
     return this.customers.usage(key.organizationId, id, q);
   }
 
   @Get(':id/entitlement')
   @Scopes('ingest')
   @ApiOperation({ summary: 'Whether the customer may make another model call now (the SDK budget guard asks this)' })
-  entitlement(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  @Responds(200, Entitlement, 'Allowed or not, and why')
+  entitlement(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path) {
     return this.customers.entitlement(key.organizationId, id);
   }
 
   @Get(':id/invoices/preview')
   @ApiOperation({ summary: 'The invoice the current period would produce now' })
-  preview(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  @Responds(200, InvoicePreview, 'The invoice of the current period so far')
+  preview(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path) {
     return this.customers.preview(key.organizationId, id);
   }
 }

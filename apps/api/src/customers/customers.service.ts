@@ -5,10 +5,8 @@ import type { Pool } from 'pg';
 import { CustomerUsage, CustomerNotFoundError, Repricer } from '@tollgate/billing';
 import { DB_POOL, UsageGroupBy } from '@tollgate/db';
 import { ApiError } from '../common/api-error';
-import { parseTime } from '../common/pagination';
-import { CustomerInput } from './customer-input';
-
-const GROUP_BY: UsageGroupBy[] = ['model', 'charge', 'day', 'task', 'feature'];
+import { encodeCursor } from '../common/schema/primitives';
+import type { CustomerInput } from './customer.schema';
 const dec = (v: string | null) => (v === null ? null : new Decimal(v).toFixed());
 
 function toApiCustomer(r: Record<string, any>) {
@@ -53,14 +51,14 @@ export class CustomersService {
     return toApiCustomer(res.rows[0]);
   }
 
-  async list(organizationId: string, cursor: string | undefined, limit: number) {
-    const after = cursor ? Buffer.from(cursor, 'base64url').toString() : null;
+  /** `after`: the external_id the previous page ended with (its cursor, decoded). */
+  async list(organizationId: string, after: string | undefined, limit: number) {
     const res = await this.pool.query(
       'SELECT * FROM customers WHERE organization_id = $1 AND ($2::text IS NULL OR external_id > $2) ORDER BY external_id LIMIT $3',
-      [organizationId, after, limit + 1],
+      [organizationId, after ?? null, limit + 1],
     );
     const page = res.rows.slice(0, limit);
-    return { data: page.map(toApiCustomer), next_cursor: res.rows.length > limit ? Buffer.from(page[page.length - 1].external_id).toString('base64url') : null };
+    return { data: page.map(toApiCustomer), next_cursor: res.rows.length > limit ? encodeCursor(page[page.length - 1].external_id) : null };
   }
 
   async update(organizationId: string, externalId: string, input: CustomerInput) {
@@ -85,12 +83,8 @@ export class CustomersService {
     return toApiCustomer(after);
   }
 
-  async usage(organizationId: string, externalId: string, q: { from?: string; to?: string; group_by?: string }) {
-    const groupBy = (q.group_by ?? 'model') as UsageGroupBy;
-    if (!GROUP_BY.includes(groupBy)) throw ApiError.invalidRequest(`group_by must be one of ${GROUP_BY.join(', ')}`);
-    const from = q.from ? parseTime(q.from, 'from') : undefined;
-    const to = q.to ? parseTime(q.to, 'to') : undefined;
-    return this.notFoundAs404(() => this.usageReport.usage(organizationId, externalId, groupBy, from, to));
+  async usage(organizationId: string, externalId: string, q: { from?: Date; to?: Date; group_by?: UsageGroupBy }) {
+    return this.notFoundAs404(() => this.usageReport.usage(organizationId, externalId, q.group_by ?? 'model', q.from, q.to));
   }
 
   async preview(organizationId: string, externalId: string) {

@@ -1,11 +1,13 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { EVENT_SCHEMA } from './event.schema';
+import { Responds, ValidBody, ValidQuery } from '../common/schema/validate';
+import { EventList, IngestEnvelope, IngestRequest, IngestResponse, ListEventsQuery, type ListEventsFilter } from './event.schema';
 import { IngestEventsService } from './ingest-events.service';
-import { ListEventsQuery, ListEventsService } from './list-events.service';
+import { ListEventsService } from './list-events.service';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -14,26 +16,18 @@ export class EventsController {
   constructor(private readonly ingest: IngestEventsService, private readonly events: ListEventsService) {}
 
   @Post()
-  @HttpCode(200)
   @Scopes('ingest')
   @ApiOperation({ summary: 'Record 1 to 1,000 usage events; each accepted event is committed before the reply' })
-  @ApiBody({ schema: { type: 'object', required: ['events'], properties: { events: { type: 'array', minItems: 1, maxItems: 1000, items: EVENT_SCHEMA } } } })
-  create(@Principal() key: KeyPrincipal, @Body() body: unknown) {
-    return this.ingest.ingest(key.organizationId, body);
+  @Responds(200, IngestResponse, 'One result per event; a problem inside an event rejects that event only')
+  create(@Principal() key: KeyPrincipal, @ValidBody(IngestEnvelope, { documentedAs: IngestRequest }) body: z.output<typeof IngestEnvelope>) {
+    return this.ingest.ingest(key.organizationId, body.events);
   }
 
   @Get()
   @Scopes('admin')
   @ApiOperation({ summary: 'List events as stored, with their pricing' })
-  @ApiQuery({ name: 'external_customer_id', required: false })
-  @ApiQuery({ name: 'transaction_id', required: false })
-  @ApiQuery({ name: 'from', required: false })
-  @ApiQuery({ name: 'to', required: false })
-  @ApiQuery({ name: 'model', required: false })
-  @ApiQuery({ name: 'pricing_status', required: false, enum: ['pending', 'priced', 'unpriced'] })
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  list(@Principal() key: KeyPrincipal, @Query() query: ListEventsQuery) {
+  @Responds(200, EventList, 'Events in the order they were stored')
+  list(@Principal() key: KeyPrincipal, @ValidQuery(ListEventsQuery) query: ListEventsFilter) {
     return this.events.list(key.organizationId, query);
   }
 }

@@ -2,22 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import Decimal from 'decimal.js';
 import type { Pool } from 'pg';
 import { USAGE_DIMENSIONS } from '@tollgate/pricing';
-import { ApiError } from '../common/api-error';
-import { decodeCursor, encodeCursor, parseLimit, parseTime } from '../common/pagination';
+import { DEFAULT_LIMIT, encodeCursor } from '../common/schema/primitives';
 import { TOKENS } from '../common/tokens';
-
-const PRICING_STATUSES = ['pending', 'priced', 'unpriced'];
-
-export interface ListEventsQuery {
-  external_customer_id?: string;
-  transaction_id?: string;
-  from?: string;
-  to?: string;
-  model?: string;
-  pricing_status?: string;
-  cursor?: string;
-  limit?: string;
-}
+import type { ListEventsFilter } from './event.schema';
 
 function decimalOut(v: string | null): string | null {
   return v === null ? null : new Decimal(v).toFixed();
@@ -28,8 +15,8 @@ function decimalOut(v: string | null): string | null {
 export class ListEventsService {
   constructor(@Inject(TOKENS.pool) private readonly pool: Pool) {}
 
-  async list(organizationId: string, q: ListEventsQuery) {
-    const limit = parseLimit(q.limit);
+  async list(organizationId: string, q: ListEventsFilter) {
+    const limit = q.limit ?? DEFAULT_LIMIT;
     const where = ['e.organization_id = $1'];
     const values: unknown[] = [organizationId];
     const add = (sql: string, value: unknown) => {
@@ -42,15 +29,10 @@ export class ListEventsService {
     }
     if (q.transaction_id) add('e.transaction_id = ?', q.transaction_id);
     if (q.model) add('e.model = ?', q.model);
-    if (q.from) add('e.occurred_at >= ?', parseTime(q.from, 'from'));
-    if (q.to) add('e.occurred_at < ?', parseTime(q.to, 'to'));
-    if (q.pricing_status) {
-      if (!PRICING_STATUSES.includes(q.pricing_status)) {
-        throw ApiError.invalidRequest(`pricing_status must be one of ${PRICING_STATUSES.join(', ')}`);
-      }
-      add('e.pricing_status = ?', q.pricing_status);
-    }
-    if (q.cursor) add('e.id > ?', decodeCursor(q.cursor));
+    if (q.from) add('e.occurred_at >= ?', q.from);
+    if (q.to) add('e.occurred_at < ?', q.to);
+    if (q.pricing_status) add('e.pricing_status = ?', q.pricing_status);
+    if (q.cursor) add('e.id > ?', q.cursor);
     values.push(limit + 1);
     const res = await this.pool.query(
       `SELECT e.* FROM events e WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT $${values.length}`,

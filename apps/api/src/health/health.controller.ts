@@ -5,6 +5,8 @@ import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { pendingMigrations } from '@tollgate/db';
 import { Metrics } from '../common/metrics';
+import { Responds } from '../common/schema/validate';
+import { Health, Readiness } from './health.schema';
 import { TOKENS } from '../common/tokens';
 
 @ApiTags('health')
@@ -18,12 +20,15 @@ export class HealthController {
 
   @Get('healthz')
   @ApiOperation({ summary: 'The process is up' })
+  @Responds(200, Health, 'Up')
   healthz() {
     return { status: 'ok' };
   }
 
   @Get('readyz')
   @ApiOperation({ summary: 'Ready to serve: Postgres and Redis reachable, migrations applied' })
+  @Responds(200, Readiness, 'Ready')
+  @Responds(503, Readiness, 'Not ready: the checks say which dependency')
   async readyz(@Res() reply: FastifyReply) {
     const checks: Record<string, string> = {};
     try {

@@ -1,33 +1,13 @@
-import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { parseLimit } from '../common/pagination';
+import { DEFAULT_LIMIT } from '../common/schema/primitives';
+import { Responds, ValidBody, ValidPath, ValidQuery } from '../common/schema/validate';
+import { CreatePlanRequest, Plan, PlanList, PlanListQuery, PlanPath, PlanWithVersions, UpdatePlanRequest } from './plan.schema';
 import { PlansService } from './plans.service';
-
-const PLAN_SCHEMA = {
-  type: 'object',
-  required: ['code', 'name', 'charges'],
-  properties: {
-    code: { type: 'string' }, name: { type: 'string' }, currency: { type: 'string', example: 'USD' },
-    interval: { type: 'string', enum: ['month', 'year'] }, base_fee: { type: 'string' }, included_usage: { type: 'string' },
-    minimum_commitment: { type: 'string' }, grace_period_hours: { type: 'integer' }, requires_approval: { type: 'boolean' },
-    cost_source: { type: 'string', enum: ['rate_card', 'reported'] },
-    effective_from: { type: 'string', format: 'date-time', description: 'PUT only: when the new version takes effect (default now); it bills whole periods' },
-    charges: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          name: { type: 'string' }, models: { type: 'array', items: { type: 'string' } }, mode: { type: 'string', enum: ['price', 'token'] },
-          markup: { type: 'string' }, token_prices: { type: 'object', additionalProperties: { type: 'string' } },
-          margin_floor: { type: 'string' }, allowance_eligible: { type: 'boolean' },
-        },
-      },
-    },
-  },
-};
 
 @ApiTags('plans')
 @ApiBearerAuth()
@@ -38,27 +18,29 @@ export class PlansController {
 
   @Post()
   @ApiOperation({ summary: 'Create a plan (version 1)' })
-  @ApiBody({ schema: PLAN_SCHEMA })
-  create(@Principal() key: KeyPrincipal, @Body() body: unknown) {
+  @Responds(201, Plan, 'Version 1 of the plan', { 409: ['plan_exists'] })
+  create(@Principal() key: KeyPrincipal, @ValidBody(CreatePlanRequest) body: z.output<typeof CreatePlanRequest>) {
     return this.plans.create(key.organizationId, body);
   }
 
   @Get()
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  list(@Principal() key: KeyPrincipal, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    return this.plans.list(key.organizationId, cursor, parseLimit(limit));
+  @ApiOperation({ summary: 'List plans (their latest versions), by code' })
+  @Responds(200, PlanList, 'A page of plans')
+  list(@Principal() key: KeyPrincipal, @ValidQuery(PlanListQuery) q: z.output<typeof PlanListQuery>) {
+    return this.plans.list(key.organizationId, q.cursor, q.limit ?? DEFAULT_LIMIT);
   }
 
   @Get(':code')
-  get(@Principal() key: KeyPrincipal, @Param('code') code: string) {
+  @ApiOperation({ summary: 'A plan: its latest version and the list of its versions' })
+  @Responds(200, PlanWithVersions, 'The plan')
+  get(@Principal() key: KeyPrincipal, @ValidPath(PlanPath) { code }: z.output<typeof PlanPath>) {
     return this.plans.get(key.organizationId, code);
   }
 
   @Put(':code')
   @ApiOperation({ summary: "A plan's next version; unfinalized usage from the period containing effective_from is repriced" })
-  @ApiBody({ schema: PLAN_SCHEMA })
-  update(@Principal() key: KeyPrincipal, @Param('code') code: string, @Body() body: unknown) {
+  @Responds(200, Plan, 'The new version')
+  update(@Principal() key: KeyPrincipal, @ValidPath(PlanPath) { code }: z.output<typeof PlanPath>, @ValidBody(UpdatePlanRequest) body: z.output<typeof UpdatePlanRequest>) {
     return this.plans.update(key.organizationId, code, body);
   }
 }

@@ -3,8 +3,14 @@ import type { Pool } from 'pg';
 import { DB_POOL, PlansRepository, PlanVersionRow } from '@tollgate/db';
 import { planToJson, validatePlan } from '@tollgate/pricing';
 import { Repricer } from '@tollgate/billing';
+import type { z } from 'zod';
 import { ApiError } from '../common/api-error';
-import { parseTime } from '../common/pagination';
+import { encodeCursor } from '../common/schema/primitives';
+import type { CreatePlanRequest as CreateSchema, UpdatePlanRequest as UpdateSchema } from './plan.schema';
+
+type CreatePlanRequest = z.output<typeof CreateSchema>;
+type UpdatePlanRequest = z.output<typeof UpdateSchema>;
+type PlanRequest = CreatePlanRequest | UpdatePlanRequest;
 
 export function toApiPlan(row: PlanVersionRow) {
   return { ...row.definition, id: row.id, version: row.version, effective_from: row.effective_from.toISOString(), created_at: row.created_at.toISOString() };
@@ -19,27 +25,23 @@ export class PlansService {
     this.plans = new PlansRepository(pool);
   }
 
-  private read(body: unknown, code?: string) {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ApiError.invalidRequest('the body must be a plan object');
-    const { effective_from, ...plan } = body as Record<string, unknown>;
-    if (code !== undefined) {
-      if (plan.code !== undefined && plan.code !== null && plan.code !== code) {
-        throw ApiError.invalidRequest(`the body's code "${String(plan.code)}" differs from the path's "${code}"`);
-      }
-      plan.code = code;
+  /** A plan's shape was checked by its request schema; validatePlan checks how its fields fit together. */
+  private read(body: PlanRequest, pathCode?: string) {
+    const { effective_from: effectiveFrom, ...plan } = body as PlanRequest & { effective_from?: Date };
+    if (pathCode !== undefined && plan.code !== undefined && plan.code !== pathCode) {
+      throw ApiError.invalidRequest(`the body's code "${plan.code}" differs from the path's "${pathCode}"`, [{ field: 'code', message: `must be the path's code "${pathCode}"` }]);
     }
-    const result = validatePlan(plan);
+    const result = validatePlan({ ...plan, code: pathCode ?? plan.code! });
     if (!result.ok) {
       throw ApiError.invalidRequest(
         `the plan is not valid: ${result.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
         result.errors.map((e) => ({ field: e.path, message: e.message })),
       );
     }
-    const effectiveFrom = effective_from === undefined || effective_from === null ? undefined : parseTime(String(effective_from), 'effective_from');
     return { definition: planToJson(result.plan), effectiveFrom, plan: result.plan };
   }
 
-  async create(organizationId: string, body: unknown) {
+  async create(organizationId: string, body: CreatePlanRequest) {
     const { definition } = this.read(body);
     // Version 1 prices any event of any period: a plan exists from the start of time.
     const row = await this.plans.addVersion(this.pool, organizationId, definition.code, definition, new Date(0), true);
@@ -47,7 +49,7 @@ export class PlansService {
     return toApiPlan(row);
   }
 
-  async update(organizationId: string, code: string, body: unknown) {
+  async update(organizationId: string, code: string, body: UpdatePlanRequest) {
     const { definition, effectiveFrom } = this.read(body, code);
     const at = effectiveFrom ?? new Date();
     const row = await this.plans.addVersion(this.pool, organizationId, code, definition, at, false);
@@ -66,13 +68,13 @@ export class PlansService {
     };
   }
 
-  async list(organizationId: string, cursor: string | undefined, limit: number) {
-    const after = cursor ? Buffer.from(cursor, 'base64url').toString() : null;
-    const rows = await this.plans.list(organizationId, after, limit + 1);
+  /** `after`: the code the previous page ended with (its cursor, decoded). */
+  async list(organizationId: string, after: string | undefined, limit: number) {
+    const rows = await this.plans.list(organizationId, after ?? null, limit + 1);
     const page = rows.slice(0, limit);
     return {
       data: page.map(toApiPlan),
-      next_cursor: rows.length > limit ? Buffer.from(page[page.length - 1].code).toString('base64url') : null,
+      next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1].code) : null,
     };
   }
 }

@@ -3,7 +3,9 @@ import { Repricer } from '@tollgate/billing';
 import { RatesRepository } from '@tollgate/db';
 import { cardToRow, normalizeProvider, RateBook, rateCardFromJson, SyncRates, versionFromRow, type RateVersion, type Resolution } from '@tollgate/rates';
 import { ApiError } from '../common/api-error';
+import type { z } from 'zod';
 import { readAliasTarget, readOverride } from './rate-input';
+import type { AliasRequest, OverrideRequest } from './rate.schema';
 import { toApiSync, toApiVersion } from './rates-json';
 
 const SOURCE_RANK: Record<string, number> = { override: 0 };
@@ -24,8 +26,7 @@ export class RatesService {
   ) {}
 
   /** The card an event of this (provider, model) is priced with, its version in force now and its history. */
-  get(organizationId: string, provider: string | undefined, model: string | undefined) {
-    if (!model) throw ApiError.invalidRequest('model is required');
+  get(organizationId: string, provider: string | undefined, model: string) {
     const resolution = provider ? this.book.resolve(organizationId, provider, model) : this.resolveWithoutProvider(organizationId, model);
     if (!resolution.ok) throw new ApiError(HttpStatus.NOT_FOUND, 'not_found', resolution.reason);
     const current = this.book.inForce(organizationId, resolution.provider, resolution.model, Date.now());
@@ -69,7 +70,7 @@ export class RatesService {
   }
 
   /** Negotiated prices: in force from effective_from; usage since then is repriced. */
-  async addOverride(organizationId: string, body: unknown) {
+  async addOverride(organizationId: string, body: z.output<typeof OverrideRequest>) {
     const input = readOverride(body);
     const provider = normalizeProvider(input.provider);
     const card = rateCardFromJson({ provider, model: input.model, source: 'override', prices: input.prices, tiers: input.tiers });
@@ -84,7 +85,7 @@ export class RatesService {
   }
 
   /** An alias names a rate card: the target is resolved now (prefixes, dated ids) and stored as that card. */
-  async putAlias(organizationId: string, alias: string, body: unknown) {
+  async putAlias(organizationId: string, alias: string, body: z.output<typeof AliasRequest>) {
     const input = readAliasTarget(alias, body);
     const target = this.book.resolveCard(organizationId, input.provider, input.model);
     if (!target.ok) throw ApiError.invalidRequest(`the alias's target has no rate card: ${target.reason}`, [{ field: 'model', message: target.reason }]);

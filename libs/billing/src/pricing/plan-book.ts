@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { PlansRepository, PlanVersionRow } from '@tollgate/db';
-import { compileEventPricer, EventPricer, Plan, validatePlan } from '@tollgate/pricing';
+import { compileEventPricer, EventPricer, Plan, PlanInput, validatePlan } from '@tollgate/pricing';
 
 export interface PlanVersion {
   id: string;
@@ -37,7 +37,8 @@ export class PlanBook {
   compile(row: PlanVersionRow): PlanVersion {
     let v = this.compiled.get(row.id);
     if (v === undefined) {
-      const result = validatePlan(row.definition);
+      // Stored by the api, whose plan schema checked its shape (planToJson).
+      const result = validatePlan(row.definition as unknown as PlanInput);
       if (!result.ok) throw new Error(`stored plan ${row.code} v${row.version} is not valid: ${JSON.stringify(result.errors)}`);
       v = { id: row.id, version: row.version, effectiveFrom: row.effective_from.getTime(), plan: result.plan, price: compileEventPricer(result.plan) };
       this.compiled.set(row.id, v);
