@@ -23,6 +23,13 @@ function dropUndefined(value: unknown): unknown {
   return value;
 }
 
+/** `?cursor=` is the query string's null: the same as leaving the parameter out. */
+function withoutEmpty(query: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries((query as Record<string, unknown> | undefined) ?? {})) if (v !== '') out[k] = v;
+  return out;
+}
+
 export function validationError(where: Where, problems: Problem[]): ApiError {
   const details = problems.map((p) => (p.field === '' ? { field: where, message: p.message } : p));
   return ApiError.invalidRequest(`invalid ${where === 'path' ? 'path' : where}: ${describe(details)}`, details);
@@ -33,7 +40,7 @@ export class SchemaPipe<T extends z.ZodType> implements PipeTransform<unknown, z
   constructor(readonly schema: T, readonly where: Where) {}
 
   transform(value: unknown): z.output<T> {
-    const result = this.schema.safeParse(value ?? (this.where === 'body' ? undefined : {}));
+    const result = this.schema.safeParse(this.where === 'query' ? withoutEmpty(value) : (value ?? (this.where === 'body' ? undefined : {})));
     if (!result.success) throw validationError(this.where, problemsOf(result.error.issues));
     return dropUndefined(result.data) as z.output<T>;
   }
