@@ -1,4 +1,4 @@
-// npx tsx bench/validate-event.ts [batches] — why POST /v1/events keeps a hand-written validator: the time
+// npm run bench:validate-event [-- batches] — why POST /v1/events keeps a hand-written validator: the time
 // to check one 1,000-event batch (as the SDK sends them) with validateEvent (apps/api/src/events/validate-event.ts,
 // content hash included) and with the zod Event schema (event.schema.ts), interpreted and compiled (z.compile),
 // which check the same rules (validate-event.property.spec.ts). One core, no I/O.

@@ -6,7 +6,7 @@ const MAX_DEPTH = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** application/json or application/<something>+json, with nothing after but parameters. */
-export const JSON_CONTENT_TYPE = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json[ \t]*(?:;.*)?$/i;
+const JSON_CONTENT_TYPE = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json[ \t]*(?:;.*)?$/i;
 const CHARSET = /;[ \t]*charset[ \t]*=[ \t]*"?([^";]*)"?/i;
 
 /** Nesting depth of a JSON text, counted on the raw text (strings skipped) so a deep body never reaches JSON.parse's recursion. */

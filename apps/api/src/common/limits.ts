@@ -2,7 +2,7 @@ import type { DecimalBounds } from './schema/primitives';
 
 // Bounds on the numbers the API takes. Money is stored as numeric(65,30): 35 digits before the point, 30
 // after. The bounds are chosen so that every amount the pricing can form from accepted input fits, with
-// room to sum it over any realistic number of events (docs/api.md "Bounds"; limits.spec.ts proves it
+// room to sum it over any realistic number of events (docs/input.md "Bounds"; limits.spec.ts proves it
 // with the pricing code itself).
 
 /** Each usage dimension of an event: an integer count. */

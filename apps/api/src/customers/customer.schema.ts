@@ -4,7 +4,7 @@ import { named } from '../common/schema/openapi';
 import { clearable, date, decimalString, instantParam, limitParam, object, oneOf, optional, text, textCursor } from '../common/schema/primitives';
 import { decimalOut, listOf, timestampOut, TokenCounts } from '../common/schema/responses';
 
-// Customers (docs/api.md "Customers and plans"). A PATCH changes the fields it names: null clears a field
+// Customers. A PATCH changes the fields it names: null clears a field
 // that may be empty (name, email, billing_anchor, spend_cap, stripe_customer_id); elsewhere null is absent.
 
 const fields = {

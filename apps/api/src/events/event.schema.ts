@@ -5,7 +5,7 @@ import { named } from '../common/schema/openapi';
 import { array, decimalString, idCursor, instant, instantParam, integer, limitParam, object, oneOf, optional, stringProblem, text, typeName } from '../common/schema/primitives';
 import { decimalOut, listOf, timestampOut, TokenCounts } from '../common/schema/responses';
 
-// The Event of POST /v1/events (docs/api.md "Events"). The ingest path checks events with the hand-written
+// The Event of POST /v1/events. The ingest path checks events with the hand-written
 // validateEvent (validate-event.ts; bench/validate-event.ts says why); this schema is what /docs shows, and
 // validate-event.property.spec.ts keeps the two in agreement.
 

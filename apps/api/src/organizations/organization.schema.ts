@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { named } from '../common/schema/openapi';
 import { object, oneOf, text } from '../common/schema/primitives';
 
-// Organisations and API keys (docs/api.md "Keys").
+// Organisations and API keys.
 
 const NOT_BLANK = /\S/;
 const name = () => text(255, { pattern: NOT_BLANK, patternMessage: 'must not be blank' });

@@ -13,7 +13,7 @@ function problems(input: unknown) {
 }
 
 describe('the plan request schema', () => {
-  it('accepts the docs/api.md example, a markup of −100% (free) and a floor of 0 (never below cost)', () => {
+  it('accepts the documented example, a markup of −100% (free) and a floor of 0 (never below cost)', () => {
     expect(problems(base)).toEqual([]);
     expect(problems({ ...base, charges: [{ ...standard, markup: '-1', margin_floor: '0' }] })).toEqual([]);
     expect(problems({ ...base, charges: [token] })).toEqual([]);

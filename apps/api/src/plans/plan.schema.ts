@@ -6,7 +6,7 @@ import { named } from '../common/schema/openapi';
 import { array, boolean, decimalString, instant, integer, limitParam, object, oneOf, optional, text, textCursor } from '../common/schema/primitives';
 import { decimalOut, listOf, timestampOut } from '../common/schema/responses';
 
-// The shape of a plan (docs/api.md "Customers and plans"): types, lengths, formats and bounds. How its
+// The shape of a plan: types, lengths, formats and bounds. How its
 // fields fit together (currency decimals, mode-specific fields, the default charge, unique names) is
 // libs/pricing's validatePlan, run on what this accepts.
 

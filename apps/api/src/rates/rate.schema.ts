@@ -5,7 +5,7 @@ import { named } from '../common/schema/openapi';
 import { array, decimalString, instant, integer, object, optional, text } from '../common/schema/primitives';
 import { decimalOut, timestampOut } from '../common/schema/responses';
 
-// Rates (docs/api.md "Rates"): prices in USD per million tokens (per unit for counts), keyed by dimension.
+// Rates: prices in USD per million tokens (per unit for counts), keyed by dimension.
 
 const MAX_TIERS = 20;
 // Names are compared as sent: surrounding spaces would make another name, so they are refused, not trimmed.

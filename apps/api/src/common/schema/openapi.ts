@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RouteSchemas } from './validate';
 
-// The OpenAPI document is generated from the schemas the validators run (docs/api.md "Input rules"):
+// The OpenAPI document is generated from the schemas the validators run (docs/input.md):
 // named schemas become components, everything else is inlined where it is used.
 
 export const apiSchemas = z.registry<{ id: string }>();
@@ -84,7 +84,7 @@ export interface Document {
 
 const json = (schema: SchemaObject) => ({ 'application/json': { schema } });
 
-/** The errors every operation of a kind can answer (docs/api.md "Errors"), plus the route's own. */
+/** The errors every operation of a kind can answer (docs/input.md "Errors"), plus the route's own. */
 function errorResponses(op: Operation, r: RouteSchemas, errorRef: SchemaObject): Record<string, unknown> {
   const codes = new Map<number, Set<string>>();
   const add = (status: number, ...c: string[]) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Decimal } from '@tollgate/money';
 
-// The building blocks of every request schema (docs/api.md "Input rules"). Each one checks a value
+// The building blocks of every request schema (docs/input.md "Rules"). Each one checks a value
 // completely, says what is wrong in words a client can act on, and documents itself in the OpenAPI
 // document through its JSON Schema (the same object the validator is).
 
@@ -25,7 +25,7 @@ export function stringProblem(s: string, max: number, min = 1): string | null {
 }
 
 /** Unicode characters (code points) of a well-formed string. */
-export function codePoints(s: string): number {
+function codePoints(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -51,17 +51,6 @@ export function text(max = MAX_TEXT, options: { pattern?: RegExp; patternMessage
       ...(options.pattern ? { pattern: options.pattern.source } : {}),
       ...(options.description ? { description: options.description } : {}),
     });
-}
-
-/** Any string (empty allowed) that is well-formed and has no U+0000: metadata values. */
-export function anyText(maxCharacters: number) {
-  return z
-    .string({ error: (iss) => (iss.input == null ? 'is required' : `must be a string, not ${typeName(iss.input)}`) })
-    .check((ctx) => {
-      const problem = stringProblem(ctx.value, maxCharacters, 0);
-      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-    })
-    .meta({ maxLength: maxCharacters });
 }
 
 export interface DecimalBounds {
@@ -247,7 +236,7 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T,
   return z.enum(values, { error: (iss) => (iss.input == null ? 'is required' : message) }).meta(description ? { description } : {});
 }
 
-/** Optional: a `null` is the same as an absent field (docs/api.md). */
+/** Optional: a `null` is the same as an absent field (docs/input.md). */
 export function optional<T extends z.ZodType>(schema: T) {
   return schema.nullish().transform((v) => (v === null ? undefined : v) as z.output<T> | undefined);
 }
@@ -319,6 +308,6 @@ export function textCursor() {
     .meta({ type: 'string', description: 'next_cursor of the previous page' });
 }
 
-/** `limit` of a list: 1 to 1,000, default 100 (docs/api.md "Lists"). */
+/** `limit` of a list: 1 to 1,000, default 100 (docs/input.md "Rules"). */
 export const limitParam = () => optional(integerParam(1, 1000, 'page size, default 100'));
 export const DEFAULT_LIMIT = 100;

@@ -15,7 +15,7 @@ export const ErrorResponse = named(
         details: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional().meta({ description: 'Every problem found, one per field.' }),
       }),
     })
-    .meta({ description: 'Every error the API sends (docs/api.md "Errors").' }),
+    .meta({ description: 'Every error the API sends (docs/input.md "Errors").' }),
 );
 
 /** An exact decimal string, unrounded unless the field says so. */
