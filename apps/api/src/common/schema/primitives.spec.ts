@@ -1,11 +1,12 @@
+import type { z } from 'zod';
 import {
   date, decimalString, encodeCursor, idCursor, instant, instantParam, integerParam, MAX_UNIX_MS, object, optional, parseRfc3339, text, textCursor,
 } from './primitives';
 import { problemsOf } from './problems';
 
-const problems = (schema: { safeParse(v: unknown): { success: boolean; error?: { issues: never[] } } }, v: unknown) => {
+const problems = (schema: z.ZodType, v: unknown) => {
   const r = schema.safeParse(v);
-  return r.success ? [] : problemsOf(r.error!.issues).map((p) => p.message);
+  return r.success ? [] : problemsOf(r.error.issues).map((p) => p.message);
 };
 
 describe('text', () => {
