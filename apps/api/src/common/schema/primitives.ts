@@ -236,9 +236,14 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T,
   return z.enum(values, { error: (iss) => (iss.input == null ? 'is required' : message) }).meta(description ? { description } : {});
 }
 
+/** Fields of optional(): a null there is dropped before parsing, so it reads as absent. */
+const NULL_IS_ABSENT = new WeakSet<z.ZodType>();
+
 /** Optional: a `null` is the same as an absent field (docs/input.md). */
 export function optional<T extends z.ZodType>(schema: T) {
-  return schema.nullish().transform((v) => (v === null ? undefined : v) as z.output<T> | undefined);
+  const s = schema.optional().meta({ nullable: true });
+  NULL_IS_ABSENT.add(s);
+  return s;
 }
 
 /** A field a PATCH may clear: absent leaves it, null clears it. */
@@ -246,9 +251,21 @@ export function clearable<T extends z.ZodType>(schema: T) {
   return schema.nullable().optional();
 }
 
-/** Every object refuses fields it does not know (one rule at every level). */
+/** Every object refuses fields it does not know (one rule at every level); null optional fields are absent. */
 export function object<S extends z.ZodRawShape>(shape: S, name = 'an object') {
-  return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? 'is not a known field' : iss.input == null ? 'is required' : `must be ${name}`) });
+  const nullIsAbsent = Object.keys(shape).filter((k) => NULL_IS_ABSENT.has(shape[k] as z.ZodType));
+  const strict = z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? 'is not a known field' : iss.input == null ? 'is required' : `must be ${name}`) });
+  return z.preprocess((v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    let copy: Record<string, unknown> | undefined;
+    for (const k of nullIsAbsent) {
+      if ((v as Record<string, unknown>)[k] === null) {
+        copy ??= { ...(v as Record<string, unknown>) };
+        delete copy[k];
+      }
+    }
+    return copy ?? v;
+  }, strict);
 }
 
 /** An array of min to max items. */

@@ -9,20 +9,6 @@ import { describe, Problem, problemsOf } from './problems';
 
 export type Where = 'body' | 'query' | 'path';
 
-/** Keys whose value came out undefined (a null, which is the same as absent) are removed, not kept as holes. */
-function dropUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    for (const item of value) dropUndefined(item);
-  } else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    for (const key of Object.keys(value)) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v === undefined) delete (value as Record<string, unknown>)[key];
-      else dropUndefined(v);
-    }
-  }
-  return value;
-}
-
 /** `?cursor=` is the query string's null: the same as leaving the parameter out. */
 function withoutEmpty(query: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -42,7 +28,7 @@ export class SchemaPipe<T extends z.ZodType> implements PipeTransform<unknown, z
   transform(value: unknown): z.output<T> {
     const result = this.schema.safeParse(this.where === 'query' ? withoutEmpty(value) : (value ?? (this.where === 'body' ? undefined : {})));
     if (!result.success) throw validationError(this.where, problemsOf(result.error.issues));
-    return dropUndefined(result.data) as z.output<T>;
+    return result.data;
   }
 }
 
