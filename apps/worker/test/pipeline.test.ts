@@ -5,7 +5,7 @@ import { startWorker, waitFor, WorkerProcess } from '@tollgate/testing';
 import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
 
 // The pricing pipeline end to end: the real api ingests, real worker processes price, Postgres is checked.
-// This file's queues live in Redis database 7 (no other test uses it), so it may FLUSHDB there.
+// Its queues live under a key prefix of their own (the test api's QUEUE_PREFIX) in Redis database 7.
 const REDIS_URL = 'redis://127.0.0.1:6379/7';
 
 let api: TestApi;
@@ -62,6 +62,24 @@ async function expectAggregatesMatchEvents() {
   expect(aggregates.rows).toEqual(fromEvents.rows);
 }
 
+/**
+ * Redis losing its data, as far as this file can see: every key under its own queue prefix is deleted (SCAN
+ * and DEL, never FLUSHDB: other test runs on the machine share this Redis).
+ */
+async function loseQueueData() {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${api.config.queuePrefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+}
+
 async function allPriced(total: number) {
   await waitFor(async () => (await count("pricing_status = 'pending'")) === 0 && (await count('true')) === total, 60_000, 'every event priced');
 }
@@ -77,9 +95,6 @@ beforeAll(async () => {
     ],
   });
   expect(plan.status).toBe(200);
-  const redis = new Redis(REDIS_URL);
-  await redis.flushdb();
-  await redis.quit();
 });
 
 afterEach(async () => {
@@ -157,9 +172,7 @@ describe('the pricing pipeline', () => {
   it('prices what was left when Redis lost its data', async () => {
     const before = await count('true');
     await ingest(5, 200); // enqueued, but no worker is running
-    const redis = new Redis(REDIS_URL);
-    await redis.flushdb();
-    await redis.quit();
+    await loseQueueData();
     workers.push(startWorker(workerEnv()));
     await allPriced(before + 1000);
     await expectAggregatesMatchEvents();
