@@ -14,10 +14,17 @@ export interface TollgateConfig {
   maxFutureMs: number;
   /** How old an event may be (the backfill window). */
   backfillMs: number;
-  /** How long an event may stay pending before the sweeper re-enqueues it. */
+  /**
+   * How often the worker's sweeper runs: it re-enqueues batches left unpriced for more than half of it, and, once
+   * rates changed, batches holding unpriced events.
+   */
   sweepIntervalMs: number;
   /** Batches one worker process prices at once. */
   priceConcurrency: number;
+  /** Failures in a row, the same way, after which a batch is quarantined instead of retried (PRICE_MAX_ATTEMPTS). */
+  priceMaxAttempts: number;
+  /** Where the worker serves GET /metrics (on HOST); 0 lets the OS choose a port. */
+  workerMetricsPort: number;
   rateSyncIntervalMs: number;
   /** Rate sources the sync job fetches (RATE_SOURCES). */
   rateSources?: string[];
@@ -38,6 +45,9 @@ export interface TollgateConfig {
 
 export class ConfigError extends Error {}
 
+/** Injection token of the validated configuration (one per process). */
+export const CONFIG = Symbol('config');
+
 const DEFAULTS = {
   DATABASE_URL: 'postgresql://postgres:postgres@127.0.0.1:5432/tollgate',
   REDIS_URL: 'redis://127.0.0.1:6379',
@@ -49,6 +59,8 @@ const DEFAULTS = {
   EVENT_BACKFILL_DAYS: '35',
   SWEEP_INTERVAL_SECONDS: '60',
   PRICE_CONCURRENCY: '4',
+  PRICE_MAX_ATTEMPTS: '8',
+  WORKER_METRICS_PORT: '9464',
   RATE_SYNC_INTERVAL_SECONDS: '3600',
   RATE_SOURCES: 'openrouter,litellm,bedrock',
   OPENROUTER_BASE_URL: 'https://openrouter.ai',
@@ -94,9 +106,13 @@ function positiveInt(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS, min = 
   return Number(raw);
 }
 
+function port(env: NodeJS.ProcessEnv, name: 'PORT' | 'WORKER_METRICS_PORT'): number {
+  const value = positiveInt(env, name, 0);
+  if (value > 65535) throw new ConfigError(`${name} must be at most 65535, got ${value}`);
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig {
-  const port = positiveInt(env, 'PORT', 0);
-  if (port > 65535) throw new ConfigError(`PORT must be at most 65535, got ${port}`);
   const adminKey = env.TOLLGATE_ADMIN_KEY || undefined;
   if (adminKey !== undefined && adminKey.length < 16) {
     throw new ConfigError('TOLLGATE_ADMIN_KEY must be at least 16 characters long');
@@ -105,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     databaseUrl: urlOf(env, 'DATABASE_URL', ['postgresql:', 'postgres:']),
     redisUrl: urlOf(env, 'REDIS_URL', ['redis:', 'rediss:']),
     host: env.HOST || DEFAULTS.HOST,
-    port,
+    port: port(env, 'PORT'),
     adminKey,
     logLevel: env.LOG_LEVEL || DEFAULTS.LOG_LEVEL,
     rateLimitPerSecond: positiveInt(env, 'RATE_LIMIT_PER_SECOND'),
@@ -113,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     backfillMs: positiveInt(env, 'EVENT_BACKFILL_DAYS') * 86_400_000,
     sweepIntervalMs: positiveInt(env, 'SWEEP_INTERVAL_SECONDS') * 1000,
     priceConcurrency: positiveInt(env, 'PRICE_CONCURRENCY'),
+    priceMaxAttempts: positiveInt(env, 'PRICE_MAX_ATTEMPTS'),
+    workerMetricsPort: port(env, 'WORKER_METRICS_PORT'),
     rateSyncIntervalMs: positiveInt(env, 'RATE_SYNC_INTERVAL_SECONDS') * 1000,
     // RATE_SOURCES=none: no live sync, the bundled snapshot and overrides only.
     rateSources: env.RATE_SOURCES === 'none' ? [] : list(env, 'RATE_SOURCES', ['openrouter', 'litellm', 'bedrock']),
