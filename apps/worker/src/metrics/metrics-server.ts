@@ -35,6 +35,11 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     this.logger.log({ msg: 'worker metrics listening', url: `http://${address}:${port}/metrics` });
   }
 
+  /** The port it listens on (the OS's choice when WORKER_METRICS_PORT is 0). */
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
   async onApplicationShutdown() {
     const server = this.server;
     if (!server) return;

@@ -4,8 +4,12 @@ import type { Job } from 'bullmq';
 import { PriceBatch, PriceJob } from '@tollgate/billing';
 import { CONFIG, QUEUES, TollgateConfig } from '@tollgate/config';
 
-/** One job per ingest batch: the job is the command, the use case does the work. */
-@Processor(QUEUES.price)
+/**
+ * One job per ingest batch: the job is the command, the use case does the work. A batch has one live job at a
+ * time, so a job whose worker died (kill -9) must be found quickly: its lock lapses after 10 s and BullMQ's
+ * stalled check, every 5 s, puts it back in the queue (defaults: 30 s each).
+ */
+@Processor(QUEUES.price, { lockDuration: 10_000, stalledInterval: 5_000 })
 export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('price');
 
