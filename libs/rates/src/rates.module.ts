@@ -3,7 +3,8 @@ import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { RatesRepository } from '@tollgate/db';
 import { RateBook } from './rate-book';
 import { DEFAULT_SOURCE_ORDER, parseSourceOrder } from './source-order';
-import { LIST_SOURCES, SyncRates, type ListSource } from './sync/sync-rates';
+import { listSourcesOf } from './sources/registry';
+import { SyncRates } from './sync/sync-rates';
 
 @Injectable()
 class RateBookLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -29,14 +30,8 @@ function rateBook(repo: RatesRepository, config: TollgateConfig): RateBook {
 }
 
 function syncRates(repo: RatesRepository, book: RateBook, config: TollgateConfig): SyncRates {
-  return new SyncRates(repo, book, {
-    sources: (config.rateSources ?? LIST_SOURCES).filter((s): s is ListSource => (LIST_SOURCES as readonly string[]).includes(s)),
-    openRouterBaseUrl: config.openRouterBaseUrl,
-    liteLlmUrl: config.liteLlmUrl,
-    awsPricingBaseUrl: config.awsPricingBaseUrl,
-    bedrockRegions: config.bedrockRegions,
-    timeoutMs: config.rateSyncTimeoutMs ?? 120_000,
-  });
+  // The configuration carries each source's settings (SourceSettings).
+  return new SyncRates(repo, book, { ...config, sources: listSourcesOf(config), timeoutMs: config.rateSyncTimeoutMs ?? 120_000 });
 }
 
 /**
