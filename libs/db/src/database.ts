@@ -34,7 +34,8 @@ export function isUnavailableError(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
   if (!e) return false;
   const code = e.code ?? '';
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004'].includes(code)) {
+  // Node's socket errors, Postgres's connection and shutdown SQLSTATEs, Prisma's "can't reach" / pool timeout codes.
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004', 'P1001', 'P1002', 'P1017', 'P2024'].includes(code)) {
     return true;
   }
   const message = e.message ?? '';
