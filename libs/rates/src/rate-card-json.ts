@@ -1,5 +1,5 @@
-import { exact, type PriceTier, type Prices } from './pricing';
-import { isUsageDimension } from './pricing';
+import { exact, type PriceTier, type Prices } from '@tollgate/pricing';
+import { isUsageDimension } from '@tollgate/pricing';
 import type { RateCard, RateSource } from './rate-card';
 import { RATE_SOURCES } from './sources/registry';
 

@@ -1,4 +1,4 @@
-import type { PriceTier, Prices } from './pricing';
+import type { PriceTier, Prices } from '@tollgate/pricing';
 import type { RateSource } from './sources/registry';
 
 export type { RateSource };

@@ -16,7 +16,7 @@ export interface CustomerUsageQuery {
 const dec = (v: Decimal) => v.toFixed();
 const tokensJson = (t: Record<UsageDimension, string | bigint>) => Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, Number(t[d])]));
 
-/** Live priced usage, grouped, with the range's pending and unpriced events (docs/api.md, "Usage, credits, invoices"). */
+/** Live priced usage, grouped, with the range's pending and unpriced events (docs/api.md, "Usage, preview, entitlement"). */
 @Injectable()
 export class GetCustomerUsage {
   constructor(

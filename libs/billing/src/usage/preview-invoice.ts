@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CurrentPeriod } from './customer-period';
 import { invoiceToJson } from './invoice-json';
 
-/** The invoice the customer's current period would produce now (docs/api.md, "Usage, credits, invoices"). */
+/** The invoice the customer's current period would produce now (docs/api.md, "Usage, preview, entitlement"). */
 @Injectable()
 export class PreviewInvoice {
   constructor(private readonly current: CurrentPeriod) {}
