@@ -92,6 +92,7 @@ describe('a batch whose pricing keeps failing', () => {
     await waitFor(async () => (await eventOf(bad)).pricing_status === 'priced', 30_000, 'the retried batch priced');
     expect(await eventOf(bad)).toMatchObject({ charge: 'all', provider_cost: '0.0035', rated_amount: '0.004375' });
     expect(metric(await scrape(), 'tollgate_quarantined_batches')).toBe(0);
+    expect(Object.keys((await api.request('GET', '/docs-json')).body.paths)).toContain('/v1/events/quarantine/retry');
   });
 });
 
