@@ -6,7 +6,7 @@ describe('StripeModule', () => {
   it('provides the gateway port, built from the STRIPE_* settings', async () => {
     const server = await new StripeTestServer().start();
     const app = await NestFactory.createApplicationContext(
-      StripeModule.forRoot({ secretKey: 'sk_test_module', apiBase: { protocol: 'http', host: server.host, port: server.port }, timeoutMs: 5000 }),
+      StripeModule.forRoot({ secretKey: 'sk_test_module', apiBase: server.sdkOptions, timeoutMs: 5000 }),
       { logger: false },
     );
     try {

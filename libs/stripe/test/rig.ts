@@ -19,7 +19,7 @@ export async function startRig(options: StripeTestServerOptions = {}): Promise<R
   const gatewayWith = (overrides: Partial<StripeSettings>) => {
     const gateway = new StripeSdkGateway({
       secretKey: 'sk_test_tollgate',
-      apiBase: { protocol: 'http', host: server.host, port: server.port },
+      apiBase: server.sdkOptions,
       webhookSecret: WEBHOOK_SECRET,
       timeoutMs: 5000,
       ...overrides,

@@ -2,4 +2,3 @@ export { StripeTestServer, startStripeTestServer, type StripeTestServerOptions, 
 export type { StripeFault, StripeFaultPlan, StripeTestOperation } from './faults';
 export { signStripePayload, type Delivery, type DeliveryOptions, type WebhookEndpoint } from './webhooks';
 export type { CustomerObject, InvoiceObject, LineItemObject, EventObject } from './objects';
-export { parseForm } from './form';
