@@ -18,6 +18,8 @@ export interface EventToPriceRow {
   provider: string;
   model: string;
   reported_cost: string | null;
+  /** The event's status: `usage_unknown` events are never priced. */
+  status: string;
   usage: Usage;
 }
 
@@ -105,7 +107,7 @@ UPDATE ingest_batches b SET priced_at = NULL, quarantined_at = NULL, failed_atte
 WHERE b.id IN (SELECT DISTINCT batch_id FROM reset)
 RETURNING b.id::text AS id`;
 
-type EventToPriceColumns = [string, string, string, Date, Date, string, string, string | null, string[]];
+type EventToPriceColumns = [string, string, string, Date, Date, string, string, string | null, string, string[]];
 
 @Injectable()
 export class PricingRepository {
@@ -114,16 +116,16 @@ export class PricingRepository {
   /** Events of a batch not priced yet (pending, or unpriced for a missing rate). */
   async eventsToPrice(batchId: string): Promise<EventToPriceRow[]> {
     const res = await this.pool.query<EventToPriceColumns>({
-      text: `SELECT id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost,
+      text: `SELECT id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, status,
                ARRAY[${list((d) => d)}]::int8[]
              FROM events WHERE id = ANY((SELECT event_ids FROM ingest_batches WHERE id = $1)::int8[]) AND pricing_status <> 'priced'`,
       values: [batchId],
       rowMode: 'array',
     });
-    return res.rows.map(([id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, counts]) => {
+    return res.rows.map(([id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, status, counts]) => {
       const usage = emptyUsage();
       for (let d = 0; d < USAGE_DIMENSIONS.length; d++) usage[USAGE_DIMENSIONS[d]] = BigInt(counts[d]);
-      return { id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, usage };
+      return { id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, status, usage };
     });
   }
 

@@ -19,7 +19,8 @@ export interface IngestEvent {
   traceId: string | null;
   sessionId: string | null;
   feature: string | null;
-  status: 'success' | 'error';
+  /** usage_unknown: the SDK could not read the provider's usage; the event is stored and never priced. */
+  status: 'success' | 'error' | 'usage_unknown';
   retryOf: string | null;
   metadata: Record<string, string> | null;
   /** What a retry must repeat exactly to be a duplicate (the api hashes the event's canonical content). */

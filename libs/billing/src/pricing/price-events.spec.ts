@@ -33,7 +33,7 @@ function event(id: string, at: number, model = 'gpt-4o'): EventToPriceRow {
   const usage = emptyUsage();
   usage.input_tokens = 1000n;
   usage.output_tokens = 100n;
-  return { id, organization_id: 'org', customer_id: 'c1', occurred_at: new Date(at), received_at: new Date(at), provider: 'openai', model, reported_cost: null, usage };
+  return { id, organization_id: 'org', customer_id: 'c1', occurred_at: new Date(at), received_at: new Date(at), provider: 'openai', model, reported_cost: null, status: 'success', usage };
 }
 
 const customers = new Map<string, CustomerPricingRow>([['c1', { id: 'c1', plan_code: 'pro', billing_anchor: null }]]);
@@ -61,5 +61,10 @@ describe('priceEvents', () => {
     ]);
     const [unknown] = priceEvents([event('1', JAN_1, 'mystery')], customers, new Map([['pro', [version('v1', 0, 'month', '0')]]]), rates);
     expect(unknown).toMatchObject({ status: 'unpriced', reason: 'no rate card for mystery', providerCost: null });
+  });
+
+  it('never prices an event whose usage the SDK could not read', () => {
+    const [row] = priceEvents([{ ...event('1', JAN_1), status: 'usage_unknown' }], customers, new Map([['pro', [version('v1', 0, 'month', '0')]]]), rates);
+    expect(row).toMatchObject({ status: 'unpriced', reason: expect.stringMatching(/^usage unknown/), providerCost: null });
   });
 });
