@@ -23,7 +23,10 @@ export function bundledMigrations(): string[] {
     .sort();
 }
 
-/** Migrations of this code that the database has not applied (all of them when it has none). */
+/**
+ * Migrations of this code that the database has not applied (all of them when it has none). SQL, not Prisma:
+ * `_prisma_migrations` is Prisma Migrate's own table, not a model, and may not exist yet.
+ */
 export async function pendingMigrations(pool: Pool): Promise<string[]> {
   const exists = await pool.query<{ ok: boolean }>("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS ok");
   const applied = new Set<string>();
