@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { TollgateConfig } from '@tollgate/config';
-import { createOrganization, DB_POOL } from '@tollgate/db';
+import { CreateFirstOrganization } from '@tollgate/billing';
+import { PinoNestLogger, TollgateConfig } from '@tollgate/config';
 import { ApiModule } from './api.module';
 import { errorBody } from './common/api-error';
 import { clientErrorHandler, frameworkErrors } from './common/http-errors';
@@ -14,7 +14,6 @@ import { MAX_TEXT } from './common/schema/primitives';
 import { ErrorResponse } from './common/schema/responses';
 import { RefuseUndeclaredInput, urlProblem } from './common/schema/undeclared-input';
 import { ROUTE_SCHEMAS } from './common/schema/validate';
-import { PinoNestLogger } from '@tollgate/config';
 import { Metrics } from './common/metrics';
 
 /** The api as a Nest application, configured but not listening (main.ts and the tests both use it). */
@@ -66,7 +65,7 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   if (config.adminKey) {
-    const created = await createOrganization(app.get(DB_POOL), 'default', { adminKey: config.adminKey, isDefault: true, isOperator: true, lockKey: 7316001 });
+    const created = await app.get(CreateFirstOrganization).execute({ adminKey: config.adminKey });
     if (created) logger.info({ msg: 'created the default organisation and its admin key from TOLLGATE_ADMIN_KEY' });
   }
   return app;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'pg';
+import { DatabaseProbe } from '@tollgate/testing';
 import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
 import { clientErrorHandler } from '../src/common/http-errors';
 
@@ -9,7 +9,7 @@ import { clientErrorHandler } from '../src/common/http-errors';
 // batch (issue "Hardening", items 1–5, 8 and 9), against the real api and Postgres.
 
 let api: TestApi;
-let db: Client;
+let probe: DatabaseProbe;
 let seq = 0;
 const id = (p = 'tx') => `${p}-${Date.now()}-${seq++}`;
 const event = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -22,7 +22,7 @@ const event = (over: Record<string, unknown> = {}): Record<string, unknown> => (
 });
 const post = (events: unknown[]) => api.request('POST', '/v1/events', { events }, api.ingestKey);
 const storedCount = async (ids: unknown[]) =>
-  (await db.query('SELECT count(*)::int AS n FROM events WHERE transaction_id = ANY($1)', [ids.filter((i) => typeof i === 'string')])).rows[0].n;
+  probe.count('events', 'transaction_id = ANY($1)', [ids.filter((i) => typeof i === 'string')]);
 
 /** The API's error shape, and nothing else. */
 function expectError(res: { status: number; body: any }, status: number, code: string) {
@@ -50,11 +50,10 @@ const auth = () => `authorization: Bearer ${api.adminKey}\r\n`;
 
 beforeAll(async () => {
   api = await startTestApi();
-  db = new Client({ connectionString: api.databaseUrl });
-  await db.connect();
+  probe = new DatabaseProbe(api.databaseUrl);
 });
 afterAll(async () => {
-  await db?.end();
+  await probe?.close();
   await api?.close();
 });
 

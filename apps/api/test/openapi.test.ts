@@ -30,7 +30,8 @@ afterAll(async () => {
 describe('the OpenAPI document', () => {
   it('documents every operation: its request where it takes one, its responses, its errors', () => {
     const ops = operations();
-    expect(ops).toHaveLength(23);
+    expect(ops.map(({ op }) => op.operationId).sort()).toEqual([...ROUTE_SCHEMAS.keys()].sort());
+    expect(ops.length).toBeGreaterThanOrEqual(24);
     for (const { path, method, op } of ops) {
       const route = ROUTE_SCHEMAS.get(op.operationId);
       expect([path, method, route !== undefined]).toEqual([path, method, true]);
@@ -116,6 +117,7 @@ describe('real responses', () => {
     ];
     await call('EventsController_create', 'POST', '/v1/events', { events }, api.ingestKey);
     await call('EventsController_list', 'GET', '/v1/events?limit=1');
+    await call('EventsController_retry', 'POST', '/v1/events/quarantine/retry');
     await call('CustomersController_usage', 'GET', '/v1/customers/acme/usage?group_by=task');
     await call('CustomersController_entitlement', 'GET', '/v1/customers/acme/entitlement', undefined, api.ingestKey);
     await call('CustomersController_preview', 'GET', '/v1/customers/acme/invoices/preview');

@@ -12,6 +12,7 @@ import { decimalOut, listOf, timestampOut, TokenCounts } from '../common/schema/
 export const MAX_EVENTS_PER_REQUEST = 1000;
 export const MAX_METADATA_KEYS = 32;
 export const MAX_METADATA_BYTES = 4096;
+export const EVENT_STATUSES = ['success', 'error', 'usage_unknown'] as const;
 
 export const Usage = named(
   'Usage',
@@ -72,7 +73,7 @@ export const Event = named(
     trace_id: optional(text(255)),
     session_id: optional(text(255)),
     feature: optional(text(255)),
-    status: optional(oneOf(['success', 'error'], 'Failed calls still cost money; default success.')),
+    status: optional(oneOf(EVENT_STATUSES, "Failed calls still cost money; usage_unknown: the call's usage could not be read, stored unpriced, never priced at zero. Default success.")),
     retry_of: optional(text(255, { description: 'transaction_id of the call this one retried.' })),
     metadata: optional(Metadata),
   }),
@@ -141,7 +142,7 @@ export const StoredEvent = named(
     trace_id: nullableText(),
     session_id: nullableText(),
     feature: nullableText(),
-    status: z.enum(['success', 'error']),
+    status: z.enum(EVENT_STATUSES),
     retry_of: nullableText(),
     metadata: z.record(z.string(), z.string()).nullable(),
     pricing_status: z.enum(PRICING_STATUSES),
@@ -154,3 +155,8 @@ export const StoredEvent = named(
 );
 
 export const EventList = listOf('EventList', StoredEvent);
+
+export const QuarantineRetried = named(
+  'QuarantineRetried',
+  z.strictObject({ batches: z.number().int(), events: z.number().int() }).meta({ description: 'Quarantined batches priced again, and their events (back to pending).' }),
+);

@@ -43,7 +43,7 @@ const bad = {
   trace_id: nastyString,
   session_id: nastyString,
   feature: nastyString,
-  status: fc.constantFrom('success', 'error', 'ok', '', 'SUCCESS'),
+  status: fc.constantFrom('success', 'error', 'usage_unknown', 'ok', '', 'SUCCESS'),
   retry_of: nastyString,
   metadata,
 };
@@ -59,7 +59,7 @@ const good = fc.record(
     cost: fc.oneof(fc.constantFrom('0', '0.0042', '1'.repeat(18) + '.' + '9'.repeat(30)), fc.integer({ min: 0 }).map(String)),
     task_id: goodText,
     feature: goodText,
-    status: fc.constantFrom('success', 'error'),
+    status: fc.constantFrom('success', 'error', 'usage_unknown'),
     metadata: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 20 }), { maxKeys: 5 }),
   },
   { requiredKeys: ['transaction_id', 'external_customer_id', 'provider', 'model', 'usage'] },

@@ -3,7 +3,7 @@ import Decimal from 'decimal.js';
 import { USAGE_DIMENSIONS, UsageDimension } from '@tollgate/pricing';
 import { MAX_USAGE_COUNT, REPORTED_COST } from '../common/limits';
 import { decimalProblem, parseRfc3339, stringProblem, typeName, unixMsProblem } from '../common/schema/primitives';
-import { metadataProblems } from './event.schema';
+import { EVENT_STATUSES, metadataProblems } from './event.schema';
 
 // One event of POST /v1/events, checked by hand on the hot path: the zod Event schema (event.schema.ts)
 // takes several times longer per batch (bench/validate-event.ts), and validate-event.property.spec.ts
@@ -31,7 +31,8 @@ export interface ValidEvent {
   traceId: string | null;
   sessionId: string | null;
   feature: string | null;
-  status: 'success' | 'error';
+  /** usage_unknown: the SDK could not read the provider's usage; the event is never priced (unpriced, with the reason). */
+  status: (typeof EVENT_STATUSES)[number];
   retryOf: string | null;
   metadata: Record<string, string> | null;
   contentHash: Buffer;
@@ -174,7 +175,7 @@ export function validateEvent(raw: unknown, w: ValidationWindow): ValidEvent | E
   const sessionId = c.text(o.session_id, 'session_id', false);
   const feature = c.text(o.feature, 'feature', false);
   const status = o.status ?? 'success';
-  if (status !== 'success' && status !== 'error') c.fail('status', 'must be one of "success", "error"');
+  if (!(EVENT_STATUSES as readonly unknown[]).includes(status)) c.fail('status', `must be one of ${EVENT_STATUSES.map((s) => `"${s}"`).join(', ')}`);
   const retryOf = c.text(o.retry_of, 'retry_of', false);
   const metadata = c.metadata(o.metadata);
 
@@ -200,7 +201,7 @@ export function validateEvent(raw: unknown, w: ValidationWindow): ValidEvent | E
     traceId,
     sessionId,
     feature,
-    status: status as 'success' | 'error',
+    status: status as ValidEvent['status'],
     retryOf,
     metadata,
     contentHash: EMPTY,

@@ -76,7 +76,7 @@ export function validatePlan(input: PlanInput): PlanValidation {
     if (mode === 'price' && c.token_prices != null) fail(`${at}.token_prices`, 'applies only to charges with "mode": "token"');
     if (mode === 'token') {
       if (c.markup != null) fail(`${at}.markup`, 'applies only to charges with "mode": "price"; token mode uses token_prices');
-      // Every other dimension falls back to these two (DESIGN.md), so without them the charge prices nothing sensibly.
+      // Every other dimension falls back to these two (docs/design.md), so without them the charge prices nothing sensibly.
       for (const required of ['input_tokens', 'output_tokens'] as const) {
         if (c.token_prices?.[required] == null) fail(`${at}.token_prices.${required}`, 'is required in token mode');
       }
