@@ -1,0 +1,18 @@
+"""Tollgate's disjoint usage dimensions (docs: the API's Events contract): each token is counted in exactly one."""
+
+USAGE_DIMENSIONS = (
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "audio_input_tokens",
+    "audio_output_tokens",
+    "images",
+    "web_searches",
+    "requests",
+)
+
+#: The API rejects a count above this (10^12).
+MAX_COUNT = 10**12
