@@ -119,7 +119,33 @@ def _tap_stream(stream: Any, observer: CallObserver, metered: Metered, hide: Any
     if getattr(stream, "_tollgate_tapped", False):
         return
     stream._tollgate_tapped = True
-    stream._iterator = (atap if is_async else tap)(stream._iterator, observer, metered.accumulator(), hide)
+    tapped = (atap if is_async else tap)(stream._iterator, observer, metered.accumulator(), hide)
+    stream._iterator = tapped
+    close_on_close(stream, tapped)
+
+
+def close_on_close(stream: Any, tapped: Any) -> None:
+    """Closing the stream before its end closes the tap too, so it is reported as abandoned now (the stream
+    and its iterator form a reference cycle: left to the garbage collector, that would come much later)."""
+    close = stream.close
+    if inspect.iscoroutinefunction(close):
+
+        async def aclose() -> None:
+            try:
+                await close()
+            finally:
+                await tapped.aclose()
+
+        stream.close = aclose
+        return
+
+    def sclose() -> None:
+        try:
+            close()
+        finally:
+            tapped.close()
+
+    stream.close = sclose
 
 
 def _on_parse(response: Any, observe: Callable[[Any], None]) -> None:
