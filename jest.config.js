@@ -16,6 +16,8 @@ module.exports = {
   },
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // @mistralai/mistralai ships ES modules only: compiled to CommonJS like the sources.
+  transformIgnorePatterns: ['/node_modules/(?!@mistralai/mistralai/)'],
   globalSetup: '<rootDir>/jest/global-setup.ts',
   globalTeardown: '<rootDir>/jest/global-teardown.ts',
   testTimeout: 60000,

@@ -131,6 +131,24 @@ describe('the pricing pipeline', () => {
     expect(priced.body.data[0].provider_cost).toBe(String(expected));
   });
 
+  it('never prices a call whose usage the SDK could not read: unpriced with the reason, though its model has a rate', async () => {
+    // What the SDK sends for such a call: status usage_unknown and no usage (stored as the default one request).
+    const [unknown, known] = batch(2);
+    Object.assign(unknown, { model: 'gpt-4o', provider: 'openai', status: 'usage_unknown', usage: {}, metadata: { usage_unknown: 'unreadable' } });
+    Object.assign(known, { model: 'gpt-4o', provider: 'openai' });
+    const total = (await count('true')) + 2;
+    const res = await api.request('POST', '/v1/events', { events: [unknown, known] }, api.ingestKey);
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'accepted']);
+    workers.push(startWorker(workerEnv()));
+    await allPriced(total);
+    const stored = (await api.request('GET', `/v1/events?transaction_id=${unknown.transaction_id}`)).body.data[0];
+    expect(stored).toMatchObject({ status: 'usage_unknown', pricing_status: 'unpriced', provider_cost: null, rated_amount: null, charge: null });
+    expect(stored.unpriced_reason).toMatch(/usage unknown: .*status usage_unknown/);
+    const other = (await api.request('GET', `/v1/events?transaction_id=${known.transaction_id}`)).body.data[0];
+    expect(other).toMatchObject({ pricing_status: 'priced', charge: 'standard' });
+    await expectAggregatesMatchEvents();
+  });
+
   it('prices every event exactly once with two workers at once', async () => {
     const before = await count('true');
     await ingest(20, 250);

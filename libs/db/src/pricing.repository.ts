@@ -16,6 +16,8 @@ export interface EventToPriceRow {
   provider: string;
   model: string;
   reported_cost: string | null;
+  /** The event's status: `usage_unknown` events are never priced. */
+  status: string;
   /** DIMENSION_COLUMNS order, as integer strings. */
   usage: string[];
 }
@@ -104,7 +106,7 @@ export class PricingRepository {
   /** Events of a batch not priced yet (pending, or unpriced for a missing rate). */
   async eventsToPrice(batchId: string): Promise<EventToPriceRow[]> {
     const res = await this.pool.query({
-      text: `SELECT id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, ${dims}
+      text: `SELECT id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, status, ${dims}
              FROM events WHERE id = ANY((SELECT event_ids FROM ingest_batches WHERE id = $1)::int8[]) AND pricing_status <> 'priced'`,
       values: [batchId],
       rowMode: 'array',
@@ -118,7 +120,8 @@ export class PricingRepository {
       provider: r[5] as string,
       model: r[6] as string,
       reported_cost: r[7] as string | null,
-      usage: r.slice(8) as string[],
+      status: r[8] as string,
+      usage: r.slice(9) as string[],
     }));
   }
 

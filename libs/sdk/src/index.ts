@@ -3,7 +3,7 @@ export type { Attribution } from './context';
 export type { BudgetGuardOptions } from './budget';
 export { BudgetExceededError, TollgateDeliveryError, type Entitlement } from './errors';
 export { USAGE_DIMENSIONS, type Usage, type UsageDimension } from './dimensions';
-export type { TrackEvent, WireEvent, DeliveryResult, DeliveryStatus, DropReason, TollgateStats } from './types';
+export type { TrackEvent, WireEvent, EventStatus, DeliveryResult, DeliveryStatus, DropReason, TollgateStats, TollgateWarning } from './types';
 export { uuidv7 } from './uuidv7';
 
 export { normaliseChatCompletionUsage, ChatCompletionStreamUsage, type NormalisedUsage, type ChatCompletionUsage } from './normalise/openai-chat';

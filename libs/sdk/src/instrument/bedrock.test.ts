@@ -46,6 +46,18 @@ describe('wrapBedrock with the real @aws-sdk/client-bedrock-runtime', () => {
     expect(event).toMatchObject({ provider: 'bedrock', model: modelId, status: 'success', usage });
   });
 
+  it('flags usage it cannot read as usage_unknown, Converse and ConverseStream: never zero usage', async () => {
+    rig.llm.setUsage('bedrock', { input_tokens: 40, output_tokens: 220 });
+    await bedrock.send(new ConverseCommand(input));
+    const output = await bedrock.send(new ConverseStreamCommand(input));
+    for await (const event of output.stream!) void event;
+    const events = await rig.events();
+    expect(events.map((e) => [e.status, e.usage])).toEqual([
+      ['usage_unknown', {}],
+      ['usage_unknown', {}],
+    ]);
+  });
+
   it('reports a throttled call as an error', async () => {
     rig.llm.failNext({ status: 429, message: 'Too many requests' });
     await expect(bedrock.send(new ConverseCommand(input))).rejects.toMatchObject({ name: 'ThrottlingException' });
