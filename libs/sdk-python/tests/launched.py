@@ -104,7 +104,8 @@ class FakeLlm(Launched):
     def fail_next(self, status: int, times: int = 1) -> None:
         self.command({"fail": {"status": status}, "times": times})
 
-    def set_usage(self, provider: str, usage: dict[str, Any]) -> None:
+    def set_usage(self, provider: str, usage: dict[str, Any] | None) -> None:
+        """The usage a provider reports from now on, in its own shape; None: back to the default."""
         self.command({"usage": {"provider": provider, "usage": usage}})
 
     def requests(self) -> list[dict[str, Any]]:

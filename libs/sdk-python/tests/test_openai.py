@@ -116,17 +116,17 @@ def test_with_options_copies_stay_instrumented(api: Api, llm: FakeLlm, client: T
 
 
 def test_unreadable_usage_is_sent_flagged_never_as_zero(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
-    warnings: list[Any] = []
-    client._on_warning = lambda message, event: warnings.append(event)
+    warnings: list[dict[str, str]] = []
+    client._on_warning = warnings.append
     oai = tollgate.instrument_openai(openai.OpenAI(api_key="sk-fake", base_url=f"{llm.url}/v1", max_retries=0), client)
     llm.set_usage("openai", {"tokens": 20})
     try:
         with tollgate.task("renamed-usage", customer=customer):
             oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
     finally:
-        llm.set_usage("openai", {})
+        llm.set_usage("openai", None)
     assert client.flush(10)
     (event,) = api.events(customer)
-    assert event["status"] == "usage_unknown"
+    assert (event["status"], event["metadata"]["usage_unknown"]) == ("usage_unknown", "unreadable")
     assert client.stats()["usage_unknown"] == 1
-    assert [w["transaction_id"] for w in warnings] == [event["transaction_id"]]
+    assert [(w["code"], w["transaction_id"], w["provider"]) for w in warnings] == [("usage_unknown", event["transaction_id"], "openai")]

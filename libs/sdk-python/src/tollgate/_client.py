@@ -64,7 +64,7 @@ class Tollgate:
         on_drop: Callable[[Sequence[WireEvent], str], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
         on_delivered: Callable[[Sequence[Mapping[str, Any]]], None] | None = None,
-        on_warning: Callable[[str, WireEvent], None] | None = None,
+        on_warning: Callable[[dict[str, str]], None] | None = None,
     ) -> None:
         self._api_key = api_key if api_key is not None else os.environ.get("TOLLGATE_API_KEY", "")
         self._base_url = (base_url or os.environ.get("TOLLGATE_BASE_URL") or "http://localhost:3000").rstrip("/")
@@ -247,10 +247,6 @@ class Tollgate:
             self._failures.popitem(last=False)
         self._failures[fingerprint] = (transaction_id, time.monotonic())
 
-    def warn(self, message: str, event: WireEvent) -> None:
-        if self._on_warning is not None:
-            self._callback(self._on_warning, message, event)
-
     def _record(
         self,
         context: TaskContext | None,
@@ -326,6 +322,8 @@ class Tollgate:
                 wire["session_id"] = session_id
             if feature is not None:
                 wire["feature"] = feature
+            if status == "usage_unknown":
+                self._warn_usage_unknown(wire)
             self._enqueue(wire)
             return id
         except Exception as error:  # noqa: BLE001 - track() never raises into the agent's code
@@ -341,8 +339,6 @@ class Tollgate:
         if len(queue) >= self._max_queue:
             return self._drop([wire], "queue_full")
         queue.append(wire)
-        if wire.get("status") == "usage_unknown":
-            self._count("usage_unknown", 1)
         if not self._armed or len(queue) >= self._max_batch:
             self._kick()
 
@@ -542,6 +538,22 @@ class Tollgate:
     def _count(self, key: str, n: int) -> None:
         with self._counts_lock:
             self._counts[key] += n
+
+    def _warn_usage_unknown(self, wire: WireEvent) -> None:
+        """A call whose usage could not be read: Tollgate stores it unpriced, never at zero; counted, and told."""
+        self._count("usage_unknown", 1)
+        if self._on_warning is None:
+            return
+        call = f"{wire.get('provider', 'unknown provider')} {wire['model']}"
+        warning = {
+            "code": "usage_unknown",
+            "message": f"Tollgate: the usage of a {call} call could not be read; it is sent as usage_unknown and left unpriced",
+            "transaction_id": wire["transaction_id"],
+            "model": wire["model"],
+        }
+        if "provider" in wire:
+            warning["provider"] = wire["provider"]
+        self._callback(self._on_warning, warning)
 
     def _drop(self, events: list[WireEvent], reason: str) -> None:
         self._count("dropped", len(events))

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 from .._context import current_task
 from ..normalise._counts import NormalisedUsage
 
+#: A failed call that left no usage was not billed by the provider: zero requests, not the default one.
+_NOT_BILLED = NormalisedUsage({"requests": 0})
+
 if TYPE_CHECKING:
     from .._client import Tollgate
 
@@ -63,46 +66,48 @@ class CallObserver:
         await self._tollgate.aguard(self.context)
 
     def succeed(self, result: NormalisedUsage | None, model: str | None = None) -> None:
-        """A call that returned. Usage that could not be read is sent flagged ``usage_unknown`` (and counted,
-        and reported to on_warning): never as a call that cost nothing."""
-        if result is None or result.status == "usage_unknown":
-            event = self._emit("usage_unknown", None, model, None)
-            if event is not None:
-                self._tollgate.warn(f"Tollgate: {self._provider} returned no readable usage; sent as usage_unknown", event)
+        """A call that returned. Without readable usage (none arrived, or the normaliser could not read it) it is
+        sent as ``usage_unknown``: it happened and may have cost money, so it is never reported as zero usage."""
+        if result is None:
+            self._emit("usage_unknown", None, model, {"usage_unknown": "absent"})
+        elif result.status == "usage_unknown":
+            self._emit("usage_unknown", None, model, {"usage_unknown": "unreadable"})
         else:
             self._emit("success", result, model, None)
         if self._key is not None:
             self._tollgate.remember_failure(self.context, self._key, None)
 
     def fail(self, error: BaseException, partial: NormalisedUsage | None = None, model: str | None = None) -> None:
-        """A failed call: reported with status "error" and whatever usage it had; its repeat will be a retry_of it."""
-        event = self._emit("error", partial, model, {"error": describe(error)})
-        if event is not None and self._key is not None:
-            self._tollgate.remember_failure(self.context, self._key, event["transaction_id"])
+        """A failed call: reported with status "error" and whatever usage it had (none: zero requests, the provider
+        did not bill it); usage that arrived but cannot be read makes it ``usage_unknown``. Its repeat will be a
+        retry_of it."""
+        transaction_id = self._emit_failure(partial, model, describe(error))
+        if transaction_id is not None and self._key is not None:
+            self._tollgate.remember_failure(self.context, self._key, transaction_id)
 
     def abandon(self, partial: NormalisedUsage | None = None, model: str | None = None) -> None:
         """The agent stopped reading a stream before its end: the provider may still bill it; report what is known."""
-        self._emit("error", partial, model, {"error": "stream_abandoned"})
+        self._emit_failure(partial, model, "stream_abandoned")
+
+    def _emit_failure(self, partial: NormalisedUsage | None, model: str | None, error: str) -> str | None:
+        if partial is not None and partial.status == "usage_unknown":
+            return self._emit("usage_unknown", None, model, {"error": error, "usage_unknown": "unreadable"})
+        return self._emit("error", partial or _NOT_BILLED, model, {"error": error})
 
     def _emit(
         self, status: str, result: NormalisedUsage | None, model: str | None, metadata: dict[str, str] | None
-    ) -> dict[str, Any] | None:
+    ) -> str | None:
         if self._done:
             return None
         self._done = True
-        known = result is not None and result.status is None
-        # A failed call that left no usage was not billed by the provider: zero requests, not the default one.
-        usage = result.usage if known and result is not None else ({"requests": 0} if status == "error" else {})
-        event: dict[str, Any] = {"provider": self._provider, "model": model or self._model or "unknown"}
-        event["transaction_id"] = self._tollgate._record(
+        return self._tollgate._record(
             self.context,
-            event["model"],
-            usage,
+            model or self._model or "unknown",
+            result.usage if result is not None else {},
             provider=self._provider,
-            cost=result.cost if known and result is not None else None,
+            cost=result.cost if result is not None else None,
             status=status,
             retry_of=self._retry_of,
             metadata=metadata,
             timestamp=self._started_at,
         )
-        return event

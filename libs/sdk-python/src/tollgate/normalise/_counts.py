@@ -22,9 +22,14 @@ class NormalisedUsage:
 UNKNOWN = NormalisedUsage(status="usage_unknown")
 
 
+def is_object(value: Any) -> bool:
+    """A JSON object or a model object, not a scalar, string or list."""
+    return value is not None and not isinstance(value, (str, bytes, int, float, list, tuple))
+
+
 def get(obj: Any, key: str) -> Any:
     """``obj[key]`` of a mapping or ``obj.key`` of a model object; None for anything else (a list, a string)."""
-    if obj is None or isinstance(obj, (str, bytes, int, float, list, tuple)):
+    if not is_object(obj):
         return None
     if isinstance(obj, Mapping):
         return obj.get(key)
@@ -55,12 +60,13 @@ def minus(total: int, *parts: int) -> int:
 
 def decimal_string(value: Any) -> str | None:
     """A provider's reported cost (a JSON number, USD) as a plain decimal string: the digits the provider
-    sent (repr is the shortest text that reads back as the same float), never exponent notation."""
+    sent (repr is the shortest text that reads back as the same float), never exponent notation, no trailing
+    fractional zeros: 0.95 -> "0.95", 1.5e-7 -> "0.00000015", 19.0 -> "19"."""
     if type(value) is int:
         return str(value) if value >= 0 else None
     if type(value) is not float or not math.isfinite(value) or value < 0:
         return None
-    return format(Decimal(repr(value)), "f")
+    return format(Decimal(repr(value)).normalize(), "f")
 
 
 def normalised(dimensions: dict[str, int], cost: str | None = None) -> NormalisedUsage:

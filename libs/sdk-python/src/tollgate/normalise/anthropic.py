@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._counts import NormalisedUsage, count, get, minus, normalised
+from ._counts import NormalisedUsage, count, get, is_object, minus, normalised
 
 _USAGE_KEYS = (
     "input_tokens",
@@ -55,7 +55,7 @@ class AnthropicStreamUsage:
             self._usage = {key: get(usage, key) for key in _USAGE_KEYS}
         elif kind == "message_delta":
             usage = get(event, "usage")
-            if usage is None:
+            if not is_object(usage):
                 return
             merged = dict(self._usage or {})
             for key in _USAGE_KEYS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._counts import NormalisedUsage, count, get, minus, normalised
+from ._counts import NormalisedUsage, count, get, is_object, minus, normalised
 
 
 def _first(usage: Any, name: str, alias: str) -> Any:
@@ -45,7 +45,7 @@ class BedrockStreamUsage:
 
     def observe(self, event: Any) -> None:
         usage = get(get(event, "metadata"), "usage")
-        if usage is not None:
+        if is_object(usage):
             self._last = usage
 
     def result(self) -> NormalisedUsage | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._counts import NormalisedUsage, count, get, get_either, minus, normalised
+from ._counts import NormalisedUsage, count, get, get_either, is_object, minus, normalised
 
 
 def _audio(details: Any) -> int:
@@ -54,7 +54,7 @@ class GeminiStreamUsage:
         if model:
             self.model = model
         usage = get_either(chunk, "usageMetadata", "usage_metadata")
-        if usage is not None:
+        if is_object(usage):
             self._last = usage
 
     def result(self) -> NormalisedUsage | None:

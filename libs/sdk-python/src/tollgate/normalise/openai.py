@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._counts import NormalisedUsage, count, decimal_string, get, minus, normalised
+from ._counts import NormalisedUsage, count, decimal_string, get, is_object, minus, normalised
 
 
 def normalise_openai_chat(usage: Any) -> NormalisedUsage:
@@ -44,7 +44,7 @@ class OpenAIChatStreamUsage:
         if model:
             self.model = model
         usage = get(chunk, "usage")
-        if usage is not None:
+        if is_object(usage):
             self._last = usage
 
     def result(self) -> NormalisedUsage | None:
@@ -95,7 +95,7 @@ class OpenAIResponsesStreamUsage:
         model = get(response, "model")
         if model:
             self.model = model
-        if get(event, "type") in _TERMINAL and get(response, "usage") is not None:
+        if get(event, "type") in _TERMINAL and is_object(get(response, "usage")):
             self._final = response
 
     def result(self) -> NormalisedUsage | None:
