@@ -13,6 +13,7 @@ from ._dimensions import USAGE_DIMENSIONS
 from ._errors import BudgetExceeded, TollgateDeliveryError
 from ._uuid7 import uuid7
 from .integrations.anthropic import instrument_anthropic
+from .integrations.bedrock import instrument_bedrock
 from .integrations.openai import instrument_openai
 from .normalise import NormalisedUsage
 
@@ -27,6 +28,7 @@ __all__ = [
     "USAGE_DIMENSIONS",
     "current_task",
     "instrument_anthropic",
+    "instrument_bedrock",
     "instrument_openai",
     "propagate",
     "task",

@@ -9,7 +9,7 @@ import os
 import threading
 import time
 import weakref
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping, Sequence
 
 from ._budget import BudgetGuard
@@ -29,6 +29,8 @@ IDLE_WAKE_SECONDS = 5.0
 
 STATUSES = frozenset({"success", "error", "usage_unknown"})
 _DIMENSIONS = frozenset(USAGE_DIMENSIONS)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MILLISECOND = timedelta(milliseconds=1)
 _no_customer = "no customer (pass `customer`, or call inside tollgate.task)"
 
 
@@ -274,7 +276,8 @@ class Tollgate:
             if timestamp is None:
                 ts = now
             elif isinstance(timestamp, datetime):
-                ts = int(timestamp.timestamp() * 1000)
+                # Integer arithmetic: a float of seconds times 1000 can land a millisecond off.
+                ts = ((timestamp if timestamp.tzinfo else timestamp.astimezone()) - _EPOCH) // _MILLISECOND
             else:
                 ts = timestamp
             wire: WireEvent = {
@@ -287,6 +290,7 @@ class Tollgate:
             problem = (
                 _no_customer if not customer
                 else "no model" if not model
+                else "timestamp is not a datetime or Unix milliseconds" if type(ts) is not int
                 else _invalid_usage(wire["usage"]) or (status is not None and status not in STATUSES and f"unknown status {status!r}")
             )  # fmt: skip
             if problem:
