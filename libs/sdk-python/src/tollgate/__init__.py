@@ -14,6 +14,7 @@ from ._errors import BudgetExceeded, TollgateDeliveryError
 from ._uuid7 import uuid7
 from .integrations.anthropic import instrument_anthropic
 from .integrations.bedrock import instrument_bedrock
+from .integrations.google_genai import instrument_google_genai
 from .integrations.openai import instrument_openai
 from .normalise import NormalisedUsage
 
@@ -29,6 +30,7 @@ __all__ = [
     "current_task",
     "instrument_anthropic",
     "instrument_bedrock",
+    "instrument_google_genai",
     "instrument_openai",
     "propagate",
     "task",
