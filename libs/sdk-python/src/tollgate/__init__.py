@@ -15,6 +15,7 @@ from ._uuid7 import uuid7
 from .integrations.anthropic import instrument_anthropic
 from .integrations.bedrock import instrument_bedrock
 from .integrations.google_genai import instrument_google_genai
+from .integrations.langchain import TollgateCallbackHandler
 from .integrations.openai import instrument_openai
 from .normalise import NormalisedUsage
 
@@ -25,6 +26,7 @@ __all__ = [
     "Thread",
     "ThreadPoolExecutor",
     "Tollgate",
+    "TollgateCallbackHandler",
     "TollgateDeliveryError",
     "USAGE_DIMENSIONS",
     "current_task",
