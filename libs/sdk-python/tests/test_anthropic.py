@@ -11,7 +11,7 @@ import tollgate
 from tollgate import Tollgate
 
 from .launched import Api, FakeLlm
-from .stored import stored_usage
+from .stored import one, stored_usage
 
 MESSAGES = [{"role": "user", "content": "Draft a reply"}]
 # The fake's default: 25 fresh input, 3000 read from the cache, 1500 written to it (1000 for 5 minutes,
@@ -48,7 +48,10 @@ def test_async_client_and_a_failed_call_repeated(api: Api, llm: FakeLlm, client:
         assert await client.aflush(10)
 
     asyncio.run(agent())
-    failed, retried, streamed = api.events(customer)
+    events = api.events(customer)
+    failed = one(events, status="error")
+    retried = one(events, retry_of=failed["transaction_id"])
+    streamed = one(events, status="success", retry_of=None)
     assert (failed["status"], failed["usage"], failed["metadata"]["error"]) == ("error", stored_usage(requests=0), "529 OverloadedError")
     assert (retried["status"], retried["retry_of"], retried["usage"]) == ("success", failed["transaction_id"], CLAUDE)
     assert (streamed["status"], streamed["usage"]) == ("success", CLAUDE)

@@ -10,7 +10,7 @@ import tollgate
 from tollgate import Tollgate
 
 from .launched import Api, FakeLlm
-from .stored import stored_usage
+from .stored import one, stored_usage, unordered
 
 MODEL = "anthropic.claude-haiku-4-5-20251001-v1:0"
 MESSAGES = [{"role": "user", "content": [{"text": "Classify this ticket"}]}]
@@ -39,10 +39,10 @@ def test_converse_and_converse_stream(api: Api, llm: FakeLlm, client: Tollgate, 
     assert "metadata" in events[-1] and "contentBlockDelta" in events[1]
     assert client.flush(10)
     stored = api.events(customer)
-    assert [(e["provider"], e["model"], e["usage"], e["status"], e["task_id"]) for e in stored] == [
+    assert unordered([(e["provider"], e["model"], e["usage"], e["status"], e["task_id"]) for e in stored]) == unordered([
         ("bedrock", MODEL, CONVERSE, "success", run.task_id),
         ("bedrock", MODEL, CONVERSE, "success", run.task_id),
-    ]
+    ])
 
 
 def test_a_failed_converse_is_an_error_and_its_repeat_a_retry_of_it(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
@@ -53,6 +53,7 @@ def test_a_failed_converse_is_an_error_and_its_repeat_a_retry_of_it(api: Api, ll
             runtime.converse(modelId=MODEL, messages=MESSAGES)
         runtime.converse(modelId=MODEL, messages=MESSAGES)
     assert client.flush(10)
-    failed, retried = api.events(customer)
+    events = api.events(customer)
+    failed, retried = one(events, status="error"), one(events, status="success")
     assert (failed["status"], failed["metadata"]["error"], failed["usage"]) == ("error", "500 InternalServerException", stored_usage(requests=0))
     assert (retried["retry_of"], retried["usage"]) == (failed["transaction_id"], CONVERSE)

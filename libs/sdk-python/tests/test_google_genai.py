@@ -13,7 +13,7 @@ import tollgate
 from tollgate import Tollgate
 
 from .launched import Api, FakeLlm
-from .stored import stored_usage
+from .stored import one, stored_usage
 
 # The fake's default: 1300 prompt tokens (1024 cached), 250 candidates, 90 thoughts.
 GEMINI = stored_usage(input_tokens=276, cache_read_tokens=1024, output_tokens=250, reasoning_tokens=90)
@@ -53,6 +53,7 @@ def test_a_failed_call_is_an_error_and_its_repeat_a_retry_of_it(api: Api, llm: F
             google.models.generate_content(model="gemini-2.5-flash", contents="Hi")
         google.models.generate_content(model="gemini-2.5-flash", contents="Hi")
     assert client.flush(10)
-    failed, retried = api.events(customer)
+    events = api.events(customer)
+    failed, retried = one(events, status="error"), one(events, status="success")
     assert (failed["status"], failed["metadata"]["error"], failed["usage"]) == ("error", "500 ServerError", stored_usage(requests=0))
     assert (retried["retry_of"], retried["usage"]) == (failed["transaction_id"], GEMINI)

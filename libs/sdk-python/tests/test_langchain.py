@@ -20,7 +20,7 @@ from tollgate import BudgetExceeded, Tollgate, TollgateCallbackHandler
 
 from .fake_ingest import FakeIngest
 from .launched import Api
-from .stored import stored_usage
+from .stored import one, stored_usage
 
 
 def llm_result(usage_metadata: dict[str, Any] | None, model_name: str) -> Any:
@@ -58,7 +58,8 @@ def test_chat_model_calls_are_metered_from_usage_metadata(api: Api, client: Toll
         dispatch(handler, "on_llm_start", "ignore_llm", {}, ["Say hi"], run_id=completion, metadata={"ls_provider": "amazon_bedrock", "ls_model_name": "amazon.nova-micro-v1:0"})
         dispatch(handler, "on_llm_end", "ignore_llm", llm_result({"input_tokens": 8, "output_tokens": 3}, ""), run_id=completion)
     assert client.flush(10)
-    chat, text = api.events(customer)
+    events = api.events(customer)
+    chat, text = one(events, provider="anthropic"), one(events, provider="bedrock")
     assert (chat["provider"], chat["model"], chat["status"], chat["task_id"], chat["feature"]) == ("anthropic", "claude-haiku-4-5-20251001", "success", run.task_id, "inbox")
     assert chat["usage"] == stored_usage(input_tokens=25, cache_read_tokens=3000, cache_write_tokens=1000, cache_write_1h_tokens=500, output_tokens=410)
     assert (text["provider"], text["model"], text["usage"]) == ("bedrock", "amazon.nova-micro-v1:0", stored_usage(input_tokens=8, output_tokens=3))
@@ -76,7 +77,8 @@ def test_an_error_then_the_same_call_again_is_a_retry_and_missing_usage_is_flagg
             else:
                 dispatch(handler, "on_llm_end", "ignore_llm", llm_result(USAGE if run_id == retry_run else None, "claude-haiku-4-5"), run_id=run_id)
     assert client.flush(10)
-    failed, retried, bare = api.events(customer)
+    events = api.events(customer)
+    failed, retried, bare = one(events, status="error"), one(events, status="success"), one(events, status="usage_unknown")
     assert (failed["status"], failed["metadata"]["error"], failed["usage"]) == ("error", "TimeoutError", stored_usage(requests=0))
     assert (retried["status"], retried["retry_of"]) == ("success", failed["transaction_id"])
     assert (bare["status"], bare["metadata"]["usage_unknown"]) == ("usage_unknown", "absent")

@@ -13,7 +13,7 @@ import tollgate
 from tollgate import Tollgate
 
 from .launched import Api, FakeLlm
-from .stored import stored_usage
+from .stored import one, stored_usage, unordered
 
 MESSAGES = [{"role": "user", "content": "Summarise the ticket"}]
 # The fake's default chat usage: 1200 prompt (1024 cached), 340 completion (128 reasoning).
@@ -41,14 +41,14 @@ def test_chat_completions_and_responses_streamed_or_not(api: Api, llm: FakeLlm, 
     assert llm.requests()[-5]["body"]["stream_options"] == {"include_usage": True}
     assert client.flush(10)
     events = api.events(customer)
-    assert [(e["provider"], e["model"], e["usage"], e["status"]) for e in events] == [
+    assert unordered([(e["provider"], e["model"], e["usage"], e["status"]) for e in events]) == unordered([
         ("openai", "gpt-4o-mini", CHAT, "success"),
         ("openai", "gpt-4o-mini", CHAT, "success"),
         ("openai", "gpt-4o-mini", CHAT, "success"),
         ("openai", "o4-mini", RESPONSES, "success"),
         ("openai", "o4-mini", RESPONSES, "success"),
         ("openai", "gpt-4o-mini", CHAT, "success"),
-    ]
+    ])
     assert {(e["task_id"], e["feature"], e["metadata"]["task_name"]) for e in events} == {(run.task_id, "support", "resolve-ticket")}
     assert client.errors == []  # type: ignore[attr-defined]
 
@@ -78,7 +78,8 @@ def test_a_failed_call_is_recorded_as_an_error_and_its_repeat_is_a_retry_of_it(a
             oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
         oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
     assert client.flush(10)
-    failed, retried = api.events(customer)
+    events = api.events(customer)
+    failed, retried = one(events, status="error"), one(events, status="success")
     assert (failed["status"], failed["usage"], failed["metadata"]["error"]) == ("error", stored_usage(requests=0), "500 InternalServerError")
     assert (retried["status"], retried["retry_of"], retried["usage"]) == ("success", failed["transaction_id"], CHAT)
 
