@@ -11,8 +11,8 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': swc },
   moduleNameMapper: {
-    '^@tollgate/(config|money|pricing|rates|billing|db|sdk|testing)$': '<rootDir>/libs/$1/src',
-    '^@tollgate/(config|money|pricing|rates|billing|db|sdk|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@tollgate/(config|money|pricing|rates|billing|db|sdk|stripe|testing)$': '<rootDir>/libs/$1/src',
+    '^@tollgate/(config|money|pricing|rates|billing|db|sdk|stripe|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

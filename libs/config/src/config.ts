@@ -34,6 +34,19 @@ export interface TollgateConfig {
   ratePollMs?: number;
   /** BullMQ key prefix (a Redis Cluster hash tag); instances sharing one Redis keep apart with different prefixes. */
   queuePrefix: string;
+  /** The Stripe push; undefined without STRIPE_SECRET_KEY (the push is off, invoices stay in Tollgate). */
+  stripe?: StripeSettings;
+}
+
+/** Where and how the Stripe gateway (libs/stripe) calls Stripe, from STRIPE_* variables. */
+export interface StripeSettings {
+  secretKey: string;
+  /** STRIPE_API_BASE split the way the stripe SDK takes it (host, port, protocol). */
+  apiBase: { protocol: 'http' | 'https'; host: string; port: number };
+  /** Verifies `Stripe-Signature` on webhooks; without it every delivery is rejected. */
+  webhookSecret?: string;
+  /** Deadline of one Stripe call; a timed-out write may still have committed (retry with the same key). */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +70,8 @@ const DEFAULTS = {
   BEDROCK_REGIONS: 'us-east-1,us-west-2,eu-central-1,ap-northeast-1',
   RATE_SYNC_TIMEOUT_SECONDS: '120',
   RATE_POLL_SECONDS: '5',
+  STRIPE_API_BASE: 'https://api.stripe.com',
+  STRIPE_TIMEOUT_SECONDS: '30',
 };
 
 function urlOf(env: NodeJS.ProcessEnv, name: 'DATABASE_URL' | 'REDIS_URL', protocols: string[]): string {
@@ -94,6 +109,40 @@ function positiveInt(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS, min = 
   return Number(raw);
 }
 
+function stripeSettings(env: NodeJS.ProcessEnv): StripeSettings | undefined {
+  const secretKey = env.STRIPE_SECRET_KEY || undefined;
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET || undefined;
+  if (webhookSecret !== undefined && !webhookSecret.startsWith('whsec_')) {
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET must start with "whsec_" (the endpoint\'s signing secret)');
+  }
+  if (secretKey === undefined) return undefined;
+  // Secret (sk_) or restricted (rk_) keys; a publishable key (pk_) cannot create invoices.
+  if (!/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(secretKey)) {
+    throw new ConfigError('STRIPE_SECRET_KEY must be a secret or restricted key (sk_test_…, sk_live_…, rk_…)');
+  }
+  const raw = env.STRIPE_API_BASE || DEFAULTS.STRIPE_API_BASE;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`STRIPE_API_BASE is not a valid URL: "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`STRIPE_API_BASE must be an http(s) URL, got "${raw}"`);
+  }
+  // The SDK takes host, port and protocol apart and builds every path from /v1, so a path cannot be honoured.
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.username) {
+    throw new ConfigError(`STRIPE_API_BASE must be scheme://host[:port] only, got "${raw}"`);
+  }
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return {
+    secretKey,
+    apiBase: { protocol, host: url.hostname, port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443 },
+    webhookSecret,
+    timeoutMs: positiveInt(env, 'STRIPE_TIMEOUT_SECONDS') * 1000,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig {
   const port = positiveInt(env, 'PORT', 0);
   if (port > 65535) throw new ConfigError(`PORT must be at most 65535, got ${port}`);
@@ -124,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     rateSyncTimeoutMs: positiveInt(env, 'RATE_SYNC_TIMEOUT_SECONDS') * 1000,
     ratePollMs: positiveInt(env, 'RATE_POLL_SECONDS') * 1000,
     queuePrefix: env.QUEUE_PREFIX || '{tollgate}',
+    stripe: stripeSettings(env),
   };
 }
 

@@ -5,7 +5,9 @@ import { USAGE_DIMENSIONS } from '../dimensions';
 import { normaliseLangChainUsage } from '../instrument/langchain';
 import { AnthropicStreamUsage, normaliseAnthropicUsage } from './anthropic';
 import { BedrockStreamUsage, normaliseBedrockUsage } from './bedrock';
+import { BedrockInvokeStreamUsage, normaliseBedrockInvoke } from './bedrock-invoke';
 import { GeminiStreamUsage, normaliseGeminiUsage } from './gemini';
+import { MistralStreamUsage, normaliseMistralUsage } from './mistral';
 import { ChatCompletionStreamUsage, normaliseChatCompletionUsage, type NormalisedUsage } from './openai-chat';
 import { normaliseResponse, ResponsesStreamUsage } from './openai-responses';
 
@@ -37,6 +39,17 @@ const SHAPES: Record<string, (input: unknown) => NormalisedUsage> = {
   'gemini-stream': stream(() => new GeminiStreamUsage()),
   'bedrock-converse': (input) => normaliseBedrockUsage(input as never),
   'bedrock-converse-stream': stream(() => new BedrockStreamUsage()),
+  'bedrock-invoke': (input) => {
+    const { body, headers } = input as { body: unknown; headers?: Record<string, unknown> };
+    return normaliseBedrockInvoke(body, headers);
+  },
+  // Items are the decoded chunk payloads (what each event's chunk.bytes carries).
+  'bedrock-invoke-stream': stream(() => {
+    const acc = new BedrockInvokeStreamUsage();
+    return { observe: (payload: never) => acc.observePayload(payload), result: () => acc.result() };
+  }),
+  mistral: (input) => normaliseMistralUsage(input as never),
+  'mistral-stream': stream(() => new MistralStreamUsage()),
   langchain: (input) => normaliseLangChainUsage(input as never),
 };
 
