@@ -11,15 +11,19 @@ import pytest
 
 from tollgate.normalise import (
     AnthropicStreamUsage,
+    BedrockInvokeStreamUsage,
     BedrockStreamUsage,
     GeminiStreamUsage,
+    MistralStreamUsage,
     NormalisedUsage,
     OpenAIChatStreamUsage,
     OpenAIResponsesStreamUsage,
     normalise_anthropic,
     normalise_bedrock,
+    normalise_bedrock_invoke,
     normalise_gemini,
     normalise_langchain,
+    normalise_mistral,
     normalise_openai_chat,
     normalise_openai_response,
 )
@@ -29,11 +33,11 @@ from .launched import ROOT
 VECTORS = ROOT / "libs/sdk/test-vectors"
 
 
-def stream(accumulator: type) -> Callable[[list[Any]], NormalisedUsage | None]:
+def stream(accumulator: type, method: str = "observe") -> Callable[[list[Any]], NormalisedUsage | None]:
     def run(items: list[Any]) -> NormalisedUsage | None:
         acc = accumulator()
         for item in items:
-            acc.observe(item)
+            getattr(acc, method)(item)
         return acc.result()
 
     return run
@@ -50,6 +54,11 @@ SHAPES: dict[str, Callable[[Any], NormalisedUsage | None]] = {
     "gemini-stream": stream(GeminiStreamUsage),
     "bedrock-converse": normalise_bedrock,
     "bedrock-converse-stream": stream(BedrockStreamUsage),
+    "bedrock-invoke": lambda case: normalise_bedrock_invoke(case["body"], case.get("headers") or {}),
+    # The vectors hold the decoded payloads (what each event's chunk.bytes carries).
+    "bedrock-invoke-stream": stream(BedrockInvokeStreamUsage, "observe_payload"),
+    "mistral": normalise_mistral,
+    "mistral-stream": stream(MistralStreamUsage),
     "langchain": normalise_langchain,
 }
 

@@ -16,6 +16,7 @@ from .integrations.anthropic import instrument_anthropic
 from .integrations.bedrock import instrument_bedrock
 from .integrations.google_genai import instrument_google_genai
 from .integrations.langchain import TollgateCallbackHandler
+from .integrations.mistral import instrument_mistral
 from .integrations.openai import instrument_openai
 from .normalise import NormalisedUsage
 
@@ -33,6 +34,7 @@ __all__ = [
     "instrument_anthropic",
     "instrument_bedrock",
     "instrument_google_genai",
+    "instrument_mistral",
     "instrument_openai",
     "propagate",
     "task",

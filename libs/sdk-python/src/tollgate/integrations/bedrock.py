@@ -1,13 +1,19 @@
 """``instrument_bedrock(client, tollgate)``: meters a boto3 ``bedrock-runtime`` client's ``converse`` and
-``converse_stream`` calls (their usage is Bedrock's own TokenUsage)."""
+``converse_stream`` calls (their usage is Bedrock's own TokenUsage), and ``invoke_model`` /
+``invoke_model_with_response_stream``, whose bodies are each model family's own format: Anthropic, Amazon
+Nova and OpenAI-compatible bodies are read, any other family from Bedrock's token-count headers or the
+stream's invocation metrics."""
 
 from __future__ import annotations
 
 import functools
+import io
+import json
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ..normalise._counts import get
 from ..normalise.bedrock import BedrockStreamUsage, normalise_bedrock
+from ..normalise.bedrock_invoke import BedrockInvokeStreamUsage, normalise_bedrock_invoke
 from ._observer import CallObserver
 from ._streams import TappedStream, tap
 
@@ -61,8 +67,32 @@ def _converse_stream(response: Any, observer: CallObserver) -> None:
     response["stream"] = TappedStream(stream, tap(iter(stream), observer, BedrockStreamUsage()))
 
 
+def _invoke(response: Any, observer: CallObserver) -> None:
+    """The body is read here and handed back as a fresh StreamingBody with the same bytes: the agent reads it
+    as it would have."""
+    from botocore.response import StreamingBody
+
+    raw = response["body"].read()
+    response["body"] = StreamingBody(io.BytesIO(raw), len(raw))
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    observer.succeed(normalise_bedrock_invoke(body, headers))
+
+
+def _invoke_stream(response: Any, observer: CallObserver) -> None:
+    stream = response.get("body")
+    if stream is None:
+        return observer.succeed(None)
+    response["body"] = TappedStream(stream, tap(iter(stream), observer, BedrockInvokeStreamUsage()))
+
+
 def instrument_bedrock(client: C, tollgate: Tollgate) -> C:
     """Returns the same client, instrumented."""
     _wrap(client, "converse", tollgate, _converse)
     _wrap(client, "converse_stream", tollgate, _converse_stream)
+    _wrap(client, "invoke_model", tollgate, _invoke)
+    _wrap(client, "invoke_model_with_response_stream", tollgate, _invoke_stream)
     return client
