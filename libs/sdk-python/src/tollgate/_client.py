@@ -29,6 +29,7 @@ IDLE_WAKE_SECONDS = 5.0
 
 STATUSES = frozenset({"success", "error", "usage_unknown"})
 _DIMENSIONS = frozenset(USAGE_DIMENSIONS)
+_CURRENT: Any = object()
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MILLISECOND = timedelta(milliseconds=1)
 _no_customer = "no customer (pass `customer`, or call inside tollgate.task)"
@@ -122,35 +123,6 @@ class Tollgate:
         self._deadline_generation = 0
 
     # ----- the agent's side -------------------------------------------------------------------------------
-
-    def track(
-        self,
-        *,
-        model: str,
-        usage: Mapping[str, int],
-        provider: str | None = None,
-        customer: str | None = None,
-        cost: str | None = None,
-        status: str | None = None,
-        retry_of: str | None = None,
-        task_id: str | None = None,
-        trace_id: str | None = None,
-        session_id: str | None = None,
-        feature: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        timestamp: datetime | int | None = None,
-        transaction_id: str | None = None,
-    ) -> str:
-        """Records one model call. Never blocks, never raises: problems go to on_error / on_drop.
-
-        ``usage`` is in Tollgate's dimensions (the normalisers in ``tollgate.normalise`` make it from a
-        provider's usage). ``timestamp``: a datetime or Unix milliseconds; default now. Returns the event's
-        transaction id (a UUIDv7 made now and reused on every delivery attempt).
-        """
-        return self._record(
-            current_task(), model, usage, provider, customer, cost, status, retry_of, task_id, trace_id,
-            session_id, feature, metadata, timestamp, transaction_id,
-        )  # fmt: skip
 
     def task(self, name: str, **attribution: Any) -> task:
         """``with client.task("resolve-ticket", customer="acme"):``, the same as ``tollgate.task``."""
@@ -249,9 +221,9 @@ class Tollgate:
             self._failures.popitem(last=False)
         self._failures[fingerprint] = (transaction_id, time.monotonic())
 
-    def _record(
+    def track(
         self,
-        context: TaskContext | None,
+        *,
         model: str,
         usage: Mapping[str, int],
         provider: str | None = None,
@@ -266,9 +238,21 @@ class Tollgate:
         metadata: Mapping[str, str] | None = None,
         timestamp: datetime | int | None = None,
         transaction_id: str | None = None,
+        _context: Any = _CURRENT,
     ) -> str:
-        """track() under a task context captured when the call started (a stream may end outside it)."""
+        """Records one model call. Never blocks, never raises: problems go to on_error / on_drop.
+
+        ``usage`` is in Tollgate's dimensions (the normalisers in ``tollgate.normalise`` make it from a
+        provider's usage). ``status``: "success" (default), "error" (a failed call: still billed as the plan
+        says) or "usage_unknown" (the call happened but its usage could not be read: stored unpriced, counted
+        and passed to on_warning). ``timestamp``: a datetime or Unix milliseconds; default now. Attribution
+        (customer, task, feature, …) comes from the enclosing ``tollgate.task()`` unless given here.
+        Returns the event's transaction id (a UUIDv7 made now and reused on every delivery attempt).
+        """
         try:
+            # Instrumentation passes the task context it captured when the call started (a stream may end
+            # outside it).
+            context = current_task() if _context is _CURRENT else _context
             now = time.time_ns() // 1_000_000
             id = transaction_id or uuid7(now)
             if customer is None:
@@ -285,7 +269,8 @@ class Tollgate:
                 "external_customer_id": customer or "",
                 "timestamp": ts,
                 "model": model,
-                "usage": dict(usage) if isinstance(usage, Mapping) else usage,
+                # A copy: the agent may reuse its dict for the next call before this one is sent.
+                "usage": dict(usage) if type(usage) is dict or isinstance(usage, Mapping) else usage,
             }
             problem = (
                 _no_customer if not customer
@@ -310,12 +295,8 @@ class Tollgate:
                 trace_id = trace_id or context.trace_id
                 session_id = session_id or context.session_id
                 feature = feature or context.feature
-                merged = {"task_name": context.name}
-                if context.metadata:
-                    merged.update(context.metadata)
-                if metadata:
-                    merged.update(metadata)
-                wire["metadata"] = merged
+                # The task's own metadata dict is shared by its events (read-only once built).
+                wire["metadata"] = {**context.wire_metadata, **metadata} if metadata else context.wire_metadata
             elif metadata:
                 wire["metadata"] = dict(metadata)
             if task_id is not None:
@@ -328,23 +309,22 @@ class Tollgate:
                 wire["feature"] = feature
             if status == "usage_unknown":
                 self._warn_usage_unknown(wire)
-            self._enqueue(wire)
+            if self._closed:
+                self._drop([wire], "shutdown")
+                return id
+            queue = self._queue
+            if len(queue) >= self._max_queue:
+                self._drop([wire], "queue_full")
+                return id
+            queue.append(wire)
+            if not self._armed or len(queue) >= self._max_batch:
+                self._kick()
             return id
         except Exception as error:  # noqa: BLE001 - track() never raises into the agent's code
             self._report(error)
             return transaction_id or ""
 
     # ----- queue and background delivery -----------------------------------------------------------------
-
-    def _enqueue(self, wire: WireEvent) -> None:
-        if self._closed:
-            return self._drop([wire], "shutdown")
-        queue = self._queue
-        if len(queue) >= self._max_queue:
-            return self._drop([wire], "queue_full")
-        queue.append(wire)
-        if not self._armed or len(queue) >= self._max_batch:
-            self._kick()
 
     def _kick(self) -> None:
         self._armed = True

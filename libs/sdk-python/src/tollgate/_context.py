@@ -32,6 +32,11 @@ class TaskContext:
     metadata: Mapping[str, str] | None = None
     #: Failed calls of this task by call fingerprint, so their repeat is marked ``retry_of``.
     failures: dict[str, str] = field(default_factory=dict)
+    #: The metadata its events carry: ``task_name`` and the task's own.
+    wire_metadata: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.wire_metadata = {"task_name": self.name, **(self.metadata or {})}
 
 
 _current: contextvars.ContextVar[TaskContext | None] = contextvars.ContextVar("tollgate_task", default=None)

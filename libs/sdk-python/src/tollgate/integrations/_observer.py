@@ -100,14 +100,14 @@ class CallObserver:
         if self._done:
             return None
         self._done = True
-        return self._tollgate._record(
-            self.context,
-            model or self._model or "unknown",
-            result.usage if result is not None else {},
+        return self._tollgate.track(
+            model=model or self._model or "unknown",
+            usage=result.usage if result is not None else {},
             provider=self._provider,
             cost=result.cost if result is not None else None,
             status=status,
             retry_of=self._retry_of,
             metadata=metadata,
             timestamp=self._started_at,
+            _context=self.context,
         )
