@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import threading
 import time
 import tracemalloc
@@ -276,3 +277,22 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert parse_retry_after("Wed, 01 Jan 2025 00:00:03 GMT", now) == 3.0
     assert parse_retry_after("Tue, 31 Dec 2024 23:59:00 GMT", now) == 0.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_forked_child_sends_its_own_events_never_the_parents(ingest: FakeIngest) -> None:
+    client = make(ingest, flush_interval=60)
+    parents = client.track(**CALL)  # queued in the parent when it forks
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's queue is not its to send; its own event is
+        code = 0
+        try:
+            child = client.track(**CALL, transaction_id="from-the-child")
+            code = 0 if client.flush(10) and child == "from-the-child" else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert client.flush(10)
+    assert sorted(ingest.sent_ids()) == sorted([parents, "from-the-child"])  # each sent once
+    client.shutdown(1)

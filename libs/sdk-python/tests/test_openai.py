@@ -35,10 +35,11 @@ def test_chat_completions_and_responses_streamed_or_not(api: Api, llm: FakeLlm, 
             pass
         raw = oai.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=MESSAGES)
         assert raw.parse().usage.prompt_tokens == 1200
+        oai.chat.completions.parse(model="gpt-4o-mini", messages=MESSAGES)
     assert completion.usage.prompt_tokens == 1200  # the agent's own result is untouched
     # We asked the stream for usage on the agent's behalf; the extra chunk is kept from it.
     assert all(chunk.choices for chunk in chunks)
-    assert llm.requests()[-5]["body"]["stream_options"] == {"include_usage": True}
+    assert llm.requests()[-6]["body"]["stream_options"] == {"include_usage": True}
     assert client.flush(10)
     events = api.events(customer)
     assert unordered([(e["provider"], e["model"], e["usage"], e["status"]) for e in events]) == unordered([
@@ -47,6 +48,7 @@ def test_chat_completions_and_responses_streamed_or_not(api: Api, llm: FakeLlm, 
         ("openai", "gpt-4o-mini", CHAT, "success"),
         ("openai", "o4-mini", RESPONSES, "success"),
         ("openai", "o4-mini", RESPONSES, "success"),
+        ("openai", "gpt-4o-mini", CHAT, "success"),
         ("openai", "gpt-4o-mini", CHAT, "success"),
     ])
     assert {(e["task_id"], e["feature"], e["metadata"]["task_name"]) for e in events} == {(run.task_id, "support", "resolve-ticket")}
