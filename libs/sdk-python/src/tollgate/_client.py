@@ -163,6 +163,12 @@ class Tollgate:
         settled = self.flush(None if timeout is None else timeout + 1.0)
         self._stop_threads()
         _exit_clients.discard(self)
+        with self._idle:
+            rest = list(self._queue)
+            self._queue.clear()
+        if rest:
+            self._report(TollgateDeliveryError("Tollgate: shutdown timeout: events not sent", [e["transaction_id"] for e in rest]))
+            self._drop(rest, "shutdown")
         return settled
 
     async def ashutdown(self, timeout: float | None = None) -> bool:
