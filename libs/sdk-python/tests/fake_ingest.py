@@ -72,7 +72,13 @@ class FakeIngest:
                     for event in events:
                         tid = event["transaction_id"]
                         if tid in ingest.reject:
-                            results.append({"transaction_id": tid, "status": "rejected", "error": {"code": ingest.reject[tid], "message": "no"}})
+                            results.append(
+                                {
+                                    "transaction_id": tid,
+                                    "status": "rejected",
+                                    "error": {"code": ingest.reject[tid], "message": "no"},
+                                }
+                            )
                         elif tid in ingest.stored:
                             results.append({"transaction_id": tid, "status": "duplicate"})
                         else:

@@ -88,7 +88,9 @@ class Api(Launched):
 
     def events(self, customer: str) -> list[dict[str, Any]]:
         """The events stored for a customer, in the order they were stored."""
-        status, body = self.request("GET", f"/v1/events?external_customer_id={urllib.request.quote(customer)}&limit=1000")
+        status, body = self.request(
+            "GET", f"/v1/events?external_customer_id={urllib.request.quote(customer)}&limit=1000"
+        )
         assert status == 200, body
         return body["data"]
 

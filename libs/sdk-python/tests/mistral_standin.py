@@ -10,8 +10,9 @@ fake LLM server's Mistral route, whose responses are written from Mistral's API 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncGenerator, Generator
 from types import SimpleNamespace
-from typing import Any, AsyncGenerator, Generator
+from typing import Any
 
 import httpx
 
@@ -35,7 +36,7 @@ class SDKError(Exception):
 def _events(lines: Any) -> Generator[Any, None, None]:
     for line in lines:
         if line.startswith("data: "):
-            data = line[len("data: "):]
+            data = line[len("data: ") :]
             if data == "[DONE]":
                 return
             yield SimpleNamespace(event=None, data=_model(json.loads(data)))
@@ -66,7 +67,7 @@ class EventStreamAsync:
         async def events() -> AsyncGenerator[Any, None]:
             async for line in response.aiter_lines():
                 if line.startswith("data: "):
-                    data = line[len("data: "):]
+                    data = line[len("data: ") :]
                     if data == "[DONE]":
                         return
                     yield SimpleNamespace(event=None, data=_model(json.loads(data)))
@@ -96,20 +97,32 @@ class Chat:
 
     def stream(self, *, model: str, messages: list[Any], **kwargs: Any) -> EventStream:
         client = httpx.Client()
-        request = client.build_request("POST", self._url, json={"model": model, "messages": messages, "stream": True, **kwargs}, headers=self._headers)
+        request = client.build_request(
+            "POST",
+            self._url,
+            json={"model": model, "messages": messages, "stream": True, **kwargs},
+            headers=self._headers,
+        )
         response = client.send(request, stream=True)
         self._check(response)
         return EventStream(response)
 
     async def complete_async(self, *, model: str, messages: list[Any], **kwargs: Any) -> Any:
         async with httpx.AsyncClient() as client:
-            response = await client.post(self._url, json={"model": model, "messages": messages, **kwargs}, headers=self._headers)
+            response = await client.post(
+                self._url, json={"model": model, "messages": messages, **kwargs}, headers=self._headers
+            )
         self._check(response)
         return _model(response.json())
 
     async def stream_async(self, *, model: str, messages: list[Any], **kwargs: Any) -> EventStreamAsync:
         client = httpx.AsyncClient()
-        request = client.build_request("POST", self._url, json={"model": model, "messages": messages, "stream": True, **kwargs}, headers=self._headers)
+        request = client.build_request(
+            "POST",
+            self._url,
+            json={"model": model, "messages": messages, "stream": True, **kwargs},
+            headers=self._headers,
+        )
         response = await client.send(request, stream=True)
         if response.status_code >= 400:
             await response.aread()

@@ -23,13 +23,19 @@ def delivered(client: Tollgate, ingest: FakeIngest, ids: list[str]) -> list[dict
 
 def test_a_task_attributes_every_call_inside_it(ingest: FakeIngest) -> None:
     client = Tollgate("k", ingest.url, flush_at_exit=False)
-    with tollgate.task("resolve-ticket", customer="acme", feature="support", session_id="s-1", metadata={"tier": "gold"}) as run:
+    with tollgate.task(
+        "resolve-ticket", customer="acme", feature="support", session_id="s-1", metadata={"tier": "gold"}
+    ) as run:
         ids = [client.track(**CALL), client.track(**CALL, feature="triage", metadata={"step": "2"})]
     first, second = delivered(client, ingest, ids)
     assert first["external_customer_id"] == "acme" and first["task_id"] == run.task_id
     assert first["feature"] == "support" and first["session_id"] == "s-1"
     assert first["metadata"] == {"task_name": "resolve-ticket", "tier": "gold"}
-    assert second["feature"] == "triage" and second["metadata"] == {"task_name": "resolve-ticket", "tier": "gold", "step": "2"}
+    assert second["feature"] == "triage" and second["metadata"] == {
+        "task_name": "resolve-ticket",
+        "tier": "gold",
+        "step": "2",
+    }
     assert tollgate.current_task() is None
     client.shutdown(1)
 
@@ -118,5 +124,7 @@ def test_threads_belong_to_the_task_they_are_handed_over_in(ingest: FakeIngest) 
         assert len(attributed) == 16
     else:
         assert len(attributed) == 15
-        assert [(e["external_customer_id"], e.get("task_id")) for e in events if e not in attributed] == [("fallback", None)]
+        assert [(e["external_customer_id"], e.get("task_id")) for e in events if e not in attributed] == [
+            ("fallback", None)
+        ]
     client.shutdown(1)

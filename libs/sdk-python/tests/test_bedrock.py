@@ -41,13 +41,17 @@ def test_converse_and_converse_stream(api: Api, llm: FakeLlm, client: Tollgate, 
     assert "metadata" in events[-1] and "contentBlockDelta" in events[1]
     assert client.flush(10)
     stored = api.events(customer)
-    assert unordered([(e["provider"], e["model"], e["usage"], e["status"], e["task_id"]) for e in stored]) == unordered([
-        ("bedrock", MODEL, CONVERSE, "success", run.task_id),
-        ("bedrock", MODEL, CONVERSE, "success", run.task_id),
-    ])
+    assert unordered([(e["provider"], e["model"], e["usage"], e["status"], e["task_id"]) for e in stored]) == unordered(
+        [
+            ("bedrock", MODEL, CONVERSE, "success", run.task_id),
+            ("bedrock", MODEL, CONVERSE, "success", run.task_id),
+        ]
+    )
 
 
-def test_a_failed_converse_is_an_error_and_its_repeat_a_retry_of_it(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_a_failed_converse_is_an_error_and_its_repeat_a_retry_of_it(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     runtime = tollgate.instrument_bedrock(bedrock(llm), client)
     llm.fail_next(500)
     with tollgate.task("classify", customer=customer):
@@ -57,7 +61,11 @@ def test_a_failed_converse_is_an_error_and_its_repeat_a_retry_of_it(api: Api, ll
     assert client.flush(10)
     events = api.events(customer)
     failed, retried = one(events, status="error"), one(events, status="success")
-    assert (failed["status"], failed["metadata"]["error"], failed["usage"]) == ("error", "500 InternalServerException", stored_usage(requests=0))
+    assert (failed["status"], failed["metadata"]["error"], failed["usage"]) == (
+        "error",
+        "500 InternalServerException",
+        stored_usage(requests=0),
+    )
     assert (retried["retry_of"], retried["usage"]) == (failed["transaction_id"], CONVERSE)
 
 
@@ -70,13 +78,22 @@ INVOKE_MODELS = {
     "native": "mistral.mistral-7b-instruct-v0:2",
 }
 INVOKE_BODIES = {
-    "anthropic": {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 512, "messages": [{"role": "user", "content": "Classify this email"}]},
-    "nova": {"messages": [{"role": "user", "content": [{"text": "Classify this email"}]}], "inferenceConfig": {"maxTokens": 512}},
+    "anthropic": {
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 512,
+        "messages": [{"role": "user", "content": "Classify this email"}],
+    },
+    "nova": {
+        "messages": [{"role": "user", "content": [{"text": "Classify this email"}]}],
+        "inferenceConfig": {"maxTokens": 512},
+    },
     "openai": {"messages": [{"role": "user", "content": "Classify this email"}], "max_completion_tokens": 512},
     "native": {"prompt": "<s>[INST] Classify this email [/INST]", "max_tokens": 512},
 }
 INVOKED = {
-    "anthropic": stored_usage(input_tokens=40, cache_read_tokens=2048, cache_write_tokens=100, cache_write_1h_tokens=200, output_tokens=220),
+    "anthropic": stored_usage(
+        input_tokens=40, cache_read_tokens=2048, cache_write_tokens=100, cache_write_1h_tokens=200, output_tokens=220
+    ),
     "nova": stored_usage(input_tokens=40, cache_read_tokens=2048, cache_write_tokens=300, output_tokens=220),
     # prompt_tokens 2088 including 2048 cached: OpenAI-compatible bodies report no cache writes.
     "openai": stored_usage(input_tokens=40, cache_read_tokens=2048, output_tokens=220),
@@ -85,11 +102,15 @@ INVOKED = {
 }
 
 
-def test_invoke_model_reads_each_family_and_falls_back_to_bedrock_counts(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_invoke_model_reads_each_family_and_falls_back_to_bedrock_counts(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     runtime = tollgate.instrument_bedrock(bedrock(llm), client)
     with tollgate.task("classify", customer=customer):
         for family, model in INVOKE_MODELS.items():
-            response = runtime.invoke_model(modelId=model, body=json.dumps(INVOKE_BODIES[family]), contentType="application/json")
+            response = runtime.invoke_model(
+                modelId=model, body=json.dumps(INVOKE_BODIES[family]), contentType="application/json"
+            )
             assert "fake" in response["body"].read().decode()  # the agent still reads the body it was sent
     assert client.flush(10)
     events = api.events(customer)
@@ -97,7 +118,9 @@ def test_invoke_model_reads_each_family_and_falls_back_to_bedrock_counts(api: Ap
         assert one(events, model=model)["usage"] == INVOKED[family], family
 
 
-def test_invoke_model_with_response_stream_reads_each_family_or_the_invocation_metrics(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_invoke_model_with_response_stream_reads_each_family_or_the_invocation_metrics(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     runtime = tollgate.instrument_bedrock(bedrock(llm), client)
     with tollgate.task("classify", customer=customer):
         for family, model in INVOKE_MODELS.items():
@@ -111,14 +134,29 @@ def test_invoke_model_with_response_stream_reads_each_family_or_the_invocation_m
         assert one(events, model=model)["usage"] == streamed[family], family
 
 
-def test_invocations_without_readable_usage_or_bedrock_counts_are_usage_unknown(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_invocations_without_readable_usage_or_bedrock_counts_are_usage_unknown(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     runtime = tollgate.instrument_bedrock(bedrock(llm), client)
-    llm.set_usage("bedrockInvoke", {"input": 40, "output": 220, "cacheRead": 0, "cacheWrite": 0, "cacheWrite1h": 0, "bodyUsage": {"tokens": 260}, "tokenCounts": False})
+    llm.set_usage(
+        "bedrockInvoke",
+        {
+            "input": 40,
+            "output": 220,
+            "cacheRead": 0,
+            "cacheWrite": 0,
+            "cacheWrite1h": 0,
+            "bodyUsage": {"tokens": 260},
+            "tokenCounts": False,
+        },
+    )
     try:
         with tollgate.task("classify", customer=customer):
             for family, model in INVOKE_MODELS.items():
                 runtime.invoke_model(modelId=model, body=json.dumps(INVOKE_BODIES[family]))
-                for _ in runtime.invoke_model_with_response_stream(modelId=model, body=json.dumps(INVOKE_BODIES[family]))["body"]:
+                for _ in runtime.invoke_model_with_response_stream(
+                    modelId=model, body=json.dumps(INVOKE_BODIES[family])
+                )["body"]:
                     pass
     finally:
         llm.set_usage("bedrockInvoke", None)

@@ -24,7 +24,9 @@ def test_a_customer_over_their_spend_cap_never_reaches_the_model(api: Api, llm: 
     assert status == 201
     guarded = Tollgate(api.ingest_key, api.url, flush_at_exit=False, budget_guard=True)
     oai = tollgate.instrument_openai(openai.OpenAI(api_key="sk-fake", base_url=f"{llm.url}/v1", max_retries=0), guarded)
-    claude = tollgate.instrument_anthropic(anthropic.AsyncAnthropic(api_key="sk-ant-fake", base_url=llm.url, max_retries=0), guarded)
+    claude = tollgate.instrument_anthropic(
+        anthropic.AsyncAnthropic(api_key="sk-ant-fake", base_url=llm.url, max_retries=0), guarded
+    )
     requests_before = len(llm.requests())
     with tollgate.task("capped", customer=customer):
         with pytest.raises(BudgetExceeded) as refused:
@@ -48,7 +50,6 @@ def test_a_customer_over_their_spend_cap_never_reaches_the_model(api: Api, llm: 
 def test_answers_are_cached_and_concurrent_checks_share_one_request(ingest: FakeIngest) -> None:
     ingest.entitlements["acme"] = {"allowed": True}
     ingest.entitlements["broke"] = {"allowed": False, "reason": "spend_cap_reached"}
-    ingest.delay = 0.0
     client = Tollgate("k", ingest.url, flush_at_exit=False, budget_guard=True, budget_cache_ttl=0.3)
     threads = [threading.Thread(target=client.check_budget, args=("acme",)) for _ in range(8)]
     for t in threads:
@@ -66,7 +67,9 @@ def test_answers_are_cached_and_concurrent_checks_share_one_request(ingest: Fake
     client.shutdown(1)
 
 
-def test_unknown_customers_may_spend_and_an_unavailable_answer_fails_open_unless_told_otherwise(ingest: FakeIngest) -> None:
+def test_unknown_customers_may_spend_and_an_unavailable_answer_fails_open_unless_told_otherwise(
+    ingest: FakeIngest,
+) -> None:
     ingest.entitlements["flaky"] = {"status": 503}
     open_guard = Tollgate("k", ingest.url, flush_at_exit=False)
     open_guard.check_budget("nobody-yet")  # 404: Tollgate has not seen them, they have spent nothing

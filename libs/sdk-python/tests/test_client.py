@@ -52,7 +52,16 @@ def test_track_returns_a_uuid7_made_now_and_the_event_is_delivered(ingest: FakeI
         "metadata": {"ticket": "T-1"},
     }
     assert before <= event["timestamp"] <= time.time_ns() // 1_000_000
-    assert client.stats() == {"queued": 0, "in_flight": 0, "accepted": 1, "duplicate": 0, "rejected": 0, "dropped": 0, "retries": 0, "usage_unknown": 0}
+    assert client.stats() == {
+        "queued": 0,
+        "in_flight": 0,
+        "accepted": 1,
+        "duplicate": 0,
+        "rejected": 0,
+        "dropped": 0,
+        "retries": 0,
+        "usage_unknown": 0,
+    }
     client.shutdown(1)
 
 
@@ -66,7 +75,12 @@ def test_uuid7_ids_are_unique_and_time_ordered_by_millisecond() -> None:
 def test_track_never_raises_and_reports_what_it_refuses(ingest: FakeIngest) -> None:
     errors: list[Exception] = []
     dropped: list[tuple[list[dict[str, Any]], str]] = []
-    client = make(ingest, customer=None, on_error=errors.append, on_drop=lambda events, reason: dropped.append((list(events), reason)))
+    client = make(
+        ingest,
+        customer=None,
+        on_error=errors.append,
+        on_drop=lambda events, reason: dropped.append((list(events), reason)),
+    )
     client.track(**CALL)  # no customer
     client.track(**{**CALL, "usage": {"input_tokens": -1}}, customer="acme")
     client.track(**{**CALL, "usage": {"thoughts": 3}}, customer="acme")
@@ -127,12 +141,21 @@ def test_retries_reuse_the_transaction_id_and_honour_retry_after(ingest: FakeIng
     client.shutdown(1)
 
 
-def test_a_network_error_is_retried(ingest: FakeIngest) -> None:
+def test_a_network_error_is_retried() -> None:
     # Nothing listens on the first URL's port: connection refused, then the client gives up after its retries.
     errors: list[Exception] = []
     dropped: list[str] = []
-    client = Tollgate("k", "http://127.0.0.1:9", customer="acme", flush_at_exit=False, retry_base=0.001, retry_max=0.002,
-                      max_retries=2, on_error=errors.append, on_drop=lambda events, reason: dropped.append(reason))
+    client = Tollgate(
+        "k",
+        "http://127.0.0.1:9",
+        customer="acme",
+        flush_at_exit=False,
+        retry_base=0.001,
+        retry_max=0.002,
+        max_retries=2,
+        on_error=errors.append,
+        on_drop=lambda events, reason: dropped.append(reason),
+    )
     client.track(**CALL)
     assert client.flush(10)
     assert dropped == ["delivery_failed"]
@@ -198,7 +221,9 @@ def test_a_full_queue_drops_new_events_reports_them_and_memory_stays_bounded(ing
     stats = client.stats()
     # 1,000 wait in the queue, one batch of 100 is in flight (retrying), everything else was dropped.
     assert stats["queued"] + stats["in_flight"] <= 1_100
-    assert stats["dropped"] == 52_000 - stats["queued"] - stats["in_flight"] and dropped["queue_full"] == stats["dropped"]
+    assert (
+        stats["dropped"] == 52_000 - stats["queued"] - stats["in_flight"] and dropped["queue_full"] == stats["dropped"]
+    )
     assert grown < 200_000, f"memory grew by {grown} bytes while dropping"
     client.shutdown(0.1)
 

@@ -14,7 +14,9 @@ from .launched import Api
 PRELUDE = """
 import os, sys
 import tollgate
-client = tollgate.Tollgate(os.environ["TG_KEY"], os.environ["TG_URL"], customer=os.environ["TG_CUSTOMER"], retry_base=0.01)
+client = tollgate.Tollgate(
+    os.environ["TG_KEY"], os.environ["TG_URL"], customer=os.environ["TG_CUSTOMER"], retry_base=0.01
+)
 CALL = dict(provider="openai", model="gpt-4o-mini", usage={"input_tokens": 12, "output_tokens": 4})
 """
 
@@ -27,7 +29,13 @@ def run_agent(tmp_path: Path, url: str, key: str, customer: str, body: str) -> s
 
 
 def test_a_script_whose_last_line_tracks_a_call_delivers_it_to_the_api(tmp_path: Path, api: Api, customer: str) -> None:
-    done = run_agent(tmp_path, api.url, api.ingest_key, customer, 'print(client.track(**CALL, transaction_id="last-call-" + os.environ["TG_CUSTOMER"]))')
+    done = run_agent(
+        tmp_path,
+        api.url,
+        api.ingest_key,
+        customer,
+        'print(client.track(**CALL, transaction_id="last-call-" + os.environ["TG_CUSTOMER"]))',
+    )
     assert (done.returncode, done.stderr) == (0, "")
     assert [e["transaction_id"] for e in api.events(customer)] == [f"last-call-{customer}"]
 
@@ -35,7 +43,13 @@ def test_a_script_whose_last_line_tracks_a_call_delivers_it_to_the_api(tmp_path:
 def test_sys_exit_and_an_uncaught_exception_still_deliver(tmp_path: Path, ingest: FakeIngest) -> None:
     done = run_agent(tmp_path, ingest.url, "k", "acme", 'client.track(**CALL, transaction_id="exit-call")\nsys.exit(3)')
     assert done.returncode == 3
-    crashed = run_agent(tmp_path, ingest.url, "k", "acme", 'client.track(**CALL, transaction_id="crash-call")\nraise RuntimeError("agent bug")')
+    crashed = run_agent(
+        tmp_path,
+        ingest.url,
+        "k",
+        "acme",
+        'client.track(**CALL, transaction_id="crash-call")\nraise RuntimeError("agent bug")',
+    )
     assert crashed.returncode == 1 and "agent bug" in crashed.stderr
     assert list(ingest.stored) == ["exit-call", "crash-call"]
 

@@ -24,7 +24,9 @@ def gemini(llm: FakeLlm) -> genai.Client:
     return genai.Client(api_key="fake-gemini-key", http_options=options)
 
 
-def test_generate_content_streamed_or_not_sync_and_async(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_generate_content_streamed_or_not_sync_and_async(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     google = tollgate.instrument_google_genai(gemini(llm), client)
     with tollgate.task("summarise", customer=customer) as run:
         reply = google.models.generate_content(model="gemini-2.5-flash", contents="Summarise the ticket")
@@ -45,7 +47,9 @@ def test_generate_content_streamed_or_not_sync_and_async(api: Api, llm: FakeLlm,
     ] * 5
 
 
-def test_a_failed_call_is_an_error_and_its_repeat_a_retry_of_it(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_a_failed_call_is_an_error_and_its_repeat_a_retry_of_it(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     google = tollgate.instrument_google_genai(gemini(llm), client)
     llm.fail_next(500)
     with tollgate.task("summarise", customer=customer):
@@ -55,5 +59,9 @@ def test_a_failed_call_is_an_error_and_its_repeat_a_retry_of_it(api: Api, llm: F
     assert client.flush(10)
     events = api.events(customer)
     failed, retried = one(events, status="error"), one(events, status="success")
-    assert (failed["status"], failed["metadata"]["error"], failed["usage"]) == ("error", "500 ServerError", stored_usage(requests=0))
+    assert (failed["status"], failed["metadata"]["error"], failed["usage"]) == (
+        "error",
+        "500 ServerError",
+        stored_usage(requests=0),
+    )
     assert (retried["retry_of"], retried["usage"]) == (failed["transaction_id"], GEMINI)

@@ -41,7 +41,9 @@ def test_complete_and_stream_sync_and_async(api: Api, llm: FakeLlm, client: Toll
     ] * 4
 
 
-def test_a_failed_call_is_an_error_and_its_repeat_a_retry_of_it(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_a_failed_call_is_an_error_and_its_repeat_a_retry_of_it(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     mistral = tollgate.instrument_mistral(Mistral(api_key="fake", server_url=f"{llm.url}/mistral"), client)
     llm.fail_next(429)
     with tollgate.task("summarise", customer=customer):

@@ -4,7 +4,6 @@ events must carry exactly the right dimensions, customer, task and status."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import openai
 import pytest
@@ -22,7 +21,9 @@ CHAT = stored_usage(input_tokens=176, cache_read_tokens=1024, output_tokens=212,
 RESPONSES = stored_usage(input_tokens=388, cache_read_tokens=512, output_tokens=236, reasoning_tokens=64)
 
 
-def test_chat_completions_and_responses_streamed_or_not(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_chat_completions_and_responses_streamed_or_not(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     oai = tollgate.instrument_openai(openai.OpenAI(api_key="sk-fake", base_url=f"{llm.url}/v1", max_retries=0), client)
     with tollgate.task("resolve-ticket", customer=customer, feature="support") as run:
         completion = oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
@@ -42,22 +43,28 @@ def test_chat_completions_and_responses_streamed_or_not(api: Api, llm: FakeLlm, 
     assert llm.requests()[-6]["body"]["stream_options"] == {"include_usage": True}
     assert client.flush(10)
     events = api.events(customer)
-    assert unordered([(e["provider"], e["model"], e["usage"], e["status"]) for e in events]) == unordered([
-        ("openai", "gpt-4o-mini", CHAT, "success"),
-        ("openai", "gpt-4o-mini", CHAT, "success"),
-        ("openai", "gpt-4o-mini", CHAT, "success"),
-        ("openai", "o4-mini", RESPONSES, "success"),
-        ("openai", "o4-mini", RESPONSES, "success"),
-        ("openai", "gpt-4o-mini", CHAT, "success"),
-        ("openai", "gpt-4o-mini", CHAT, "success"),
-    ])
-    assert {(e["task_id"], e["feature"], e["metadata"]["task_name"]) for e in events} == {(run.task_id, "support", "resolve-ticket")}
+    assert unordered([(e["provider"], e["model"], e["usage"], e["status"]) for e in events]) == unordered(
+        [
+            ("openai", "gpt-4o-mini", CHAT, "success"),
+            ("openai", "gpt-4o-mini", CHAT, "success"),
+            ("openai", "gpt-4o-mini", CHAT, "success"),
+            ("openai", "o4-mini", RESPONSES, "success"),
+            ("openai", "o4-mini", RESPONSES, "success"),
+            ("openai", "gpt-4o-mini", CHAT, "success"),
+            ("openai", "gpt-4o-mini", CHAT, "success"),
+        ]
+    )
+    assert {(e["task_id"], e["feature"], e["metadata"]["task_name"]) for e in events} == {
+        (run.task_id, "support", "resolve-ticket")
+    }
     assert client.errors == []  # type: ignore[attr-defined]
 
 
 def test_async_client(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
     async def agent() -> None:
-        oai = tollgate.instrument_openai(openai.AsyncOpenAI(api_key="sk-fake", base_url=f"{llm.url}/v1", max_retries=0), client)
+        oai = tollgate.instrument_openai(
+            openai.AsyncOpenAI(api_key="sk-fake", base_url=f"{llm.url}/v1", max_retries=0), client
+        )
         async with tollgate.task("async-agent", customer=customer):
             await oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
             stream = await oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True)
@@ -72,7 +79,9 @@ def test_async_client(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -
     assert {e["external_customer_id"] for e in events} == {customer}
 
 
-def test_a_failed_call_is_recorded_as_an_error_and_its_repeat_is_a_retry_of_it(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_a_failed_call_is_recorded_as_an_error_and_its_repeat_is_a_retry_of_it(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     oai = tollgate.instrument_openai(openai.OpenAI(api_key="sk-fake", base_url=f"{llm.url}/v1", max_retries=0), client)
     llm.fail_next(500)
     with tollgate.task("resolve-ticket", customer=customer):
@@ -82,11 +91,17 @@ def test_a_failed_call_is_recorded_as_an_error_and_its_repeat_is_a_retry_of_it(a
     assert client.flush(10)
     events = api.events(customer)
     failed, retried = one(events, status="error"), one(events, status="success")
-    assert (failed["status"], failed["usage"], failed["metadata"]["error"]) == ("error", stored_usage(requests=0), "500 InternalServerError")
+    assert (failed["status"], failed["usage"], failed["metadata"]["error"]) == (
+        "error",
+        stored_usage(requests=0),
+        "500 InternalServerError",
+    )
     assert (retried["status"], retried["retry_of"], retried["usage"]) == ("success", failed["transaction_id"], CHAT)
 
 
-def test_a_stream_left_unfinished_is_reported_with_what_was_known(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_a_stream_left_unfinished_is_reported_with_what_was_known(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     oai = tollgate.instrument_openai(openai.OpenAI(api_key="sk-fake", base_url=f"{llm.url}/v1", max_retries=0), client)
     with tollgate.task("impatient", customer=customer):
         stream = oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True)
@@ -95,18 +110,28 @@ def test_a_stream_left_unfinished_is_reported_with_what_was_known(api: Api, llm:
         del stream
     assert client.flush(10)
     (event,) = api.events(customer)
-    assert (event["status"], event["metadata"]["error"], event["usage"]) == ("error", "stream_abandoned", stored_usage(requests=0))
+    assert (event["status"], event["metadata"]["error"], event["usage"]) == (
+        "error",
+        "stream_abandoned",
+        stored_usage(requests=0),
+    )
 
 
 def test_openrouter_carries_its_reported_cost(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
-    router = tollgate.instrument_openai(openai.OpenAI(api_key="sk-or", base_url=f"{llm.url}/api/v1", max_retries=0), client, provider="openrouter")
-    router.chat.completions.create(model="anthropic/claude-sonnet-4.5", messages=MESSAGES, extra_body={"usage": {"include": True}})
+    router = tollgate.instrument_openai(
+        openai.OpenAI(api_key="sk-or", base_url=f"{llm.url}/api/v1", max_retries=0), client, provider="openrouter"
+    )
+    router.chat.completions.create(
+        model="anthropic/claude-sonnet-4.5", messages=MESSAGES, extra_body={"usage": {"include": True}}
+    )
     with tollgate.task("routed", customer=customer):
         router.chat.completions.create(model="anthropic/claude-sonnet-4.5", messages=MESSAGES)
     assert client.flush(10)
     (event,) = api.events(customer)
     assert event["provider"] == "openrouter"
-    assert event["usage"] == stored_usage(input_tokens=200, cache_read_tokens=1500, cache_write_tokens=300, output_tokens=150)
+    assert event["usage"] == stored_usage(
+        input_tokens=200, cache_read_tokens=1500, cache_write_tokens=300, output_tokens=150
+    )
     assert event["cost"] == "0.0013845"
 
 
@@ -118,7 +143,9 @@ def test_with_options_copies_stay_instrumented(api: Api, llm: FakeLlm, client: T
     assert [e["usage"] for e in api.events(customer)] == [CHAT]
 
 
-def test_unreadable_usage_is_sent_flagged_never_as_zero(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -> None:
+def test_unreadable_usage_is_sent_flagged_never_as_zero(
+    api: Api, llm: FakeLlm, client: Tollgate, customer: str
+) -> None:
     warnings: list[dict[str, str]] = []
     client._on_warning = warnings.append
     oai = tollgate.instrument_openai(openai.OpenAI(api_key="sk-fake", base_url=f"{llm.url}/v1", max_retries=0), client)
@@ -132,4 +159,6 @@ def test_unreadable_usage_is_sent_flagged_never_as_zero(api: Api, llm: FakeLlm, 
     (event,) = api.events(customer)
     assert (event["status"], event["metadata"]["usage_unknown"]) == ("usage_unknown", "unreadable")
     assert client.stats()["usage_unknown"] == 1
-    assert [(w["code"], w["transaction_id"], w["provider"]) for w in warnings] == [("usage_unknown", event["transaction_id"], "openai")]
+    assert [(w["code"], w["transaction_id"], w["provider"]) for w in warnings] == [
+        ("usage_unknown", event["transaction_id"], "openai")
+    ]

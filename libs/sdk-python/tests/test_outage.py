@@ -7,9 +7,10 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -44,7 +45,9 @@ class Recorder:
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["content-length"]))
                 upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
-                upstream.request("POST", self.path, body, {k: v for k, v in self.headers.items() if k.lower() != "host"})
+                upstream.request(
+                    "POST", self.path, body, {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                )
                 response = upstream.getresponse()
                 data = response.read()
                 ids = [e["transaction_id"] for e in json.loads(body)["events"]]
@@ -73,7 +76,9 @@ def test_503_503_200_is_stored_once_under_one_transaction_id(outage_api: Api, cu
         outage_api.command("cut")
         # retry_max caps the api's Retry-After (2 s) so the test does not wait it out.
         client = Tollgate(outage_api.ingest_key, recorder.url, flush_at_exit=False, retry_base=0.01, retry_max=0.05)
-        tid = client.track(customer=customer, provider="openai", model="gpt-4o-mini", usage={"input_tokens": 10, "output_tokens": 3})
+        tid = client.track(
+            customer=customer, provider="openai", model="gpt-4o-mini", usage={"input_tokens": 10, "output_tokens": 3}
+        )
         assert client.shutdown(timeout=20)
         assert [(ids, status) for ids, status, _ in recorder.attempts] == [([tid], 503), ([tid], 503), ([tid], 200)]
         assert all(retry_after for _, status, retry_after in recorder.attempts if status == 503)
@@ -83,9 +88,20 @@ def test_503_503_200_is_stored_once_under_one_transaction_id(outage_api: Api, cu
 
         # The same event delivered again is a duplicate, never a second event.
         statuses: list[str] = []
-        replay = Tollgate(outage_api.ingest_key, outage_api.url, flush_at_exit=False, on_delivered=lambda r: statuses.extend(x["status"] for x in r))
-        replay.track(customer=customer, provider="openai", model="gpt-4o-mini", usage={"input_tokens": 10, "output_tokens": 3},
-                     transaction_id=tid, timestamp=_ms(stored["timestamp"]))
+        replay = Tollgate(
+            outage_api.ingest_key,
+            outage_api.url,
+            flush_at_exit=False,
+            on_delivered=lambda r: statuses.extend(x["status"] for x in r),
+        )
+        replay.track(
+            customer=customer,
+            provider="openai",
+            model="gpt-4o-mini",
+            usage={"input_tokens": 10, "output_tokens": 3},
+            transaction_id=tid,
+            timestamp=_ms(stored["timestamp"]),
+        )
         assert replay.shutdown(5)
         assert statuses == ["duplicate"] and len(outage_api.events(customer)) == 1
     finally:

@@ -5,7 +5,8 @@ never disagree; a shape this SDK does not know fails."""
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 

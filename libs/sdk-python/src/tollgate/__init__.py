@@ -1,10 +1,10 @@
 """Tollgate for Python: meter every LLM call your agents make and send it to Tollgate.
 
-    import tollgate
-    client = tollgate.Tollgate(api_key="tg_ingest_…", base_url="https://tollgate.example.com")
-    openai = tollgate.instrument_openai(OpenAI(), client)
-    with tollgate.task("resolve-ticket", customer="acme"):
-        openai.chat.completions.create(model="gpt-4o-mini", messages=[…])
+import tollgate
+client = tollgate.Tollgate(api_key="tg_ingest_…", base_url="https://tollgate.example.com")
+openai = tollgate.instrument_openai(OpenAI(), client)
+with tollgate.task("resolve-ticket", customer="acme"):
+    openai.chat.completions.create(model="gpt-4o-mini", messages=[…])
 """
 
 from ._client import Tollgate

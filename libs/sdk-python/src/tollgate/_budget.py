@@ -8,7 +8,8 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from ._delivery import Endpoint
@@ -32,7 +33,9 @@ class _Entry:
 
 
 class BudgetGuard:
-    def __init__(self, endpoint_factory: Callable[[], Endpoint], cache_ttl: float = 5.0, fail_open: bool = True) -> None:
+    def __init__(
+        self, endpoint_factory: Callable[[], Endpoint], cache_ttl: float = 5.0, fail_open: bool = True
+    ) -> None:
         self._endpoint_factory = endpoint_factory
         self._cache_ttl = cache_ttl
         self._fail_open = fail_open

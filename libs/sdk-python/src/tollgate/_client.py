@@ -9,8 +9,9 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from ._budget import BudgetGuard
 from ._context import TaskContext, current_task, task
@@ -167,7 +168,11 @@ class Tollgate:
             rest = list(self._queue)
             self._queue.clear()
         if rest:
-            self._report(TollgateDeliveryError("Tollgate: shutdown timeout: events not sent", [e["transaction_id"] for e in rest]))
+            self._report(
+                TollgateDeliveryError(
+                    "Tollgate: shutdown timeout: events not sent", [e["transaction_id"] for e in rest]
+                )
+            )
             self._drop(rest, "shutdown")
         return settled
 
@@ -282,7 +287,8 @@ class Tollgate:
                 _no_customer if not customer
                 else "no model" if not model
                 else "timestamp is not a datetime or Unix milliseconds" if type(ts) is not int
-                else _invalid_usage(wire["usage"]) or (status is not None and status not in STATUSES and f"unknown status {status!r}")
+                else _invalid_usage(wire["usage"])
+                or (status is not None and status not in STATUSES and f"unknown status {status!r}")
             )  # fmt: skip
             if problem:
                 self._report(TollgateDeliveryError(f"Tollgate: event not sent: {problem}", [id], None, "invalid_event"))
@@ -341,7 +347,9 @@ class Tollgate:
     def _start_worker(self) -> None:
         with self._start_lock:
             if self._worker is None and not self._stop:
-                worker = threading.Thread(target=_run_worker, args=(weakref.ref(self),), name="tollgate-batcher", daemon=True)
+                worker = threading.Thread(
+                    target=_run_worker, args=(weakref.ref(self),), name="tollgate-batcher", daemon=True
+                )
                 worker.start()
                 self._worker = worker
 
@@ -388,7 +396,9 @@ class Tollgate:
                 self._in_flight[self._batch_ids] = batch
                 self._batches.append((self._batch_ids, batch))
                 if self._free_senders == 0 and len(self._senders) < self._max_concurrency:
-                    sender = threading.Thread(target=_run_sender, args=(weakref.ref(self),), name="tollgate-sender", daemon=True)
+                    sender = threading.Thread(
+                        target=_run_sender, args=(weakref.ref(self),), name="tollgate-sender", daemon=True
+                    )
                     sender.start()
                     self._senders.append(sender)
                 else:
@@ -432,7 +442,9 @@ class Tollgate:
                     half = (len(batch) + 1) // 2
                     self._deliver(batch[:half], endpoint)
                     return self._deliver(batch[half:], endpoint)
-                self._report(TollgateDeliveryError("Tollgate: event larger than the API accepts", ids, 413, "payload_too_large"))
+                self._report(
+                    TollgateDeliveryError("Tollgate: event larger than the API accepts", ids, 413, "payload_too_large")
+                )
                 return self._drop(batch, "delivery_failed")
             if outcome.kind == "refused":
                 message = f"Tollgate: ingest API refused the batch: {outcome.message}"
@@ -457,8 +469,9 @@ class Tollgate:
                 continue
             tally["rejected"] += 1
             error = result.get("error") or {}
-            message = f"Tollgate: event {result.get('transaction_id')} rejected: {error.get('code', 'unknown')}: {error.get('message', '')}"
-            self._report(TollgateDeliveryError(message, [str(result.get("transaction_id"))], 200, error.get("code")))
+            tid = str(result.get("transaction_id"))
+            message = f"Tollgate: event {tid} rejected: {error.get('code', 'unknown')}: {error.get('message', '')}"
+            self._report(TollgateDeliveryError(message, [tid], 200, error.get("code")))
         with self._counts_lock:
             for key, n in tally.items():
                 self._counts[key] += n
@@ -513,7 +526,11 @@ class Tollgate:
             rest = list(self._queue)
             self._queue.clear()
             self._drop(rest, "delivery_failed")
-            self._report(TollgateDeliveryError("Tollgate: exit timeout: events not delivered", [e["transaction_id"] for e in rest]))
+            self._report(
+                TollgateDeliveryError(
+                    "Tollgate: exit timeout: events not delivered", [e["transaction_id"] for e in rest]
+                )
+            )
 
     def _after_fork(self) -> None:
         """In a forked child: the parent's queued events are the parent's to send; threads are gone."""
@@ -537,7 +554,8 @@ class Tollgate:
         call = f"{wire.get('provider', 'unknown provider')} {wire['model']}"
         warning = {
             "code": "usage_unknown",
-            "message": f"Tollgate: the usage of a {call} call could not be read; it is sent as usage_unknown and left unpriced",
+            "message": f"Tollgate: the usage of a {call} call could not be read; "
+            "it is sent as usage_unknown and left unpriced",
             "transaction_id": wire["transaction_id"],
             "model": wire["model"],
         }

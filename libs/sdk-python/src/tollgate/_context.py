@@ -13,8 +13,9 @@ import contextvars
 import functools
 import inspect
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from ._uuid7 import uuid7
 

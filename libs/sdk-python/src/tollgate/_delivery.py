@@ -9,8 +9,9 @@ import random
 import re
 import ssl
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 #: Nothing was stored (the API's 429 and 503 store nothing), or the answer is unknown: send again.
@@ -132,5 +133,7 @@ class Endpoint:
         if status == 413:
             return Outcome("too_large", status=status)
         if status in RETRYABLE or status >= 500:
-            return Outcome("retry", status=status, retry_after=parse_retry_after(headers.get("retry-after")), message=message)
+            return Outcome(
+                "retry", status=status, retry_after=parse_retry_after(headers.get("retry-after")), message=message
+            )
         return Outcome("refused", status=status, code=error.get("code"), message=message)

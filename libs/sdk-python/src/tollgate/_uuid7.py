@@ -16,12 +16,13 @@ _getrandbits = _rng.getrandbits
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_rng.seed)
 
+
 def uuid7(ms: int | None = None) -> str:
     if ms is None:
         ms = time.time_ns() // 1_000_000
     r = _getrandbits(74)
     # time_high-time_low-7 rand_a-variant 10 + 14 bits-48 bits: one format, no slicing (track()'s hot path).
-    return "%08x-%04x-7%03x-%04x-%012x" % (
+    return "%08x-%04x-7%03x-%04x-%012x" % (  # noqa: UP031 - the fastest way in CPython
         (ms >> 16) & 0xFFFFFFFF,
         ms & 0xFFFF,
         r >> 62,

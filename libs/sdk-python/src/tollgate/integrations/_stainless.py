@@ -6,8 +6,9 @@ and async, in one place."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..normalise._counts import NormalisedUsage
 from ._observer import CallObserver
@@ -74,11 +75,15 @@ def _start(tollgate: Tollgate, metered: Metered, kwargs: dict[str, Any]) -> tupl
     if isinstance(body, dict) and metered.prepare is not None:
         kwargs["body"], hide = metered.prepare(body)
     model = body.get("model") if isinstance(body, dict) else None
-    observer = CallObserver(tollgate, metered.provider, metered.operation, body, model if isinstance(model, str) else None)
+    observer = CallObserver(
+        tollgate, metered.provider, metered.operation, body, model if isinstance(model, str) else None
+    )
     return observer, hide
 
 
-def _finish(result: Any, observer: CallObserver, metered: Metered, kwargs: dict[str, Any], hide: Any, is_async: bool) -> Any:
+def _finish(
+    result: Any, observer: CallObserver, metered: Metered, kwargs: dict[str, Any], hide: Any, is_async: bool
+) -> Any:
     try:
         if kwargs.get("stream"):
             _tap_stream(result, observer, metered, hide, is_async)

@@ -3,7 +3,8 @@ ends, fails, or is left unfinished (closed or collected before its end)."""
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Callable, Iterator, Protocol
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, Protocol
 
 from ..normalise._counts import NormalisedUsage
 from ._observer import CallObserver

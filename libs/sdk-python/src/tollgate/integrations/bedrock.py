@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import io
 import json
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..normalise._counts import get
 from ..normalise.bedrock import BedrockStreamUsage, normalise_bedrock

@@ -22,7 +22,7 @@ C = TypeVar("C")
 
 
 def _model(kwargs: dict[str, Any]) -> str | None:
-    """"models/gemini-2.5-flash" -> "gemini-2.5-flash": the request's model as the response names it."""
+    """ "models/gemini-2.5-flash" -> "gemini-2.5-flash": the request's model as the response names it."""
     model = kwargs.get("model")
     return model.rsplit("/", 1)[-1] if isinstance(model, str) else None
 

@@ -65,10 +65,22 @@ class TollgateCallbackHandler:
             return _noop
         raise AttributeError(name)
 
-    def on_chat_model_start(self, serialized: Any, messages: Any, *, run_id: UUID, metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        self._start(run_id, {"messages": _plain(messages), "invocation_params": kwargs.get("invocation_params")}, metadata)
+    def on_chat_model_start(
+        self, serialized: Any, messages: Any, *, run_id: UUID, metadata: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        self._start(
+            run_id, {"messages": _plain(messages), "invocation_params": kwargs.get("invocation_params")}, metadata
+        )
 
-    def on_llm_start(self, serialized: Any, prompts: list[str], *, run_id: UUID, metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def on_llm_start(
+        self,
+        serialized: Any,
+        prompts: list[str],
+        *,
+        run_id: UUID,
+        metadata: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self._start(run_id, {"prompts": prompts, "invocation_params": kwargs.get("invocation_params")}, metadata)
 
     def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
@@ -83,7 +95,9 @@ class TollgateCallbackHandler:
             usage = get(message, "usage_metadata")
             meta = get(message, "response_metadata") or {}
             model = get(meta, "model_name") or get(meta, "model") or get(meta, "modelId")
-            observer.succeed(None if usage is None else normalise_langchain(usage), model if isinstance(model, str) else None)
+            observer.succeed(
+                None if usage is None else normalise_langchain(usage), model if isinstance(model, str) else None
+            )
         except Exception as error:  # noqa: BLE001 - metering never breaks the chain
             observer.succeed(None)
             self._tollgate._report(error)
@@ -98,7 +112,13 @@ class TollgateCallbackHandler:
         metadata = metadata or {}
         try:
             model = metadata.get("ls_model_name")
-            observer = CallObserver(self._tollgate, _provider(metadata.get("ls_provider")), "langchain", params, model if isinstance(model, str) else None)
+            observer = CallObserver(
+                self._tollgate,
+                _provider(metadata.get("ls_provider")),
+                "langchain",
+                params,
+                model if isinstance(model, str) else None,
+            )
         except Exception as error:  # noqa: BLE001
             return self._tollgate._report(error)
         with self._lock:

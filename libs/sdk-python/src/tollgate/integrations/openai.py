@@ -44,7 +44,9 @@ def _read_response(response: Any) -> tuple[Any, Any]:
     return normalise_openai_response(response), get(response, "model")
 
 
-def instrument_openai(client: C, tollgate: Tollgate, *, provider: str | None = None, request_stream_usage: bool = True) -> C:
+def instrument_openai(
+    client: C, tollgate: Tollgate, *, provider: str | None = None, request_stream_usage: bool = True
+) -> C:
     """Returns the same client, instrumented. ``provider`` defaults to "openrouter" when the client's base URL is
     OpenRouter's, else "openai"."""
     c: Any = client
@@ -61,7 +63,11 @@ def instrument_openai(client: C, tollgate: Tollgate, *, provider: str | None = N
     wrap_resource(c.chat.completions, tollgate, chat)
     responses = getattr(c, "responses", None)
     if responses is not None:
-        metered = Metered(provider, "responses", lambda path: path == "/responses", _read_response, OpenAIResponsesStreamUsage)
+        metered = Metered(
+            provider, "responses", lambda path: path == "/responses", _read_response, OpenAIResponsesStreamUsage
+        )
         wrap_resource(responses, tollgate, metered)
-    wrap_copies(c, lambda copy: instrument_openai(copy, tollgate, provider=provider, request_stream_usage=request_stream_usage))
+    wrap_copies(
+        c, lambda copy: instrument_openai(copy, tollgate, provider=provider, request_stream_usage=request_stream_usage)
+    )
     return client

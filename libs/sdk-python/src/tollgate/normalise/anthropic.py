@@ -23,7 +23,11 @@ def normalise_anthropic(usage: Any) -> NormalisedUsage:
     created = count(get(usage, "cache_creation_input_tokens"))
     by_ttl = get(usage, "cache_creation")
     one_hour = count(get(by_ttl, "ephemeral_1h_input_tokens"))
-    five_minute = max(count(get(by_ttl, "ephemeral_5m_input_tokens")), minus(created, one_hour)) if by_ttl is not None else created
+    five_minute = (
+        max(count(get(by_ttl, "ephemeral_5m_input_tokens")), minus(created, one_hour))
+        if by_ttl is not None
+        else created
+    )
     return normalised(
         {
             "input_tokens": count(get(usage, "input_tokens")),
