@@ -1,4 +1,4 @@
-/** One Jest run for the whole monorepo: unit specs sit beside their code, integration tests in `test/` folders. */
+/** One Jest run for the whole monorepo: unit specs (`*.spec.ts`) and integration tests (`*.test.ts`, real Postgres and Redis) sit beside their code or in `test/` folders; the global setup migrates one template database per run. */
 const swc = ['@swc/jest', {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },

@@ -1,5 +1,5 @@
-import type { PriceTier, Prices } from './pricing';
-import { USAGE_DIMENSIONS } from './pricing';
+import type { PriceTier, Prices } from '@tollgate/pricing';
+import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import type { RateCard } from './rate-card';
 
 export function pricesEqual(a: Prices, b: Prices): boolean {

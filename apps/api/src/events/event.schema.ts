@@ -1,6 +1,6 @@
 import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 
-// The Event of API.md as an OpenAPI schema (served at /docs).
+// The Event of docs/api.md as an OpenAPI schema (served at /docs).
 const id = { type: 'string', minLength: 1, maxLength: 255 };
 
 export const EVENT_SCHEMA = {

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { USAGE_DIMENSIONS, UsageDimension } from '@tollgate/pricing';
 
-// One event of POST /v1/events checked against API.md ("Events"). A problem rejects that event only.
+// One event of POST /v1/events checked against docs/api.md ("Events"). A problem rejects that event only.
 
 export const MAX_TOKENS = 1_000_000_000_000; // 10^12 per dimension
 const MAX_ID = 255;

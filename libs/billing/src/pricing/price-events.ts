@@ -1,7 +1,7 @@
 import { Decimal } from '@tollgate/money';
-import { billingPeriod, emptyUsage, IncompletePriceSheetError, providerCost, USAGE_DIMENSIONS } from '@tollgate/pricing';
+import { billingPeriod, IncompletePriceSheetError, providerCost } from '@tollgate/pricing';
 import type { CustomerPricingRow, EventToPriceRow, PricedRow } from '@tollgate/db';
-import { PlanVersion, versionForPeriod } from './plan-book';
+import { periodInterval, PlanVersion, versionForPeriod } from './plan-book';
 import type { RateLookup } from './rate-lookup';
 
 /** Why an event sent with `status: "usage_unknown"` stays unpriced: its cost is unknown, never zero. */
@@ -36,17 +36,15 @@ export function priceEvents(
       continue;
     }
     const at = e.occurred_at.getTime();
-    const period = billingPeriod(at, customer.billing_anchor, versions[versions.length - 1].plan.interval);
+    const period = billingPeriod(at, customer.billing_anchor, periodInterval(versions));
     const version = versionForPeriod(versions, period.end.getTime())!;
-    const usage = emptyUsage();
-    for (let d = 0; d < USAGE_DIMENSIONS.length; d++) usage[USAGE_DIMENSIONS[d]] = BigInt(e.usage[d]);
 
     const rate = rates.lookup(e.organization_id, e.provider, e.model, at);
     let rateCardCost: Decimal | null = null;
     let reason = rate.ok ? null : rate.reason;
     if (rate.ok) {
       try {
-        rateCardCost = new Decimal(providerCost(usage, rate.version).total);
+        rateCardCost = new Decimal(providerCost(e.usage, rate.version).total);
       } catch (err) {
         if (!(err instanceof IncompletePriceSheetError)) throw err;
         reason = `rate card ${rate.version.provider}/${rate.version.model}: ${err.message}`;
@@ -54,7 +52,7 @@ export function priceEvents(
     }
     const priced = version.price({
       model: e.model,
-      usage,
+      usage: e.usage,
       rateCardCost,
       reportedCost: e.reported_cost === null ? null : new Decimal(e.reported_cost),
     });

@@ -1,10 +1,10 @@
 import type Decimal from 'decimal.js';
-import type { PriceTier, Prices, UsageDimension } from '../../pricing';
+import type { PriceTier, Prices, UsageDimension } from '@tollgate/pricing';
 import { decimalFromText } from '../../decimal-text';
 import type { RateCard } from '../../rate-card';
 import { MalformedSourceError, type ParsedSource } from '../../source-errors';
 
-/** OpenRouter pricing keys -> usage dimensions (DESIGN.md "Usage dimensions"). */
+/** OpenRouter pricing keys -> usage dimensions (docs/design.md "Usage dimensions"). */
 export const OPENROUTER_PRICE_KEYS: Readonly<Record<string, UsageDimension>> = {
   prompt: 'input_tokens',
   completion: 'output_tokens',
