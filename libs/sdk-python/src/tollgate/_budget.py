@@ -1,5 +1,5 @@
 """The opt-in budget guard: may this customer spend more? Asked before a model call, answered by
-``GET /v1/customers/{id}/entitlement``, cached per customer; concurrent checks share one request."""
+``GET /v1/customers/{id}/entitlement`` (docs/api.md), cached per customer; concurrent checks share one request."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-#: Nothing was stored (the API's 429 and 503 store nothing), or the answer is unknown: send again.
+#: Nothing was stored (docs/api.md: 429 and 503 store nothing), or the answer is unknown: send again.
 RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 

@@ -1,4 +1,5 @@
-"""Tollgate's disjoint usage dimensions (docs: the API's Events contract): each token is counted in exactly one."""
+"""Tollgate's disjoint usage dimensions (docs/design.md "Usage dimensions", docs/api.md "Events"): each token
+is counted in exactly one. Kept here rather than shared with the server: the SDK is published on its own."""
 
 USAGE_DIMENSIONS = (
     "input_tokens",
