@@ -34,13 +34,15 @@ def test_chat_completions_and_responses_streamed_or_not(
         oai.responses.create(model="o4-mini", input="Summarise the ticket")
         for _ in oai.responses.create(model="o4-mini", input="Summarise the ticket", stream=True):
             pass
+        with oai.responses.stream(model="o4-mini", input="Summarise the ticket") as responses_helper:
+            responses_helper.get_final_response()
         raw = oai.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=MESSAGES)
         assert raw.parse().usage.prompt_tokens == 1200
         oai.chat.completions.parse(model="gpt-4o-mini", messages=MESSAGES)
     assert completion.usage.prompt_tokens == 1200  # the agent's own result is untouched
     # We asked the stream for usage on the agent's behalf; the extra chunk is kept from it.
     assert all(chunk.choices for chunk in chunks)
-    assert llm.requests()[-6]["body"]["stream_options"] == {"include_usage": True}
+    assert llm.requests()[-7]["body"]["stream_options"] == {"include_usage": True}
     assert client.flush(10)
     events = api.events(customer)
     assert unordered([(e["provider"], e["model"], e["usage"], e["status"]) for e in events]) == unordered(
@@ -48,6 +50,7 @@ def test_chat_completions_and_responses_streamed_or_not(
             ("openai", "gpt-4o-mini", CHAT, "success"),
             ("openai", "gpt-4o-mini", CHAT, "success"),
             ("openai", "gpt-4o-mini", CHAT, "success"),
+            ("openai", "o4-mini", RESPONSES, "success"),
             ("openai", "o4-mini", RESPONSES, "success"),
             ("openai", "o4-mini", RESPONSES, "success"),
             ("openai", "gpt-4o-mini", CHAT, "success"),
@@ -71,11 +74,16 @@ def test_async_client(api: Api, llm: FakeLlm, client: Tollgate, customer: str) -
             async for _ in stream:
                 pass
             await asyncio.gather(*(oai.responses.create(model="o4-mini", input="Hi") for _ in range(3)))
+            async for _ in await oai.responses.create(model="o4-mini", input="Hi", stream=True):
+                pass
+            async with oai.chat.completions.stream(model="gpt-4o-mini", messages=MESSAGES) as helper:
+                await helper.get_final_completion()
         assert await client.aflush(10)
 
     asyncio.run(agent())
     events = api.events(customer)
-    assert sorted(e["usage"] == CHAT for e in events) == [False, False, False, True, True]
+    assert sorted(e["usage"] == CHAT for e in events) == [False] * 4 + [True] * 3
+    assert {e["usage"] == RESPONSES for e in events if e["usage"] != CHAT} == {True}
     assert {e["external_customer_id"] for e in events} == {customer}
 
 
