@@ -39,10 +39,13 @@ def test_chat_completions_and_responses_streamed_or_not(
         raw = oai.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=MESSAGES)
         assert raw.parse().usage.prompt_tokens == 1200
         oai.chat.completions.parse(model="gpt-4o-mini", messages=MESSAGES)
+        # A streaming response's body is read when the agent parses it: metered then.
+        with oai.chat.completions.with_streaming_response.create(model="gpt-4o-mini", messages=MESSAGES) as unread:
+            assert unread.parse().usage.prompt_tokens == 1200
     assert completion.usage.prompt_tokens == 1200  # the agent's own result is untouched
     # We asked the stream for usage on the agent's behalf; the extra chunk is kept from it.
     assert all(chunk.choices for chunk in chunks)
-    assert llm.requests()[-7]["body"]["stream_options"] == {"include_usage": True}
+    assert llm.requests()[-8]["body"]["stream_options"] == {"include_usage": True}
     assert client.flush(10)
     events = api.events(customer)
     assert unordered([(e["provider"], e["model"], e["usage"], e["status"]) for e in events]) == unordered(
@@ -53,6 +56,7 @@ def test_chat_completions_and_responses_streamed_or_not(
             ("openai", "o4-mini", RESPONSES, "success"),
             ("openai", "o4-mini", RESPONSES, "success"),
             ("openai", "o4-mini", RESPONSES, "success"),
+            ("openai", "gpt-4o-mini", CHAT, "success"),
             ("openai", "gpt-4o-mini", CHAT, "success"),
             ("openai", "gpt-4o-mini", CHAT, "success"),
         ]
