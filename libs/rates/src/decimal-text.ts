@@ -1,5 +1,5 @@
 import type Decimal from 'decimal.js';
-import { exact } from './pricing';
+import { exact } from '@tollgate/pricing';
 
 const DECIMAL_TEXT = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 

@@ -1,4 +1,4 @@
-import { emptyUsage, exact, providerCost, type Usage } from './pricing';
+import { emptyUsage, exact, providerCost, type Usage } from '@tollgate/pricing';
 import { parseLiteLlmPrices } from './sources/litellm/parse';
 import { parseOpenRouterModels } from './sources/openrouter/parse';
 import { LITELLM_FIXTURE, OPENROUTER_FIXTURE, readFixture } from './test-fixtures';

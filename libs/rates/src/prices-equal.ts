@@ -1,5 +1,4 @@
-import type { PriceTier, Prices } from './pricing';
-import { USAGE_DIMENSIONS } from './pricing';
+import { USAGE_DIMENSIONS, type PriceTier, type Prices } from '@tollgate/pricing';
 import type { RateCard } from './rate-card';
 
 export function pricesEqual(a: Prices, b: Prices): boolean {

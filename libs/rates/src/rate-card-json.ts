@@ -1,5 +1,4 @@
-import { exact, type PriceTier, type Prices } from './pricing';
-import { isUsageDimension } from './pricing';
+import { exact, isUsageDimension, type PriceTier, type Prices } from '@tollgate/pricing';
 import { RATE_SOURCES, type RateCard, type RateSource } from './rate-card';
 
 /** A rate card as JSON: decimal strings in USD per token (per unit for counts), snake_case keys. */

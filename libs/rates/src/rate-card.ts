@@ -1,4 +1,4 @@
-import type { PriceTier, Prices } from './pricing';
+import type { PriceTier, Prices } from '@tollgate/pricing';
 
 /** Where a rate card comes from. Overrides are the operator's negotiated prices. */
 export const RATE_SOURCES = ['override', 'openrouter', 'bedrock', 'litellm'] as const;

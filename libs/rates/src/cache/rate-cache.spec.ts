@@ -1,4 +1,4 @@
-import { exact } from '../pricing';
+import { exact } from '@tollgate/pricing';
 import type { RateSource, RateVersion } from '../rate-card';
 import { RateCache } from './rate-cache';
 

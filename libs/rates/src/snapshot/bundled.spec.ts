@@ -1,5 +1,5 @@
 import { RateCache } from '../cache/rate-cache';
-import { emptyUsage, providerCost } from '../pricing';
+import { emptyUsage, providerCost } from '@tollgate/pricing';
 import { resolveModel } from '../resolve/resolve-model';
 import { rateCardToJson } from '../rate-card-json';
 import { parseOpenRouterModels } from '../sources/openrouter/parse';

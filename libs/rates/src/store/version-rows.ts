@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { REMOVED_HASH, type RateCardRow, type RateVersionRow } from '@tollgate/db';
-import { USAGE_DIMENSIONS } from '../pricing';
+import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import type { RateCard, RateSource, RateVersion } from '../rate-card';
 import { rateCardFromJson, rateCardToJson } from '../rate-card-json';
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exact, providerCost, emptyUsage } from '../pricing';
+import { exact, providerCost, emptyUsage } from '@tollgate/pricing';
 import { RateCache } from '../cache/rate-cache';
 import { fetchBedrockCards, fetchLiteLlmCards, fetchOpenRouterCards } from '../sources/fetchers';
 import type { RateCard, RateVersion } from '../rate-card';

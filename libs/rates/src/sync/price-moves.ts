@@ -1,5 +1,5 @@
 import type Decimal from 'decimal.js';
-import { USAGE_DIMENSIONS, type Prices } from '../pricing';
+import { USAGE_DIMENSIONS, type Prices } from '@tollgate/pricing';
 import type { RateCard } from '../rate-card';
 
 export interface PriceMove {

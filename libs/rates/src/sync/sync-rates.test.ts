@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { createPool, RatesRepository } from '@tollgate/db';
 import { createTestDatabase, type TestDatabase } from '@tollgate/testing';
-import { emptyUsage, exact, providerCost } from '../pricing';
+import { emptyUsage, exact, providerCost } from '@tollgate/pricing';
 import { RateBook } from '../rate-book';
 import { cardToRow } from '../store/version-rows';
 import { SyncRates } from './sync-rates';

@@ -1,4 +1,4 @@
-import { exact } from '../pricing';
+import { exact } from '@tollgate/pricing';
 import type { RateCard } from '../rate-card';
 import { diffCards } from './diff';
 import { syncVerdict } from './verdict';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { USAGE_DIMENSIONS } from '../pricing';
+import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import { fromApiPrice, toApiPrice } from './per-million';
 
 describe('API prices per million tokens', () => {

@@ -1,4 +1,4 @@
-import { COUNT_DIMENSIONS, exact, isUsageDimension, type UsageDimension } from '../pricing';
+import { COUNT_DIMENSIONS, exact, isUsageDimension, type UsageDimension } from '@tollgate/pricing';
 
 // The API shows and takes prices in USD per million tokens (per unit for counts: requests, images, web
 // searches); storage and the cost function use USD per token. Exact: a shift of six decimal places.

@@ -1,4 +1,4 @@
-import type { UsageDimension } from '../../pricing';
+import type { UsageDimension } from '@tollgate/pricing';
 import type { BedrockOffer } from './units';
 
 export type RateScope = 'regional' | 'global';

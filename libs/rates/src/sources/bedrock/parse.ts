@@ -1,4 +1,4 @@
-import type { Prices } from '../../pricing';
+import type { Prices } from '@tollgate/pricing';
 import { decimalFromText } from '../../decimal-text';
 import { cardKey, type RateCard } from '../../rate-card';
 import { MalformedSourceError, type ParsedSource, type SkippedEntry } from '../../source-errors';

@@ -1,4 +1,4 @@
-import type { PriceTier, Prices, UsageDimension } from '../../pricing';
+import type { PriceTier, Prices, UsageDimension } from '@tollgate/pricing';
 import { decimalFromJsonNumber } from '../../decimal-text';
 import { cardKey, type RateCard } from '../../rate-card';
 import { MalformedSourceError, type ParsedSource } from '../../source-errors';

@@ -1,4 +1,4 @@
-import { USAGE_DIMENSIONS } from '../../pricing';
+import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import { MalformedSourceError } from '../../source-errors';
 import { OPENROUTER_FIXTURE, readFixture } from '../../test-fixtures';
 import { parseOpenRouterModels } from './parse';

@@ -1,5 +1,5 @@
 import type Decimal from 'decimal.js';
-import type { PriceTier, Prices, UsageDimension } from '../../pricing';
+import type { PriceTier, Prices, UsageDimension } from '@tollgate/pricing';
 import { decimalFromText } from '../../decimal-text';
 import type { RateCard } from '../../rate-card';
 import { MalformedSourceError, type ParsedSource } from '../../source-errors';
