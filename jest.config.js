@@ -1,23 +1,44 @@
-/** One Jest run for the whole monorepo: unit specs sit beside their code, integration tests in `test/` folders. */
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
+// Two projects (README "Development"): `unit` runs the `*.spec.ts` beside the code with no database and no global
+// setup; `integration` runs the `*.test.ts` against the real Postgres and Redis, after its global setup migrates
+// a template database that each test file clones. `npx jest --selectProjects unit <file>` runs one spec alone.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
   },
-  module: { type: 'commonjs' },
-}];
-module.exports = {
+];
+const shared = {
+  rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': swc },
   moduleNameMapper: {
-    '^@tollgate/(config|money|pricing|rates|billing|db|sdk|testing)$': '<rootDir>/libs/$1/src',
-    '^@tollgate/(config|money|pricing|rates|billing|db|sdk|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@tollgate/([a-z]+)$': '<rootDir>/libs/$1/src',
+    '^@tollgate/([a-z]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
-  testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  globalSetup: '<rootDir>/jest/global-setup.ts',
-  globalTeardown: '<rootDir>/jest/global-teardown.ts',
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/tools/depcruise/fixture/'],
+};
+
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.test.ts'],
+      globalSetup: '<rootDir>/jest/global-setup.ts',
+      globalTeardown: '<rootDir>/jest/global-teardown.ts',
+    },
+  ],
+  // Global, not per project (Jest ignores a project's testTimeout): integration tests start real processes.
   testTimeout: 60000,
   maxWorkers: 2,
 };
