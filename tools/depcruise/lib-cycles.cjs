@@ -18,6 +18,8 @@ module.exports = {
   ],
   options: {
     ...base.options,
-    exclude: { path: [base.options.exclude.path, '\\.(spec|test)\\.ts$', '^libs/testing/', '^libs/[^/]+/test/', '^(apps|bench|jest|tools)/'] },
+    exclude: {
+      path: [base.options.exclude.path, '\\.(spec|test)\\.ts$', '^libs/testing/', '^libs/[^/]+/test/', '^(apps|bench|jest|tools)/'],
+    },
   },
 };

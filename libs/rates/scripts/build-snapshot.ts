@@ -43,7 +43,7 @@ write(
 write(
   'litellm',
   '2026-08-01',
-  "LiteLLM model_prices_and_context_window.json taken 2026-08-01 (fixtures/litellm-model-prices-2026-08-01.json, MIT, see fixtures/PROVENANCE.md)",
+  'LiteLLM model_prices_and_context_window.json taken 2026-08-01 (fixtures/litellm-model-prices-2026-08-01.json, MIT, see fixtures/PROVENANCE.md)',
   parseLiteLlmPrices(readJson('litellm-model-prices-2026-08-01.json')),
 );
 write(

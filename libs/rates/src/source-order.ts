@@ -30,11 +30,15 @@ export function sourcesFor(order: SourceOrder, provider: string): readonly RateS
 export function parseSourceOrder(text: string): SourceOrder {
   const byProvider: Record<string, RateSource[]> = {};
   let otherwise: RateSource[] = [...DEFAULT_SOURCE_ORDER.otherwise];
-  for (const clause of text.split(';').map((c) => c.trim()).filter(Boolean)) {
+  for (const clause of text
+    .split(';')
+    .map((c) => c.trim())
+    .filter(Boolean)) {
     const [provider, list] = clause.split('=').map((s) => s?.trim() ?? '');
     if (!provider || !list) throw new Error(`rate source order: "${clause}" is not provider=source,source`);
     const sources = list.split(',').map((s) => s.trim());
-    for (const s of sources) if (!(RATE_SOURCES as readonly string[]).includes(s)) throw new Error(`rate source order: unknown source "${s}"`);
+    for (const s of sources)
+      if (!(RATE_SOURCES as readonly string[]).includes(s)) throw new Error(`rate source order: unknown source "${s}"`);
     if (provider === '*') otherwise = sources as RateSource[];
     else byProvider[provider] = sources as RateSource[];
   }

@@ -12,8 +12,17 @@ export interface PlanError {
 export type PlanValidation = { ok: true; plan: Plan } | { ok: false; errors: PlanError[] };
 
 const PLAN_KEYS = [
-  'code', 'name', 'currency', 'interval', 'base_fee', 'included_usage', 'minimum_commitment',
-  'grace_period_hours', 'requires_approval', 'cost_source', 'charges',
+  'code',
+  'name',
+  'currency',
+  'interval',
+  'base_fee',
+  'included_usage',
+  'minimum_commitment',
+  'grace_period_hours',
+  'requires_approval',
+  'cost_source',
+  'charges',
 ];
 const CHARGE_KEYS = ['name', 'models', 'mode', 'markup', 'token_prices', 'margin_floor', 'allowance_eligible'];
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -98,17 +107,18 @@ class Reader {
   }
 }
 
-function readDecimal(
-  value: unknown,
-  maxFractionDigits: number,
-  fail: (message: string) => undefined,
-): Decimal | undefined {
+function readDecimal(value: unknown, maxFractionDigits: number, fail: (message: string) => undefined): Decimal | undefined {
   if (typeof value === 'number') return fail(`must be a decimal string such as "${value}", not a JSON number`);
   if (!isDecimalString(value)) return fail('must be a decimal string such as "12.34"');
   if (writtenDecimalPlaces(value) > maxFractionDigits) {
     return fail(`must have at most ${maxFractionDigits} decimal places`);
   }
-  if (value.replace(/^-/, '').split('.')[0].replace(/^0+(?=\d)/, '').length > MAX_INTEGER_DIGITS) {
+  if (
+    value
+      .replace(/^-/, '')
+      .split('.')[0]
+      .replace(/^0+(?=\d)/, '').length > MAX_INTEGER_DIGITS
+  ) {
     return fail(`must have at most ${MAX_INTEGER_DIGITS} digits before the decimal point`);
   }
   return new Decimal(value);
@@ -181,7 +191,7 @@ function readCharges(r: Reader, errors: PlanError[]): Charge[] | undefined {
     if (seen.has(name)) errors.push({ path: `charges[${i}].name`, message: `duplicate charge name "${name}"` });
     seen.add(name);
   });
-  const last = list[list.length - 1];
+  const last: unknown = list[list.length - 1];
   const lastModels = isObject(last) ? last.models : undefined;
   if (!Array.isArray(lastModels) || !lastModels.some((p) => typeof p === 'string' && isMatchAllPattern(p))) {
     errors.push({

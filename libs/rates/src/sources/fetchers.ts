@@ -6,15 +6,12 @@ import { parseLiteLlmPrices, type LiteLlmParsed } from './litellm/parse';
 import { parseOpenRouterModels, type OpenRouterParsed } from './openrouter/parse';
 
 export const DEFAULT_OPENROUTER_BASE_URL = 'https://openrouter.ai';
-export const DEFAULT_LITELLM_URL =
-  'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json';
+export const DEFAULT_LITELLM_URL = 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json';
 export const DEFAULT_AWS_PRICING_BASE_URL = 'https://pricing.us-east-1.amazonaws.com';
 /** Regions whose price files are read (each file is large); configurable. */
 export const DEFAULT_BEDROCK_REGIONS: readonly string[] = ['us-east-1', 'us-west-2', 'eu-central-1', 'ap-northeast-1'];
 
-export async function fetchOpenRouterCards(
-  options: FetchOptions & { baseUrl?: string } = {},
-): Promise<OpenRouterParsed> {
+export async function fetchOpenRouterCards(options: FetchOptions & { baseUrl?: string } = {}): Promise<OpenRouterParsed> {
   return parseOpenRouterModels(await fetchJson(joinUrl(options.baseUrl ?? DEFAULT_OPENROUTER_BASE_URL, '/api/v1/models'), options));
 }
 
