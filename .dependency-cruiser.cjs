@@ -9,9 +9,9 @@ const inNodeModules = (names) => `(^|/)node_modules/(${names.map(escapeRegExp).j
 // What a published @tollgate/sdk may import besides node's own modules: its declared (peer) dependencies.
 const sdkPackages = Object.keys({ ...sdkPackage.dependencies, ...sdkPackage.peerDependencies });
 
-// A lib's public entries: its index, and the test harness that starts the real api (a separate entry so that
-// `@tollgate/testing` does not load the whole api into every test).
-const LIB_ENTRY = '^libs/[^/]+/src/index\\.ts$|^libs/testing/src/api-harness\\.ts$';
+// A lib's public entries: its index, and libs/testing's harnesses (`@tollgate/testing/api-harness`, ...), which
+// start the real api or billing module and are entries of their own so that `@tollgate/testing` stays light.
+const LIB_ENTRY = '^libs/[^/]+/src/index\\.ts$|^libs/testing/src/[^/]+-harness\\.ts$';
 const TEST_FILE = '\\.(spec|test)\\.ts$';
 // The fixture breaks every rule on purpose; it is cruised on its own by the spec.
 const EXCLUDE = '(^|/)(dist|coverage)/|^libs/db/src/generated/|^tools/depcruise/fixture/';

@@ -1,6 +1,7 @@
 // Two projects (README "Development"): `unit` runs the `*.spec.ts` beside the code with no database and no global
-// setup; `integration` runs the `*.test.ts` against the real Postgres and Redis, after its global setup migrates
-// a template database that each test file clones. `npx jest --selectProjects unit <file>` runs one spec alone.
+// setup; `integration` runs the `*.test.ts` (beside the code or in `test/` folders) against the real Postgres and
+// Redis, after its global setup migrates one template database per run that each test file clones.
+// `npx jest --selectProjects unit -- <file>` runs one spec alone.
 const swc = [
   '@swc/jest',
   {
@@ -21,6 +22,8 @@ const shared = {
     '^@tollgate/([a-z]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/tools/depcruise/fixture/'],
+  // @mistralai/mistralai ships ES modules only: compiled to CommonJS like the sources.
+  transformIgnorePatterns: ['/node_modules/(?!@mistralai/mistralai/)'],
 };
 
 module.exports = {

@@ -10,15 +10,11 @@ import { ErrorFilter } from './common/error.filter';
 import { Metrics } from './common/metrics';
 import { TOKENS } from './common/tokens';
 import { EventsController } from './events/events.controller';
-import { IngestEventsService } from './events/ingest-events.service';
-import { ListEventsService } from './events/list-events.service';
 import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PlansController } from './plans/plans.controller';
-import { PlansService } from './plans/plans.service';
 import { CustomersController } from './customers/customers.controller';
-import { CustomersService } from './customers/customers.service';
-import { RatesApiModule } from './rates/rates-api.module';
+import { RatesController } from './rates/rates.controller';
 
 class CloseRedis implements OnApplicationShutdown {
   constructor(@Inject(TOKENS.redis) private readonly redis: Redis) {}
@@ -33,8 +29,8 @@ export class ApiModule {
   static forRoot(config: TollgateConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [DbModule.forRoot(config, 12), BillingModule.forRoot(), RatesApiModule],
-      controllers: [EventsController, OrganizationsController, PlansController, CustomersController, HealthController],
+      imports: [DbModule.forRoot(config, 12), BillingModule.forRoot()],
+      controllers: [EventsController, OrganizationsController, PlansController, CustomersController, RatesController, HealthController],
       providers: [
         {
           provide: TOKENS.redis,
@@ -47,10 +43,6 @@ export class ApiModule {
         { provide: TOKENS.rateLimiter, useValue: new RateLimiter(config.rateLimitPerSecond) },
         Metrics,
         CloseRedis,
-        IngestEventsService,
-        PlansService,
-        CustomersService,
-        ListEventsService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

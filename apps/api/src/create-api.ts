@@ -3,11 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { TollgateConfig } from '@tollgate/config';
-import { createOrganization, DB_POOL } from '@tollgate/db';
+import { CreateFirstOrganization } from '@tollgate/billing';
+import { PinoNestLogger, TollgateConfig } from '@tollgate/config';
 import { ApiModule } from './api.module';
 import { registerJsonBody } from './common/json-body';
-import { PinoNestLogger } from '@tollgate/config';
 import { Metrics } from './common/metrics';
 
 /** The api as a Nest application, configured but not listening (main.ts and the tests both use it). */
@@ -42,7 +41,7 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   if (config.adminKey) {
-    const created = await createOrganization(app.get(DB_POOL), 'default', { adminKey: config.adminKey, isDefault: true, isOperator: true, lockKey: 7316001 });
+    const created = await app.get(CreateFirstOrganization).execute({ adminKey: config.adminKey });
     if (created) logger.info({ msg: 'created the default organisation and its admin key from TOLLGATE_ADMIN_KEY' });
   }
   return app;

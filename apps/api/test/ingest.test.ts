@@ -1,8 +1,7 @@
-import { Client } from 'pg';
-import { createTestDatabase, TcpProxy, TestDatabase } from '@tollgate/testing';
+import { createTestDatabase, DatabaseProbe, TcpProxy, TestDatabase } from '@tollgate/testing';
 import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
 
-// POST /v1/events against the real api, Postgres and Redis (API.md "Events").
+// POST /v1/events against the real api, Postgres and Redis (docs/api.md, "Events").
 
 let api: TestApi;
 let seq = 0;
@@ -17,20 +16,15 @@ const event = (over: Record<string, unknown> = {}): Record<string, any> => ({
 });
 const post = (events: unknown, key?: string) => api.request('POST', '/v1/events', { events }, key ?? api.ingestKey);
 
-async function stored(where: string, values: unknown[]): Promise<any[]> {
-  const c = new Client({ connectionString: api.databaseUrl });
-  await c.connect();
-  try {
-    return (await c.query(`SELECT * FROM events WHERE ${where}`, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
+let probe: DatabaseProbe;
+const stored = (where: string, values: unknown[]): Promise<any[]> => probe.rows(`SELECT * FROM events WHERE ${where}`, values);
 
 beforeAll(async () => {
   api = await startTestApi();
+  probe = new DatabaseProbe(api.databaseUrl);
 });
 afterAll(async () => {
+  await probe.close();
   await api.close();
 });
 
@@ -137,14 +131,8 @@ describe('idempotency', () => {
       expect(statuses).toEqual(['accepted', ...Array(7).fill('duplicate')]);
     }
     expect(await stored('transaction_id = ANY($1)', [events.map((e) => e.transaction_id)])).toHaveLength(200);
-    const batches = await (async () => {
-      const c = new Client({ connectionString: api.databaseUrl });
-      await c.connect();
-      const res = await c.query('SELECT count(DISTINCT batch_id)::int AS n FROM events WHERE transaction_id = ANY($1)', [events.map((e) => e.transaction_id)]);
-      await c.end();
-      return res.rows[0].n;
-    })();
-    expect(batches).toBeGreaterThanOrEqual(1);
+    const batches = await probe.rows<{ n: number }>('SELECT count(DISTINCT batch_id)::int AS n FROM events WHERE transaction_id = ANY($1)', [events.map((e) => e.transaction_id)]);
+    expect(batches[0].n).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -349,18 +337,17 @@ describe('Postgres outage', () => {
     const ready = await down.request('GET', '/readyz');
     expect(ready.status).toBe(503);
 
-    const direct = new Client({ connectionString: db.url });
-    await direct.connect();
+    const direct = new DatabaseProbe(db.url);
     try {
-      expect((await direct.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(0);
-      expect((await direct.query("SELECT count(*)::int AS n FROM customers WHERE external_id LIKE 'outage-%'")).rows[0].n).toBe(0);
+      expect(await direct.count('events')).toBe(0);
+      expect(await direct.count('customers', "external_id LIKE 'outage-%'")).toBe(0);
       await proxy.restore();
       const again = await down.request('POST', '/v1/events', { events }, down.ingestKey);
       expect(again.status).toBe(200);
       expect(again.body.results.every((r: any) => r.status === 'accepted')).toBe(true);
-      expect((await direct.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(50);
+      expect(await direct.count('events')).toBe(50);
     } finally {
-      await direct.end();
+      await direct.close();
     }
   });
 });

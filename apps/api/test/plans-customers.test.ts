@@ -1,6 +1,6 @@
 import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
 
-// Plans and customers per API.md, against the real api and Postgres.
+// Plans and customers per docs/api.md, against the real api and Postgres.
 
 let api: TestApi;
 beforeAll(async () => {

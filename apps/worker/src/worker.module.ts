@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { bullConnection, TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { BillingModule } from '@tollgate/billing';
+import { WorkerMetricsModule } from './metrics/metrics.module';
 import { PricingModule } from './pricing/pricing.module';
 import { RatesSyncModule } from './rates/rates-sync.module';
 
@@ -16,6 +17,7 @@ export class WorkerModule {
         DbModule.forRoot(config, 8),
         BullModule.forRoot({ prefix: config.queuePrefix, connection: bullConnection(config.redisUrl, { maxRetriesPerRequest: null }) }),
         BillingModule.forRoot(),
+        WorkerMetricsModule,
         RatesSyncModule,
         PricingModule,
       ],

@@ -1,15 +1,14 @@
 import Redis from 'ioredis';
-import { Pool } from 'pg';
 import { PricingRepository } from '@tollgate/db';
-import { startWorker, waitFor, WorkerProcess } from '@tollgate/testing';
+import { DatabaseProbe, startWorker, waitFor, WorkerProcess } from '@tollgate/testing';
 import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
 
 // The pricing pipeline end to end: the real api ingests, real worker processes price, Postgres is checked.
-// This file's queues live in Redis database 7 (no other test uses it), so it may FLUSHDB there.
+// Its queues live under a key prefix of their own (the test api's QUEUE_PREFIX) in Redis database 7.
 const REDIS_URL = 'redis://127.0.0.1:6379/7';
 
 let api: TestApi;
-let pool: Pool;
+let probe: DatabaseProbe;
 let workers: WorkerProcess[] = [];
 let seq = 0;
 
@@ -42,24 +41,40 @@ async function ingest(batches: number, size: number) {
 
 const workerEnv = () => ({ DATABASE_URL: api.databaseUrl, REDIS_URL, QUEUE_PREFIX: api.config.queuePrefix, SWEEP_INTERVAL_SECONDS: '1', RATE_POLL_SECONDS: '1' });
 
-async function count(where: string): Promise<number> {
-  return (await pool.query(`SELECT count(*)::int AS n FROM events WHERE ${where}`)).rows[0].n;
-}
+const count = (where: string): Promise<number> => probe.count('events', where);
 
 /** The aggregates equal a recomputation from the priced events: nothing counted twice, nothing lost. */
 async function expectAggregatesMatchEvents() {
   const dims = ['input_tokens', 'cache_read_tokens', 'output_tokens', 'reasoning_tokens', 'requests'];
-  const fromEvents = await pool.query(
+  const fromEvents = await probe.rows(
     `SELECT customer_id, period_start, charge, count(*)::text AS events, sum(provider_cost)::text AS cost, sum(rated_amount)::text AS rated,
             ${dims.map((d) => `sum(${d})::text AS ${d}`).join(', ')}
      FROM events WHERE pricing_status = 'priced' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
   );
-  const aggregates = await pool.query(
+  const aggregates = await probe.rows(
     `SELECT customer_id, period_start, charge, events::text, provider_cost::text AS cost, rated_amount::text AS rated,
             ${dims.map((d) => `${d}::text`).join(', ')}
      FROM usage_aggregates WHERE events <> 0 ORDER BY 1, 2, 3`,
   );
-  expect(aggregates.rows).toEqual(fromEvents.rows);
+  expect(aggregates).toEqual(fromEvents);
+}
+
+/**
+ * Redis losing its data, as far as this file can see: every key under its own queue prefix is deleted (SCAN
+ * and DEL, never FLUSHDB: other test runs on the machine share this Redis).
+ */
+async function loseQueueData() {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${api.config.queuePrefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
 }
 
 async function allPriced(total: number) {
@@ -68,7 +83,7 @@ async function allPriced(total: number) {
 
 beforeAll(async () => {
   api = await startTestApi({ REDIS_URL });
-  pool = new Pool({ connectionString: api.databaseUrl, max: 3 });
+  probe = new DatabaseProbe(api.databaseUrl);
   const plan = await api.request('PUT', '/v1/plans/default', {
     name: 'Pro', currency: 'USD', included_usage: '1.00', effective_from: new Date(Date.now() - 86_400_000 * 40).toISOString(),
     charges: [
@@ -77,9 +92,6 @@ beforeAll(async () => {
     ],
   });
   expect(plan.status).toBe(200);
-  const redis = new Redis(REDIS_URL);
-  await redis.flushdb();
-  await redis.quit();
 });
 
 afterEach(async () => {
@@ -88,7 +100,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await pool.end();
+  await probe.close();
   await api.close();
 });
 
@@ -131,6 +143,24 @@ describe('the pricing pipeline', () => {
     expect(priced.body.data[0].provider_cost).toBe(String(expected));
   });
 
+  it('never prices a call whose usage the SDK could not read: unpriced with the reason, though its model has a rate', async () => {
+    // What the SDK sends for such a call: status usage_unknown and no usage (stored as the default one request).
+    const [unknown, known] = batch(2);
+    Object.assign(unknown, { model: 'gpt-4o', provider: 'openai', status: 'usage_unknown', usage: {}, metadata: { usage_unknown: 'unreadable' } });
+    Object.assign(known, { model: 'gpt-4o', provider: 'openai' });
+    const total = (await count('true')) + 2;
+    const res = await api.request('POST', '/v1/events', { events: [unknown, known] }, api.ingestKey);
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'accepted']);
+    workers.push(startWorker(workerEnv()));
+    await allPriced(total);
+    const stored = (await api.request('GET', `/v1/events?transaction_id=${unknown.transaction_id}`)).body.data[0];
+    expect(stored).toMatchObject({ status: 'usage_unknown', pricing_status: 'unpriced', provider_cost: null, rated_amount: null, charge: null });
+    expect(stored.unpriced_reason).toMatch(/usage unknown: .*status usage_unknown/);
+    const other = (await api.request('GET', `/v1/events?transaction_id=${known.transaction_id}`)).body.data[0];
+    expect(other).toMatchObject({ pricing_status: 'priced', charge: 'standard' });
+    await expectAggregatesMatchEvents();
+  });
+
   it('prices every event exactly once with two workers at once', async () => {
     const before = await count('true');
     await ingest(20, 250);
@@ -149,6 +179,7 @@ describe('the pricing pipeline', () => {
     const pricedAtKill = await count(`pricing_status <> 'pending'`);
     expect(pricedAtKill).toBeLessThan(before + 40_000);
     await expectAggregatesMatchEvents(); // a batch cut off mid-transaction left nothing half-written
+    // The killed worker's jobs keep their batches' one live job until BullMQ's stalled check frees them.
     workers.push(startWorker(workerEnv()));
     await allPriced(before + 40_000);
     await expectAggregatesMatchEvents();
@@ -157,24 +188,23 @@ describe('the pricing pipeline', () => {
   it('prices what was left when Redis lost its data', async () => {
     const before = await count('true');
     await ingest(5, 200); // enqueued, but no worker is running
-    const redis = new Redis(REDIS_URL);
-    await redis.flushdb();
-    await redis.quit();
+    await loseQueueData();
     workers.push(startWorker(workerEnv()));
     await allPriced(before + 1000);
     await expectAggregatesMatchEvents();
   });
 
   it('writing the same pricing twice changes nothing the second time', async () => {
-    const before = await pool.query('SELECT sum(events)::text AS n, sum(rated_amount)::text AS r FROM usage_aggregates');
-    const row = (await pool.query(`SELECT e.id, e.batch_id, e.provider_cost::text, e.rated_amount::text, e.rate_card_id, e.charge, e.plan_version_id, e.period_start FROM events e WHERE pricing_status = 'priced' LIMIT 1`)).rows[0];
-    const repo = new PricingRepository(pool);
+    const totals = () => probe.rows('SELECT sum(events)::text AS n, sum(rated_amount)::text AS r FROM usage_aggregates');
+    const before = await totals();
+    const [row] = await probe.rows<any>(`SELECT e.id, e.batch_id, e.provider_cost::text, e.rated_amount::text, e.rate_card_id, e.charge, e.plan_version_id, e.period_start FROM events e WHERE pricing_status = 'priced' LIMIT 1`);
+    const repo = new PricingRepository(probe.pool);
     const again = await repo.writePriced(row.batch_id, [{
       id: row.id, status: 'priced', reason: null, providerCost: row.provider_cost, ratedAmount: row.rated_amount, rateCardId: row.rate_card_id,
       charge: row.charge, planVersionId: row.plan_version_id, periodStart: row.period_start, periodEnd: new Date(row.period_start.getTime() + 31 * 86_400_000),
     }]);
     expect(again).toEqual({ priced: 0, unpriced: 0 });
-    expect((await pool.query('SELECT sum(events)::text AS n, sum(rated_amount)::text AS r FROM usage_aggregates')).rows[0]).toEqual(before.rows[0]);
+    expect(await totals()).toEqual(before);
   });
 });
 

@@ -14,10 +14,17 @@ export interface TollgateConfig {
   maxFutureMs: number;
   /** How old an event may be (the backfill window). */
   backfillMs: number;
-  /** How long an event may stay pending before the sweeper re-enqueues it. */
+  /**
+   * How often the worker's sweeper runs: it re-enqueues batches left unpriced for more than half of it, and, once
+   * rates changed, batches holding unpriced events.
+   */
   sweepIntervalMs: number;
   /** Batches one worker process prices at once. */
   priceConcurrency: number;
+  /** Failures in a row, the same way, after which a batch is quarantined instead of retried (PRICE_MAX_ATTEMPTS). */
+  priceMaxAttempts: number;
+  /** Where the worker serves GET /metrics (on HOST); 0 lets the OS choose a port. */
+  workerMetricsPort: number;
   rateSyncIntervalMs: number;
   /** Rate sources the sync job fetches (RATE_SOURCES). */
   rateSources?: string[];
@@ -34,9 +41,25 @@ export interface TollgateConfig {
   ratePollMs?: number;
   /** BullMQ key prefix (a Redis Cluster hash tag); instances sharing one Redis keep apart with different prefixes. */
   queuePrefix: string;
+  /** The Stripe push; undefined without STRIPE_SECRET_KEY (the push is off, invoices stay in Tollgate). */
+  stripe?: StripeSettings;
+}
+
+/** Where and how the Stripe gateway (libs/stripe) calls Stripe, from STRIPE_* variables. */
+export interface StripeSettings {
+  secretKey: string;
+  /** STRIPE_API_BASE split the way the stripe SDK takes it (host, port, protocol). */
+  apiBase: { protocol: 'http' | 'https'; host: string; port: number };
+  /** Verifies `Stripe-Signature` on webhooks; without it every delivery is rejected. */
+  webhookSecret?: string;
+  /** Deadline of one Stripe call; a timed-out write may still have committed (retry with the same key). */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {}
+
+/** Injection token of the validated configuration (one per process). */
+export const CONFIG = Symbol('config');
 
 const DEFAULTS = {
   DATABASE_URL: 'postgresql://postgres:postgres@127.0.0.1:5432/tollgate',
@@ -49,6 +72,8 @@ const DEFAULTS = {
   EVENT_BACKFILL_DAYS: '35',
   SWEEP_INTERVAL_SECONDS: '60',
   PRICE_CONCURRENCY: '4',
+  PRICE_MAX_ATTEMPTS: '8',
+  WORKER_METRICS_PORT: '9464',
   RATE_SYNC_INTERVAL_SECONDS: '3600',
   RATE_SOURCES: 'openrouter,litellm,bedrock',
   OPENROUTER_BASE_URL: 'https://openrouter.ai',
@@ -57,6 +82,8 @@ const DEFAULTS = {
   BEDROCK_REGIONS: 'us-east-1,us-west-2,eu-central-1,ap-northeast-1',
   RATE_SYNC_TIMEOUT_SECONDS: '120',
   RATE_POLL_SECONDS: '5',
+  STRIPE_API_BASE: 'https://api.stripe.com',
+  STRIPE_TIMEOUT_SECONDS: '30',
 };
 
 function urlOf(env: NodeJS.ProcessEnv, name: 'DATABASE_URL' | 'REDIS_URL', protocols: string[]): string {
@@ -79,11 +106,8 @@ function httpUrl(env: NodeJS.ProcessEnv, name: 'OPENROUTER_BASE_URL' | 'LITELLM_
   return raw;
 }
 
-function list(env: NodeJS.ProcessEnv, name: 'RATE_SOURCES' | 'BEDROCK_REGIONS', allowed?: readonly string[]): string[] {
-  const items = (env[name] || DEFAULTS[name]).split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = allowed ? items.filter((s) => !allowed.includes(s)) : [];
-  if (unknown.length > 0) throw new ConfigError(`${name}: unknown ${unknown.join(', ')} (known: ${allowed!.join(', ')})`);
-  return items;
+function list(env: NodeJS.ProcessEnv, name: 'RATE_SOURCES' | 'BEDROCK_REGIONS'): string[] {
+  return (env[name] || DEFAULTS[name]).split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS, min = 1): number {
@@ -94,9 +118,47 @@ function positiveInt(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS, min = 
   return Number(raw);
 }
 
+function port(env: NodeJS.ProcessEnv, name: 'PORT' | 'WORKER_METRICS_PORT'): number {
+  const value = positiveInt(env, name, 0);
+  if (value > 65535) throw new ConfigError(`${name} must be at most 65535, got ${value}`);
+  return value;
+}
+
+function stripeSettings(env: NodeJS.ProcessEnv): StripeSettings | undefined {
+  const secretKey = env.STRIPE_SECRET_KEY || undefined;
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET || undefined;
+  if (webhookSecret !== undefined && !webhookSecret.startsWith('whsec_')) {
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET must start with "whsec_" (the endpoint\'s signing secret)');
+  }
+  if (secretKey === undefined) return undefined;
+  // Secret (sk_) or restricted (rk_) keys; a publishable key (pk_) cannot create invoices.
+  if (!/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(secretKey)) {
+    throw new ConfigError('STRIPE_SECRET_KEY must be a secret or restricted key (sk_test_…, sk_live_…, rk_…)');
+  }
+  const raw = env.STRIPE_API_BASE || DEFAULTS.STRIPE_API_BASE;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`STRIPE_API_BASE is not a valid URL: "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`STRIPE_API_BASE must be an http(s) URL, got "${raw}"`);
+  }
+  // The SDK takes host, port and protocol apart and builds every path from /v1, so a path cannot be honoured.
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.username) {
+    throw new ConfigError(`STRIPE_API_BASE must be scheme://host[:port] only, got "${raw}"`);
+  }
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return {
+    secretKey,
+    apiBase: { protocol, host: url.hostname, port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443 },
+    webhookSecret,
+    timeoutMs: positiveInt(env, 'STRIPE_TIMEOUT_SECONDS') * 1000,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig {
-  const port = positiveInt(env, 'PORT', 0);
-  if (port > 65535) throw new ConfigError(`PORT must be at most 65535, got ${port}`);
   const adminKey = env.TOLLGATE_ADMIN_KEY || undefined;
   if (adminKey !== undefined && adminKey.length < 16) {
     throw new ConfigError('TOLLGATE_ADMIN_KEY must be at least 16 characters long');
@@ -105,7 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     databaseUrl: urlOf(env, 'DATABASE_URL', ['postgresql:', 'postgres:']),
     redisUrl: urlOf(env, 'REDIS_URL', ['redis:', 'rediss:']),
     host: env.HOST || DEFAULTS.HOST,
-    port,
+    port: port(env, 'PORT'),
     adminKey,
     logLevel: env.LOG_LEVEL || DEFAULTS.LOG_LEVEL,
     rateLimitPerSecond: positiveInt(env, 'RATE_LIMIT_PER_SECOND'),
@@ -113,9 +175,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     backfillMs: positiveInt(env, 'EVENT_BACKFILL_DAYS') * 86_400_000,
     sweepIntervalMs: positiveInt(env, 'SWEEP_INTERVAL_SECONDS') * 1000,
     priceConcurrency: positiveInt(env, 'PRICE_CONCURRENCY'),
+    priceMaxAttempts: positiveInt(env, 'PRICE_MAX_ATTEMPTS'),
+    workerMetricsPort: port(env, 'WORKER_METRICS_PORT'),
     rateSyncIntervalMs: positiveInt(env, 'RATE_SYNC_INTERVAL_SECONDS') * 1000,
     // RATE_SOURCES=none: no live sync, the bundled snapshot and overrides only.
-    rateSources: env.RATE_SOURCES === 'none' ? [] : list(env, 'RATE_SOURCES', ['openrouter', 'litellm', 'bedrock']),
+    // Names are checked against libs/rates' source registry when the rates module starts.
+    rateSources: env.RATE_SOURCES === 'none' ? [] : list(env, 'RATE_SOURCES'),
     rateSourceOrder: env.RATE_SOURCE_ORDER ?? '',
     openRouterBaseUrl: httpUrl(env, 'OPENROUTER_BASE_URL'),
     liteLlmUrl: httpUrl(env, 'LITELLM_URL'),
@@ -124,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     rateSyncTimeoutMs: positiveInt(env, 'RATE_SYNC_TIMEOUT_SECONDS') * 1000,
     ratePollMs: positiveInt(env, 'RATE_POLL_SECONDS') * 1000,
     queuePrefix: env.QUEUE_PREFIX || '{tollgate}',
+    stripe: stripeSettings(env),
   };
 }
 

@@ -1,5 +1,9 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from './generated/prisma/client';
+import { PRISMA } from './tokens';
+
+// API keys are admin data: Prisma.
 
 export type Scope = 'ingest' | 'admin' | 'portal';
 
@@ -21,8 +25,9 @@ export function generateKey(scope: Scope): string {
   return `tg_${scope}_${randomBytes(24).toString('base64url')}`;
 }
 
+@Injectable()
 export class ApiKeysRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
   async findByKey(key: string): Promise<KeyPrincipal | null> {
     const row = await this.prisma.api_keys.findUnique({ where: { key_hash: hashKey(key) } });

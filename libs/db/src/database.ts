@@ -1,8 +1,13 @@
 import { Pool, PoolConfig } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from './generated/prisma/client';
+import { Prisma, PrismaClient } from './generated/prisma/client';
 
-// One pg pool per process, shared by Prisma (admin CRUD) and the repositories' set-based SQL (hot paths).
+// One pg pool per process, shared by Prisma Client and the repositories' hand-written SQL.
+//
+// The rule (docs/architecture.md, "Prisma or SQL"): Prisma owns the schema, the migrations and the ordinary
+// typed reads and writes of admin data (organisations, keys, plans, customers). The set-based hot paths
+// (the ingest insert, the pricing statement, the aggregates, resets and batch bookkeeping) are SQL written
+// here, typed, each saying why it is not Prisma. Nothing outside libs/db writes SQL.
 
 export function createPool(databaseUrl: string, options: Partial<PoolConfig> = {}): Pool {
   const pool = new Pool({
@@ -21,16 +26,25 @@ export function createPrisma(pool: Pool): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg(pool) });
 }
 
+/** A Prisma interactive transaction, or the client itself outside one: what repositories' methods run on. */
+export type Tx = Prisma.TransactionClient;
+
 /** Errors that mean "storage is unavailable right now, retry later" rather than a bug or bad input. */
 export function isUnavailableError(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
   if (!e) return false;
   const code = e.code ?? '';
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004'].includes(code)) {
+  // Node's socket errors, Postgres's connection and shutdown SQLSTATEs, Prisma's "can't reach" / pool timeout codes.
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004', 'P1001', 'P1002', 'P1017', 'P2024'].includes(code)) {
     return true;
   }
   const message = e.message ?? '';
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|Can't reach database server/i.test(message);
 }
 
-export type { PrismaClient };
+/** A unique key refused the write (Prisma's P2002): the row exists already. */
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+}
+
+export { Prisma, PrismaClient };

@@ -2,12 +2,18 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@n
 import type { Pool } from 'pg';
 import type { TollgateConfig } from '@tollgate/config';
 import { ApiKeysRepository } from './api-keys.repository';
+import { CustomersRepository } from './customers.repository';
 import { createPool, createPrisma, PrismaClient } from './database';
-
-/** Injection tokens of what every Tollgate process shares. */
-export const CONFIG = Symbol('config');
-export const DB_POOL = Symbol('pool');
-export const PRISMA = Symbol('prisma');
+import { EventsRepository } from './events.repository';
+import { IngestBatchesRepository } from './ingest-batches.repository';
+import { DatabaseStatus } from './migration-status';
+import { OrganizationsRepository } from './organizations.repository';
+import { PlansRepository } from './plans.repository';
+import { PricingRepository } from './pricing.repository';
+import { RatesRepository } from './rates.repository';
+import { CONFIG, DB_POOL, PRISMA } from './tokens';
+import { Transactions } from './transactions';
+import { UsageRepository } from './usage.repository';
 
 class CloseDatabase implements OnApplicationShutdown {
   constructor(@Inject(DB_POOL) private readonly pool: Pool, @Inject(PRISMA) private readonly prisma: PrismaClient) {}
@@ -18,7 +24,20 @@ class CloseDatabase implements OnApplicationShutdown {
   }
 }
 
-/** The configuration, one pg pool and the Prisma client on it, for every module of an app. */
+/** Every repository, injectable anywhere in the app. */
+const REPOSITORIES = [
+  ApiKeysRepository,
+  CustomersRepository,
+  EventsRepository,
+  IngestBatchesRepository,
+  OrganizationsRepository,
+  PlansRepository,
+  PricingRepository,
+  RatesRepository,
+  UsageRepository,
+];
+
+/** The configuration, one pg pool, the Prisma client on it, the repositories and transactions, for every module of an app. */
 @Global()
 @Module({})
 export class DbModule {
@@ -29,10 +48,12 @@ export class DbModule {
         { provide: CONFIG, useValue: config },
         { provide: DB_POOL, useFactory: () => createPool(config.databaseUrl, { max: poolSize }) },
         { provide: PRISMA, useFactory: (pool: Pool) => createPrisma(pool), inject: [DB_POOL] },
-        { provide: ApiKeysRepository, useFactory: (prisma: PrismaClient) => new ApiKeysRepository(prisma), inject: [PRISMA] },
+        ...REPOSITORIES,
+        Transactions,
+        DatabaseStatus,
         CloseDatabase,
       ],
-      exports: [CONFIG, DB_POOL, PRISMA, ApiKeysRepository],
+      exports: [CONFIG, DB_POOL, PRISMA, ...REPOSITORIES, Transactions, DatabaseStatus],
     };
   }
 }

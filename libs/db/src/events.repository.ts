@@ -1,7 +1,12 @@
-import { Pool, PoolClient } from 'pg';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
 import { boolArray, byteaArray, int8Array, jsonbArray, textArray, timestamptzArray, uuidArray } from './pg-binary-array';
+import { DB_POOL } from './tokens';
 
-// The events table's SQL. Ingest is set-based: one statement per batch, never one per event.
+// The events table's SQL. Raw SQL, not Prisma: ingest is the hot path, one statement per batch of up to 1,000
+// events (binary column arrays through `unnest`, a named statement planned once per connection), and the
+// listing selects its usage columns from USAGE_DIMENSIONS.
 
 export interface EventRow {
   transactionId: string;
@@ -11,7 +16,8 @@ export interface EventRow {
   timestampProvided: boolean;
   provider: string;
   model: string;
-  usage: number[]; // USAGE_DIMENSIONS order
+  /** Counts in USAGE_DIMENSIONS order. */
+  usage: readonly number[];
   cost: string | null;
   taskId: string | null;
   traceId: string | null;
@@ -23,23 +29,52 @@ export interface EventRow {
   contentHash: Buffer;
 }
 
-const USAGE_COLUMNS = [
-  'input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'output_tokens',
-  'reasoning_tokens', 'audio_input_tokens', 'audio_output_tokens', 'images', 'web_searches', 'requests',
+/** One column of the insert: its name, its Postgres type, and how a batch's values become one binary array. */
+interface InsertColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly array: (rows: readonly EventRow[]) => unknown;
+}
+
+const column = <T,>(name: string, type: string, encode: (values: T[]) => unknown, value: (row: EventRow) => T): InsertColumn => ({
+  name,
+  type,
+  array: (rows) => {
+    const values = new Array<T>(rows.length);
+    for (let i = 0; i < rows.length; i++) values[i] = value(rows[i]);
+    return encode(values);
+  },
+});
+
+/**
+ * The inserted columns after organization_id and batch_id, in parameter order ($3, $4, ...). The usage
+ * columns are USAGE_DIMENSIONS, so a dimension added there is inserted without touching this file.
+ * reported_cost stays a text array: numeric's binary form is base-10000 digits, and it is null for most events.
+ */
+const INSERT_COLUMNS: readonly InsertColumn[] = [
+  column('transaction_id', 'text', textArray, (r) => r.transactionId),
+  column('customer_id', 'uuid', uuidArray, (r) => r.customerId),
+  column('external_customer_id', 'text', textArray, (r) => r.externalCustomerId),
+  column('occurred_at', 'timestamptz', timestamptzArray, (r) => r.occurredAt),
+  column('timestamp_provided', 'bool', boolArray, (r) => r.timestampProvided),
+  column('provider', 'text', textArray, (r) => r.provider),
+  column('model', 'text', textArray, (r) => r.model),
+  ...USAGE_DIMENSIONS.map((d, i) => column(d, 'int8', int8Array, (r) => r.usage[i])),
+  column('reported_cost', 'numeric', (v: (string | null)[]) => v, (r) => r.cost),
+  column('task_id', 'text', textArray, (r) => r.taskId),
+  column('trace_id', 'text', textArray, (r) => r.traceId),
+  column('session_id', 'text', textArray, (r) => r.sessionId),
+  column('feature', 'text', textArray, (r) => r.feature),
+  column('status', 'text', textArray, (r) => r.status),
+  column('retry_of', 'text', textArray, (r) => r.retryOf),
+  column('metadata', 'jsonb', jsonbArray, (r) => r.metadata),
+  column('content_hash', 'bytea', byteaArray, (r) => r.contentHash),
 ];
-
-const COLUMNS = `organization_id, batch_id, transaction_id, customer_id, external_customer_id, occurred_at,
-  timestamp_provided, provider, model, ${USAGE_COLUMNS.join(', ')}, reported_cost, task_id, trace_id,
-  session_id, feature, status, retry_of, metadata, content_hash`;
-
-const UNNEST = `unnest($3::text[], $4::uuid[], $5::text[], $6::timestamptz[], $7::bool[],
-  $8::text[], $9::text[], ${USAGE_COLUMNS.map((_, i) => `$${10 + i}::int8[]`).join(', ')}, $21::numeric[],
-  $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::jsonb[], $29::bytea[])`;
 
 /** The bare insert of a batch ($1 organization, $2 batch, $3.. the columns), duplicates skipped by the unique key. */
 export const INSERT_EVENTS_SQL = `
-INSERT INTO events (${COLUMNS})
-SELECT $1::uuid, $2::uuid, u.* FROM ${UNNEST} AS u
+INSERT INTO events (organization_id, batch_id, ${INSERT_COLUMNS.map((c) => c.name).join(', ')})
+SELECT $1::uuid, $2::uuid, u.* FROM unnest(${INSERT_COLUMNS.map((c, i) => `$${i + 3}::${c.type}[]`).join(', ')}) AS u
 ON CONFLICT (organization_id, transaction_id) DO NOTHING`;
 
 /**
@@ -56,66 +91,165 @@ WITH inserted AS (${INSERT_EVENTS_SQL}
 )
 SELECT coalesce((SELECT event_count FROM batch), 0) AS inserted`;
 
+/** The column parameters of a batch ($3 onwards of INSERT_EVENTS_SQL), rows in the given order, as binary arrays. */
+export function eventColumns(rows: readonly EventRow[]): unknown[] {
+  return INSERT_COLUMNS.map((c) => c.array(rows));
+}
+
 /**
- * The 27 column parameters of a batch, rows in the given order. Binary arrays (see pg-binary-array.ts):
- * no array literal to build, escape or parse. reported_cost stays a text array: numeric's binary form is
- * base-10000 digits, and it is null for most events.
+ * Creates the customers a batch names for the first time, on the organisation's default plan. External ids
+ * are sorted so two batches creating the same customers lock them in the same order.
  */
-export function eventColumns(rows: EventRow[]): unknown[] {
-  const n = rows.length;
-  const text = () => new Array<string | null>(n);
-  const transactionIds = text(), customerIds = new Array<string>(n), externalIds = text(), providers = text(), models = text();
-  const occurredAt = new Array<number>(n), timestampProvided = new Array<boolean>(n);
-  const usage = Array.from({ length: USAGE_COLUMNS.length }, () => new Array<number>(n));
-  const costs = text(), taskIds = text(), traceIds = text(), sessionIds = text(), features = text(), statuses = text();
-  const retryOf = text(), metadata = text(), hashes = new Array<Buffer>(n);
-  for (let i = 0; i < n; i++) {
-    const r = rows[i];
-    transactionIds[i] = r.transactionId;
-    customerIds[i] = r.customerId;
-    externalIds[i] = r.externalCustomerId;
-    occurredAt[i] = r.occurredAt;
-    timestampProvided[i] = r.timestampProvided;
-    providers[i] = r.provider;
-    models[i] = r.model;
-    for (let d = 0; d < usage.length; d++) usage[d][i] = r.usage[d];
-    costs[i] = r.cost;
-    taskIds[i] = r.taskId;
-    traceIds[i] = r.traceId;
-    sessionIds[i] = r.sessionId;
-    features[i] = r.feature;
-    statuses[i] = r.status;
-    retryOf[i] = r.retryOf;
-    metadata[i] = r.metadata;
-    hashes[i] = r.contentHash;
+const ENSURE_CUSTOMERS_SQL = `
+INSERT INTO customers (id, organization_id, external_id, plan_code)
+SELECT gen_random_uuid(), $1, x, o.default_plan_code
+FROM unnest($2::text[]) AS x, organizations o WHERE o.id = $1
+ORDER BY x
+ON CONFLICT (organization_id, external_id) DO NOTHING`;
+
+export type PricingStatus = 'pending' | 'priced' | 'unpriced';
+
+/** An event as GET /v1/events shows it. Money is exact decimal text without trailing zeros. */
+export interface StoredEvent {
+  id: string;
+  transaction_id: string;
+  external_customer_id: string;
+  occurred_at: Date;
+  received_at: Date;
+  provider: string;
+  model: string;
+  /** Counts up to 10^12: exact as numbers. */
+  usage: Record<UsageDimension, number>;
+  reported_cost: string | null;
+  task_id: string | null;
+  trace_id: string | null;
+  session_id: string | null;
+  feature: string | null;
+  status: string;
+  retry_of: string | null;
+  metadata: Record<string, string> | null;
+  pricing_status: PricingStatus;
+  unpriced_reason: string | null;
+  provider_cost: string | null;
+  rated_amount: string | null;
+  charge: string | null;
+  rate_card_id: string | null;
+}
+
+export interface EventFilter {
+  organizationId: string;
+  externalCustomerId?: string;
+  transactionId?: string;
+  model?: string;
+  from?: Date;
+  to?: Date;
+  pricingStatus?: PricingStatus;
+  /** Events stored after this one (its id), for the next page. */
+  afterId?: string;
+  limit: number;
+}
+
+type StoredEventRow = Omit<StoredEvent, 'usage'> & { usage: string[] };
+
+const LIST_COLUMNS = `e.id::text, e.transaction_id, e.external_customer_id, e.occurred_at, e.received_at, e.provider, e.model,
+  ARRAY[${USAGE_DIMENSIONS.map((d) => `e.${d}`).join(', ')}]::int8[] AS usage, trim_scale(e.reported_cost)::text AS reported_cost,
+  e.task_id, e.trace_id, e.session_id, e.feature, e.status, e.retry_of, e.metadata, e.pricing_status, e.unpriced_reason,
+  trim_scale(e.provider_cost)::text AS provider_cost, trim_scale(e.rated_amount)::text AS rated_amount, e.charge, e.rate_card_id`;
+
+@Injectable()
+export class EventsRepository {
+  constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Stores a batch: its new customers (if any) and its events, skipping any whose (organization,
+   * transaction_id) is already stored, and the batch of the inserted ones, in one transaction. Returns how
+   * many events were inserted and the ids of the customers it looked up or created.
+   */
+  async storeBatch(
+    organizationId: string,
+    batchId: string,
+    newCustomers: readonly string[],
+    rows: (customers: ReadonlyMap<string, string>) => EventRow[],
+  ): Promise<{ inserted: number; customers: Map<string, string> }> {
+    if (newCustomers.length === 0) {
+      // The common case, every customer known: one statement, its own transaction.
+      return { inserted: await this.store(this.pool, organizationId, batchId, rows(new Map())), customers: new Map() };
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const customers = await this.ensureCustomers(client, organizationId, newCustomers);
+      const inserted = await this.store(client, organizationId, batchId, rows(customers));
+      await client.query('COMMIT');
+      client.release();
+      return { inserted, customers };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(err as Error);
+      throw err;
+    }
   }
-  return [
-    textArray(transactionIds), uuidArray(customerIds), textArray(externalIds), timestamptzArray(occurredAt), boolArray(timestampProvided),
-    textArray(providers), textArray(models), ...usage.map(int8Array), costs,
-    textArray(taskIds), textArray(traceIds), textArray(sessionIds), textArray(features), textArray(statuses), textArray(retryOf),
-    jsonbArray(metadata), byteaArray(hashes),
-  ];
+
+  /** For ids a batch did not all insert: which batch stored each, and with what content. */
+  async stored(organizationId: string, transactionIds: readonly string[]): Promise<Map<string, { batchId: string; contentHash: Buffer }>> {
+    const res = await this.pool.query<[string, string, Buffer]>({
+      text: 'SELECT transaction_id, batch_id, content_hash FROM events WHERE organization_id = $1 AND transaction_id = ANY($2::text[])',
+      values: [organizationId, textArray(transactionIds)],
+      rowMode: 'array',
+    });
+    return new Map(res.rows.map(([transactionId, batchId, contentHash]) => [transactionId, { batchId, contentHash }]));
+  }
+
+  /** Events as stored, in insertion order (their id), at most `limit + 1` so the caller knows if a page follows. */
+  async list(filter: EventFilter): Promise<StoredEvent[]> {
+    const where = ['e.organization_id = $1'];
+    const values: unknown[] = [filter.organizationId];
+    const add = (sql: string, value: unknown) => {
+      values.push(value);
+      where.push(sql.replace('?', `$${values.length}`));
+    };
+    // Through the customer's id: its index serves a customer with few events in an organisation with many.
+    if (filter.externalCustomerId !== undefined) {
+      add('e.customer_id = (SELECT c.id FROM customers c WHERE c.organization_id = $1 AND c.external_id = ?)', filter.externalCustomerId);
+    }
+    if (filter.transactionId !== undefined) add('e.transaction_id = ?', filter.transactionId);
+    if (filter.model !== undefined) add('e.model = ?', filter.model);
+    if (filter.from !== undefined) add('e.occurred_at >= ?', filter.from);
+    if (filter.to !== undefined) add('e.occurred_at < ?', filter.to);
+    if (filter.pricingStatus !== undefined) add('e.pricing_status = ?', filter.pricingStatus);
+    if (filter.afterId !== undefined) add('e.id > ?', filter.afterId);
+    values.push(filter.limit + 1);
+    const res = await this.pool.query<StoredEventRow>(
+      `SELECT ${LIST_COLUMNS} FROM events e WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT $${values.length}`,
+      values,
+    );
+    return res.rows.map((r) => ({ ...r, usage: usageOf(r.usage) }));
+  }
+
+  private async store(db: Pool | PoolClient, organizationId: string, batchId: string, rows: EventRow[]): Promise<number> {
+    const res = await db.query<[number]>({
+      name: 'tollgate_store_events',
+      text: STORE_EVENTS_SQL,
+      values: [organizationId, batchId, ...eventColumns(rows)],
+      rowMode: 'array',
+    });
+    return res.rows[0][0];
+  }
+
+  private async ensureCustomers(client: PoolClient, organizationId: string, externalIds: readonly string[]): Promise<Map<string, string>> {
+    const sorted = [...externalIds].sort();
+    await client.query(ENSURE_CUSTOMERS_SQL, [organizationId, sorted]);
+    const res = await client.query<[string, string]>({
+      text: 'SELECT external_id, id FROM customers WHERE organization_id = $1 AND external_id = ANY($2::text[])',
+      values: [organizationId, sorted],
+      rowMode: 'array',
+    });
+    return new Map(res.rows);
+  }
 }
 
-/**
- * Inserts rows, skipping any whose (organization, transaction_id) is already stored, and records the batch
- * of the inserted ones. Returns how many were inserted. A named statement: Postgres plans it once per connection.
- */
-export async function storeEvents(db: PoolClient | Pool, organizationId: string, batchId: string, rows: EventRow[]): Promise<number> {
-  const res = await db.query({ name: 'tollgate_store_events', text: STORE_EVENTS_SQL, values: [organizationId, batchId, ...eventColumns(rows)], rowMode: 'array' });
-  return res.rows[0][0] as number;
-}
-
-/** For ids a batch did not all insert: which batch stored each, and with what content. */
-export async function storedEvents(
-  db: PoolClient | Pool,
-  organizationId: string,
-  transactionIds: string[],
-): Promise<Map<string, { batchId: string; contentHash: Buffer }>> {
-  const res = await db.query({
-    text: 'SELECT transaction_id, batch_id, content_hash FROM events WHERE organization_id = $1 AND transaction_id = ANY($2::text[])',
-    values: [organizationId, textArray(transactionIds)],
-    rowMode: 'array',
-  });
-  return new Map(res.rows.map((r) => [r[0] as string, { batchId: r[1] as string, contentHash: r[2] as Buffer }]));
+function usageOf(counts: readonly string[]): Record<UsageDimension, number> {
+  const usage = {} as Record<UsageDimension, number>;
+  for (let d = 0; d < USAGE_DIMENSIONS.length; d++) usage[USAGE_DIMENSIONS[d]] = Number(counts[d]);
+  return usage;
 }

@@ -1,43 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { PrismaClient } from './generated/prisma/client';
 import { generateKey, hashKey } from './api-keys.repository';
+import type { Tx } from './database';
 import { DEFAULT_PLAN_DEFINITION } from './plans.repository';
+import { PRISMA } from './tokens';
 
-/** An organisation is created with its default plan and its first admin key, in one transaction. */
-export async function createOrganization(
-  pool: Pool,
-  name: string,
-  options: { adminKey?: string; isDefault?: boolean; isOperator?: boolean; lockKey?: number } = {},
-): Promise<{ id: string; name: string; adminKey: string } | null> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    if (options.lockKey !== undefined) {
-      // First start: api instances starting together create the default organisation once.
-      await client.query('SELECT pg_advisory_xact_lock($1)', [options.lockKey]);
-      const existing = await client.query('SELECT 1 FROM organizations LIMIT 1');
-      if (existing.rowCount) {
-        await client.query('ROLLBACK');
-        return null;
-      }
-    }
+// Organisations are admin data: Prisma.
+
+// First start: api instances starting together create the default organisation once.
+const FIRST_ORGANIZATION_LOCK = 7316001;
+
+export interface NewOrganization {
+  id: string;
+  name: string;
+  /** Its first admin key, shown once. */
+  adminKey: string;
+}
+
+@Injectable()
+export class OrganizationsRepository {
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  /** An organisation with its default plan and its first admin key, in one transaction. */
+  create(name: string): Promise<NewOrganization> {
+    return this.prisma.$transaction((tx) => this.insert(tx, name, { isDefault: false, isOperator: false }));
+  }
+
+  /**
+   * The instance's first organisation, whose admin key (`adminKey`) is the operator's; null when the
+   * database has an organisation already.
+   */
+  createFirst(name: string, adminKey: string): Promise<NewOrganization | null> {
+    return this.prisma.$transaction(async (tx) => {
+      // SQL for the lock alone: Prisma has no advisory locks.
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${FIRST_ORGANIZATION_LOCK}::int8)::text`;
+      if ((await tx.organizations.count()) > 0) return null;
+      return this.insert(tx, name, { isDefault: true, isOperator: true, adminKey });
+    });
+  }
+
+  async defaultPlanCode(organizationId: string, tx: Tx = this.prisma): Promise<string> {
+    return (await tx.organizations.findUniqueOrThrow({ where: { id: organizationId }, select: { default_plan_code: true } })).default_plan_code;
+  }
+
+  private async insert(tx: Tx, name: string, options: { isDefault: boolean; isOperator: boolean; adminKey?: string }): Promise<NewOrganization> {
     const id = randomUUID();
     const key = options.adminKey ?? generateKey('admin');
-    await client.query('INSERT INTO organizations (id, name, is_default) VALUES ($1, $2, $3)', [id, name, options.isDefault ?? false]);
-    await client.query(
-      `INSERT INTO plans (id, organization_id, code, version, definition, effective_from) VALUES ($1, $2, 'default', 1, $3, to_timestamp(0))`,
-      [randomUUID(), id, JSON.stringify(DEFAULT_PLAN_DEFINITION)],
-    );
-    await client.query(
-      `INSERT INTO api_keys (id, organization_id, name, scope, key_hash, key_prefix, is_operator) VALUES ($1, $2, $3, 'admin', $4, $5, $6)`,
-      [randomUUID(), id, options.adminKey ? 'TOLLGATE_ADMIN_KEY' : 'first admin key', hashKey(key), key.slice(0, 12), options.isOperator ?? false],
-    );
-    await client.query('COMMIT');
+    await tx.organizations.create({ data: { id, name, is_default: options.isDefault } });
+    await tx.plans.create({ data: { id: randomUUID(), organization_id: id, code: 'default', version: 1, definition: DEFAULT_PLAN_DEFINITION, effective_from: new Date(0) } });
+    await tx.api_keys.create({
+      data: {
+        id: randomUUID(),
+        organization_id: id,
+        name: options.adminKey ? 'TOLLGATE_ADMIN_KEY' : 'first admin key',
+        scope: 'admin',
+        key_hash: hashKey(key),
+        key_prefix: key.slice(0, 12),
+        is_operator: options.isOperator,
+      },
+    });
     return { id, name, adminKey: key };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
   }
 }

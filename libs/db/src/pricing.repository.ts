@@ -1,11 +1,13 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
+import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
+import type { Tx } from './database';
+import { DB_POOL } from './tokens';
 
-// The pricing pipeline's SQL: set-based, one statement per batch, guarded so pricing twice changes nothing.
-
-export const DIMENSION_COLUMNS = [
-  'input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'output_tokens',
-  'reasoning_tokens', 'audio_input_tokens', 'audio_output_tokens', 'images', 'web_searches', 'requests',
-] as const;
+// The pricing pipeline's SQL. Raw SQL, not Prisma: each step is one set-based statement per batch (an UPDATE
+// from unnest arrays feeding an aggregate upsert in the same statement), guarded by the events' pricing_status
+// so pricing twice changes nothing; Prisma would make it one query per event. The usage columns come from
+// USAGE_DIMENSIONS.
 
 export interface EventToPriceRow {
   id: string;
@@ -16,8 +18,9 @@ export interface EventToPriceRow {
   provider: string;
   model: string;
   reported_cost: string | null;
-  /** DIMENSION_COLUMNS order, as integer strings. */
-  usage: string[];
+  /** The event's status: `usage_unknown` events are never priced. */
+  status: string;
+  usage: Usage;
 }
 
 export interface CustomerPricingRow {
@@ -39,9 +42,7 @@ export interface PricedRow {
   periodEnd: Date | null;
 }
 
-const dims = DIMENSION_COLUMNS.join(', ');
-const sums = DIMENSION_COLUMNS.map((d) => `sum(${d})`).join(', ');
-const adds = DIMENSION_COLUMNS.map((d) => `${d} = usage_aggregates.${d} + excluded.${d}`).join(', ');
+const list = (f: (d: string) => string, sep = ', ') => USAGE_DIMENSIONS.map(f).join(sep);
 
 const WRITE_PRICED = `
 WITH v AS (
@@ -54,38 +55,45 @@ WITH v AS (
     period_start = v.period_start, priced_at = clock_timestamp()
   FROM v WHERE e.id = v.id AND e.pricing_status <> 'priced'
   RETURNING e.organization_id, e.customer_id, e.pricing_status, e.provider_cost, e.rated_amount, e.charge,
-    e.period_start, v.period_end, ${DIMENSION_COLUMNS.map((d) => 'e.' + d).join(', ')}
+    e.period_start, v.period_end, ${list((d) => `e.${d}`)}
 ), agg AS (
   INSERT INTO usage_aggregates (organization_id, customer_id, period_start, period_end, charge, events, provider_cost,
-    rated_amount, ${dims}, updated_at)
+    rated_amount, ${list((d) => d)}, updated_at)
   SELECT organization_id, customer_id, period_start, period_end, charge, count(*), sum(provider_cost), sum(rated_amount),
-    ${sums}, now()
+    ${list((d) => `sum(${d})`)}, now()
   FROM upd WHERE pricing_status = 'priced'
   GROUP BY organization_id, customer_id, period_start, period_end, charge
   ORDER BY customer_id, period_start, charge
   ON CONFLICT (customer_id, period_start, charge) DO UPDATE SET events = usage_aggregates.events + excluded.events,
     provider_cost = usage_aggregates.provider_cost + excluded.provider_cost,
-    rated_amount = usage_aggregates.rated_amount + excluded.rated_amount, ${adds}, updated_at = now()
+    rated_amount = usage_aggregates.rated_amount + excluded.rated_amount,
+    ${list((d) => `${d} = usage_aggregates.${d} + excluded.${d}`)}, updated_at = now()
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upd WHERE pricing_status = 'priced')::int AS priced,
-       (SELECT count(*) FROM upd WHERE pricing_status = 'unpriced')::int AS unpriced,
-       (SELECT count(*) FROM agg)::int AS aggregates`;
+       (SELECT count(*) FROM upd WHERE pricing_status = 'unpriced')::int AS unpriced`;
 
-const subs = DIMENSION_COLUMNS.map((d) => `${d} = a.${d} - o.${d}`).join(', ');
+/** A batch is done: every event priced or unpriced. Its failure count starts again. */
+const CLOSE_BATCH = `
+UPDATE ingest_batches SET priced_at = now(), failed_attempts = 0, last_error = NULL,
+  unpriced_count = (SELECT count(*) FROM events WHERE id = ANY(ingest_batches.event_ids) AND pricing_status = 'unpriced')
+WHERE id = $1`;
 
-/** Un-prices events (back to pending), taking their amounts out of the aggregates, and reopens their batches. */
+/**
+ * Un-prices events (back to pending), taking their amounts out of the aggregates, and reopens their batches
+ * (a quarantined one too: the change may be what it needed). Postgres parameters from $1 in `filter`.
+ */
 const RESET_PRICED = (filter: string) => `
 WITH old AS (
-  SELECT e.id, e.batch_id, e.customer_id, e.period_start, e.charge, e.provider_cost, e.rated_amount, ${DIMENSION_COLUMNS.map((d) => 'e.' + d).join(', ')}
+  SELECT e.id, e.batch_id, e.customer_id, e.period_start, e.charge, e.provider_cost, e.rated_amount, ${list((d) => `e.${d}`)}
   FROM events e WHERE ${filter} AND e.pricing_status = 'priced'
   ORDER BY e.id
   FOR UPDATE OF e
 ), sub AS (
   UPDATE usage_aggregates a SET events = a.events - o.n, provider_cost = a.provider_cost - o.provider_cost,
-    rated_amount = a.rated_amount - o.rated_amount, ${subs}, updated_at = now()
+    rated_amount = a.rated_amount - o.rated_amount, ${list((d) => `${d} = a.${d} - o.${d}`)}, updated_at = now()
   FROM (SELECT customer_id, period_start, charge, count(*) AS n, sum(provider_cost) AS provider_cost,
-          sum(rated_amount) AS rated_amount, ${DIMENSION_COLUMNS.map((d) => `sum(${d}) AS ${d}`).join(', ')}
+          sum(rated_amount) AS rated_amount, ${list((d) => `sum(${d}) AS ${d}`)}
         FROM old GROUP BY customer_id, period_start, charge) o
   WHERE a.customer_id = o.customer_id AND a.period_start = o.period_start AND a.charge = o.charge
   RETURNING a.customer_id
@@ -95,51 +103,50 @@ WITH old AS (
   FROM old WHERE e.id = old.id
   RETURNING e.batch_id
 )
-UPDATE ingest_batches b SET priced_at = NULL WHERE b.id IN (SELECT DISTINCT batch_id FROM reset)
-RETURNING b.id`;
+UPDATE ingest_batches b SET priced_at = NULL, quarantined_at = NULL, failed_attempts = 0, last_error = NULL
+WHERE b.id IN (SELECT DISTINCT batch_id FROM reset)
+RETURNING b.id::text AS id`;
 
+type EventToPriceColumns = [string, string, string, Date, Date, string, string, string | null, string, string[]];
+
+@Injectable()
 export class PricingRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
 
   /** Events of a batch not priced yet (pending, or unpriced for a missing rate). */
   async eventsToPrice(batchId: string): Promise<EventToPriceRow[]> {
-    const res = await this.pool.query({
-      text: `SELECT id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, ${dims}
+    const res = await this.pool.query<EventToPriceColumns>({
+      text: `SELECT id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, status,
+               ARRAY[${list((d) => d)}]::int8[]
              FROM events WHERE id = ANY((SELECT event_ids FROM ingest_batches WHERE id = $1)::int8[]) AND pricing_status <> 'priced'`,
       values: [batchId],
       rowMode: 'array',
     });
-    return res.rows.map((r: unknown[]) => ({
-      id: r[0] as string,
-      organization_id: r[1] as string,
-      customer_id: r[2] as string,
-      occurred_at: r[3] as Date,
-      received_at: r[4] as Date,
-      provider: r[5] as string,
-      model: r[6] as string,
-      reported_cost: r[7] as string | null,
-      usage: r.slice(8) as string[],
-    }));
+    return res.rows.map(([id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, status, counts]) => {
+      const usage = emptyUsage();
+      for (let d = 0; d < USAGE_DIMENSIONS.length; d++) usage[USAGE_DIMENSIONS[d]] = BigInt(counts[d]);
+      return { id, organization_id, customer_id, occurred_at, received_at, provider, model, reported_cost, status, usage };
+    });
   }
 
-  async customers(ids: string[]): Promise<Map<string, CustomerPricingRow>> {
-    const res = await this.pool.query('SELECT id, plan_code, billing_anchor FROM customers WHERE id = ANY($1::uuid[])', [ids]);
-    return new Map(res.rows.map((r: CustomerPricingRow) => [r.id, r]));
+  async customers(ids: readonly string[]): Promise<Map<string, CustomerPricingRow>> {
+    const res = await this.pool.query<CustomerPricingRow>('SELECT id, plan_code, billing_anchor FROM customers WHERE id = ANY($1::uuid[])', [ids]);
+    return new Map(res.rows.map((r) => [r.id, r]));
   }
 
-  /** Writes a batch's pricing and adds the newly priced events to the aggregates, in one transaction. */
-  async writePriced(batchId: string, rows: PricedRow[]): Promise<{ priced: number; unpriced: number }> {
+  /** Writes a batch's pricing, adds the newly priced events to the aggregates and closes the batch, in one transaction. */
+  async writePriced(batchId: string, rows: readonly PricedRow[]): Promise<{ priced: number; unpriced: number }> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const res = await client.query(WRITE_PRICED, [
+      const res = await client.query<{ priced: number; unpriced: number }>(WRITE_PRICED, [
         rows.map((r) => r.id), rows.map((r) => r.status), rows.map((r) => r.reason), rows.map((r) => r.providerCost),
         rows.map((r) => r.ratedAmount), rows.map((r) => r.rateCardId), rows.map((r) => r.charge), rows.map((r) => r.planVersionId),
         rows.map((r) => r.periodStart), rows.map((r) => r.periodEnd),
       ]);
       await this.closeBatch(batchId, client);
       await client.query('COMMIT');
-      return { priced: res.rows[0].priced, unpriced: res.rows[0].unpriced };
+      return res.rows[0];
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -149,63 +156,33 @@ export class PricingRepository {
   }
 
   async closeBatch(batchId: string, db: Pool | PoolClient = this.pool): Promise<void> {
-    await db.query(
-      `UPDATE ingest_batches SET priced_at = now(),
-         unpriced_count = (SELECT count(*) FROM events WHERE id = ANY(ingest_batches.event_ids) AND pricing_status = 'unpriced')
-       WHERE id = $1`,
-      [batchId],
-    );
-  }
-
-  /** Customers on a plan code, for repricing after the plan changed. */
-  async customersOnPlan(organizationId: string, planCode: string): Promise<CustomerPricingRow[]> {
-    const res = await this.pool.query('SELECT id, plan_code, billing_anchor FROM customers WHERE organization_id = $1 AND plan_code = $2', [organizationId, planCode]);
-    return res.rows;
+    await db.query(CLOSE_BATCH, [batchId]);
   }
 
   /** Un-prices each customer's events at or after its `since`; returns the batches to price again. */
-  async resetCustomers(organizationId: string, customerIds: string[], since: Date[]): Promise<string[]> {
+  async resetCustomers(tx: Tx, organizationId: string, customerIds: readonly string[], since: readonly Date[]): Promise<string[]> {
     if (customerIds.length === 0) return [];
     return this.reset(
-      `e.organization_id = $1 AND EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::timestamptz[]) AS x(customer_id, since)
+      tx,
+      `e.organization_id = $1::uuid AND EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::timestamptz[]) AS x(customer_id, since)
          WHERE x.customer_id = e.customer_id AND e.occurred_at >= x.since)`,
-      [organizationId, customerIds, since],
+      [organizationId, [...customerIds], [...since]],
     );
   }
 
   /** Un-prices an organisation's events of one (provider, model) at or after `since` (e.g. a new override). */
-  async resetModel(organizationId: string, provider: string, model: string, since: Date): Promise<string[]> {
+  async resetModel(tx: Tx, organizationId: string, provider: string, model: string, since: Date): Promise<string[]> {
     return this.reset(
-      `e.organization_id = $1 AND e.occurred_at >= $4 AND (e.model = $3
+      tx,
+      `e.organization_id = $1::uuid AND e.occurred_at >= $4 AND (e.model = $3
          OR e.rate_card_id IN (SELECT id FROM rate_card_versions WHERE provider = $2 AND model = $3))`,
       [organizationId, provider, model, since],
     );
   }
 
-  private async reset(filter: string, values: unknown[]): Promise<string[]> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const res = await client.query(RESET_PRICED(filter), values);
-      await client.query('DELETE FROM usage_aggregates WHERE organization_id = $1 AND events = 0', [values[0]]);
-      await client.query('COMMIT');
-      return res.rows.map((r: { id: string }) => r.id);
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-
-  /** Batches the sweeper must enqueue: never priced after `olderThanMs`, or holding unpriced events. */
-  async batchesToSweep(olderThanMs: number, withUnpriced: boolean, limit = 10_000): Promise<string[]> {
-    const res = await this.pool.query(
-      `(SELECT id FROM ingest_batches WHERE priced_at IS NULL AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2)
-       UNION
-       (SELECT id FROM ingest_batches WHERE $3 AND priced_at IS NOT NULL AND unpriced_count > 0 ORDER BY created_at LIMIT $2)`,
-      [olderThanMs / 1000, limit, withUnpriced],
-    );
-    return res.rows.map((r: { id: string }) => r.id);
+  private async reset(tx: Tx, filter: string, values: unknown[]): Promise<string[]> {
+    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(RESET_PRICED(filter), ...values);
+    await tx.$executeRawUnsafe('DELETE FROM usage_aggregates WHERE organization_id = $1::uuid AND events = 0', values[0]);
+    return rows.map((r) => r.id);
   }
 }

@@ -1,5 +1,10 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { DB_POOL } from './tokens';
+
+// Rate card versions, aliases and syncs. Raw SQL, not Prisma: a sync writes a source's whole listing (thousands
+// of cards) as one set-based statement under an advisory lock, and every process reloads all versions at once.
 
 /** rate_card_versions.scope of provider list prices; an override's scope is its organisation id. */
 export const LIST_SCOPE = 'list';
@@ -102,12 +107,13 @@ async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<
 }
 
 /** Rate card versions (list and overrides), aliases and syncs: every query on them. */
+@Injectable()
 export class RatesRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
 
   /** Changes whenever a version or an alias is written: processes poll it to learn of new rates. */
   async signature(): Promise<string> {
-    const res = await this.pool.query(
+    const res = await this.pool.query<{ signature: string }>(
       `SELECT (SELECT count(*) || '/' || coalesce(max(created_at)::text, '') FROM rate_card_versions) || '|' ||
               (SELECT count(*) || '/' || coalesce(max(updated_at)::text, '') FROM rate_aliases) AS signature`,
     );
@@ -116,19 +122,19 @@ export class RatesRepository {
 
   /** Every version, list and overrides, oldest first. */
   async allVersions(): Promise<RateVersionRow[]> {
-    const res = await this.pool.query(`SELECT ${VERSION_COLUMNS} FROM rate_card_versions ORDER BY effective_from, created_at`);
+    const res = await this.pool.query<RateVersionRow>(`SELECT ${VERSION_COLUMNS} FROM rate_card_versions ORDER BY effective_from, created_at`);
     return res.rows;
   }
 
   async allAliases(): Promise<RateAliasRow[]> {
-    const res = await this.pool.query('SELECT organization_id, alias, provider, model FROM rate_aliases');
+    const res = await this.pool.query<RateAliasRow>('SELECT organization_id, alias, provider, model FROM rate_aliases');
     return res.rows;
   }
 
   /** List sources that have at least one version (the bundled snapshot seeds the others). */
   async listSources(): Promise<string[]> {
-    const res = await this.pool.query(`SELECT DISTINCT source FROM rate_card_versions WHERE scope = '${LIST_SCOPE}'`);
-    return res.rows.map((r: { source: string }) => r.source);
+    const res = await this.pool.query<{ source: string }>(`SELECT DISTINCT source FROM rate_card_versions WHERE scope = '${LIST_SCOPE}'`);
+    return res.rows.map((r) => r.source);
   }
 
   /**
@@ -151,7 +157,7 @@ export class RatesRepository {
 
   /** The latest live list card of each (provider, model) of a source: a sync's last good cards. */
   async latestListCards(source: string, db: Pool | PoolClient = this.pool): Promise<RateCardRow[]> {
-    const res = await db.query(
+    const res = await db.query<RateCardRow>(
       `SELECT provider, model, prices, tiers, content_hash FROM (
          SELECT DISTINCT ON (provider, model) provider, model, prices, tiers, content_hash
          FROM rate_card_versions WHERE scope = '${LIST_SCOPE}' AND source = $1
@@ -179,12 +185,12 @@ export class RatesRepository {
     effectiveFrom: Date,
     fetchedAt: Date,
   ): Promise<{ written: number; removed: number }> {
-    const res = await client.query(APPLY_LISTING, [source, ...columns(cards), effectiveFrom, fetchedAt, syncId]);
+    const res = await client.query<{ written: number; removed: number }>(APPLY_LISTING, [source, ...columns(cards), effectiveFrom, fetchedAt, syncId]);
     return res.rows[0];
   }
 
   async insertSync(client: PoolClient, sync: Omit<RateSyncRow, 'finished_at' | 'approved_at'>): Promise<RateSyncRow> {
-    const res = await client.query(
+    const res = await client.query<RateSyncRow>(
       `INSERT INTO rate_syncs (id, source, status, summary, held_cards, error, started_at, finished_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING *`,
       [sync.id, sync.source, sync.status, JSON.stringify(sync.summary), sync.held_cards === null ? null : JSON.stringify(sync.held_cards), sync.error, sync.started_at],
@@ -194,14 +200,14 @@ export class RatesRepository {
 
   async findSync(id: string, db: Pool | PoolClient = this.pool): Promise<RateSyncRow | null> {
     if (!isUuid(id)) return null;
-    const res = await db.query('SELECT * FROM rate_syncs WHERE id = $1', [id]);
+    const res = await db.query<RateSyncRow>('SELECT * FROM rate_syncs WHERE id = $1', [id]);
     return res.rows[0] ?? null;
   }
 
   /** Moves a held sync to approved (once: the guard is the status); returns it, or null if it was not held. */
   async markApproved(client: PoolClient, id: string): Promise<RateSyncRow | null> {
     if (!isUuid(id)) return null;
-    const res = await client.query(
+    const res = await client.query<RateSyncRow>(
       `UPDATE rate_syncs SET status = 'approved', approved_at = now() WHERE id = $1 AND status = 'held' RETURNING *`,
       [id],
     );
@@ -209,7 +215,7 @@ export class RatesRepository {
   }
 
   async updateSummary(client: PoolClient, id: string, summary: Record<string, unknown>): Promise<RateSyncRow> {
-    const res = await client.query('UPDATE rate_syncs SET summary = $2 WHERE id = $1 RETURNING *', [id, JSON.stringify(summary)]);
+    const res = await client.query<RateSyncRow>('UPDATE rate_syncs SET summary = $2 WHERE id = $1 RETURNING *', [id, JSON.stringify(summary)]);
     return res.rows[0];
   }
 
@@ -219,7 +225,7 @@ export class RatesRepository {
    */
   async addOverride(organizationId: string, card: RateCardRow, effectiveFrom: Date): Promise<{ row: RateVersionRow; created: boolean }> {
     return inTransaction(this.pool, async (client) => {
-      const inserted = await client.query(
+      const inserted = await client.query<RateVersionRow>(
         `INSERT INTO rate_card_versions (${VERSION_COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, 'override', $7, now(), NULL, $8)
          ON CONFLICT (scope, provider, model, source, effective_from) DO NOTHING
@@ -227,7 +233,7 @@ export class RatesRepository {
         [randomUUID(), organizationId, card.provider, card.model, JSON.stringify(card.prices), JSON.stringify(card.tiers), effectiveFrom, card.content_hash],
       );
       if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
-      const existing = await client.query(
+      const existing = await client.query<RateVersionRow>(
         `SELECT ${VERSION_COLUMNS} FROM rate_card_versions
          WHERE scope = $1 AND provider = $2 AND model = $3 AND source = 'override' AND effective_from = $4`,
         [organizationId, card.provider, card.model, effectiveFrom],
@@ -237,7 +243,7 @@ export class RatesRepository {
   }
 
   async upsertAlias(alias: RateAliasRow): Promise<RateAliasRow> {
-    const res = await this.pool.query(
+    const res = await this.pool.query<RateAliasRow>(
       `INSERT INTO rate_aliases (organization_id, alias, provider, model) VALUES ($1, $2, $3, $4)
        ON CONFLICT (organization_id, alias) DO UPDATE SET provider = excluded.provider, model = excluded.model, updated_at = now()
        RETURNING organization_id, alias, provider, model`,

@@ -1,5 +1,10 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { DIMENSION_COLUMNS } from './pricing.repository';
+import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
+import { DB_POOL } from './tokens';
+
+// Live usage reads. Raw SQL, not Prisma: sums over a customer's priced events (grouped by an expression such
+// as the UTC day) and the aggregates' dimension columns, all from USAGE_DIMENSIONS, as exact numeric text.
 
 export type UsageGroupBy = 'model' | 'charge' | 'day' | 'task' | 'feature';
 
@@ -11,12 +16,13 @@ const KEYS: Record<UsageGroupBy, string> = {
   feature: 'feature',
 };
 
+/** Counts and money as exact decimal text. */
 export interface UsageGroupRow {
   key: string | null;
   events: string;
   provider_cost: string;
   rated_amount: string;
-  tokens: Record<string, string>;
+  tokens: Record<UsageDimension, string>;
 }
 
 export interface AggregateRow {
@@ -24,42 +30,39 @@ export interface AggregateRow {
   events: string;
   provider_cost: string;
   rated_amount: string;
-  tokens: Record<string, string>;
+  tokens: Record<UsageDimension, string>;
   period_start: Date;
 }
 
-const sums = DIMENSION_COLUMNS.map((d) => `coalesce(sum(${d}), 0)::text AS ${d}`).join(', ');
+type WithTokens<T> = Omit<T, 'tokens'> & { tokens: string[] };
 
-function tokensOf(row: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(DIMENSION_COLUMNS.map((d) => [d, row[d]]));
+const tokenSums = `ARRAY[${USAGE_DIMENSIONS.map((d) => `coalesce(sum(${d}), 0)`).join(', ')}]::text[] AS tokens`;
+const tokenColumns = `ARRAY[${USAGE_DIMENSIONS.join(', ')}]::text[] AS tokens`;
+
+function tokensOf(values: readonly string[]): Record<UsageDimension, string> {
+  const tokens = {} as Record<UsageDimension, string>;
+  for (let d = 0; d < USAGE_DIMENSIONS.length; d++) tokens[USAGE_DIMENSIONS[d]] = values[d];
+  return tokens;
 }
 
-/** Live usage reads: priced events grouped as asked, and the period aggregates the invoice is made from. */
+@Injectable()
 export class UsageRepository {
-  constructor(private readonly pool: Pool) {}
-
-  async customerId(organizationId: string, externalId: string): Promise<{ id: string; plan_code: string; billing_anchor: Date | null; discount: string; spend_cap: string | null } | null> {
-    const res = await this.pool.query(
-      'SELECT id, plan_code, billing_anchor, discount::text, spend_cap::text FROM customers WHERE organization_id = $1 AND external_id = $2',
-      [organizationId, externalId],
-    );
-    return res.rows[0] ?? null;
-  }
+  constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
 
   async groups(customerId: string, from: Date, to: Date, groupBy: UsageGroupBy): Promise<UsageGroupRow[]> {
-    const res = await this.pool.query(
+    const res = await this.pool.query<WithTokens<UsageGroupRow>>(
       `SELECT ${KEYS[groupBy]} AS key, count(*)::text AS events, coalesce(sum(provider_cost), 0)::text AS provider_cost,
-              coalesce(sum(rated_amount), 0)::text AS rated_amount, ${sums}
+              coalesce(sum(rated_amount), 0)::text AS rated_amount, ${tokenSums}
        FROM events WHERE customer_id = $1 AND occurred_at >= $2 AND occurred_at < $3 AND pricing_status = 'priced'
        GROUP BY 1 ORDER BY 1 NULLS LAST`,
       [customerId, from, to],
     );
-    return res.rows.map((r) => ({ key: r.key, events: r.events, provider_cost: r.provider_cost, rated_amount: r.rated_amount, tokens: tokensOf(r) }));
+    return res.rows.map((r) => ({ ...r, tokens: tokensOf(r.tokens) }));
   }
 
-  /** Events in the range not priced yet: pending (in the pipeline) or unpriced (no rate). */
+  /** Events in the range not priced yet: pending (in the pipeline) or unpriced (no rate, or quarantined). */
   async notPriced(customerId: string, from: Date, to: Date): Promise<{ pending: number; unpriced: number }> {
-    const res = await this.pool.query(
+    const res = await this.pool.query<{ pending: number; unpriced: number }>(
       `SELECT count(*) FILTER (WHERE pricing_status = 'pending')::int AS pending, count(*) FILTER (WHERE pricing_status = 'unpriced')::int AS unpriced
        FROM events WHERE customer_id = $1 AND occurred_at >= $2 AND occurred_at < $3 AND pricing_status <> 'priced'`,
       [customerId, from, to],
@@ -67,12 +70,13 @@ export class UsageRepository {
     return res.rows[0];
   }
 
+  /** The customer's aggregates of the period starting at `periodStart`: what its invoice is made from. */
   async aggregates(customerId: string, periodStart: Date): Promise<AggregateRow[]> {
-    const res = await this.pool.query(
-      `SELECT charge, events::text, provider_cost::text, rated_amount::text, period_start, ${DIMENSION_COLUMNS.map((d) => `${d}::text`).join(', ')}
+    const res = await this.pool.query<WithTokens<AggregateRow>>(
+      `SELECT charge, events::text, provider_cost::text, rated_amount::text, period_start, ${tokenColumns}
        FROM usage_aggregates WHERE customer_id = $1 AND period_start = $2 AND events > 0`,
       [customerId, periodStart],
     );
-    return res.rows.map((r) => ({ charge: r.charge, events: r.events, provider_cost: r.provider_cost, rated_amount: r.rated_amount, tokens: tokensOf(r), period_start: r.period_start }));
+    return res.rows.map((r) => ({ ...r, tokens: tokensOf(r.tokens) }));
   }
 }

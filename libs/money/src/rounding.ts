@@ -5,7 +5,7 @@ import { currencyExponent } from './currency';
 /** Rounds an amount to `places` decimal places. Each strategy is named so a caller says which rule it uses. */
 export type RoundingStrategy = (amount: Decimal, places: number) => Decimal;
 
-/** Ties go away from zero: 0.125 → 0.13, −0.125 → −0.13. The invoice rule (DESIGN.md). */
+/** Ties go away from zero: 0.125 → 0.13, −0.125 → −0.13. The invoice rule (docs/design.md). */
 export const halfAwayFromZero: RoundingStrategy = (amount, places) => amount.toDecimalPlaces(places, DecimalJs.ROUND_HALF_UP);
 
 /** Ties go to the even neighbour (banker's rounding): 0.125 → 0.12, 0.135 → 0.14. */

@@ -1,4 +1,4 @@
-// The disjoint usage dimensions of DESIGN.md ("Usage dimensions"): each token is counted in exactly one.
+// The disjoint usage dimensions of docs/design.md ("Usage dimensions"): each token is counted in exactly one.
 
 export const USAGE_DIMENSIONS = [
   'input_tokens',

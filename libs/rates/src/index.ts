@@ -1,4 +1,6 @@
-export { RATE_SOURCES, cardKey, hasRequiredPrices, type RateCard, type RateSource, type RateVersion } from './rate-card';
+export { cardKey, hasRequiredPrices, type RateCard, type RateSource, type RateVersion } from './rate-card';
+export { isListSource, LIST_SOURCE_REGISTRY, LIST_SOURCES, listSourcesOf, RATE_SOURCES, type ListSource } from './sources/registry';
+export type { ListSourceDefinition, SourceSettings } from './sources/list-source';
 export { rateCardFromJson, rateCardToJson, type RateCardJson } from './rate-card-json';
 export { samePrices, pricesEqual } from './prices-equal';
 export { decimalFromJsonNumber, decimalFromText } from './decimal-text';
@@ -17,16 +19,14 @@ export {
 export { DEFAULT_BEDROCK_MODEL_NAMES } from './sources/bedrock/model-names';
 export { BEDROCK_OFFERS, tokensPerUnit, type BedrockOffer } from './sources/bedrock/units';
 export { fetchJson, type FetchOptions } from './sources/fetch-json';
+export { DEFAULT_OPENROUTER_BASE_URL } from './sources/openrouter/source';
+export { DEFAULT_LITELLM_URL } from './sources/litellm/source';
 export {
   DEFAULT_AWS_PRICING_BASE_URL,
   DEFAULT_BEDROCK_REGIONS,
-  DEFAULT_LITELLM_URL,
-  DEFAULT_OPENROUTER_BASE_URL,
   fetchBedrockCards,
-  fetchLiteLlmCards,
-  fetchOpenRouterCards,
   type BedrockFetchOptions,
-} from './sources/fetchers';
+} from './sources/bedrock/source';
 export { diffCards, type CardDiff } from './sync/diff';
 export { priceMovesBeyond, type PriceMove } from './sync/price-moves';
 export { DEFAULT_SYNC_POLICY, syncVerdict, type SyncPolicy, type SyncVerdict } from './sync/verdict';
@@ -47,6 +47,6 @@ export { snapshotCards, snapshotVersions, type SnapshotFile } from './snapshot/s
 export { bundledSnapshot } from './snapshot/bundled';
 export { RateBook, type RateBookOptions, type RateLookupResult } from './rate-book';
 export { RatesModule } from './rates.module';
-export { LIST_SOURCES, SyncRates, type ListSource, type SourceSummary, type SyncSourcesConfig } from './sync/sync-rates';
+export { SyncRates, type SourceSummary, type SyncSourcesConfig } from './sync/sync-rates';
 export { cardFromRow, cardToRow, contentHash, versionFromRow } from './store/version-rows';
 export { convertPrices, fromApiPrice, toApiPrice } from './units/per-million';

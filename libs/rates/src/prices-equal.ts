@@ -1,4 +1,5 @@
-import { USAGE_DIMENSIONS, type PriceTier, type Prices } from '@tollgate/pricing';
+import type { PriceTier, Prices } from '@tollgate/pricing';
+import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import type { RateCard } from './rate-card';
 
 export function pricesEqual(a: Prices, b: Prices): boolean {

@@ -1,5 +1,7 @@
-import { exact, isUsageDimension, type PriceTier, type Prices } from '@tollgate/pricing';
-import { RATE_SOURCES, type RateCard, type RateSource } from './rate-card';
+import { exact, type PriceTier, type Prices } from '@tollgate/pricing';
+import { isUsageDimension } from '@tollgate/pricing';
+import type { RateCard, RateSource } from './rate-card';
+import { RATE_SOURCES } from './sources/registry';
 
 /** A rate card as JSON: decimal strings in USD per token (per unit for counts), snake_case keys. */
 export interface RateCardJson {

@@ -1,8 +1,7 @@
 import type { PriceTier, Prices } from '@tollgate/pricing';
+import type { RateSource } from './sources/registry';
 
-/** Where a rate card comes from. Overrides are the operator's negotiated prices. */
-export const RATE_SOURCES = ['override', 'openrouter', 'bedrock', 'litellm'] as const;
-export type RateSource = (typeof RATE_SOURCES)[number];
+export type { RateSource };
 
 /** Prices in USD per token (per unit for counts), exact; `input_tokens` and `output_tokens` always present. */
 export interface RateCard {

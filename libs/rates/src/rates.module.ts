@@ -1,10 +1,10 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { Pool } from 'pg';
-import type { TollgateConfig } from '@tollgate/config';
-import { CONFIG, DB_POOL, RatesRepository } from '@tollgate/db';
+import { CONFIG, type TollgateConfig } from '@tollgate/config';
+import { RatesRepository } from '@tollgate/db';
 import { RateBook } from './rate-book';
 import { DEFAULT_SOURCE_ORDER, parseSourceOrder } from './source-order';
-import { LIST_SOURCES, SyncRates, type ListSource } from './sync/sync-rates';
+import { listSourcesOf } from './sources/registry';
+import { SyncRates } from './sync/sync-rates';
 
 @Injectable()
 class RateBookLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -30,28 +30,21 @@ function rateBook(repo: RatesRepository, config: TollgateConfig): RateBook {
 }
 
 function syncRates(repo: RatesRepository, book: RateBook, config: TollgateConfig): SyncRates {
-  return new SyncRates(repo, book, {
-    sources: (config.rateSources ?? LIST_SOURCES).filter((s): s is ListSource => (LIST_SOURCES as readonly string[]).includes(s)),
-    openRouterBaseUrl: config.openRouterBaseUrl,
-    liteLlmUrl: config.liteLlmUrl,
-    awsPricingBaseUrl: config.awsPricingBaseUrl,
-    bedrockRegions: config.bedrockRegions,
-    timeoutMs: config.rateSyncTimeoutMs ?? 120_000,
-  });
+  // The configuration carries each source's settings (SourceSettings).
+  return new SyncRates(repo, book, { ...config, sources: listSourcesOf(config), timeoutMs: config.rateSyncTimeoutMs ?? 120_000 });
 }
 
 /**
  * The rate book (rate lookups for pricing) and the sync use case, for the api and the worker. Global: one rate
- * book per process, whichever modules import it. Needs DbModule (DB_POOL, CONFIG).
+ * book per process, whichever modules import it. Needs DbModule (its RatesRepository, CONFIG).
  */
 @Global()
 @Module({
   providers: [
-    { provide: RatesRepository, useFactory: (pool: Pool) => new RatesRepository(pool), inject: [DB_POOL] },
     { provide: RateBook, useFactory: rateBook, inject: [RatesRepository, CONFIG] },
     { provide: SyncRates, useFactory: syncRates, inject: [RatesRepository, RateBook, CONFIG] },
     RateBookLifecycle,
   ],
-  exports: [RatesRepository, RateBook, SyncRates],
+  exports: [RateBook, SyncRates],
 })
 export class RatesModule {}

@@ -14,3 +14,12 @@ describe('source order', () => {
     expect(() => parseSourceOrder('openai=override,vibes')).toThrow('unknown source "vibes"');
   });
 });
+
+describe('the default order, from the source registry', () => {
+  it('is what it was written as before the registry: each source first for its own provider, LiteLLM the general fallback', () => {
+    expect(DEFAULT_SOURCE_ORDER).toEqual({
+      byProvider: { openrouter: ['override', 'openrouter', 'litellm'], bedrock: ['override', 'bedrock', 'litellm'] },
+      otherwise: ['override', 'litellm', 'openrouter', 'bedrock'],
+    });
+  });
+});

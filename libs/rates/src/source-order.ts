@@ -1,4 +1,5 @@
-import { RATE_SOURCES, type RateSource } from './rate-card';
+import type { RateSource } from './rate-card';
+import { LIST_SOURCE_REGISTRY, LIST_SOURCES, RATE_SOURCES, type ListSource } from './sources/registry';
 
 /**
  * Which source prices a (provider, model) when several have a card for it: the first in force wins.
@@ -11,13 +12,20 @@ export interface SourceOrder {
   readonly otherwise: readonly RateSource[];
 }
 
-export const DEFAULT_SOURCE_ORDER: SourceOrder = {
-  byProvider: {
-    openrouter: ['override', 'openrouter', 'litellm'],
-    bedrock: ['override', 'bedrock', 'litellm'],
-  },
-  otherwise: ['override', 'litellm', 'openrouter', 'bedrock'],
-};
+/**
+ * From the registry: for a provider a source is first for, overrides, that source, then the general sources
+ * (first for no provider); for any other provider, overrides, the general sources, then the others in
+ * registry order.
+ */
+function defaultOrder(): SourceOrder {
+  const general: ListSource[] = LIST_SOURCES.filter((name) => LIST_SOURCE_REGISTRY[name].firstFor.length === 0);
+  const byProvider: Record<string, RateSource[]> = {};
+  for (const name of LIST_SOURCES)
+    for (const provider of LIST_SOURCE_REGISTRY[name].firstFor) byProvider[provider] = ['override', name, ...general];
+  return { byProvider, otherwise: ['override', ...general, ...LIST_SOURCES.filter((name) => !general.includes(name))] };
+}
+
+export const DEFAULT_SOURCE_ORDER: SourceOrder = defaultOrder();
 
 export function sourcesFor(order: SourceOrder, provider: string): readonly RateSource[] {
   return order.byProvider[provider] ?? order.otherwise;

@@ -181,6 +181,20 @@ describe('Tollgate client', () => {
     expect(tollgate.stats()).toMatchObject({ queued: 0, dropped: 4 });
   });
 
+  it('sends a call whose usage could not be read as usage_unknown, counts it and warns, never as zero usage', async () => {
+    const warnings: unknown[] = [];
+    const tollgate = client({ onWarning: (w) => warnings.push(w) });
+    // What a hand-tracked call looks like when the normaliser read nothing: `...normaliseGeminiUsage(x)`.
+    const id = tollgate.track({ provider: 'google', model: 'gemini-2.5-flash', usage: {}, status: 'usage_unknown' });
+    tollgate.track(call);
+    await tollgate.flush();
+    expect(ingest.stored.get(id)).toMatchObject({ status: 'usage_unknown', usage: {} });
+    expect(tollgate.stats()).toMatchObject({ accepted: 2, usageUnknown: 1 });
+    expect(warnings).toEqual([
+      { code: 'usage_unknown', message: expect.stringContaining('google gemini-2.5-flash'), transactionId: id, provider: 'google', model: 'gemini-2.5-flash' },
+    ]);
+  });
+
   it('after shutdown, new events are dropped as shutdown', async () => {
     const reasons: DropReason[] = [];
     const tollgate = client({ onDrop: (_e, reason) => reasons.push(reason) });

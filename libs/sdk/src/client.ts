@@ -6,7 +6,7 @@ import { registerForExit, unregisterForExit } from './delivery/exit-hooks';
 import { type PostConfig, postEvents } from './delivery/post-events';
 import { USAGE_DIMENSIONS } from './dimensions';
 import { BudgetExceededError, TollgateDeliveryError } from './errors';
-import type { DeliveryResult, DropReason, TollgateStats, TrackEvent, WireEvent } from './types';
+import type { DeliveryResult, DropReason, TollgateStats, TollgateWarning, TrackEvent, WireEvent } from './types';
 import { uuidv7 } from './uuidv7';
 
 export interface TollgateOptions {
@@ -42,6 +42,11 @@ export interface TollgateOptions {
   onError?: (error: Error) => void;
   /** The API's per-event answers. */
   onDelivered?: (results: readonly DeliveryResult[]) => void;
+  /**
+   * A call sent with `status: "usage_unknown"`: its usage could not be read, so Tollgate stores it unpriced
+   * (never at zero). Counted in `stats().usageUnknown` either way.
+   */
+  onWarning?: (warning: TollgateWarning) => void;
 }
 
 export interface ShutdownOptions {
@@ -74,7 +79,7 @@ export class Tollgate {
       | 'exitTimeoutMs'
     >
   >;
-  private readonly counters = { accepted: 0, duplicate: 0, rejected: 0, dropped: 0, retries: 0 };
+  private readonly counters = { accepted: 0, duplicate: 0, rejected: 0, dropped: 0, retries: 0, usageUnknown: 0 };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pumpScheduled = false;
   /** Partial batches go now: the interval elapsed or a flush asked. */
@@ -179,7 +184,9 @@ export class Tollgate {
       const now = Date.now();
       id = event.transactionId ?? uuidv7(now);
       const wire = this.toWire(event, context, id, now);
-      if (wire) this.enqueue(wire);
+      if (!wire) return id;
+      if (wire.status === 'usage_unknown') this.warnUsageUnknown(wire);
+      this.enqueue(wire);
     } catch (error) {
       this.report(error);
     }
@@ -270,6 +277,21 @@ export class Tollgate {
       wire.metadata = context ? { task_name: context.taskName, ...context.metadata, ...event.metadata } : event.metadata;
     }
     return wire;
+  }
+
+  private warnUsageUnknown(wire: WireEvent): void {
+    this.counters.usageUnknown++;
+    const onWarning = this.config.onWarning;
+    if (!onWarning) return;
+    const call = `${wire.provider ?? 'unknown provider'} ${wire.model}`;
+    const warning: TollgateWarning = {
+      code: 'usage_unknown',
+      message: `Tollgate: the usage of a ${call} call could not be read; it is sent as usage_unknown and left unpriced`,
+      transactionId: wire.transaction_id,
+      model: wire.model,
+    };
+    if (wire.provider !== undefined) warning.provider = wire.provider;
+    this.callback(() => onWarning(warning));
   }
 
   private enqueue(wire: WireEvent): void {

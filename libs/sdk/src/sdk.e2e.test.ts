@@ -3,15 +3,17 @@
 // with the admin key and must carry exactly the right dimensions, customer and task.
 import { createOpenAI } from '@ai-sdk/openai';
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import { generateText, streamText, wrapLanguageModel } from 'ai';
 import OpenAI from 'openai';
 import { startTestApi, type TestApi } from '../../testing/src/api-harness';
 import { createTestDatabase } from '../../testing/src/db';
-import { FakeLlm } from '../../testing/src/fake-llm';
+import { defaultUsage, FakeLlm } from '../../testing/src/fake-llm';
 import { TcpProxy } from '../../testing/src/tcp-proxy';
 import { Tollgate } from './client';
 import { USAGE_DIMENSIONS, type Usage } from './dimensions';
 import { wrapAnthropic } from './instrument/anthropic';
+import { wrapGoogleGenAI } from './instrument/google-genai';
 import { wrapOpenAI } from './instrument/openai';
 import { tollgateMiddleware } from './instrument/vercel-ai';
 
@@ -115,6 +117,24 @@ describe('SDK → real Tollgate API', () => {
     const [failed, retried] = events.slice(6);
     expect(failed).toMatchObject({ status: 'error', usage: stored({ requests: 0 }), metadata: { error: '500 InternalServerError' } });
     expect(retried).toMatchObject({ status: 'success', retry_of: failed.transaction_id, usage: chat });
+  });
+
+  it('a call whose usage cannot be read is stored as usage_unknown, never as a zero-token success', async () => {
+    const warned: string[] = [];
+    const client = new Tollgate({ apiKey: api.ingestKey, baseUrl: api.baseUrl, flushOnExit: false, onWarning: (w) => warned.push(w.transactionId) });
+    const ai = wrapGoogleGenAI(new GoogleGenAI({ apiKey: 'fake', httpOptions: { baseUrl: llm.url, fetch } }), client);
+    llm.setUsage('gemini', { totalTokenCount: 1640 });
+    const customer = `e2e-unknown-${Date.now()}`;
+    try {
+      await client.task('summarise', { customer }, () => ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hi' }));
+    } finally {
+      llm.setUsage('gemini', defaultUsage.gemini);
+    }
+    await client.shutdown();
+    expect(client.stats()).toMatchObject({ accepted: 1, usageUnknown: 1 });
+    const [event] = await eventsOf(customer);
+    expect(event).toMatchObject({ provider: 'google', model: 'gemini-2.5-flash', status: 'usage_unknown', usage: stored({}), metadata: { usage_unknown: 'unreadable' } });
+    expect(warned).toEqual([event.transaction_id]);
   });
 
   it('the API answering 503 twice (Postgres cut) then 200: the event is stored once, under one transaction id', async () => {

@@ -1,5 +1,7 @@
 import type { Usage } from './dimensions';
 
+export type EventStatus = 'success' | 'error' | 'usage_unknown';
+
 /** What the agent reports for one model call. Only `model` and a customer (here or from the task) are required. */
 export interface TrackEvent {
   provider?: string;
@@ -9,7 +11,11 @@ export interface TrackEvent {
   customer?: string;
   /** Cost the provider reported (e.g. OpenRouter `usage.cost`), USD, as a decimal string. */
   cost?: string;
-  status?: 'success' | 'error';
+  /**
+   * `usage_unknown`: the call happened but its usage could not be read (a normaliser's `status`); the
+   * server stores it unpriced for an operator to see, never priced at zero. Default `success`.
+   */
+  status?: EventStatus;
   /** transaction_id of the failed call this one repeats. */
   retryOf?: string;
   taskId?: string;
@@ -33,7 +39,7 @@ export interface WireEvent {
   model: string;
   usage: Usage;
   cost?: string;
-  status?: 'success' | 'error';
+  status?: EventStatus;
   retry_of?: string;
   task_id?: string;
   trace_id?: string;
@@ -52,6 +58,15 @@ export interface DeliveryResult {
 
 export type DropReason = 'queue_full' | 'invalid' | 'shutdown' | 'delivery_failed';
 
+/** Something the agent's owner should look at, though nothing failed: a call sent without readable usage. */
+export interface TollgateWarning {
+  code: 'usage_unknown';
+  message: string;
+  transactionId: string;
+  provider?: string;
+  model: string;
+}
+
 export interface TollgateStats {
   queued: number;
   inFlight: number;
@@ -60,4 +75,6 @@ export interface TollgateStats {
   rejected: number;
   dropped: number;
   retries: number;
+  /** Calls tracked with `status: "usage_unknown"` (their usage could not be read). */
+  usageUnknown: number;
 }

@@ -1,3 +1,5 @@
 export * from './db';
 export * from './tcp-proxy';
 export * from './worker-process';
+export * from './probe';
+export * from './stripe-server';

@@ -25,7 +25,8 @@ export function startAppProcess(app: 'api' | 'worker', env: Record<string, strin
   let out = '';
   const child = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/ts-register.js'), path.join(ROOT, `apps/${app}/src/main.ts`)], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', RATE_SOURCES: 'none', ...env },
+    // Its metrics on a port the OS gives: test processes run side by side.
+    env: { ...process.env, LOG_LEVEL: 'warn', RATE_SOURCES: 'none', WORKER_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));

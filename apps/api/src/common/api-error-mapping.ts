@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { BillingError } from '@tollgate/billing';
 import { isUnavailableError } from '@tollgate/db';
 import { ApiError } from './api-error';
 
@@ -17,6 +18,7 @@ const CODES: Record<number, string> = {
 /** Any thrown thing as an ApiError: storage outages are 503 with Retry-After, never a 500. */
 export function toApiError(exception: unknown): ApiError {
   if (exception instanceof ApiError) return exception;
+  if (exception instanceof BillingError) return fromBillingError(exception);
   if (isUnavailableError(exception)) return ApiError.unavailable();
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -32,4 +34,11 @@ export function toApiError(exception: unknown): ApiError {
     return new ApiError(fastifyError.statusCode, CODES[fastifyError.statusCode] ?? 'invalid_request', fastifyError.message ?? 'bad request');
   }
   return new ApiError(500, 'internal', 'internal error');
+}
+
+const BILLING_STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const;
+
+/** What a use case refused, with its status. */
+function fromBillingError(e: BillingError): ApiError {
+  return new ApiError(BILLING_STATUS[e.kind], e.code, e.message, e.details);
 }

@@ -39,7 +39,7 @@ export function parseJsonBody(body: Buffer): unknown {
   }
 }
 
-/** JSON bodies up to 2 MiB, checked for UTF-8 and depth; parse errors in API.md's shape. */
+/** JSON bodies up to 2 MiB, checked for UTF-8 and depth; parse errors in docs/api.md's shape. */
 export function registerJsonBody(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser(['application/json']);
   fastify.addContentTypeParser(

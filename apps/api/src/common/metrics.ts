@@ -21,4 +21,17 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_' });
     for (const result of ['accepted', 'duplicate', 'rejected']) this.events.inc({ result }, 0);
   }
+
+  /** One POST /v1/events request's results. */
+  countIngested(results: readonly { status: 'accepted' | 'duplicate' | 'rejected' }[]): void {
+    let accepted = 0, duplicate = 0, rejected = 0;
+    for (const r of results) {
+      if (r.status === 'accepted') accepted++;
+      else if (r.status === 'duplicate') duplicate++;
+      else rejected++;
+    }
+    this.events.inc({ result: 'accepted' }, accepted);
+    this.events.inc({ result: 'duplicate' }, duplicate);
+    this.events.inc({ result: 'rejected' }, rejected);
+  }
 }

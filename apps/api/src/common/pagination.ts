@@ -1,6 +1,6 @@
 import { ApiError } from './api-error';
 
-// Lists page with an opaque cursor over a stable order (API.md: "Every list is {data, next_cursor}").
+// Lists page with an opaque cursor over a stable order (docs/api.md: "Every list is {data, next_cursor}").
 
 export function parseLimit(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 100;

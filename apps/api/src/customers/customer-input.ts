@@ -1,7 +1,7 @@
 import { Decimal, isDecimalString, writtenDecimalPlaces } from '@tollgate/money';
 import { ApiError } from '../common/api-error';
 
-// POST/PATCH /v1/customers bodies (API.md "Customers and plans"), checked field by field.
+// POST/PATCH /v1/customers bodies (docs/api.md "Customers and plans"), checked field by field.
 
 export interface CustomerInput {
   external_id?: string;

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ChangeCustomer, CheckEntitlement, CreateCustomer, GetCustomer, GetCustomerUsage, ListCustomers, PreviewInvoice } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
 import { parseLimit } from '../common/pagination';
 import { readCustomerInput } from './customer-input';
-import { CustomersService } from './customers.service';
+import { readKeyCursor, writeKeyCursor } from '../common/key-cursor';
+import { readUsageQuery, toApiCustomer, toCustomerChanges } from './customer-json';
 
 const CUSTOMER_SCHEMA = {
   type: 'object',
@@ -21,32 +23,43 @@ const CUSTOMER_SCHEMA = {
 @Controller('v1/customers')
 @Scopes('admin')
 export class CustomersController {
-  constructor(private readonly customers: CustomersService) {}
+  constructor(
+    private readonly createCustomer: CreateCustomer,
+    private readonly changeCustomer: ChangeCustomer,
+    private readonly getCustomer: GetCustomer,
+    private readonly listCustomers: ListCustomers,
+    private readonly customerUsage: GetCustomerUsage,
+    private readonly checkEntitlement: CheckEntitlement,
+    private readonly previewInvoice: PreviewInvoice,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a customer on a plan (default: the organisation default plan)' })
   @ApiBody({ schema: { ...CUSTOMER_SCHEMA, required: ['external_id'] } })
-  create(@Principal() key: KeyPrincipal, @Body() body: unknown) {
-    return this.customers.create(key.organizationId, readCustomerInput(body, true));
+  async create(@Principal() key: KeyPrincipal, @Body() body: unknown) {
+    const input = readCustomerInput(body, true);
+    return toApiCustomer(await this.createCustomer.execute({ organizationId: key.organizationId, externalId: input.external_id!, fields: toCustomerChanges(input) }));
   }
 
   @Get()
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })
-  list(@Principal() key: KeyPrincipal, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    return this.customers.list(key.organizationId, cursor, parseLimit(limit));
+  async list(@Principal() key: KeyPrincipal, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+    const page = await this.listCustomers.execute({ organizationId: key.organizationId, afterExternalId: readKeyCursor(cursor), limit: parseLimit(limit) });
+    return { data: page.customers.map(toApiCustomer), next_cursor: writeKeyCursor(page.nextAfter) };
   }
 
   @Get(':id')
-  get(@Principal() key: KeyPrincipal, @Param('id') id: string) {
-    return this.customers.get(key.organizationId, id);
+  async get(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+    return toApiCustomer(await this.getCustomer.execute({ organizationId: key.organizationId, externalId: id }));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a customer; a new plan or anchor bills the whole current period on it' })
   @ApiBody({ schema: CUSTOMER_SCHEMA })
-  update(@Principal() key: KeyPrincipal, @Param('id') id: string, @Body() body: unknown) {
-    return this.customers.update(key.organizationId, id, readCustomerInput(body, false));
+  async update(@Principal() key: KeyPrincipal, @Param('id') id: string, @Body() body: unknown) {
+    const changes = toCustomerChanges(readCustomerInput(body, false));
+    return toApiCustomer(await this.changeCustomer.execute({ organizationId: key.organizationId, externalId: id, changes }));
   }
 
   @Get(':id/usage')
@@ -55,19 +68,19 @@ export class CustomersController {
   @ApiQuery({ name: 'from', required: false })
   @ApiQuery({ name: 'to', required: false })
   usage(@Principal() key: KeyPrincipal, @Param('id') id: string, @Query() q: { from?: string; to?: string; group_by?: string }) {
-    return this.customers.usage(key.organizationId, id, q);
+    return this.customerUsage.execute({ organizationId: key.organizationId, externalId: id, ...readUsageQuery(q) });
   }
 
   @Get(':id/entitlement')
   @Scopes('ingest')
   @ApiOperation({ summary: 'Whether the customer may make another model call now (the SDK budget guard asks this)' })
   entitlement(@Principal() key: KeyPrincipal, @Param('id') id: string) {
-    return this.customers.entitlement(key.organizationId, id);
+    return this.checkEntitlement.execute({ organizationId: key.organizationId, externalId: id });
   }
 
   @Get(':id/invoices/preview')
   @ApiOperation({ summary: 'The invoice the current period would produce now' })
   preview(@Principal() key: KeyPrincipal, @Param('id') id: string) {
-    return this.customers.preview(key.organizationId, id);
+    return this.previewInvoice.execute({ organizationId: key.organizationId, externalId: id });
   }
 }

@@ -1,6 +1,6 @@
 import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 
-// The Event of API.md as an OpenAPI schema (served at /docs).
+// The Event of docs/api.md as an OpenAPI schema (served at /docs).
 const id = { type: 'string', minLength: 1, maxLength: 255 };
 
 export const EVENT_SCHEMA = {
@@ -22,7 +22,11 @@ export const EVENT_SCHEMA = {
     trace_id: { type: 'string' },
     session_id: { type: 'string' },
     feature: { type: 'string' },
-    status: { type: 'string', enum: ['success', 'error'] },
+    status: {
+      type: 'string',
+      enum: ['success', 'error', 'usage_unknown'],
+      description: "usage_unknown: the call's usage could not be read; stored unpriced, never priced at zero",
+    },
     retry_of: { type: 'string' },
     metadata: { type: 'object', additionalProperties: { type: 'string' }, maxProperties: 32 },
   },

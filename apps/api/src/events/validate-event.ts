@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { USAGE_DIMENSIONS, UsageDimension } from '@tollgate/pricing';
 
-// One event of POST /v1/events checked against API.md ("Events"). A problem rejects that event only.
+// One event of POST /v1/events checked against docs/api.md ("Events"). A problem rejects that event only.
 
 export const MAX_TOKENS = 1_000_000_000_000; // 10^12 per dimension
 const MAX_ID = 255;
@@ -31,7 +31,8 @@ export interface ValidEvent {
   traceId: string | null;
   sessionId: string | null;
   feature: string | null;
-  status: 'success' | 'error';
+  /** usage_unknown: the SDK could not read the provider's usage; the event is never priced (unpriced, with the reason). */
+  status: 'success' | 'error' | 'usage_unknown';
   retryOf: string | null;
   metadata: Record<string, string> | null;
   contentHash: Buffer;
@@ -169,7 +170,9 @@ export function validateEvent(raw: unknown, w: ValidationWindow): ValidEvent | E
       if (!ALLOWED_FIELDS.has(key)) throw new Invalid('invalid_event', `unknown field "${key}"`);
     }
     const status = o.status ?? 'success';
-    if (status !== 'success' && status !== 'error') throw new Invalid('invalid_event', 'status must be "success" or "error"');
+    if (status !== 'success' && status !== 'error' && status !== 'usage_unknown') {
+      throw new Invalid('invalid_event', 'status must be "success", "error" or "usage_unknown"');
+    }
     const ts = timestamp(o.timestamp, w);
     const event: ValidEvent = {
       transactionId: string(o.transaction_id, 'transaction_id', true)!,
@@ -184,7 +187,7 @@ export function validateEvent(raw: unknown, w: ValidationWindow): ValidEvent | E
       traceId: string(o.trace_id, 'trace_id', false),
       sessionId: string(o.session_id, 'session_id', false),
       feature: string(o.feature, 'feature', false),
-      status: status as 'success' | 'error',
+      status: status as ValidEvent['status'],
       retryOf: string(o.retry_of, 'retry_of', false),
       metadata: metadata(o.metadata),
       contentHash: EMPTY,

@@ -2,8 +2,7 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type Redis from 'ioredis';
-import type { Pool } from 'pg';
-import { pendingMigrations } from '@tollgate/db';
+import { DatabaseStatus } from '@tollgate/db';
 import { Metrics } from '../common/metrics';
 import { TOKENS } from '../common/tokens';
 
@@ -11,7 +10,7 @@ import { TOKENS } from '../common/tokens';
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(TOKENS.pool) private readonly pool: Pool,
+    private readonly database: DatabaseStatus,
     @Inject(TOKENS.redis) private readonly redis: Redis,
     private readonly metrics: Metrics,
   ) {}
@@ -27,7 +26,7 @@ export class HealthController {
   async readyz(@Res() reply: FastifyReply) {
     const checks: Record<string, string> = {};
     try {
-      const pending = await pendingMigrations(this.pool);
+      const pending = await this.database.pendingMigrations();
       checks.postgres = 'ok';
       checks.migrations = pending.length === 0 ? 'ok' : `pending: ${pending.join(', ')} (run \`npm run db:migrate\`)`;
     } catch (err) {

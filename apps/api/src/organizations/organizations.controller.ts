@@ -1,11 +1,10 @@
-import { Body, Controller, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Pool } from 'pg';
-import { ApiKeysRepository, createOrganization, KeyPrincipal, Scope } from '@tollgate/db';
+import { CreateApiKey, CreateOrganization } from '@tollgate/billing';
+import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
 import { ApiError } from '../common/api-error';
-import { TOKENS } from '../common/tokens';
 
 function name(body: unknown): string {
   const v = (body as { name?: unknown } | null)?.name;
@@ -19,7 +18,10 @@ function name(body: unknown): string {
 @ApiBearerAuth()
 @Controller('v1')
 export class OrganizationsController {
-  constructor(@Inject(TOKENS.pool) private readonly pool: Pool, private readonly keys: ApiKeysRepository) {}
+  constructor(
+    private readonly createOrganizationUseCase: CreateOrganization,
+    private readonly createApiKey: CreateApiKey,
+  ) {}
 
   @Post('organizations')
   @Scopes('admin')
@@ -27,7 +29,7 @@ export class OrganizationsController {
   @ApiBody({ schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } })
   async createOrganization(@Principal() key: KeyPrincipal, @Body() body: unknown) {
     if (!key.isOperator) throw new ApiError(403, 'forbidden', "only the instance operator's key may create organisations");
-    const org = (await createOrganization(this.pool, name(body)))!;
+    const org = await this.createOrganizationUseCase.execute({ name: name(body) });
     return { id: org.id, name: org.name, admin_key: org.adminKey };
   }
 
@@ -38,7 +40,7 @@ export class OrganizationsController {
   async createKey(@Principal() key: KeyPrincipal, @Body() body: unknown) {
     const scope = (body as { scope?: unknown } | null)?.scope;
     if (scope !== 'ingest' && scope !== 'admin') throw ApiError.invalidRequest('scope must be "ingest" or "admin"');
-    const created = await this.keys.create(key.organizationId, scope as Scope, name(body));
+    const created = await this.createApiKey.execute({ organizationId: key.organizationId, scope, name: name(body) });
     return { id: created.id, key: created.key, scope: created.scope };
   }
 }

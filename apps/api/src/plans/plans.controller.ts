@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ChangePlan, CreatePlan, GetPlan, ListPlans } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
 import { parseLimit } from '../common/pagination';
-import { PlansService } from './plans.service';
+import { readKeyCursor, writeKeyCursor } from '../common/key-cursor';
+import { readPlanBody, toApiPlan, toApiPlanWithVersions } from './plan-json';
 
 const PLAN_SCHEMA = {
   type: 'object',
@@ -34,31 +36,37 @@ const PLAN_SCHEMA = {
 @Controller('v1/plans')
 @Scopes('admin')
 export class PlansController {
-  constructor(private readonly plans: PlansService) {}
+  constructor(
+    private readonly createPlan: CreatePlan,
+    private readonly changePlan: ChangePlan,
+    private readonly getPlan: GetPlan,
+    private readonly listPlans: ListPlans,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a plan (version 1)' })
   @ApiBody({ schema: PLAN_SCHEMA })
-  create(@Principal() key: KeyPrincipal, @Body() body: unknown) {
-    return this.plans.create(key.organizationId, body);
+  async create(@Principal() key: KeyPrincipal, @Body() body: unknown) {
+    return toApiPlan(await this.createPlan.execute({ organizationId: key.organizationId, plan: readPlanBody(body).plan }));
   }
 
   @Get()
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })
-  list(@Principal() key: KeyPrincipal, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    return this.plans.list(key.organizationId, cursor, parseLimit(limit));
+  async list(@Principal() key: KeyPrincipal, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+    const page = await this.listPlans.execute({ organizationId: key.organizationId, afterCode: readKeyCursor(cursor), limit: parseLimit(limit) });
+    return { data: page.plans.map(toApiPlan), next_cursor: writeKeyCursor(page.nextAfter) };
   }
 
   @Get(':code')
-  get(@Principal() key: KeyPrincipal, @Param('code') code: string) {
-    return this.plans.get(key.organizationId, code);
+  async get(@Principal() key: KeyPrincipal, @Param('code') code: string) {
+    return toApiPlanWithVersions(await this.getPlan.execute({ organizationId: key.organizationId, code }));
   }
 
   @Put(':code')
   @ApiOperation({ summary: "A plan's next version; unfinalized usage from the period containing effective_from is repriced" })
   @ApiBody({ schema: PLAN_SCHEMA })
-  update(@Principal() key: KeyPrincipal, @Param('code') code: string, @Body() body: unknown) {
-    return this.plans.update(key.organizationId, code, body);
+  async update(@Principal() key: KeyPrincipal, @Param('code') code: string, @Body() body: unknown) {
+    return toApiPlan(await this.changePlan.execute({ organizationId: key.organizationId, code, ...readPlanBody(body, code) }));
   }
 }

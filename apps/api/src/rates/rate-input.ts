@@ -66,7 +66,7 @@ function time(value: unknown, problems: Problem[]): Date {
   return d;
 }
 
-/** `POST /v1/rates/overrides` body: a card needs input and output prices (DESIGN.md "Rate cards"). */
+/** `POST /v1/rates/overrides` body: a card needs input and output prices (docs/design.md "Rate cards"). */
 export function readOverride(body: unknown): OverrideInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ApiError.invalidRequest('the body must be an object');
   const b = body as Record<string, unknown>;

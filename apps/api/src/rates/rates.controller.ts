@@ -1,10 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AddRateOverride, ApproveRateSync, GetRateSync, SetRateAlias, ShowRateCard } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
+import { SyncRates } from '@tollgate/rates';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
 import { ApiError } from '../common/api-error';
-import { RatesService } from './rates.service';
+import { readAliasTarget, readOverride } from './rate-input';
+import { toApiSync, toApiVersion } from './rates-json';
 
 const PRICES_SCHEMA = {
   type: 'object',
@@ -23,35 +26,44 @@ function operatorOnly(key: KeyPrincipal): void {
 @Controller('v1/rates')
 @Scopes('admin')
 export class RatesController {
-  constructor(private readonly rates: RatesService) {}
+  constructor(
+    private readonly showRateCard: ShowRateCard,
+    private readonly syncRates: SyncRates,
+    private readonly approveRateSync: ApproveRateSync,
+    private readonly getRateSync: GetRateSync,
+    private readonly addRateOverride: AddRateOverride,
+    private readonly setRateAlias: SetRateAlias,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The rate card an event of this model is priced with: the version in force now and its history' })
   @ApiQuery({ name: 'model', required: true })
   @ApiQuery({ name: 'provider', required: false })
   get(@Principal() key: KeyPrincipal, @Query('provider') provider?: string, @Query('model') model?: string) {
-    return this.rates.get(key.organizationId, provider, model);
+    if (!model) throw ApiError.invalidRequest('model is required');
+    const card = this.showRateCard.execute({ organizationId: key.organizationId, model, ...(provider ? { provider } : {}) });
+    return { provider: card.provider, model: card.model, current_version_id: card.current?.id ?? null, versions: card.versions.map(toApiVersion) };
   }
 
   @Post('sync')
   @HttpCode(200)
   @ApiOperation({ summary: "Fetch every configured source now (in this request); returns the sync's id and outcome" })
-  sync(@Principal() key: KeyPrincipal) {
+  async sync(@Principal() key: KeyPrincipal) {
     operatorOnly(key);
-    return this.rates.sync();
+    return toApiSync(await this.syncRates.run());
   }
 
   @Get('syncs/:id')
-  getSync(@Param('id') id: string) {
-    return this.rates.getSync(id);
+  async getSync(@Param('id') id: string) {
+    return toApiSync(await this.getRateSync.execute({ id }));
   }
 
   @Post('syncs/:id/approve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply a held sync: its prices are in force from now' })
-  approve(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  async approve(@Principal() key: KeyPrincipal, @Param('id') id: string) {
     operatorOnly(key);
-    return this.rates.approve(id);
+    return toApiSync(await this.approveRateSync.execute({ id }));
   }
 
   @Post('overrides')
@@ -69,14 +81,16 @@ export class RatesController {
       },
     },
   })
-  addOverride(@Principal() key: KeyPrincipal, @Body() body: unknown) {
-    return this.rates.addOverride(key.organizationId, body);
+  async addOverride(@Principal() key: KeyPrincipal, @Body() body: unknown) {
+    const { provider, model, version } = await this.addRateOverride.execute({ organizationId: key.organizationId, ...readOverride(body) });
+    return { provider, model, ...toApiVersion(version) };
   }
 
   @Put('aliases/:alias')
   @ApiOperation({ summary: 'Map another model name onto a rate card' })
   @ApiBody({ schema: { type: 'object', required: ['provider', 'model'], properties: { provider: { type: 'string' }, model: { type: 'string' } } } })
-  putAlias(@Principal() key: KeyPrincipal, @Param('alias') alias: string, @Body() body: unknown) {
-    return this.rates.putAlias(key.organizationId, alias, body);
+  async putAlias(@Principal() key: KeyPrincipal, @Param('alias') alias: string, @Body() body: unknown) {
+    const row = await this.setRateAlias.execute({ organizationId: key.organizationId, ...readAliasTarget(alias, body) });
+    return { alias: row.alias, provider: row.provider, model: row.model };
   }
 }

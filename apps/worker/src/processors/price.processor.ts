@@ -1,13 +1,18 @@
-import { Inject, OnApplicationBootstrap } from '@nestjs/common';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { PriceBatch, PriceJob } from '@tollgate/billing';
-import { QUEUES, TollgateConfig } from '@tollgate/config';
-import { CONFIG } from '@tollgate/db';
+import { CONFIG, QUEUES, TollgateConfig } from '@tollgate/config';
 
-/** One job per ingest batch: the job is the command, the use case does the work. */
-@Processor(QUEUES.price)
+/**
+ * One job per ingest batch: the job is the command, the use case does the work. A batch has one live job at a
+ * time, so a job whose worker died (kill -9) must be found quickly: its lock lapses after 10 s and BullMQ's
+ * stalled check, every 5 s, puts it back in the queue (defaults: 30 s each).
+ */
+@Processor(QUEUES.price, { lockDuration: 10_000, stalledInterval: 5_000 })
 export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger('price');
+
   constructor(
     private readonly priceBatch: PriceBatch,
     @Inject(CONFIG) private readonly config: TollgateConfig,
@@ -20,7 +25,17 @@ export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap
     this.worker.concurrency = this.config.priceConcurrency;
   }
 
-  process(job: Job<PriceJob>) {
-    return this.priceBatch.execute(job.data.batchId);
+  async process(job: Job<PriceJob>) {
+    const result = await this.priceBatch.execute({ batchId: job.data.batchId });
+    if (result.outcome === 'quarantined') {
+      this.logger.error({ msg: 'batch quarantined: its pricing kept failing the same way', batchId: job.data.batchId, events: result.events, err: result.error });
+    }
+    return result;
+  }
+
+  /** A failed attempt (retried with backoff until the batch is priced or quarantined). */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<PriceJob> | undefined, err: Error) {
+    this.logger.warn({ msg: 'pricing a batch failed', batchId: job?.data.batchId, attempt: job?.attemptsMade, err: err.stack ?? err.message });
   }
 }

@@ -1,7 +1,9 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { SyncRates } from '@tollgate/rates';
+import type { Job } from 'bullmq';
+import { SyncRates, type SourceSummary } from '@tollgate/rates';
 import { QUEUES } from '@tollgate/config';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 
 export interface RatesSyncResult {
   id: string;
@@ -13,15 +15,24 @@ export interface RatesSyncResult {
 export class RatesProcessor extends WorkerHost {
   private readonly logger = new Logger('RatesSync');
 
-  constructor(private readonly syncRates: SyncRates) {
+  constructor(
+    private readonly syncRates: SyncRates,
+    private readonly metrics: WorkerMetrics,
+  ) {
     super();
   }
 
   async process(): Promise<RatesSyncResult> {
     const sync = await this.syncRates.run();
+    this.metrics.rateSynced(Object.fromEntries(Object.entries(sync.summary).map(([source, s]) => [source, (s as SourceSummary).outcome])));
     this.logger.log(`rate sync ${sync.id}: ${sync.status}${sync.error ? ` (${sync.error})` : ''}`);
     // Recorded already; throwing lets BullMQ retry with backoff (the last good versions stay meanwhile).
     if (sync.status === 'failed') throw new Error(`rate sync ${sync.id} failed: ${sync.error}`);
     return { id: sync.id, status: sync.status };
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, err: Error) {
+    this.logger.warn({ msg: 'rate sync job failed', attempt: job?.attemptsMade, err: err.message });
   }
 }

@@ -1,8 +1,7 @@
 import { BullModule, InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { QUEUES, type TollgateConfig } from '@tollgate/config';
-import { CONFIG } from '@tollgate/db';
+import { CONFIG, QUEUES, type TollgateConfig } from '@tollgate/config';
 import { RatesModule } from '@tollgate/rates';
 import { RatesProcessor } from '../processors/rates.processor';
 

@@ -7,11 +7,13 @@ import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
-import type { Pool } from 'pg';
+import { BillingModule } from '@tollgate/billing';
 import { bullConnection, loadConfig, QUEUES } from '@tollgate/config';
-import { DB_POOL, DbModule } from '@tollgate/db';
+import { DbModule } from '@tollgate/db';
 import { RateBook } from '@tollgate/rates';
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from '@tollgate/testing';
+import { createTestDatabase, DatabaseProbe, TEST_REDIS_URL, type TestDatabase } from '@tollgate/testing';
+import { WorkerMetricsModule } from '../metrics/metrics.module';
+import { MetricsServer } from '../metrics/metrics-server';
 import { RATES_SYNC_SCHEDULER, RatesSyncModule } from './rates-sync.module';
 
 const openrouterBody = readFileSync(join(__dirname, '../../../../libs/rates/fixtures/openrouter-models-2026-08-01.json'), 'utf8');
@@ -21,18 +23,17 @@ let server: Server;
 let db: TestDatabase;
 let app: INestApplicationContext;
 let queue: Queue;
+let probe: DatabaseProbe;
 
-async function syncRows(pool: Pool): Promise<{ status: string; error: string | null }[]> {
-  return (await pool.query('SELECT status, error FROM rate_syncs ORDER BY started_at')).rows;
-}
+const syncRows = () => probe.rows<{ status: string; error: string | null }>('SELECT status, error FROM rate_syncs ORDER BY started_at');
 
-async function waitForSyncs(pool: Pool, count: number): Promise<{ status: string; error: string | null }[]> {
+async function waitForSyncs(count: number): Promise<{ status: string; error: string | null }[]> {
   for (let i = 0; i < 200; i++) {
-    const rows = await syncRows(pool);
+    const rows = await syncRows();
     if (rows.length >= count) return rows;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`expected ${count} rate syncs, found ${(await syncRows(pool)).length}`);
+  throw new Error(`expected ${count} rate syncs, found ${(await syncRows()).length}`);
 }
 
 beforeAll(async () => {
@@ -42,6 +43,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   db = await createTestDatabase();
+  probe = new DatabaseProbe(db.url);
   const config = loadConfig({
     DATABASE_URL: db.url,
     REDIS_URL: TEST_REDIS_URL,
@@ -50,11 +52,15 @@ beforeAll(async () => {
     OPENROUTER_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     RATE_SYNC_INTERVAL_SECONDS: '7200',
     RATE_SYNC_TIMEOUT_SECONDS: '5',
+    HOST: '127.0.0.1',
+    WORKER_METRICS_PORT: '0',
   });
   @Module({
     imports: [
       DbModule.forRoot(config, 4),
       BullModule.forRoot({ prefix: config.queuePrefix, connection: bullConnection(config.redisUrl, { maxRetriesPerRequest: null }) }),
+      BillingModule.forRoot(),
+      WorkerMetricsModule,
       RatesSyncModule,
     ],
   })
@@ -67,6 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await queue?.obliterate({ force: true }).catch(() => undefined);
   await app?.close();
+  await probe?.close();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   await db?.drop();
@@ -81,14 +88,13 @@ describe('the rates queue', () => {
   });
 
   it('runs a sync job: a changed price becomes a version the worker prices with at once', async () => {
-    const pool = app.get<Pool>(DB_POOL);
     // The scheduler's first run (immediately on registration) found the snapshot's prices unchanged.
-    expect(await waitForSyncs(pool, 1)).toEqual([{ status: 'unchanged', error: null }]);
+    expect(await waitForSyncs(1)).toEqual([{ status: 'unchanged', error: null }]);
     const changed = JSON.parse(openrouterBody);
     changed.data.find((m: { id: string }) => m.id === 'openai/gpt-4o').pricing.completion = '0.000012';
     body = JSON.stringify(changed);
     const job = await queue.add('sync-rates', {});
-    expect((await waitForSyncs(pool, 2))[1]).toEqual({ status: 'applied', error: null });
+    expect((await waitForSyncs(2))[1]).toEqual({ status: 'applied', error: null });
     // The job completes once the worker's rate book has reloaded.
     for (let i = 0; i < 100 && !(await job.isCompleted()); i++) await new Promise((r) => setTimeout(r, 50));
     expect((await queue.getJob(job.id!))!.returnvalue).toMatchObject({ status: 'applied' });
@@ -97,11 +103,20 @@ describe('the rates queue', () => {
   });
 
   it('records a failed fetch and fails the job so BullMQ retries it', async () => {
-    const pool = app.get<Pool>(DB_POOL);
     status = 500;
     const job = await queue.add('sync-rates', {}, { attempts: 1 });
-    expect((await waitForSyncs(pool, 3))[2]).toEqual({ status: 'failed', error: expect.stringContaining('HTTP 500') });
+    expect((await waitForSyncs(3))[2]).toEqual({ status: 'failed', error: expect.stringContaining('HTTP 500') });
     for (let i = 0; i < 100 && !(await job.isFailed()); i++) await new Promise((r) => setTimeout(r, 50));
     expect(await job.isFailed()).toBe(true);
+  });
+
+  it("counts each source's outcome on the worker's /metrics", async () => {
+    const res = await fetch(`http://127.0.0.1:${app.get(MetricsServer).port}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^tollgate_rate_syncs_total\{source="openrouter",outcome="unchanged"\} 1$/m);
+    expect(text).toMatch(/^tollgate_rate_syncs_total\{source="openrouter",outcome="applied"\} 1$/m);
+    expect(text).toMatch(/^tollgate_rate_syncs_total\{source="openrouter",outcome="failed"\} 1$/m);
+    expect((await fetch(`http://127.0.0.1:${app.get(MetricsServer).port}/other`)).status).toBe(404);
   });
 });

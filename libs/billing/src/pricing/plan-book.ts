@@ -1,5 +1,5 @@
-import type { Pool } from 'pg';
-import { PlansRepository, PlanVersionRow } from '@tollgate/db';
+import { Injectable } from '@nestjs/common';
+import { PlansRepository, PlanVersionRow, type Tx } from '@tollgate/db';
 import { compileEventPricer, EventPricer, Plan, validatePlan } from '@tollgate/pricing';
 
 export interface PlanVersion {
@@ -14,17 +14,15 @@ export interface PlanVersion {
  * Plan versions by organisation and code, compiled once per version (versions are immutable, so a compiled
  * version is cached for good; the list of versions is read fresh for each batch: one small query).
  */
+@Injectable()
 export class PlanBook {
   private readonly compiled = new Map<string, PlanVersion>();
-  private readonly plans: PlansRepository;
 
-  constructor(pool: Pool) {
-    this.plans = new PlansRepository(pool);
-  }
+  constructor(private readonly plans: PlansRepository) {}
 
   /** code -> versions, oldest first. */
-  async forCodes(organizationId: string, codes: string[]): Promise<Map<string, PlanVersion[]>> {
-    const rows = await this.plans.versions(organizationId, codes);
+  async forCodes(organizationId: string, codes: readonly string[], tx?: Tx): Promise<Map<string, PlanVersion[]>> {
+    const rows = await this.plans.versions(organizationId, codes, tx);
     const byCode = new Map<string, PlanVersion[]>();
     for (const row of rows) {
       const list = byCode.get(row.code) ?? [];
@@ -53,4 +51,12 @@ export class PlanBook {
 export function versionForPeriod(versions: readonly PlanVersion[], periodEnd: number): PlanVersion | null {
   for (let i = versions.length - 1; i >= 0; i--) if (versions[i].effectiveFrom < periodEnd) return versions[i];
   return null;
+}
+
+/**
+ * NOTE: a customer's periods follow the interval of its plan's latest version (docs/design.md, "Periods"):
+ * pricing, repricing, live usage and the preview all cut periods this way, so they agree.
+ */
+export function periodInterval(versions: readonly PlanVersion[]) {
+  return versions.length > 0 ? versions[versions.length - 1].plan.interval : 'month';
 }

@@ -1,8 +1,11 @@
 import { Decimal } from '@tollgate/money';
-import { billingPeriod, emptyUsage, IncompletePriceSheetError, providerCost, USAGE_DIMENSIONS } from '@tollgate/pricing';
+import { billingPeriod, IncompletePriceSheetError, providerCost } from '@tollgate/pricing';
 import type { CustomerPricingRow, EventToPriceRow, PricedRow } from '@tollgate/db';
-import { PlanVersion, versionForPeriod } from './plan-book';
+import { periodInterval, PlanVersion, versionForPeriod } from './plan-book';
 import type { RateLookup } from './rate-lookup';
+
+/** Why an event sent with `status: "usage_unknown"` stays unpriced: its cost is unknown, never zero. */
+export const USAGE_UNKNOWN_REASON = "usage unknown: the SDK could not read the provider's usage for this call (status usage_unknown)";
 
 function unpriced(id: string, reason: string): PricedRow {
   return { id, status: 'unpriced', reason, providerCost: null, ratedAmount: null, rateCardId: null, charge: null, planVersionId: null, periodStart: null, periodEnd: null };
@@ -11,7 +14,7 @@ function unpriced(id: string, reason: string): PricedRow {
 /**
  * Prices a batch's events: the rate card version in force at each event's time, the customer's plan version
  * in force for the event's billing period. Exact and unrounded. An event that cannot be priced is `unpriced`
- * with the reason, never dropped.
+ * with the reason, never dropped; so is one whose usage the SDK could not read (never priced at zero).
  */
 export function priceEvents(
   events: readonly EventToPriceRow[],
@@ -22,6 +25,10 @@ export function priceEvents(
   const out: PricedRow[] = new Array(events.length);
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
+    if (e.status === 'usage_unknown') {
+      out[i] = unpriced(e.id, USAGE_UNKNOWN_REASON);
+      continue;
+    }
     const customer = customers.get(e.customer_id);
     const versions = customer ? plans.get(customer.plan_code) : undefined;
     if (!customer || !versions || versions.length === 0) {
@@ -29,17 +36,15 @@ export function priceEvents(
       continue;
     }
     const at = e.occurred_at.getTime();
-    const period = billingPeriod(at, customer.billing_anchor, versions[versions.length - 1].plan.interval);
+    const period = billingPeriod(at, customer.billing_anchor, periodInterval(versions));
     const version = versionForPeriod(versions, period.end.getTime())!;
-    const usage = emptyUsage();
-    for (let d = 0; d < USAGE_DIMENSIONS.length; d++) usage[USAGE_DIMENSIONS[d]] = BigInt(e.usage[d]);
 
     const rate = rates.lookup(e.organization_id, e.provider, e.model, at);
     let rateCardCost: Decimal | null = null;
     let reason = rate.ok ? null : rate.reason;
     if (rate.ok) {
       try {
-        rateCardCost = new Decimal(providerCost(usage, rate.version).total);
+        rateCardCost = new Decimal(providerCost(e.usage, rate.version).total);
       } catch (err) {
         if (!(err instanceof IncompletePriceSheetError)) throw err;
         reason = `rate card ${rate.version.provider}/${rate.version.model}: ${err.message}`;
@@ -47,7 +52,7 @@ export function priceEvents(
     }
     const priced = version.price({
       model: e.model,
-      usage,
+      usage: e.usage,
       rateCardCost,
       reportedCost: e.reported_cost === null ? null : new Decimal(e.reported_cost),
     });

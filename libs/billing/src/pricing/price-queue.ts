@@ -1,5 +1,6 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { bullConnection, QUEUES } from '@tollgate/config';
+import { bullConnection, CONFIG, QUEUES, type TollgateConfig } from '@tollgate/config';
 
 export interface PriceJob {
   batchId: string;
@@ -9,25 +10,31 @@ export interface PriceJob {
  * The `price` queue, one job per ingest batch. Jobs carry work only: a job lost, repeated or run twice
  * changes nothing, because pricing is guarded in Postgres and the sweeper re-enqueues from Postgres.
  */
-export class PriceQueue {
+@Injectable()
+export class PriceQueue implements OnApplicationShutdown {
   readonly queue: Queue<PriceJob>;
 
-  constructor(redisUrl: string, prefix: string) {
+  constructor(@Inject(CONFIG) config: TollgateConfig) {
     // Fail fast when Redis is down: the caller has committed already and the sweeper will catch up.
     this.queue = new Queue<PriceJob>(QUEUES.price, {
-      prefix,
-      connection: bullConnection(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
-      defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: 1000, removeOnFail: 5000 },
+      prefix: config.queuePrefix,
+      connection: bullConnection(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
+      // As many attempts as Postgres counts before quarantining the batch (PRICE_MAX_ATTEMPTS).
+      defaultJobOptions: { attempts: config.priceMaxAttempts, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: 1000, removeOnFail: 5000 },
     });
     this.queue.on('error', () => undefined);
   }
 
-  async enqueue(batchIds: string[]): Promise<void> {
+  /**
+   * One live job per batch, whoever adds it (the api, a repricing, the sweeper): deduplicated by batch id while
+   * a job waits, and, while one runs, one follow-up kept (the batch may have been re-opened after it read it).
+   */
+  async enqueue(batchIds: readonly string[]): Promise<void> {
     if (batchIds.length === 0) return;
-    await this.queue.addBulk(batchIds.map((batchId) => ({ name: 'price-batch', data: { batchId } })));
+    await this.queue.addBulk(batchIds.map((batchId) => ({ name: 'price-batch', data: { batchId }, opts: { deduplication: { id: batchId, keepLastIfActive: true } } })));
   }
 
-  close(): Promise<void> {
-    return this.queue.close();
+  async onApplicationShutdown() {
+    await this.queue.close().catch(() => undefined);
   }
 }

@@ -1,42 +1,49 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DB_POOL, PricingRepository } from '@tollgate/db';
-import { billingPeriod, BillingInterval } from '@tollgate/pricing';
+import { Injectable, Logger } from '@nestjs/common';
+import { CustomersRepository, PricingRepository, type Tx } from '@tollgate/db';
+import { billingPeriod, type BillingInterval } from '@tollgate/pricing';
+import { periodInterval, PlanBook } from './plan-book';
 import { PriceQueue } from './price-queue';
 
 /**
- * Re-prices unfinalized usage after a change of policy (README "Repricing"). The events go back to pending,
- * their amounts leave the aggregates in the same transaction, and their batches are priced again.
+ * Re-prices unfinalized usage after a change of policy (docs/design.md, "Repricing"). Inside the caller's
+ * transaction the events go back to pending and their amounts leave the aggregates, together with the change
+ * itself; after the commit their batches are priced again.
  */
 @Injectable()
 export class Repricer {
-  private readonly repo: PricingRepository;
+  private readonly logger = new Logger('repricing');
 
-  constructor(@Inject(DB_POOL) pool: Pool, private readonly queue: PriceQueue) {
-    this.repo = new PricingRepository(pool);
-  }
+  constructor(
+    private readonly pricing: PricingRepository,
+    private readonly customers: CustomersRepository,
+    private readonly plans: PlanBook,
+    private readonly queue: PriceQueue,
+  ) {}
 
   /** A new plan version bills whole periods: every customer on the plan is repriced from the period containing `at`. */
-  async planChanged(organizationId: string, planCode: string, at: Date, interval: BillingInterval = 'month'): Promise<number> {
-    const customers = await this.repo.customersOnPlan(organizationId, planCode);
+  async planChanged(tx: Tx, organizationId: string, planCode: string, at: Date, interval: BillingInterval): Promise<string[]> {
+    const customers = await this.customers.onPlan(organizationId, planCode, tx);
     const since = customers.map((c) => billingPeriod(at, c.billing_anchor, interval).start);
-    return this.enqueue(await this.repo.resetCustomers(organizationId, customers.map((c) => c.id), since));
+    return this.pricing.resetCustomers(tx, organizationId, customers.map((c) => c.id), since);
   }
 
-  /** A customer moved to another plan (or anchor) is billed on it for the whole current period. */
-  async customerChanged(organizationId: string, customerId: string, anchor: Date | null, interval: BillingInterval = 'month'): Promise<number> {
-    const since = billingPeriod(Date.now(), anchor, interval).start;
-    return this.enqueue(await this.repo.resetCustomers(organizationId, [customerId], [since]));
+  /**
+   * A customer moved to another plan (or anchor) is billed on it for the whole current period, cut with the
+   * interval of that plan (a yearly plan's period is the year: every month of it is repriced).
+   */
+  async customerMoved(tx: Tx, organizationId: string, customer: { id: string; plan_code: string; billing_anchor: Date | null }, now = new Date()): Promise<string[]> {
+    const versions = (await this.plans.forCodes(organizationId, [customer.plan_code], tx)).get(customer.plan_code) ?? [];
+    const since = billingPeriod(now, customer.billing_anchor, periodInterval(versions)).start;
+    return this.pricing.resetCustomers(tx, organizationId, [customer.id], [since]);
   }
 
   /** Negotiated prices win from their effective_from: the organisation's usage of that model since then. */
-  async overrideAdded(organizationId: string, provider: string, model: string, effectiveFrom: Date): Promise<number> {
-    return this.enqueue(await this.repo.resetModel(organizationId, provider, model, effectiveFrom));
+  overrideAdded(tx: Tx, organizationId: string, provider: string, model: string, effectiveFrom: Date): Promise<string[]> {
+    return this.pricing.resetModel(tx, organizationId, provider, model, effectiveFrom);
   }
 
-  private async enqueue(batchIds: string[]): Promise<number> {
-    // The reset is committed; if Redis is down the sweeper finds these batches (priced_at is null again).
-    await this.queue.enqueue(batchIds).catch(() => undefined);
-    return batchIds.length;
+  /** After the commit. If Redis is down the sweeper finds these batches (their priced_at is null again). */
+  async enqueue(batchIds: readonly string[]): Promise<void> {
+    await this.queue.enqueue(batchIds).catch((err: Error) => this.logger.warn({ msg: 'could not enqueue repricing; the sweeper will', batches: batchIds.length, err: err.message }));
   }
 }

@@ -34,7 +34,7 @@ export class IncompletePriceSheetError extends Error {
   }
 }
 
-// Counts (images, searches, requests) without a price cost nothing (DESIGN.md table).
+// Counts (images, searches, requests) without a price cost nothing (docs/design.md table).
 const COUNTS_PRICED_AT_ZERO = new Set<UsageDimension>(COUNT_DIMENSIONS);
 
 /** Provider cost of one event: Σ quantity × unit price, with the tier rule and the fallback chain. */

@@ -11,7 +11,7 @@ describe('unitPrice', () => {
     });
   });
 
-  it('follows DESIGN.md’s fallback chains', () => {
+  it('follows docs/design.md’s fallback chains', () => {
     expect(unitPrice(base, 'cache_read_tokens').from).toBe('input_tokens');
     expect(unitPrice(base, 'audio_input_tokens').from).toBe('input_tokens');
     expect(unitPrice(base, 'reasoning_tokens').from).toBe('output_tokens');

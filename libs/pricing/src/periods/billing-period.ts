@@ -1,4 +1,4 @@
-// A customer's billing periods (DESIGN.md "Periods"): calendar months by default, or anniversary periods
+// A customer's billing periods (docs/design.md "Periods"): calendar months by default, or anniversary periods
 // from the customer's billing_anchor date. All in UTC.
 
 export type BillingInterval = 'month' | 'year';

@@ -45,7 +45,7 @@ export interface Invoice {
 const sum = (lines: readonly InvoiceLine[]) => lines.reduce((s, l) => s.plus(l.amount), ZERO);
 
 /**
- * The invoice of a customer's period, DESIGN.md steps 1–9, composed here and only here. The same function
+ * The invoice of a customer's period, docs/design.md steps 1–9, composed here and only here. The same function
  * serves the invoice, its preview and live usage, so they agree. Each line is rounded once (invoiceLine);
  * every later step works on rounded amounts, so the lines always add up to the totals.
  */

@@ -5,7 +5,7 @@ export type ChargeMode = 'price' | 'token';
 export type CostSource = 'rate_card' | 'reported';
 export type PlanInterval = 'month' | 'year';
 
-/** One charge of a plan (API.md "Customers and plans"); field names are the API's. */
+/** One charge of a plan (docs/api.md "Customers and plans"); field names are the API's. */
 export interface Charge {
   readonly name: string;
   /** Model patterns, case-insensitive; `*` is any run of characters, slashes included. */

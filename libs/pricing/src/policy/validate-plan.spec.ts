@@ -24,7 +24,7 @@ function errorsOf(input: unknown): PlanError[] {
 }
 
 describe('validatePlan', () => {
-  it('accepts the API.md example with exact decimals and defaults', () => {
+  it('accepts the docs/api.md example with exact decimals and defaults', () => {
     const result = validatePlan(base);
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     const { plan } = result;

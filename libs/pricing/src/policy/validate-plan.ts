@@ -53,7 +53,7 @@ class Reader {
     return undefined;
   }
 
-  /** API.md: a null field is the same as an absent one. */
+  /** docs/api.md: a null field is the same as an absent one. */
   has(key: string): boolean {
     return this.fields[key] !== undefined && this.fields[key] !== null;
   }
@@ -272,7 +272,7 @@ function readTokenPrices(r: Reader): Partial<Record<UsageDimension, Decimal>> | 
     if (price?.lt(0)) fail('must not be negative');
     else if (price) prices[dimension] = price;
   }
-  // Every other dimension falls back to these two (DESIGN.md), so without them the charge prices nothing sensibly.
+  // Every other dimension falls back to these two (docs/design.md), so without them the charge prices nothing sensibly.
   for (const required of ['input_tokens', 'output_tokens'] as const) {
     if (raw[required] === undefined || raw[required] === null) {
       ok = false;

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LIST_SOURCES } from '../sources/registry';
 import type { SnapshotFile } from './snapshot-file';
-
-const SOURCES = ['openrouter', 'bedrock', 'litellm'] as const;
 
 // libs/rates/snapshot beside the sources (tsx, jest), or from dist/libs/rates/src/snapshot after `npm run build`.
 function snapshotDir(): string {
@@ -18,5 +17,5 @@ function snapshotDir(): string {
  */
 export function bundledSnapshot(): SnapshotFile[] {
   const dir = snapshotDir();
-  return SOURCES.map((source) => JSON.parse(readFileSync(join(dir, `${source}.json`), 'utf8')) as SnapshotFile);
+  return LIST_SOURCES.map((source) => JSON.parse(readFileSync(join(dir, `${source}.json`), 'utf8')) as SnapshotFile);
 }

@@ -1,9 +1,10 @@
 import { rateCardFromJson, type RateCardJson } from '../rate-card-json';
-import type { RateCard, RateSource, RateVersion } from '../rate-card';
+import type { RateCard, RateVersion } from '../rate-card';
+import type { ListSource } from '../sources/registry';
 
 /** libs/rates/snapshot/<source>.json: one source's parsed cards and where they came from. */
 export interface SnapshotFile {
-  source: Exclude<RateSource, 'override'>;
+  source: ListSource;
   /** Date the source data was taken (YYYY-MM-DD). */
   taken_on: string;
   provenance: string;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exact, providerCost, emptyUsage } from '@tollgate/pricing';
 import { RateCache } from '../cache/rate-cache';
-import { fetchBedrockCards, fetchLiteLlmCards, fetchOpenRouterCards } from '../sources/fetchers';
+import { LIST_SOURCE_REGISTRY } from '../sources/registry';
 import type { RateCard, RateVersion } from '../rate-card';
 import { runSourceSync } from './run-sync';
 
@@ -34,7 +34,8 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const openrouter = () => fetchOpenRouterCards({ baseUrl: base, timeoutMs: 300 });
+const { openrouter: openRouterSource, litellm: liteLlmSource, bedrock: bedrockSource } = LIST_SOURCE_REGISTRY;
+const openrouter = () => openRouterSource.fetch({ openRouterBaseUrl: base }, { timeoutMs: 300 });
 const serveOpenRouter = (body: string, status = 200) => {
   reply = (path) => (path === '/api/v1/models' ? { status, body } : { status: 404, body: '{}' });
 };
@@ -114,10 +115,12 @@ describe('syncing live sources over HTTP', () => {
 
   it('fetches LiteLLM’s JSON URL', async () => {
     reply = (path) => (path === '/prices.json' ? { status: 200, body: litellmBody } : { status: 404, body: '' });
-    const parsed = await fetchLiteLlmCards({ url: `${base}/prices.json`, timeoutMs: 5000 });
+    const parsed = await liteLlmSource.fetch({ liteLlmUrl: `${base}/prices.json` }, { timeoutMs: 5000 });
     expect(parsed.cards).toHaveLength(2251);
     reply = () => ({ status: 200, body: litellmBody.slice(0, 5000) });
-    expect((await runSourceSync(() => fetchLiteLlmCards({ url: `${base}/prices.json` }), parsed.cards)).outcome).toBe('failed');
+    expect((await runSourceSync(() => liteLlmSource.fetch({ liteLlmUrl: `${base}/prices.json` }, {}), parsed.cards)).outcome).toBe(
+      'failed',
+    );
   });
 
   it('walks the AWS bulk files: region index, then each configured region', async () => {
@@ -130,7 +133,7 @@ describe('syncing live sources over HTTP', () => {
         return { status: 404, body: '' };
       }
     };
-    const parsed = await fetchBedrockCards({ baseUrl: base, regions: ['us-east-1', 'eu-central-1', 'sa-east-1'] });
+    const parsed = await bedrockSource.fetch({ awsPricingBaseUrl: base, bedrockRegions: ['us-east-1', 'eu-central-1', 'sa-east-1'] }, {});
     expect(parsed.cards.map((c) => c.model).sort()).toEqual([
       'eu-central-1/amazon.nova-pro-v1:0',
       'eu-central-1/anthropic.claude-sonnet-4-5-20250929-v1:0',

@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { RateCardRow, RatesRepository, RateSyncRow, RateSyncStatus } from '@tollgate/db';
-import type { RateSource } from '../rate-card';
 import type { ParsedSource } from '../source-errors';
-import { fetchBedrockCards, fetchLiteLlmCards, fetchOpenRouterCards } from '../sources/fetchers';
+import type { SourceSettings } from '../sources/list-source';
+import { LIST_SOURCE_REGISTRY, type ListSource } from '../sources/registry';
 import { cardFromRow, cardToRow } from '../store/version-rows';
 import { runSourceSync, type SyncResult } from './run-sync';
 import { DEFAULT_SYNC_POLICY, type SyncPolicy } from './verdict';
 
-export type ListSource = Exclude<RateSource, 'override'>;
-export const LIST_SOURCES: readonly ListSource[] = ['openrouter', 'litellm', 'bedrock'];
-
-export interface SyncSourcesConfig {
+/** Which sources a sync fetches, with their settings. */
+export interface SyncSourcesConfig extends SourceSettings {
   readonly sources: readonly ListSource[];
-  readonly openRouterBaseUrl?: string;
-  readonly liteLlmUrl?: string;
-  readonly awsPricingBaseUrl?: string;
-  readonly bedrockRegions?: readonly string[];
   /** Deadline of one source's fetch, all its requests together. */
   readonly timeoutMs: number;
   readonly policy?: SyncPolicy;
@@ -47,14 +41,11 @@ type Fetched = { readonly parsed: ParsedSource; readonly at: Date } | { readonly
 function fetcherFor(source: ListSource, config: SyncSourcesConfig): () => Promise<ParsedSource> {
   return () => {
     const deadline = AbortSignal.timeout(config.timeoutMs);
-    const common = {
+    return LIST_SOURCE_REGISTRY[source].fetch(config, {
       timeoutMs: config.timeoutMs,
       fetch: ((input, init) =>
         fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline })) as typeof fetch,
-    };
-    if (source === 'openrouter') return fetchOpenRouterCards({ ...common, baseUrl: config.openRouterBaseUrl });
-    if (source === 'litellm') return fetchLiteLlmCards({ ...common, url: config.liteLlmUrl });
-    return fetchBedrockCards({ ...common, baseUrl: config.awsPricingBaseUrl, regions: config.bedrockRegions });
+    });
   };
 }
 
@@ -80,7 +71,7 @@ function overallStatus(outcomes: SyncResult['outcome'][]): RateSyncStatus {
 }
 
 /**
- * Fetches every configured list source and applies what changed (DESIGN.md "Rate cards"). One rate_syncs row
+ * Fetches every configured list source and applies what changed (docs/design.md, "Rate cards"). One rate_syncs row
  * per run: per source it is applied (new versions, in force from now), unchanged, held for an admin (cards
  * kept in held_cards) or failed (the last good versions stay). The same use case serves the hourly job and
  * `POST /v1/rates/sync`.

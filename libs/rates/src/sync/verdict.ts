@@ -15,7 +15,7 @@ export type SyncVerdict =
   | { readonly outcome: 'applied' }
   | { readonly outcome: 'held'; readonly reasons: string[]; readonly priceMoves: PriceMove[] };
 
-/** Whether a diff may be applied without review (DESIGN.md "Rate cards": big removals and 10× moves are held). */
+/** Whether a diff may be applied without review (docs/design.md "Rate cards": big removals and 10× moves are held). */
 export function syncVerdict(diff: CardDiff, lastGoodCount: number, policy: SyncPolicy = DEFAULT_SYNC_POLICY): SyncVerdict {
   if (diff.added.length === 0 && diff.changed.length === 0 && diff.removed.length === 0) return { outcome: 'unchanged' };
   const reasons: string[] = [];

@@ -45,6 +45,19 @@ describe('wrapAnthropic with the real @anthropic-ai/sdk', () => {
     expect(events[0].usage).toEqual(usage);
   });
 
+  it('flags usage it cannot read as usage_unknown, plain and streamed: never zero usage', async () => {
+    rig.llm.setUsage('anthropic', { prompt_tokens: 25, completion_tokens: 410 });
+    await rig.tollgate.task('reply', { customer: 'initech' }, async () => {
+      await anthropic.messages.create(request);
+      for await (const event of await anthropic.messages.create({ ...request, stream: true })) void event;
+    });
+    const events = await rig.events();
+    expect(events.map((e) => [e.status, e.usage])).toEqual([
+      ['usage_unknown', {}],
+      ['usage_unknown', {}],
+    ]);
+  });
+
   it('reports an overloaded call as an error and its repeat as retry_of', async () => {
     rig.llm.failNext({ status: 529, message: 'Overloaded' });
     await rig.tollgate.task('reply', { customer: 'initech' }, async () => {

@@ -1,5 +1,5 @@
 import type { Tollgate } from '../client';
-import { compact, count, minus } from '../normalise/counts';
+import { count, minus, normalised, record } from '../normalise/counts';
 import type { NormalisedUsage } from '../normalise/openai-chat';
 import { CallObserver } from './observer';
 
@@ -17,30 +17,29 @@ interface UsageMetadata {
   output_token_details?: { reasoning?: number; audio?: number };
 }
 
-export function normaliseLangChainUsage(raw: UsageMetadata): NormalisedUsage {
-  const inDetails = raw.input_token_details ?? {};
-  const outDetails = raw.output_token_details ?? {};
+export function normaliseLangChainUsage(raw: UsageMetadata | null | undefined): NormalisedUsage {
+  const u = record(raw) as UsageMetadata;
+  const inDetails = record(u.input_token_details) as NonNullable<UsageMetadata['input_token_details']>;
+  const outDetails = record(u.output_token_details) as NonNullable<UsageMetadata['output_token_details']>;
   const cacheRead = count(inDetails.cache_read);
   const oneHour = count(inDetails.ephemeral_1h_input_tokens);
   const created = count(inDetails.cache_creation) || count(inDetails.ephemeral_5m_input_tokens) + oneHour;
   const audioIn = count(inDetails.audio);
   const reasoning = count(outDetails.reasoning);
   const audioOut = count(outDetails.audio);
-  return {
-    usage: compact({
-      input_tokens: minus(count(raw.input_tokens), cacheRead, created, audioIn),
-      cache_read_tokens: cacheRead,
-      cache_write_tokens: minus(created, oneHour),
-      cache_write_1h_tokens: Math.min(oneHour, created),
-      output_tokens: minus(count(raw.output_tokens), reasoning, audioOut),
-      reasoning_tokens: reasoning,
-      audio_input_tokens: audioIn,
-      audio_output_tokens: audioOut,
-      images: 0,
-      web_searches: 0,
-      requests: 0,
-    }),
-  };
+  return normalised({
+    input_tokens: minus(count(u.input_tokens), cacheRead, created, audioIn),
+    cache_read_tokens: cacheRead,
+    cache_write_tokens: minus(created, oneHour),
+    cache_write_1h_tokens: Math.min(oneHour, created),
+    output_tokens: minus(count(u.output_tokens), reasoning, audioOut),
+    reasoning_tokens: reasoning,
+    audio_input_tokens: audioIn,
+    audio_output_tokens: audioOut,
+    images: 0,
+    web_searches: 0,
+    requests: 0,
+  });
 }
 
 interface Generation {

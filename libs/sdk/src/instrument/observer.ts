@@ -2,6 +2,7 @@ import type { Tollgate } from '../client';
 import { currentTask, type TaskContext } from '../context';
 import { BudgetExceededError } from '../errors';
 import type { NormalisedUsage } from '../normalise/openai-chat';
+import type { EventStatus } from '../types';
 import { fingerprint } from './fingerprint';
 
 /**
@@ -33,37 +34,51 @@ export class CallObserver {
     return this.tollgate.guard(this.context);
   }
 
+  /**
+   * A call that returned. Without readable usage (none arrived, or the normaliser could not read it) it is
+   * sent as `usage_unknown`: it happened and may have cost money, so it is never reported as zero usage.
+   */
   succeed(result: NormalisedUsage | undefined, model?: string): void {
-    this.emit('success', result, model, result ? undefined : { usage_missing: 'true' });
+    if (!result) this.emit('usage_unknown', undefined, model, { usage_unknown: 'absent' });
+    else if (result.status === 'usage_unknown') this.emit('usage_unknown', undefined, model, { usage_unknown: 'unreadable' });
+    else this.emit('success', result, model, undefined);
     if (this.key !== undefined) this.tollgate.rememberFailure(this.context, this.key, undefined);
   }
 
-  /** A failed call: reported with status "error" and whatever usage it had; its repeat will be a retry_of it. */
+  /**
+   * A failed call: reported with status "error" and whatever usage it had (none: zero requests, the provider
+   * did not bill it); usage that arrived but cannot be read makes it `usage_unknown`. Its repeat will be a
+   * retry_of it.
+   */
   fail(error: unknown, partial?: NormalisedUsage, model?: string): void {
-    const id = this.emit('error', partial, model, { error: describe(error) });
+    const id = this.emitFailure(partial, model, describe(error));
     if (id !== undefined && this.key !== undefined) this.tollgate.rememberFailure(this.context, this.key, id);
   }
 
   /** The agent stopped reading a stream before its end: the provider may still bill it; report what is known. */
   abandon(partial?: NormalisedUsage, model?: string): void {
-    this.emit('error', partial, model, { error: 'stream_abandoned' });
+    this.emitFailure(partial, model, 'stream_abandoned');
+  }
+
+  private emitFailure(partial: NormalisedUsage | undefined, model: string | undefined, error: string): string | undefined {
+    if (partial?.status === 'usage_unknown') return this.emit('usage_unknown', undefined, model, { error, usage_unknown: 'unreadable' });
+    // A failed call that left no usage was not billed by the provider: zero requests, not the default one.
+    return this.emit('error', partial ?? { usage: { requests: 0 } }, model, { error });
   }
 
   private emit(
-    status: 'success' | 'error',
+    status: EventStatus,
     result: NormalisedUsage | undefined,
     model: string | undefined,
     metadata: Record<string, string> | undefined,
   ): string | undefined {
     if (this.done) return undefined;
     this.done = true;
-    // A failed call that left no usage was not billed by the provider: zero requests, not the default one.
-    const usage = result?.usage ?? (status === 'error' ? { requests: 0 } : {});
     return this.tollgate.record(
       {
         provider: this.provider,
         model: model ?? this.requestedModel ?? 'unknown',
-        usage,
+        usage: result?.usage ?? {},
         cost: result?.cost,
         status,
         retryOf: this.retryOf,

@@ -87,6 +87,24 @@ describe('wrapOpenAI with the real openai SDK', () => {
     expect(event).toMatchObject({ status: 'error', metadata: { error: 'stream_abandoned' } });
   });
 
+  it('flags usage it cannot read, or that never came, as usage_unknown: never zero usage', async () => {
+    rig.llm.setUsage('openai', { total_tokens: 1540 }).setUsage('openaiResponses', { tokens: 1200 });
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+    for await (const chunk of stream) void chunk;
+    await openai.responses.create({ model: 'o4-mini', input: 'Plan the migration' });
+    const unasked = wrapOpenAI(new OpenAI({ apiKey: 'sk-fake', baseURL: rig.llm.openaiBaseUrl, maxRetries: 0 }), rig.tollgate, { requestStreamUsage: false });
+    for await (const chunk of await unasked.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })) void chunk;
+    const events = await rig.events();
+    expect(events.map((e) => [e.status, e.usage, (e.metadata as Record<string, string>).usage_unknown])).toEqual([
+      ['usage_unknown', {}, 'unreadable'],
+      ['usage_unknown', {}, 'unreadable'],
+      ['usage_unknown', {}, 'unreadable'],
+      ['usage_unknown', {}, 'absent'],
+    ]);
+    expect(rig.tollgate.stats().usageUnknown).toBe(4);
+  });
+
   it('OpenRouter: carries its reported cost and cache writes', async () => {
     const client = new OpenAI({ apiKey: 'sk-or-fake', baseURL: rig.llm.openrouterBaseUrl, maxRetries: 0 });
     // Detected from an openrouter.ai baseURL; the fake runs on localhost, so named here.

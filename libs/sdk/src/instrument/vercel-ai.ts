@@ -1,6 +1,6 @@
 import type { LanguageModelMiddleware } from 'ai';
 import type { Tollgate } from '../client';
-import { compact, count, minus } from '../normalise/counts';
+import { count, minus, normalised } from '../normalise/counts';
 import { normaliseAnthropicUsage } from '../normalise/anthropic';
 import { normaliseBedrockUsage } from '../normalise/bedrock';
 import { normaliseGeminiUsage } from '../normalise/gemini';
@@ -30,7 +30,7 @@ export function normaliseAiUsage(usage: AiUsage | undefined, modelProvider: stri
   const provider = aiProvider(modelProvider);
   if (raw && typeof raw === 'object') {
     if ('prompt_tokens' in raw) return normaliseChatCompletionUsage(raw);
-    if ('promptTokenCount' in raw) return normaliseGeminiUsage(raw);
+    if ('promptTokenCount' in raw || 'prompt_token_count' in raw) return normaliseGeminiUsage(raw);
     if ('inputTokens' in raw && provider === 'bedrock') return normaliseBedrockUsage(raw);
     if ('input_tokens' in raw && provider === 'anthropic') return normaliseAnthropicUsage(raw);
     if ('input_tokens' in raw && provider === 'openai') return normaliseResponse({ usage: raw });
@@ -40,21 +40,19 @@ export function normaliseAiUsage(usage: AiUsage | undefined, modelProvider: stri
   const cacheRead = count(input.cacheRead);
   const cacheWrite = count(input.cacheWrite);
   const reasoning = count(output.reasoning);
-  return {
-    usage: compact({
-      input_tokens: input.noCache !== undefined ? count(input.noCache) : minus(count(input.total), cacheRead, cacheWrite),
-      cache_read_tokens: cacheRead,
-      cache_write_tokens: cacheWrite,
-      cache_write_1h_tokens: 0,
-      output_tokens: output.text !== undefined ? count(output.text) : minus(count(output.total), reasoning),
-      reasoning_tokens: reasoning,
-      audio_input_tokens: 0,
-      audio_output_tokens: 0,
-      images: 0,
-      web_searches: 0,
-      requests: 0,
-    }),
-  };
+  return normalised({
+    input_tokens: input.noCache !== undefined ? count(input.noCache) : minus(count(input.total), cacheRead, cacheWrite),
+    cache_read_tokens: cacheRead,
+    cache_write_tokens: cacheWrite,
+    cache_write_1h_tokens: 0,
+    output_tokens: output.text !== undefined ? count(output.text) : minus(count(output.total), reasoning),
+    reasoning_tokens: reasoning,
+    audio_input_tokens: 0,
+    audio_output_tokens: 0,
+    images: 0,
+    web_searches: 0,
+    requests: 0,
+  });
 }
 
 interface StreamPart {

@@ -1,5 +1,5 @@
 import type { NormalisedUsage } from './openai-chat';
-import { compact, count, minus } from './counts';
+import { count, minus, normalised, record } from './counts';
 
 /** Anthropic Messages `usage` (also the cumulative `usage` of a streamed `message_delta`). */
 export interface AnthropicUsage {
@@ -16,27 +16,25 @@ export interface AnthropicUsage {
  * `cache_creation` says so; writes it does not attribute are 5-minute (the default TTL). Thinking is
  * billed inside output_tokens (its `thinking_tokens` breakdown is approximate), so it stays there.
  */
-export function normaliseAnthropicUsage(raw: AnthropicUsage): NormalisedUsage {
-  const created = count(raw.cache_creation_input_tokens);
-  const oneHour = count(raw.cache_creation?.ephemeral_1h_input_tokens);
-  const fiveMinute = raw.cache_creation
-    ? Math.max(count(raw.cache_creation.ephemeral_5m_input_tokens), minus(created, oneHour))
-    : created;
-  return {
-    usage: compact({
-      input_tokens: count(raw.input_tokens),
-      cache_read_tokens: count(raw.cache_read_input_tokens),
-      cache_write_tokens: fiveMinute,
-      cache_write_1h_tokens: oneHour,
-      output_tokens: count(raw.output_tokens),
-      reasoning_tokens: 0,
-      audio_input_tokens: 0,
-      audio_output_tokens: 0,
-      images: 0,
-      web_searches: count(raw.server_tool_use?.web_search_requests),
-      requests: 0,
-    }),
-  };
+export function normaliseAnthropicUsage(raw: AnthropicUsage | null | undefined): NormalisedUsage {
+  const u = record(raw) as AnthropicUsage;
+  const created = count(u.cache_creation_input_tokens);
+  const ttl = u.cache_creation ? record(u.cache_creation) : undefined;
+  const oneHour = count(ttl?.ephemeral_1h_input_tokens);
+  const fiveMinute = ttl ? Math.max(count(ttl.ephemeral_5m_input_tokens), minus(created, oneHour)) : created;
+  return normalised({
+    input_tokens: count(u.input_tokens),
+    cache_read_tokens: count(u.cache_read_input_tokens),
+    cache_write_tokens: fiveMinute,
+    cache_write_1h_tokens: oneHour,
+    output_tokens: count(u.output_tokens),
+    reasoning_tokens: 0,
+    audio_input_tokens: 0,
+    audio_output_tokens: 0,
+    images: 0,
+    web_searches: count(record(u.server_tool_use).web_search_requests),
+    requests: 0,
+  });
 }
 
 type StreamEvent = { type?: string; message?: { model?: string; usage?: AnthropicUsage }; usage?: AnthropicUsage };

@@ -1,5 +1,5 @@
 import type { NormalisedUsage } from './openai-chat';
-import { compact, count, minus } from './counts';
+import { count, minus, normalised, record } from './counts';
 
 /** Bedrock Converse / ConverseStream `usage` (TokenUsage). */
 export interface BedrockTokenUsage {
@@ -17,31 +17,30 @@ export interface BedrockTokenUsage {
  * inputTokens, outputTokens, cache reads and cache writes are disjoint. cacheDetails splits the writes
  * by TTL; writes it does not attribute to 1h are 5-minute.
  */
-export function normaliseBedrockUsage(raw: BedrockTokenUsage): NormalisedUsage {
-  const read = count(raw.cacheReadInputTokens ?? raw.cacheReadInputTokenCount);
+export function normaliseBedrockUsage(raw: BedrockTokenUsage | null | undefined): NormalisedUsage {
+  const u = record(raw) as BedrockTokenUsage;
+  const read = count(u.cacheReadInputTokens ?? u.cacheReadInputTokenCount);
   let detailed1h = 0;
   let detailedOther = 0;
-  for (const d of raw.cacheDetails ?? []) {
-    if (d.ttl === '1h') detailed1h += count(d.inputTokens);
-    else detailedOther += count(d.inputTokens);
+  for (const d of Array.isArray(u.cacheDetails) ? u.cacheDetails : []) {
+    if (d?.ttl === '1h') detailed1h += count(d.inputTokens);
+    else detailedOther += count(d?.inputTokens);
   }
-  const written = count(raw.cacheWriteInputTokens ?? raw.cacheWriteInputTokenCount) || detailed1h + detailedOther;
+  const written = count(u.cacheWriteInputTokens ?? u.cacheWriteInputTokenCount) || detailed1h + detailedOther;
   const oneHour = Math.min(detailed1h, written);
-  return {
-    usage: compact({
-      input_tokens: count(raw.inputTokens),
-      cache_read_tokens: read,
-      cache_write_tokens: minus(written, oneHour),
-      cache_write_1h_tokens: oneHour,
-      output_tokens: count(raw.outputTokens),
-      reasoning_tokens: 0,
-      audio_input_tokens: 0,
-      audio_output_tokens: 0,
-      images: 0,
-      web_searches: 0,
-      requests: 0,
-    }),
-  };
+  return normalised({
+    input_tokens: count(u.inputTokens),
+    cache_read_tokens: read,
+    cache_write_tokens: minus(written, oneHour),
+    cache_write_1h_tokens: oneHour,
+    output_tokens: count(u.outputTokens),
+    reasoning_tokens: 0,
+    audio_input_tokens: 0,
+    audio_output_tokens: 0,
+    images: 0,
+    web_searches: 0,
+    requests: 0,
+  });
 }
 
 /** ConverseStream: the `metadata` event carries the usage of the whole call. */

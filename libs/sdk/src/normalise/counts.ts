@@ -1,4 +1,5 @@
 import type { Usage, UsageDimension } from '../dimensions';
+import type { NormalisedUsage } from './openai-chat';
 
 /** A provider count as a non-negative integer; null, absent or malformed counts are 0. */
 export function count(value: unknown): number {
@@ -20,6 +21,23 @@ export function compact(usage: Record<UsageDimension, number>): Usage {
   const out: Usage = {};
   for (const key of Object.keys(usage) as UsageDimension[]) if (usage[key] > 0) out[key] = usage[key];
   return out;
+}
+
+/**
+ * A normaliser's result. A usage with no positive token count and no reported cost was not read (absent,
+ * renamed, or all zeros from a client that fills in defaults): it is `usage_unknown`, never a call that cost
+ * nothing. No real model call consumes zero tokens; a count of searches or images alone does not make it known.
+ */
+export function normalised(usage: Record<UsageDimension, number>, cost?: string): NormalisedUsage {
+  const out = compact(usage);
+  if (cost !== undefined) return { usage: out, cost };
+  for (const key in out) if (key.endsWith('_tokens')) return { usage: out };
+  return { usage: {}, status: 'usage_unknown' };
+}
+
+/** A provider usage object as a record to read: anything else (absent, null, an array, a string) reads as {}. */
+export function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /**

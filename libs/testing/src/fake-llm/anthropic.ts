@@ -16,7 +16,8 @@ export function messages({ body, model, usage, res }: FakeCall): void {
   if (body.stream !== true) return json(res, 200, message);
   sseStart(res);
   // message_start carries the input side and a first output count; message_delta the cumulative totals.
-  sse(res, { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }, 'message_start');
+  const startUsage = 'output_tokens' in usage ? { ...usage, output_tokens: 1 } : usage;
+  sse(res, { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: startUsage } }, 'message_start');
   sse(res, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start');
   sse(res, { type: 'ping' }, 'ping');
   for (const piece of pieces(text)) sse(res, { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }, 'content_block_delta');

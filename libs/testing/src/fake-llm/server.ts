@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { messages } from './anthropic';
-import { converse } from './bedrock';
+import { converse, invoke } from './bedrock';
 import { generateContent } from './gemini';
+import { mistralChat } from './mistral';
 import { chatCompletions, responses } from './openai';
 import { json } from './reply';
 import { defaultUsage, type FakeProvider, type ProviderUsage } from './usage';
@@ -22,8 +23,9 @@ export interface InjectedFailure {
 
 /**
  * A fake LLM server speaking the wire protocols of OpenAI (Chat Completions, Responses), Anthropic
- * Messages, Gemini generateContent, Bedrock Converse / ConverseStream and OpenRouter, JSON and streamed,
- * with usage in each provider's shape. Point the real SDKs at `url` (see the `*BaseUrl` getters).
+ * Messages, Gemini generateContent, Bedrock Converse / ConverseStream / InvokeModel /
+ * InvokeModelWithResponseStream, Mistral chat and OpenRouter, JSON and streamed, with usage in each
+ * provider's shape. Point the real SDKs at `url` (see the `*BaseUrl` getters).
  */
 export class FakeLlm {
   readonly requests: FakeLlmRequest[] = [];
@@ -46,6 +48,9 @@ export class FakeLlm {
   }
   get bedrockEndpoint(): string {
     return this.url;
+  }
+  get mistralServerUrl(): string {
+    return `${this.url}/mistral`;
   }
 
   /** The usage a provider reports from now on (its own shape); default: `defaultUsage`. */
@@ -107,6 +112,9 @@ export class FakeLlm {
       [/^\/v1beta\/models\/([^:]+):streamGenerateContent$/, (m) => ({ provider: 'gemini', model: m[1], serve: (c) => generateContent(c, true) })],
       [/^\/model\/([^/]+)\/converse$/, (m) => ({ provider: 'bedrock', model: m[1], serve: (c) => converse(c, false) })],
       [/^\/model\/([^/]+)\/converse-stream$/, (m) => ({ provider: 'bedrock', model: m[1], serve: (c) => converse(c, true) })],
+      [/^\/model\/([^/]+)\/invoke$/, (m) => ({ provider: 'bedrock', usage: 'bedrockInvoke', model: m[1], serve: (c) => invoke(c, false) })],
+      [/^\/model\/([^/]+)\/invoke-with-response-stream$/, (m) => ({ provider: 'bedrock', usage: 'bedrockInvoke', model: m[1], serve: (c) => invoke(c, true) })],
+      [/^\/mistral\/v1\/chat\/completions$/, () => ({ provider: 'mistral', model, serve: mistralChat })],
     ];
     for (const [pattern, make] of routes) {
       const match = pattern.exec(path);
@@ -122,6 +130,9 @@ function fail(res: ServerResponse, provider: FakeProvider, failure: InjectedFail
   if (provider === 'anthropic') {
     const type = status === 429 ? 'rate_limit_error' : status === 529 ? 'overloaded_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
     return json(res, status, { type: 'error', error: { type, message } }, { 'request-id': 'req_fake' });
+  }
+  if (provider === 'mistral') {
+    return json(res, status, { object: 'error', message, type: status === 429 ? 'rate_limited' : 'invalid_request_error', param: null, code: String(status) });
   }
   if (provider === 'gemini') {
     return json(res, status, { error: { code: status, message, status: status === 429 ? 'RESOURCE_EXHAUSTED' : status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT' } });

@@ -52,6 +52,14 @@ export const defaultUsage = {
     cacheWriteInputTokens: 300,
     cacheDetails: [{ ttl: '1h', inputTokens: 300 }],
   },
+  // Neutral counts, rendered in each InvokeModel family's own shape (see bedrock.ts `invoke`).
+  bedrockInvoke: { input: 40, output: 220, cacheRead: 2048, cacheWrite: 300, cacheWrite1h: 200 },
+  mistral: {
+    prompt_tokens: 1800,
+    completion_tokens: 250,
+    total_tokens: 2050,
+    prompt_tokens_details: { cached_tokens: 1536 },
+  },
 };
 
 export type FakeProvider = keyof typeof defaultUsage;

@@ -22,7 +22,7 @@ export const LITELLM_PRICE_KEYS: Readonly<Record<string, UsageDimension>> = {
 /** Modes whose calls are priced per token like a chat call. */
 export const LITELLM_TOKEN_MODES: ReadonlySet<string> = new Set(['chat', 'completion', 'responses', 'realtime']);
 
-// `…_above_200k_tokens`: a tier over 200,000 prompt tokens, i.e. from 200,001 (DESIGN.md "Rate cards").
+// `…_above_200k_tokens`: a tier over 200,000 prompt tokens, i.e. from 200,001 (docs/design.md "Rate cards").
 const TIER_KEY = /^(.+)_above_(\d+)k_tokens$/;
 
 export interface LiteLlmParsed extends ParsedSource {

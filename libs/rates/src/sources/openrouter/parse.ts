@@ -4,7 +4,7 @@ import { decimalFromText } from '../../decimal-text';
 import type { RateCard } from '../../rate-card';
 import { MalformedSourceError, UnusableEntryError, type ParsedSource } from '../../source-errors';
 
-/** OpenRouter pricing keys -> usage dimensions (DESIGN.md "Usage dimensions"). */
+/** OpenRouter pricing keys -> usage dimensions (docs/design.md "Usage dimensions"). */
 export const OPENROUTER_PRICE_KEYS: Readonly<Record<string, UsageDimension>> = {
   prompt: 'input_tokens',
   completion: 'output_tokens',

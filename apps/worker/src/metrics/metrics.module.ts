@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { PRICING_METRICS } from '@tollgate/billing';
+import { MetricsServer } from './metrics-server';
+import { WorkerMetrics } from './worker-metrics';
+
+/** The worker's metrics: pricing reports to them (PRICING_METRICS), GET /metrics serves them. */
+@Global()
+@Module({
+  providers: [WorkerMetrics, { provide: PRICING_METRICS, useExisting: WorkerMetrics }, MetricsServer],
+  exports: [WorkerMetrics, PRICING_METRICS],
+})
+export class WorkerMetricsModule {}

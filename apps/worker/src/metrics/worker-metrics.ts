@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PriceQueue, type PricingMetrics } from '@tollgate/billing';
+import { IngestBatchesRepository } from '@tollgate/db';
+
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
+
+/**
+ * Prometheus metrics of one worker process (GET /metrics on WORKER_METRICS_PORT). Counters count what this
+ * process did; the queue depth and the quarantine are read from Redis and Postgres at each scrape, so every
+ * worker reports the same values for them.
+ */
+@Injectable()
+export class WorkerMetrics implements PricingMetrics {
+  readonly registry = new Registry();
+  private readonly events = new Counter({
+    name: 'tollgate_worker_events_total',
+    help: 'Events this worker finished pricing, by outcome: priced, unpriced (no rate), quarantined (their batch kept failing)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly lag = new Histogram({
+    name: 'tollgate_event_priced_lag_seconds',
+    help: 'Time from an event received by the api to its pricing committed by this worker',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  private readonly rateSyncs = new Counter({
+    name: 'tollgate_rate_syncs_total',
+    help: "Rate syncs this worker ran, by source and that source's outcome (applied, unchanged, held, failed)",
+    labelNames: ['source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(queue: PriceQueue, batches: IngestBatchesRepository) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_worker_' });
+    for (const outcome of ['priced', 'unpriced', 'quarantined']) this.events.inc({ outcome }, 0);
+    new Gauge({
+      name: 'tollgate_price_queue_jobs',
+      help: 'Jobs of the price queue by state (in Redis, shared by every worker)',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const counts = await queue.queue.getJobCounts(...QUEUE_STATES);
+        for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'tollgate_quarantined_batches',
+      help: 'Ingest batches quarantined after PRICE_MAX_ATTEMPTS failures in a row, waiting for POST /v1/events/quarantine/retry (every organisation)',
+      registers: [this.registry],
+      async collect() {
+        this.set((await batches.quarantined()).batches);
+      },
+    });
+  }
+
+  batchPriced(priced: number, unpriced: number, lagSeconds: readonly number[]): void {
+    this.events.inc({ outcome: 'priced' }, priced);
+    this.events.inc({ outcome: 'unpriced' }, unpriced);
+    for (const seconds of lagSeconds) this.lag.observe(seconds);
+  }
+
+  batchQuarantined(events: number): void {
+    this.events.inc({ outcome: 'quarantined' }, events);
+  }
+
+  rateSynced(outcomes: Record<string, string>): void {
+    for (const [source, outcome] of Object.entries(outcomes)) this.rateSyncs.inc({ source, outcome });
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { isUniqueViolation, PlansRepository, PlanVersionRow, Transactions } from '@tollgate/db';
+import { NotFoundError } from '../errors';
+import { Repricer } from '../pricing/repricer';
+import { planDefinition } from './plan-definition';
+
+export interface ChangePlanCommand {
+  organizationId: string;
+  code: string;
+  /** The plan as sent (validated here); its code is `code`. */
+  plan: unknown;
+  /** Default: now. */
+  effectiveFrom?: Date;
+}
+
+// Two changes of one plan at once: the second's version number is taken; it tries again on the new latest.
+const ATTEMPTS = 3;
+
+/**
+ * A plan's next version. NOTE: a version bills whole periods, so every customer on the plan is repriced from
+ * the period containing effective_from (cut with the new version's interval), in the transaction that adds it.
+ */
+@Injectable()
+export class ChangePlan {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly plans: PlansRepository,
+    private readonly repricer: Repricer,
+  ) {}
+
+  async execute({ organizationId, code, plan, effectiveFrom }: ChangePlanCommand): Promise<PlanVersionRow> {
+    const { plan: valid, definition } = planDefinition(plan);
+    const at = effectiveFrom ?? new Date();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { row, reopened } = await this.transactions.run(async (tx) => {
+          const added = await this.plans.addNext(organizationId, code, definition, at, tx);
+          if (added === null) throw new NotFoundError(`plan "${code}" not found`);
+          return { row: added, reopened: await this.repricer.planChanged(tx, organizationId, code, at, valid.interval) };
+        });
+        await this.repricer.enqueue(reopened);
+        return row;
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= ATTEMPTS) throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { Module, type INestApplicationContext, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { BillingModule, PriceQueue } from '@tollgate/billing';
+import { loadConfig, type TollgateConfig } from '@tollgate/config';
+import { DbModule } from '@tollgate/db';
+import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './db';
+import { DatabaseProbe } from './probe';
+
+export interface TestBilling {
+  config: TollgateConfig;
+  db: TestDatabase;
+  probe: DatabaseProbe;
+  app: INestApplicationContext;
+  /** A use case (or any provider) with its real repositories. */
+  get<T>(type: Type<T>): T;
+  close(): Promise<void>;
+}
+
+/**
+ * The billing use cases with their real repositories, on a fresh migrated database and the local Redis
+ * (queues under a prefix of their own): what libs/billing's medium tests run against. No api, no worker.
+ */
+export async function startTestBilling(env: Record<string, string> = {}): Promise<TestBilling> {
+  const db = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: `{tollgate-billing-test-${randomBytes(4).toString('hex')}}`,
+    RATE_SOURCES: 'none',
+    RATE_POLL_SECONDS: '3600',
+    ...env,
+  });
+  @Module({ imports: [DbModule.forRoot(config, 4), BillingModule.forRoot()] })
+  class TestBillingModule {}
+  const app = await NestFactory.createApplicationContext(TestBillingModule, { logger: false });
+  await app.init();
+  const probe = new DatabaseProbe(db.url);
+  return {
+    config,
+    db,
+    probe,
+    app,
+    get: (type) => app.get(type),
+    async close() {
+      await app.get(PriceQueue).queue.obliterate({ force: true }).catch(() => undefined);
+      await app.close();
+      await probe.close();
+      await db.drop();
+    },
+  };
+}

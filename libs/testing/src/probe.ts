@@ -1,0 +1,26 @@
+import { Pool, type QueryResultRow } from 'pg';
+
+/**
+ * A test's own look into a database it is given (the state an api or worker under test left), so tests in
+ * apps/ check Postgres without speaking pg themselves.
+ */
+export class DatabaseProbe {
+  readonly pool: Pool;
+
+  constructor(databaseUrl: string) {
+    this.pool = new Pool({ connectionString: databaseUrl, max: 3 });
+  }
+
+  async rows<T extends QueryResultRow = Record<string, unknown>>(sql: string, values: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query<T>(sql, values)).rows;
+  }
+
+  /** `SELECT count(*) FROM <table> WHERE <where>`. */
+  async count(table: string, where = 'true', values: unknown[] = []): Promise<number> {
+    return (await this.rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, values))[0].n;
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
