@@ -65,25 +65,8 @@ describe('validatePlan', () => {
       'charges[0].markup',
       'applies only to charges with "mode": "price"',
     ],
-<<<<<<< HEAD
     ['token prices in price mode', { charges: [{ ...standard, token_prices: { input_tokens: '1' } }] }, 'charges[0].token_prices', 'applies only'],
   ] as [string, Partial<PlanInput>, string, string][])('refuses %s', (_label, change, path, message) => {
-=======
-    [
-      'token prices in price mode',
-      { charges: [{ ...standard, token_prices: { input_tokens: '1' } }] },
-      'charges[0].token_prices',
-      'applies only',
-    ],
-    [
-      'more than 30 decimal places',
-      { charges: [{ ...standard, markup: '0.' + '1'.repeat(31) }] },
-      'charges[0].markup',
-      'at most 30 decimal places',
-    ],
-    ['not a boolean', { charges: [{ ...standard, allowance_eligible: 'yes' }] }, 'charges[0].allowance_eligible', 'true or false'],
-  ])('refuses %s', (_label, change, path, message) => {
->>>>>>> tooling
     const errors = errorsOf({ ...base, ...change });
     expect(errors).toContainEqual({ path, message: expect.stringContaining(message) });
   });

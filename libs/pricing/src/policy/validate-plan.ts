@@ -15,7 +15,6 @@ export interface PlanError {
 
 export type PlanValidation = { ok: true; plan: Plan } | { ok: false; errors: PlanError[] };
 
-<<<<<<< HEAD
 /** A charge as sent (and stored): decimals as strings; absent or null fields take their defaults. */
 export interface ChargeInput {
   readonly name: string;
@@ -40,119 +39,6 @@ export interface PlanInput {
   readonly requires_approval?: boolean | null;
   readonly cost_source?: CostSource | null;
   readonly charges: readonly ChargeInput[];
-=======
-const PLAN_KEYS = [
-  'code',
-  'name',
-  'currency',
-  'interval',
-  'base_fee',
-  'included_usage',
-  'minimum_commitment',
-  'grace_period_hours',
-  'requires_approval',
-  'cost_source',
-  'charges',
-];
-const CHARGE_KEYS = ['name', 'models', 'mode', 'markup', 'token_prices', 'margin_floor', 'allowance_eligible'];
-const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const MAX_TEXT = 255;
-const MAX_CHARGES = 100;
-const MAX_PATTERNS = 100;
-// Stored as numeric(65,30): more would be silently rounded by Postgres.
-const MAX_FRACTION_DIGITS = 30;
-const MAX_INTEGER_DIGITS = 20;
-const MAX_GRACE_HOURS = 24 * 366;
-
-type Fields = Record<string, unknown>;
-
-/** Reads one object's fields, collecting every problem instead of stopping at the first. */
-class Reader {
-  constructor(
-    private readonly errors: PlanError[],
-    private readonly fields: Fields,
-    private readonly prefix: string,
-  ) {}
-
-  path(key: string): string {
-    return this.prefix === '' ? key : `${this.prefix}.${key}`;
-  }
-
-  fail(key: string, message: string): undefined {
-    this.errors.push({ path: this.path(key), message });
-    return undefined;
-  }
-
-  /** docs/api.md: a null field is the same as an absent one. */
-  has(key: string): boolean {
-    return this.fields[key] !== undefined && this.fields[key] !== null;
-  }
-
-  raw(key: string): unknown {
-    return this.fields[key];
-  }
-
-  rejectUnknownKeys(allowed: readonly string[]): void {
-    for (const key of Object.keys(this.fields)) {
-      if (!allowed.includes(key)) this.fail(key, 'is not a known field');
-    }
-  }
-
-  text(key: string, pattern?: RegExp): string | undefined {
-    if (!this.has(key)) return this.fail(key, 'is required');
-    const value = this.raw(key);
-    if (typeof value !== 'string' || value.length === 0) return this.fail(key, 'must be a non-empty string');
-    if ([...value].length > MAX_TEXT) return this.fail(key, `must be at most ${MAX_TEXT} characters`);
-    if (value.includes('\u0000')) return this.fail(key, 'must not contain U+0000');
-    if (pattern && !pattern.test(value)) return this.fail(key, 'may contain only letters, digits, "_", "." and "-"');
-    return value;
-  }
-
-  oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T | undefined {
-    if (!this.has(key)) return fallback;
-    const value = this.raw(key);
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    return this.fail(key, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
-  }
-
-  flag(key: string, fallback: boolean): boolean | undefined {
-    if (!this.has(key)) return fallback;
-    const value = this.raw(key);
-    return typeof value === 'boolean' ? value : this.fail(key, 'must be true or false');
-  }
-
-  integer(key: string, min: number, max: number, fallback: number): number | undefined {
-    if (!this.has(key)) return fallback;
-    const value = this.raw(key);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      return this.fail(key, `must be an integer from ${min} to ${max}`);
-    }
-    return value;
-  }
-
-  /** A decimal string (never a JSON number: money must not pass through a float). */
-  decimal(key: string, fallback: string | null, maxFractionDigits = MAX_FRACTION_DIGITS): Decimal | null | undefined {
-    if (!this.has(key)) return fallback === null ? null : new Decimal(fallback);
-    return readDecimal(this.raw(key), maxFractionDigits, (message) => this.fail(key, message));
-  }
-}
-
-function readDecimal(value: unknown, maxFractionDigits: number, fail: (message: string) => undefined): Decimal | undefined {
-  if (typeof value === 'number') return fail(`must be a decimal string such as "${value}", not a JSON number`);
-  if (!isDecimalString(value)) return fail('must be a decimal string such as "12.34"');
-  if (writtenDecimalPlaces(value) > maxFractionDigits) {
-    return fail(`must have at most ${maxFractionDigits} decimal places`);
-  }
-  if (
-    value
-      .replace(/^-/, '')
-      .split('.')[0]
-      .replace(/^0+(?=\d)/, '').length > MAX_INTEGER_DIGITS
-  ) {
-    return fail(`must have at most ${MAX_INTEGER_DIGITS} digits before the decimal point`);
-  }
-  return new Decimal(value);
->>>>>>> tooling
 }
 
 /** The value of each field a plan may omit. */
@@ -220,7 +106,6 @@ export function validatePlan(input: PlanInput): PlanValidation {
   };
 }
 
-<<<<<<< HEAD
 function toCharge(c: ChargeInput): Charge {
   const mode = c.mode ?? PLAN_DEFAULTS.mode;
   const tokenPrices: Partial<Record<UsageDimension, Decimal>> = {};
@@ -228,34 +113,6 @@ function toCharge(c: ChargeInput): Charge {
     for (const [dimension, price] of Object.entries(c.token_prices ?? {})) {
       if (price != null) tokenPrices[dimension as UsageDimension] = new Decimal(price);
     }
-=======
-function nonNegative(r: Reader, key: string, value: Decimal | null | undefined): Decimal | undefined {
-  if (value === undefined || value === null) return undefined;
-  return value.lt(0) ? r.fail(key, 'must not be negative') : value;
-}
-
-function readCharges(r: Reader, errors: PlanError[]): Charge[] | undefined {
-  if (!r.has('charges')) return r.fail('charges', 'is required');
-  const list = r.raw('charges');
-  if (!Array.isArray(list) || list.length === 0) return r.fail('charges', 'must be a non-empty array');
-  if (list.length > MAX_CHARGES) return r.fail('charges', `must have at most ${MAX_CHARGES} charges`);
-
-  const charges = list.map((item, i) => readCharge(item, `charges[${i}]`, errors));
-  const seen = new Set<string>();
-  list.forEach((item, i) => {
-    const name = isObject(item) ? item.name : undefined;
-    if (typeof name !== 'string') return;
-    if (seen.has(name)) errors.push({ path: `charges[${i}].name`, message: `duplicate charge name "${name}"` });
-    seen.add(name);
-  });
-  const last: unknown = list[list.length - 1];
-  const lastModels = isObject(last) ? last.models : undefined;
-  if (!Array.isArray(lastModels) || !lastModels.some((p) => typeof p === 'string' && isMatchAllPattern(p))) {
-    errors.push({
-      path: `charges[${list.length - 1}].models`,
-      message: 'the last charge is the default and must match every model: include the pattern "*"',
-    });
->>>>>>> tooling
   }
   return {
     name: c.name,
