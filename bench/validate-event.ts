@@ -29,7 +29,9 @@ function time(label: string, check: (e: unknown) => boolean): number {
     for (const e of batch) if (!check(e)) throw new Error(`${label} refused a valid event`);
   }
   const usPerBatch = Number(process.hrtime.bigint() - start) / 1000 / BATCHES;
-  console.log(`${label.padEnd(42)} ${(usPerBatch / 1000).toFixed(2).padStart(7)} ms per 1,000-event batch  ${(usPerBatch / 1000).toFixed(2)} µs per event`);
+  console.log(
+    `${label.padEnd(42)} ${(usPerBatch / 1000).toFixed(2).padStart(7)} ms per 1,000-event batch  ${(usPerBatch / 1000).toFixed(2)} µs per event`,
+  );
   return usPerBatch;
 }
 
@@ -41,4 +43,6 @@ const hashOnly = time('  of which the content hash', (e) => contentHash(valid[ha
 const hand = withHash - hashOnly;
 const zod = time('zod Event.safeParse', (e) => Event.safeParse(e).success);
 const zodCompiled = time('zod z.compile(Event).safeParse', (e) => compiled.safeParse(e).success);
-console.log(`checks alone: hand-written ${(hand / 1000).toFixed(2)} ms, zod ${(zod / hand).toFixed(2)}× that, compiled zod ${(zodCompiled / hand).toFixed(2)}×`);
+console.log(
+  `checks alone: hand-written ${(hand / 1000).toFixed(2)} ms, zod ${(zod / hand).toFixed(2)}× that, compiled zod ${(zodCompiled / hand).toFixed(2)}×`,
+);

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { CreateFirstOrganization } from '@tollgate/billing';
-import { PinoNestLogger, TollgateConfig } from '@tollgate/config';
+import { PinoNestLogger, type TollgateConfig } from '@tollgate/config';
 import { ApiModule } from './api.module';
 import { errorBody } from './common/api-error';
 import { clientErrorHandler, frameworkErrors } from './common/http-errors';

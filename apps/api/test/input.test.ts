@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DatabaseProbe } from '@tollgate/testing';
-import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
+import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
 import { clientErrorHandler } from '../src/common/http-errors';
 
 // Input the API must refuse in its error shape, never with a 500, never by rewriting it, never by losing a
@@ -21,8 +21,7 @@ const event = (over: Record<string, unknown> = {}): Record<string, unknown> => (
   ...over,
 });
 const post = (events: unknown[]) => api.request('POST', '/v1/events', { events }, api.ingestKey);
-const storedCount = async (ids: unknown[]) =>
-  probe.count('events', 'transaction_id = ANY($1)', [ids.filter((i) => typeof i === 'string')]);
+const storedCount = async (ids: unknown[]) => probe.count('events', 'transaction_id = ANY($1)', [ids.filter((i) => typeof i === 'string')]);
 
 /** The API's error shape, and nothing else. */
 function expectError(res: { status: number; body: any }, status: number, code: string) {
@@ -89,10 +88,24 @@ describe('lone UTF-16 surrogates and U+0000 in events', () => {
   });
 
   it('list every problem of an event, not only the first', async () => {
-    const e = event({ usage: { input_tokens: -1, thinking: 1 }, cost: 0.5, status: 'ok', colour: 'red', timestamp: '2026-02-31T00:00:00Z' });
+    const e = event({
+      usage: { input_tokens: -1, thinking: 1 },
+      cost: 0.5,
+      status: 'ok',
+      colour: 'red',
+      timestamp: '2026-02-31T00:00:00Z',
+    });
     delete e.model;
     const [result] = (await post([e])).body.results;
-    expect(result.error.details.map((d: any) => d.field).sort()).toEqual(['colour', 'cost', 'model', 'status', 'timestamp', 'usage.input_tokens', 'usage.thinking']);
+    expect(result.error.details.map((d: any) => d.field).sort()).toEqual([
+      'colour',
+      'cost',
+      'model',
+      'status',
+      'timestamp',
+      'usage.input_tokens',
+      'usage.thinking',
+    ]);
     expect(result.error.message).toContain('model is required');
   });
 });
@@ -114,7 +127,13 @@ describe('names and ids outside events', () => {
   });
 
   it('answers U+0000 in a path id, a query filter or a cursor with 400, never 500', async () => {
-    for (const path of ['/v1/customers/a%00b', '/v1/customers/a%00b/usage', '/v1/customers/a%00b/invoices/preview', '/v1/plans/a%00b', '/v1/rates/syncs/a%00b']) {
+    for (const path of [
+      '/v1/customers/a%00b',
+      '/v1/customers/a%00b/usage',
+      '/v1/customers/a%00b/invoices/preview',
+      '/v1/plans/a%00b',
+      '/v1/rates/syncs/a%00b',
+    ]) {
       expectError(await api.request('GET', path), 400, 'invalid_request');
     }
     expectError(await api.request('GET', '/v1/customers/a%00b/entitlement', undefined, api.ingestKey), 400, 'invalid_request');
@@ -125,17 +144,45 @@ describe('names and ids outside events', () => {
     const nulCursor = Buffer.from('a\u0000b').toString('base64url');
     expectError(await api.request('GET', `/v1/customers?cursor=${nulCursor}`), 400, 'invalid_request');
     expectError(await api.request('GET', `/v1/plans?cursor=${nulCursor}`), 400, 'invalid_request');
-    expectError(await api.request('GET', `/v1/customers?cursor=${Buffer.from([0x61, 0xff]).toString('base64url')}`), 400, 'invalid_request');
+    expectError(
+      await api.request('GET', `/v1/customers?cursor=${Buffer.from([0x61, 0xff]).toString('base64url')}`),
+      400,
+      'invalid_request',
+    );
   });
 });
 
 describe('values Postgres cannot hold', () => {
   it.each([
     ['a spend_cap with 36 integer digits', 'POST', '/v1/customers', { external_id: 'big-cap', spend_cap: '1'.repeat(36) }, 'spend_cap'],
-    ['a billing_anchor in year 0000', 'POST', '/v1/customers', { external_id: 'year-zero', billing_anchor: '0000-01-01' }, 'billing_anchor'],
-    ['an override effective_from of −8.64e15 ms', 'POST', '/v1/rates/overrides', { provider: 'acme', model: 'm', prices: { input_tokens: '1', output_tokens: '1' }, effective_from: -8.64e15 }, 'effective_from'],
-    ['an override price beyond 10^6 per million', 'POST', '/v1/rates/overrides', { provider: 'acme', model: 'm', prices: { input_tokens: '1'.repeat(20), output_tokens: '1' } }, 'prices.input_tokens'],
-    ['a markup beyond +100,000%', 'POST', '/v1/plans', { code: 'huge', name: 'Huge', currency: 'USD', charges: [{ name: 'all', models: ['*'], markup: '1'.repeat(20) }] }, 'charges[0].markup'],
+    [
+      'a billing_anchor in year 0000',
+      'POST',
+      '/v1/customers',
+      { external_id: 'year-zero', billing_anchor: '0000-01-01' },
+      'billing_anchor',
+    ],
+    [
+      'an override effective_from of −8.64e15 ms',
+      'POST',
+      '/v1/rates/overrides',
+      { provider: 'acme', model: 'm', prices: { input_tokens: '1', output_tokens: '1' }, effective_from: -8.64e15 },
+      'effective_from',
+    ],
+    [
+      'an override price beyond 10^6 per million',
+      'POST',
+      '/v1/rates/overrides',
+      { provider: 'acme', model: 'm', prices: { input_tokens: '1'.repeat(20), output_tokens: '1' } },
+      'prices.input_tokens',
+    ],
+    [
+      'a markup beyond +100,000%',
+      'POST',
+      '/v1/plans',
+      { code: 'huge', name: 'Huge', currency: 'USD', charges: [{ name: 'all', models: ['*'], markup: '1'.repeat(20) }] },
+      'charges[0].markup',
+    ],
   ])('refuses %s with 400', async (_label, method, path, body, field) => {
     const res = await api.request(method, path, body);
     expectError(res, 400, 'invalid_request');
@@ -146,8 +193,16 @@ describe('values Postgres cannot hold', () => {
     await api.request('POST', '/v1/customers', { external_id: 'patch-me' });
     expectError(await api.request('PATCH', '/v1/customers/patch-me', { spend_cap: '9'.repeat(36) }), 400, 'invalid_request');
     expectError(await api.request('PATCH', '/v1/customers/patch-me', { billing_anchor: '0000-01-01' }), 400, 'invalid_request');
-    expectError(await api.request('GET', `/v1/events?cursor=${Buffer.from('9223372036854775808').toString('base64url')}`), 400, 'invalid_request');
-    expectError(await api.request('GET', `/v1/events?cursor=${Buffer.from('99999999999999999999999').toString('base64url')}`), 400, 'invalid_request');
+    expectError(
+      await api.request('GET', `/v1/events?cursor=${Buffer.from('9223372036854775808').toString('base64url')}`),
+      400,
+      'invalid_request',
+    );
+    expectError(
+      await api.request('GET', `/v1/events?cursor=${Buffer.from('99999999999999999999999').toString('base64url')}`),
+      400,
+      'invalid_request',
+    );
   });
 });
 
@@ -187,8 +242,15 @@ describe('errors sent before the request reaches a controller', () => {
   });
 
   it('413, 415 and invalid JSON', async () => {
-    const body = (ct: string, b: string) => `POST /v1/plans HTTP/1.1\r\nhost: x\r\n${auth()}content-type: ${ct}\r\ncontent-length: ${Buffer.byteLength(b)}\r\nconnection: close\r\n\r\n${b}`;
-    expectError(await raw(`POST /v1/plans HTTP/1.1\r\nhost: x\r\n${auth()}content-type: application/json\r\ncontent-length: 99999999\r\nconnection: close\r\n\r\n{}`), 413, 'payload_too_large');
+    const body = (ct: string, b: string) =>
+      `POST /v1/plans HTTP/1.1\r\nhost: x\r\n${auth()}content-type: ${ct}\r\ncontent-length: ${Buffer.byteLength(b)}\r\nconnection: close\r\n\r\n${b}`;
+    expectError(
+      await raw(
+        `POST /v1/plans HTTP/1.1\r\nhost: x\r\n${auth()}content-type: application/json\r\ncontent-length: 99999999\r\nconnection: close\r\n\r\n{}`,
+      ),
+      413,
+      'payload_too_large',
+    );
     expectError(await raw(body('text/plain', '{}')), 415, 'unsupported_media_type');
     expectError(await raw(body('application/jsonxyz', '{}')), 415, 'unsupported_media_type');
     expectError(await raw(body('application/json; charset=latin1', '{}')), 415, 'unsupported_media_type');
@@ -237,7 +299,9 @@ describe('strict parsing', () => {
   });
 
   it('refuses dates the calendar does not have and timestamps with trailing junk', async () => {
-    expect((await post([event({ timestamp: '2026-02-31T00:00:00Z' })])).body.results[0].error.details).toEqual([{ field: 'timestamp', message: 'is not a calendar date' }]);
+    expect((await post([event({ timestamp: '2026-02-31T00:00:00Z' })])).body.results[0].error.details).toEqual([
+      { field: 'timestamp', message: 'is not a calendar date' },
+    ]);
     expectError(await api.request('GET', '/v1/events?from=2026-01-01junk'), 400, 'invalid_request');
     expectError(await api.request('GET', '/v1/customers/input-customer/usage?to=2026-02-31T00:00:00Z'), 400, 'invalid_request');
     expectError(await api.request('POST', '/v1/customers', { external_id: 'feb', billing_anchor: '2026-02-30' }), 400, 'invalid_request');
@@ -248,7 +312,11 @@ describe('strict parsing', () => {
     expectError(res, 400, 'invalid_request');
     expect(res.body.error.details).toEqual([{ field: 'colour', message: 'is not a known field' }]);
     expectError(await api.request('GET', '/v1/customers/input-customer/entitlement?x=1', undefined, api.ingestKey), 400, 'invalid_request');
-    expectError(await api.request('POST', '/v1/rates/syncs/00000000-0000-4000-8000-000000000000/approve', { force: true }), 400, 'invalid_request');
+    expectError(
+      await api.request('POST', '/v1/rates/syncs/00000000-0000-4000-8000-000000000000/approve', { force: true }),
+      400,
+      'invalid_request',
+    );
     // An empty query value is the query string's null.
     expect((await api.request('GET', '/v1/customers?cursor=&limit=')).status).toBe(200);
   });

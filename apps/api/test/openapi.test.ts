@@ -1,6 +1,6 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
+import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
 import { componentSchemas, schemaObject, parameterObjects } from '../src/common/schema/openapi';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS, SchemaPipe } from '../src/common/schema/validate';
@@ -17,7 +17,9 @@ import { RatesController } from '../src/rates/rates.controller';
 let api: TestApi;
 let doc: any;
 const operations = () =>
-  Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods as Record<string, any>).map(([method, op]) => ({ path, method, op })));
+  Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods as Record<string, any>).map(([method, op]) => ({ path, method, op })),
+  );
 
 beforeAll(async () => {
   api = await startTestApi({ RATE_SOURCES: 'none' });
@@ -38,11 +40,17 @@ describe('the OpenAPI document', () => {
       const success = Object.keys(op.responses).filter((s) => s.startsWith('2'));
       expect([path, method, success.length]).toEqual([path, method, 1]);
       for (const [status, response] of Object.entries<any>(op.responses)) {
-        expect([path, method, status, response.content['application/json'].schema]).toEqual([path, method, status, expect.objectContaining({ $ref: expect.any(String) })]);
+        expect([path, method, status, response.content['application/json'].schema]).toEqual([
+          path,
+          method,
+          status,
+          expect.objectContaining({ $ref: expect.any(String) }),
+        ]);
       }
       if (['post', 'put', 'patch'].includes(method) && route!.body) expect(op.requestBody.content['application/json'].schema).toBeDefined();
       if (op.security?.length) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '429', '503']));
-      if (route!.body || route!.query || route!.path) expect(op.responses['400'].content['application/json'].schema).toEqual(schemaObject(ErrorResponse));
+      if (route!.body || route!.query || route!.path)
+        expect(op.responses['400'].content['application/json'].schema).toEqual(schemaObject(ErrorResponse));
     }
   });
 
@@ -51,23 +59,42 @@ describe('the OpenAPI document', () => {
     for (const { op } of operations()) {
       const route = ROUTE_SCHEMAS.get(op.operationId)!;
       expect(op.requestBody?.content['application/json'].schema).toEqual(route.body ? schemaObject(route.body.documentedAs) : undefined);
-      expect(op.parameters).toEqual([...(route.path ? parameterObjects(route.path, 'path') : []), ...(route.query ? parameterObjects(route.query, 'query') : [])]);
-      for (const r of route.responses) expect(op.responses[String(r.status)].content['application/json'].schema).toEqual(schemaObject(r.schema));
+      expect(op.parameters).toEqual([
+        ...(route.path ? parameterObjects(route.path, 'path') : []),
+        ...(route.query ? parameterObjects(route.query, 'query') : []),
+      ]);
+      for (const r of route.responses)
+        expect(op.responses[String(r.status)].content['application/json'].schema).toEqual(schemaObject(r.schema));
     }
     // Plan currency is required by the validator, and so in the document.
     expect(doc.components.schemas.CreatePlanRequest.required).toContain('currency');
   });
 
   it('is what the handlers validate with: every body, query and path parameter goes through its SchemaPipe', () => {
-    const controllers = [EventsController, CustomersController, PlansController, RatesController, OrganizationsController, HealthController];
+    const controllers = [
+      EventsController,
+      CustomersController,
+      PlansController,
+      RatesController,
+      OrganizationsController,
+      HealthController,
+    ];
     let checked = 0;
     for (const controller of controllers) {
       for (const method of Object.getOwnPropertyNames(controller.prototype).filter((m) => m !== 'constructor')) {
-        const args: Record<string, { index: number; pipes: unknown[] }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
+        const args: Record<string, { index: number; pipes: unknown[] }> =
+          Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
         const route = ROUTE_SCHEMAS.get(`${controller.name}_${method}`);
         for (const [key, arg] of Object.entries(args)) {
           const type = Number(key.split(':')[0]);
-          const expected = type === RouteParamtypes.BODY ? route?.body?.schema : type === RouteParamtypes.QUERY ? route?.query : type === RouteParamtypes.PARAM ? route?.path : null;
+          const expected =
+            type === RouteParamtypes.BODY
+              ? route?.body?.schema
+              : type === RouteParamtypes.QUERY
+                ? route?.query
+                : type === RouteParamtypes.PARAM
+                  ? route?.path
+                  : null;
           if (expected === null) continue;
           const pipe = arg.pipes.find((p): p is SchemaPipe<never> => p instanceof SchemaPipe);
           expect([controller.name, method, pipe?.schema === expected && expected !== undefined]).toEqual([controller.name, method, true]);
@@ -96,23 +123,49 @@ describe('real responses', () => {
   }
 
   it('match their documented schemas, for every operation', async () => {
-    const plan = { code: 'pro', name: 'Pro', currency: 'USD', included_usage: '20.00', charges: [
-      { name: 'tok', models: ['*mini*'], mode: 'token', token_prices: { input_tokens: '0.3', output_tokens: '1.2' }, margin_floor: '0.1' },
-      { name: 'std', models: ['*'], markup: '0.3', margin_floor: '0.2', allowance_eligible: false },
-    ] };
+    const plan = {
+      code: 'pro',
+      name: 'Pro',
+      currency: 'USD',
+      included_usage: '20.00',
+      charges: [
+        {
+          name: 'tok',
+          models: ['*mini*'],
+          mode: 'token',
+          token_prices: { input_tokens: '0.3', output_tokens: '1.2' },
+          margin_floor: '0.1',
+        },
+        { name: 'std', models: ['*'], markup: '0.3', margin_floor: '0.2', allowance_eligible: false },
+      ],
+    };
     expect((await call('PlansController_create', 'POST', '/v1/plans', plan)).status).toBe(201);
     await call('PlansController_create', 'POST', '/v1/plans', plan); // 409 plan_exists
     await call('PlansController_update', 'PUT', '/v1/plans/pro', { ...plan, name: 'Pro 2', effective_from: Date.now() - 1000 });
     await call('PlansController_get', 'GET', '/v1/plans/pro');
     await call('PlansController_list', 'GET', '/v1/plans?limit=1');
 
-    await call('CustomersController_create', 'POST', '/v1/customers', { external_id: 'acme', name: 'Acme', plan_code: 'pro', discount: '0.1', billing_anchor: '2026-01-15', spend_cap: '100' });
+    await call('CustomersController_create', 'POST', '/v1/customers', {
+      external_id: 'acme',
+      name: 'Acme',
+      plan_code: 'pro',
+      discount: '0.1',
+      billing_anchor: '2026-01-15',
+      spend_cap: '100',
+    });
     await call('CustomersController_update', 'PATCH', '/v1/customers/acme', { email: 'ops@acme.test', spend_cap: null });
     await call('CustomersController_get', 'GET', '/v1/customers/acme');
     await call('CustomersController_list', 'GET', '/v1/customers');
 
     const events = [
-      { transaction_id: 'c1', external_customer_id: 'acme', provider: 'openai', model: 'gpt-4o', usage: { input_tokens: 100, output_tokens: 10 }, metadata: { team: 'a' } },
+      {
+        transaction_id: 'c1',
+        external_customer_id: 'acme',
+        provider: 'openai',
+        model: 'gpt-4o',
+        usage: { input_tokens: 100, output_tokens: 10 },
+        metadata: { team: 'a' },
+      },
       { transaction_id: 'c2', external_customer_id: 'acme', provider: 'openai', model: 'gpt-4o', usage: { input_tokens: -1 } },
     ];
     await call('EventsController_create', 'POST', '/v1/events', { events }, api.ingestKey);
@@ -126,7 +179,12 @@ describe('real responses', () => {
     await call('OrganizationsController_createKey', 'POST', '/v1/api_keys', { scope: 'admin', name: 'ops' }, org.body.admin_key);
 
     await call('RatesController_get', 'GET', '/v1/rates?provider=openai&model=gpt-4o');
-    await call('RatesController_addOverride', 'POST', '/v1/rates/overrides', { provider: 'openai', model: 'gpt-4o', prices: { input_tokens: '2', output_tokens: '8' }, tiers: [{ min_prompt_tokens: 200001, prices: { input_tokens: '4' } }] });
+    await call('RatesController_addOverride', 'POST', '/v1/rates/overrides', {
+      provider: 'openai',
+      model: 'gpt-4o',
+      prices: { input_tokens: '2', output_tokens: '8' },
+      tiers: [{ min_prompt_tokens: 200001, prices: { input_tokens: '4' } }],
+    });
     await call('RatesController_putAlias', 'PUT', '/v1/rates/aliases/Chat', { provider: 'openai', model: 'gpt-4o' });
     const sync = await call('RatesController_sync', 'POST', '/v1/rates/sync');
     await call('RatesController_getSync', 'GET', `/v1/rates/syncs/${sync.body.id}`);
@@ -135,6 +193,10 @@ describe('real responses', () => {
     await call('HealthController_healthz', 'GET', '/healthz');
     await call('HealthController_readyz', 'GET', '/readyz');
 
-    expect([...seen].sort()).toEqual(operations().map(({ op }) => op.operationId).sort());
+    expect([...seen].sort()).toEqual(
+      operations()
+        .map(({ op }) => op.operationId)
+        .sort(),
+    );
   });
 });

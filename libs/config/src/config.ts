@@ -107,7 +107,10 @@ function httpUrl(env: NodeJS.ProcessEnv, name: 'OPENROUTER_BASE_URL' | 'LITELLM_
 }
 
 function list(env: NodeJS.ProcessEnv, name: 'RATE_SOURCES' | 'BEDROCK_REGIONS'): string[] {
-  return (env[name] || DEFAULTS[name]).split(',').map((s) => s.trim()).filter(Boolean);
+  return (env[name] || DEFAULTS[name])
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS, min = 1): number {

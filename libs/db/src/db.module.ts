@@ -16,7 +16,10 @@ import { Transactions } from './transactions';
 import { UsageRepository } from './usage.repository';
 
 class CloseDatabase implements OnApplicationShutdown {
-  constructor(@Inject(DB_POOL) private readonly pool: Pool, @Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(
+    @Inject(DB_POOL) private readonly pool: Pool,
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+  ) {}
 
   async onApplicationShutdown() {
     await this.prisma.$disconnect().catch(() => undefined);

@@ -41,14 +41,28 @@ export class OrganizationsRepository {
   }
 
   async defaultPlanCode(organizationId: string, tx: Tx = this.prisma): Promise<string> {
-    return (await tx.organizations.findUniqueOrThrow({ where: { id: organizationId }, select: { default_plan_code: true } })).default_plan_code;
+    return (await tx.organizations.findUniqueOrThrow({ where: { id: organizationId }, select: { default_plan_code: true } }))
+      .default_plan_code;
   }
 
-  private async insert(tx: Tx, name: string, options: { isDefault: boolean; isOperator: boolean; adminKey?: string }): Promise<NewOrganization> {
+  private async insert(
+    tx: Tx,
+    name: string,
+    options: { isDefault: boolean; isOperator: boolean; adminKey?: string },
+  ): Promise<NewOrganization> {
     const id = randomUUID();
     const key = options.adminKey ?? generateKey('admin');
     await tx.organizations.create({ data: { id, name, is_default: options.isDefault } });
-    await tx.plans.create({ data: { id: randomUUID(), organization_id: id, code: 'default', version: 1, definition: DEFAULT_PLAN_DEFINITION, effective_from: new Date(0) } });
+    await tx.plans.create({
+      data: {
+        id: randomUUID(),
+        organization_id: id,
+        code: 'default',
+        version: 1,
+        definition: DEFAULT_PLAN_DEFINITION,
+        effective_from: new Date(0),
+      },
+    });
     await tx.api_keys.create({
       data: {
         id: randomUUID(),

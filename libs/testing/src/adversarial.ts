@@ -19,10 +19,35 @@ export const nastyString = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      '', ' ', 'a\u0000b', '\u0000', 'x\ud800', '\udc00y', 'T\ud800', '😀'.slice(0, 1), '%00', '%ff%fe', '../../etc',
-      'a'.repeat(255), 'a'.repeat(256), '😀'.repeat(255), '😀'.repeat(256), '日'.repeat(255), '日'.repeat(256),
-      '0', '-1', '1e5', 'NaN', 'null', '2026-02-31', '2026-02-31T00:00:00Z', '2026-01-01junk', '0000-01-01',
-      '__proto__', 'constructor', 'toString',
+      '',
+      ' ',
+      'a\u0000b',
+      '\u0000',
+      'x\ud800',
+      '\udc00y',
+      'T\ud800',
+      '😀'.slice(0, 1),
+      '%00',
+      '%ff%fe',
+      '../../etc',
+      'a'.repeat(255),
+      'a'.repeat(256),
+      '😀'.repeat(255),
+      '😀'.repeat(256),
+      '日'.repeat(255),
+      '日'.repeat(256),
+      '0',
+      '-1',
+      '1e5',
+      'NaN',
+      'null',
+      '2026-02-31',
+      '2026-02-31T00:00:00Z',
+      '2026-01-01junk',
+      '0000-01-01',
+      '__proto__',
+      'constructor',
+      'toString',
     ),
   },
 );
@@ -30,7 +55,22 @@ export const nastyString = fc.oneof(
 export const nastyNumber = fc.oneof(
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(0, -1, 1.5, 1e12, 1e12 + 1, 2 ** 53, -(2 ** 53), 9223372036854775807, 1e300, -8.64e15, 8.64e15 + 1, Number.MAX_VALUE, Number.MIN_VALUE, -0),
+  fc.constantFrom(
+    0,
+    -1,
+    1.5,
+    1e12,
+    1e12 + 1,
+    2 ** 53,
+    -(2 ** 53),
+    9223372036854775807,
+    1e300,
+    -8.64e15,
+    8.64e15 + 1,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    -0,
+  ),
 );
 
 /** Any JSON value, nested a little. */
@@ -51,9 +91,7 @@ export function decimalAround(integer: number, fraction: number): fc.Arbitrary<s
   const digits = (n: number) => fc.string({ unit: fc.constantFrom('0', '1', '5', '9'), minLength: n, maxLength: n });
   return fc
     .tuple(fc.boolean(), fc.integer({ min: 1, max: integer + 2 }), fc.integer({ min: 0, max: fraction + 2 }))
-    .chain(([negative, i, f]) =>
-      fc.tuple(digits(i), digits(f)).map(([a, b]) => `${negative ? '-' : ''}${a}${f > 0 ? '.' + b : ''}`),
-    );
+    .chain(([negative, i, f]) => fc.tuple(digits(i), digits(f)).map(([a, b]) => `${negative ? '-' : ''}${a}${f > 0 ? '.' + b : ''}`));
 }
 
 /** RFC 3339-looking strings with fields in and out of range (Feb 31, hour 24, year 0000, offsets). */
@@ -82,20 +120,37 @@ export function fieldValue<T>(good: fc.Arbitrary<T>): fc.Arbitrary<unknown> {
 }
 
 /** An object built from a valid one: fields dropped, replaced with adversarial values, unknown ones added. */
-export function mutated(fields: Record<string, fc.Arbitrary<unknown>>, valid: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> {
+export function mutated(
+  fields: Record<string, fc.Arbitrary<unknown>>,
+  valid: Record<string, unknown>,
+): fc.Arbitrary<Record<string, unknown>> {
   const entries = Object.entries(fields).map(([key, arb]) =>
-    fc.oneof({ weight: 5, arbitrary: fc.constant(valid[key]) }, { weight: 3, arbitrary: fieldValue(arb) }, { weight: 1, arbitrary: fc.constant(undefined) }).map((v) => [key, v] as const),
+    fc
+      .oneof(
+        { weight: 5, arbitrary: fc.constant(valid[key]) },
+        { weight: 3, arbitrary: fieldValue(arb) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+      )
+      .map((v) => [key, v] as const),
   );
-  return fc.tuple(fc.tuple(...entries), fc.option(fc.dictionary(nastyString, anyJson, { maxKeys: 2 }), { freq: 8 })).map(([pairs, extra]) => {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of pairs) if (v !== undefined) out[k] = v;
-    if (extra) for (const [k, v] of Object.entries(extra)) if (!(k in fields)) Object.defineProperty(out, k, { value: v, enumerable: true, configurable: true, writable: true });
-    return out;
-  });
+  return fc
+    .tuple(fc.tuple(...entries), fc.option(fc.dictionary(nastyString, anyJson, { maxKeys: 2 }), { freq: 8 }))
+    .map(([pairs, extra]) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of pairs) if (v !== undefined) out[k] = v;
+      if (extra)
+        for (const [k, v] of Object.entries(extra))
+          if (!(k in fields)) Object.defineProperty(out, k, { value: v, enumerable: true, configurable: true, writable: true });
+      return out;
+    });
 }
 
 /** A valid object with up to `max` fields replaced by adversarial values, dropped, or added. */
-export function withSomeBad(good: fc.Arbitrary<Record<string, unknown>>, bad: Record<string, fc.Arbitrary<unknown>>, max = 2): fc.Arbitrary<Record<string, unknown>> {
+export function withSomeBad(
+  good: fc.Arbitrary<Record<string, unknown>>,
+  bad: Record<string, fc.Arbitrary<unknown>>,
+  max = 2,
+): fc.Arbitrary<Record<string, unknown>> {
   const keys = Object.keys(bad);
   const change = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...keys).chain((k) => fieldValue(bad[k]!).map((v) => [k, v] as const)) },
@@ -113,4 +168,11 @@ export function withSomeBad(good: fc.Arbitrary<Record<string, unknown>>, bad: Re
 }
 
 /** Text that is valid wherever 1–255 characters are: any code points, no lone surrogates, no U+0000. */
-export const goodText = fc.string({ unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((c) => c !== '\u0000'), fc.constantFrom('a', '-', '😀')), minLength: 1, maxLength: 40 });
+export const goodText = fc.string({
+  unit: fc.oneof(
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((c) => c !== '\u0000'),
+    fc.constantFrom('a', '-', '😀'),
+  ),
+  minLength: 1,
+  maxLength: 40,
+});

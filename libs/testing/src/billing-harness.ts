@@ -43,7 +43,10 @@ export async function startTestBilling(env: Record<string, string> = {}): Promis
     app,
     get: (type) => app.get(type),
     async close() {
-      await app.get(PriceQueue).queue.obliterate({ force: true }).catch(() => undefined);
+      await app
+        .get(PriceQueue)
+        .queue.obliterate({ force: true })
+        .catch(() => undefined);
       await app.close();
       await probe.close();
       await db.drop();

@@ -37,7 +37,11 @@ export function toApiError(exception: unknown): ApiError {
   }
   const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return new ApiError(fastifyError.statusCode, CODES[fastifyError.statusCode] ?? 'invalid_request', fastifyError.message ?? 'bad request');
+    return new ApiError(
+      fastifyError.statusCode,
+      CODES[fastifyError.statusCode] ?? 'invalid_request',
+      fastifyError.message ?? 'bad request',
+    );
   }
   return new ApiError(500, 'internal', 'internal error');
 }

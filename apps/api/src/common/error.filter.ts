@@ -14,7 +14,9 @@ export class ErrorFilter implements ExceptionFilter {
     if (error.status >= 500 && error.code !== 'unavailable') {
       this.logger.error({ msg: 'unhandled error', err: (exception as Error)?.stack ?? String(exception) });
     }
-    reply.status(error.status).headers(error.headers).send(errorBody(error.code, error.message, error.details));
+    reply
+      .status(error.status)
+      .headers(error.headers)
+      .send(errorBody(error.code, error.message, error.details));
   }
 }
-

@@ -32,5 +32,10 @@ export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: 
   reply
     .code(status)
     .type('application/json; charset=utf-8')
-    .send(errorBody(status >= 500 ? 'internal' : 'invalid_request', badUrl ? 'the path is not valid: a percent-encoded part is not UTF-8' : 'the request could not be routed'));
+    .send(
+      errorBody(
+        status >= 500 ? 'internal' : 'invalid_request',
+        badUrl ? 'the path is not valid: a percent-encoded part is not UTF-8' : 'the request could not be routed',
+      ),
+    );
 }

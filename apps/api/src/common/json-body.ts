@@ -49,7 +49,9 @@ export function parseJsonBody(body: Buffer): unknown {
 export function registerJsonBody(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (req, body, done) => {
-    const charset = CHARSET.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
+    const charset = CHARSET.exec(req.headers['content-type'] ?? '')?.[1]
+      ?.trim()
+      .toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       done(new ApiError(415, 'unsupported_media_type', `the body must be UTF-8 JSON, not charset=${charset}`), undefined);
       return;

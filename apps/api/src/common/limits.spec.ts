@@ -16,14 +16,23 @@ const MAX_REPORTED_COST = '9'.repeat(REPORTED_COST.integerDigits) + '.' + '9'.re
 
 const usage = Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, BigInt(MAX_USAGE_COUNT)])) as Usage;
 const cardPrices = CardPrices.parse(Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, MAX_PRICE])));
-const sheet = { prices: Object.fromEntries(Object.entries(cardPrices).map(([d, p]) => [d, new Decimal(fromApiPrice(d as never, p as string))])), tiers: [] };
+const sheet = {
+  prices: Object.fromEntries(Object.entries(cardPrices).map(([d, p]) => [d, new Decimal(fromApiPrice(d as never, p as string))])),
+  tiers: [],
+};
 
 const planInput = CreatePlanRequest.parse({
   code: 'edge',
   name: 'Edge',
   currency: 'USD',
   charges: [
-    { name: 'tokens', models: ['tok*'], mode: 'token', token_prices: Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, MAX_PRICE])), margin_floor: MARGIN_FLOOR.max },
+    {
+      name: 'tokens',
+      models: ['tok*'],
+      mode: 'token',
+      token_prices: Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, MAX_PRICE])),
+      margin_floor: MARGIN_FLOOR.max,
+    },
     { name: 'price', models: ['*'], mode: 'price', markup: MARKUP.max, margin_floor: MARGIN_FLOOR.max },
   ],
 });
@@ -34,7 +43,10 @@ const reportedPlan = { ...plan, cost_source: 'reported' as const };
 
 describe('the bounds on prices, markups, floors and counts', () => {
   it('are accepted at their maximum by the schemas (so this is the worst case)', () => {
-    expect(Event.safeParse({ transaction_id: 't', external_customer_id: 'c', provider: 'p', model: 'm', usage: {}, cost: MAX_REPORTED_COST }).success).toBe(true);
+    expect(
+      Event.safeParse({ transaction_id: 't', external_customer_id: 'c', provider: 'p', model: 'm', usage: {}, cost: MAX_REPORTED_COST })
+        .success,
+    ).toBe(true);
     expect(plan.charges.map((c) => c.margin_floor?.toFixed())).toEqual([MARGIN_FLOOR.max, MARGIN_FLOOR.max]);
     expect(plan.charges[1].markup.toFixed()).toBe(MARKUP.max);
   });
@@ -68,7 +80,15 @@ describe('the bounds on prices, markups, floors and counts', () => {
       tokens: Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, BigInt(MAX_USAGE_COUNT) * events])) as Usage,
     };
     expect(aggregate.rated_amount.lt(NUMERIC_LIMIT)).toBe(true);
-    const invoice = computeInvoice({ plan, usage: [aggregate], late_usage: [], discount: new Decimal(0), coupons: [], grants: [], as_of: new Date() });
+    const invoice = computeInvoice({
+      plan,
+      usage: [aggregate],
+      late_usage: [],
+      discount: new Decimal(0),
+      coupons: [],
+      grants: [],
+      as_of: new Date(),
+    });
     for (const line of invoice.lines) expect(line.amount_precise.abs().lt(NUMERIC_LIMIT)).toBe(true);
     expect(invoice.total.abs().lt(NUMERIC_LIMIT)).toBe(true);
   });

@@ -22,19 +22,35 @@ export const PRICE: DecimalBounds = {
 };
 
 /** The cost a provider reported for one call (an event's `cost`): below 10^18. */
-export const REPORTED_COST: DecimalBounds = { integerDigits: 18, fractionDigits: 30, min: '0', description: 'Cost the provider reported for this call.' };
+export const REPORTED_COST: DecimalBounds = {
+  integerDigits: 18,
+  fractionDigits: 30,
+  min: '0',
+  description: 'Cost the provider reported for this call.',
+};
 
 /** Price-mode markup: −100% (free) to +100,000%, so a rated amount is at most 1,001 × its cost. */
 export const MARKUP: DecimalBounds = { integerDigits: 4, fractionDigits: 30, min: '-1', max: '1000', description: '0.30 means +30%.' };
 
 /** Margin floor: the line is never below cost / (1 − floor); 0.999 caps that at 1,000 × cost. */
-export const MARGIN_FLOOR: DecimalBounds = { integerDigits: 1, fractionDigits: 30, min: '0', max: '0.999', description: '0.20 means the line is never below provider_cost / 0.8.' };
+export const MARGIN_FLOOR: DecimalBounds = {
+  integerDigits: 1,
+  fractionDigits: 30,
+  min: '0',
+  max: '0.999',
+  description: '0.20 means the line is never below provider_cost / 0.8.',
+};
 
 /** A customer's discount: 0 to 1 (100%). */
 export const DISCOUNT: DecimalBounds = { integerDigits: 1, fractionDigits: 30, min: '0', max: '1', example: '0.10' };
 
 /** A spending cap per period: non-negative, at most 20 digits before the point (as plan amounts). */
-export const SPEND_CAP: DecimalBounds = { integerDigits: 20, fractionDigits: 30, min: '0', description: 'Per billing period, in the plan currency.' };
+export const SPEND_CAP: DecimalBounds = {
+  integerDigits: 20,
+  fractionDigits: 30,
+  min: '0',
+  description: 'Per billing period, in the plan currency.',
+};
 
 /** Plan amounts (base fee, included usage, minimum commitment): their decimal places are the currency's (libs/pricing). */
 export const PLAN_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits: 30, min: '0' };

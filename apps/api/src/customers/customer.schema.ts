@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { DISCOUNT, SPEND_CAP } from '../common/limits';
 import { named } from '../common/schema/openapi';
-import { clearable, date, decimalString, instantParam, limitParam, object, oneOf, optional, text, textCursor } from '../common/schema/primitives';
+import {
+  clearable,
+  date,
+  decimalString,
+  instantParam,
+  limitParam,
+  object,
+  oneOf,
+  optional,
+  text,
+  textCursor,
+} from '../common/schema/primitives';
 import { decimalOut, listOf, timestampOut, TokenCounts } from '../common/schema/responses';
 
 // Customers. A PATCH changes the fields it names: null clears a field

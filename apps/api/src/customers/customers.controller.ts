@@ -1,15 +1,31 @@
 import { Controller, Get, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { ChangeCustomer, CheckEntitlement, CreateCustomer, GetCustomer, GetCustomerUsage, ListCustomers, PreviewInvoice } from '@tollgate/billing';
+import {
+  ChangeCustomer,
+  CheckEntitlement,
+  CreateCustomer,
+  GetCustomer,
+  GetCustomerUsage,
+  ListCustomers,
+  PreviewInvoice,
+} from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
 import { DEFAULT_LIMIT, encodeCursor } from '../common/schema/primitives';
 import { Responds, ValidBody, ValidPath, ValidQuery } from '../common/schema/validate';
 import {
-  CreateCustomerRequest, Customer, CustomerList, CustomerListQuery, CustomerPath, CustomerUsage, Entitlement, InvoicePreview,
-  UpdateCustomerRequest, UsageQuery,
+  CreateCustomerRequest,
+  Customer,
+  CustomerList,
+  CustomerListQuery,
+  CustomerPath,
+  CustomerUsage,
+  Entitlement,
+  InvoicePreview,
+  UpdateCustomerRequest,
+  UsageQuery,
 } from './customer.schema';
 import { toApiCustomer, toCustomerChanges } from './customer-json';
 
@@ -34,14 +50,24 @@ export class CustomersController {
   @ApiOperation({ summary: 'Create a customer on a plan (default: the organisation default plan)' })
   @Responds(201, Customer, 'The customer', { 409: ['customer_exists'] })
   async create(@Principal() key: KeyPrincipal, @ValidBody(CreateCustomerRequest) body: z.output<typeof CreateCustomerRequest>) {
-    return toApiCustomer(await this.createCustomer.execute({ organizationId: key.organizationId, externalId: body.external_id, fields: toCustomerChanges(body) }));
+    return toApiCustomer(
+      await this.createCustomer.execute({
+        organizationId: key.organizationId,
+        externalId: body.external_id,
+        fields: toCustomerChanges(body),
+      }),
+    );
   }
 
   @Get()
   @ApiOperation({ summary: 'List customers, by external_id' })
   @Responds(200, CustomerList, 'A page of customers')
   async list(@Principal() key: KeyPrincipal, @ValidQuery(CustomerListQuery) q: z.output<typeof CustomerListQuery>) {
-    const page = await this.listCustomers.execute({ organizationId: key.organizationId, afterExternalId: q.cursor ?? null, limit: q.limit ?? DEFAULT_LIMIT });
+    const page = await this.listCustomers.execute({
+      organizationId: key.organizationId,
+      afterExternalId: q.cursor ?? null,
+      limit: q.limit ?? DEFAULT_LIMIT,
+    });
     return { data: page.customers.map(toApiCustomer), next_cursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
   }
 
@@ -55,8 +81,14 @@ export class CustomersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change a customer; a new plan or anchor bills the whole current period on it' })
   @Responds(200, Customer, 'The customer as changed')
-  async update(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path, @ValidBody(UpdateCustomerRequest) body: z.output<typeof UpdateCustomerRequest>) {
-    return toApiCustomer(await this.changeCustomer.execute({ organizationId: key.organizationId, externalId: id, changes: toCustomerChanges(body) }));
+  async update(
+    @Principal() key: KeyPrincipal,
+    @ValidPath(CustomerPath) { id }: Path,
+    @ValidBody(UpdateCustomerRequest) body: z.output<typeof UpdateCustomerRequest>,
+  ) {
+    return toApiCustomer(
+      await this.changeCustomer.execute({ organizationId: key.organizationId, externalId: id, changes: toCustomerChanges(body) }),
+    );
   }
 
   @Get(':id/usage')

@@ -2,7 +2,21 @@ import { z } from 'zod';
 import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import { MAX_USAGE_COUNT, REPORTED_COST } from '../common/limits';
 import { named } from '../common/schema/openapi';
-import { array, decimalString, idCursor, instant, instantParam, integer, limitParam, object, oneOf, optional, stringProblem, text, typeName } from '../common/schema/primitives';
+import {
+  array,
+  decimalString,
+  idCursor,
+  instant,
+  instantParam,
+  integer,
+  limitParam,
+  object,
+  oneOf,
+  optional,
+  stringProblem,
+  text,
+  typeName,
+} from '../common/schema/primitives';
 import { decimalOut, listOf, timestampOut, TokenCounts } from '../common/schema/responses';
 
 // The Event of POST /v1/events. The ingest path checks events with the hand-written
@@ -16,10 +30,12 @@ export const EVENT_STATUSES = ['success', 'error', 'usage_unknown'] as const;
 
 export const Usage = named(
   'Usage',
-  object(Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, optional(integer(0, MAX_USAGE_COUNT))])) as Record<
-    (typeof USAGE_DIMENSIONS)[number],
-    ReturnType<typeof optional<ReturnType<typeof integer>>>
-  >).meta({ description: 'Counts per disjoint usage dimension, each an integer from 0 to 10^12; absent is 0 (requests: 1).' }),
+  object(
+    Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, optional(integer(0, MAX_USAGE_COUNT))])) as Record<
+      (typeof USAGE_DIMENSIONS)[number],
+      ReturnType<typeof optional<ReturnType<typeof integer>>>
+    >,
+  ).meta({ description: 'Counts per disjoint usage dimension, each an integer from 0 to 10^12; absent is 0 (requests: 1).' }),
 );
 
 /**
@@ -50,7 +66,9 @@ export const Metadata = z
   .custom<Record<string, string>>()
   .check((ctx) => {
     if (ctx.value == null) ctx.issues.push({ code: 'custom', message: 'is required', input: ctx.value });
-    else for (const p of metadataProblems(ctx.value)) ctx.issues.push({ code: 'custom', message: p.message, input: ctx.value, ...(p.key === undefined ? {} : { path: [p.key] }) });
+    else
+      for (const p of metadataProblems(ctx.value))
+        ctx.issues.push({ code: 'custom', message: p.message, input: ctx.value, ...(p.key === undefined ? {} : { path: [p.key] }) });
   })
   .meta({
     type: 'object',
@@ -64,7 +82,9 @@ export const Event = named(
   object({
     transaction_id: text(255, { description: 'Idempotency key within the organisation; a retry must reuse it.' }),
     external_customer_id: text(255, { description: 'Unknown ids create a customer on the default plan.' }),
-    timestamp: optional(instant('RFC 3339 or Unix milliseconds; default: the time received. At most 5 minutes ahead, within the backfill window (35 days).')),
+    timestamp: optional(
+      instant('RFC 3339 or Unix milliseconds; default: the time received. At most 5 minutes ahead, within the backfill window (35 days).'),
+    ),
     provider: text(255).meta({ example: 'openai' }),
     model: text(255).meta({ example: 'gpt-4o' }),
     usage: Usage,
@@ -73,7 +93,12 @@ export const Event = named(
     trace_id: optional(text(255)),
     session_id: optional(text(255)),
     feature: optional(text(255)),
-    status: optional(oneOf(EVENT_STATUSES, "Failed calls still cost money; usage_unknown: the call's usage could not be read, stored unpriced, never priced at zero. Default success.")),
+    status: optional(
+      oneOf(
+        EVENT_STATUSES,
+        "Failed calls still cost money; usage_unknown: the call's usage could not be read, stored unpriced, never priced at zero. Default success.",
+      ),
+    ),
     retry_of: optional(text(255, { description: 'transaction_id of the call this one retried.' })),
     metadata: optional(Metadata),
   }),
@@ -158,5 +183,7 @@ export const EventList = listOf('EventList', StoredEvent);
 
 export const QuarantineRetried = named(
   'QuarantineRetried',
-  z.strictObject({ batches: z.number().int(), events: z.number().int() }).meta({ description: 'Quarantined batches priced again, and their events (back to pending).' }),
+  z
+    .strictObject({ batches: z.number().int(), events: z.number().int() })
+    .meta({ description: 'Quarantined batches priced again, and their events (back to pending).' }),
 );

@@ -8,7 +8,15 @@ import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
 import { Metrics } from '../common/metrics';
 import { Responds, ValidBody, ValidQuery } from '../common/schema/validate';
-import { EventList, IngestEnvelope, IngestRequest, IngestResponse, ListEventsQuery, QuarantineRetried, type ListEventsFilter } from './event.schema';
+import {
+  EventList,
+  IngestEnvelope,
+  IngestRequest,
+  IngestResponse,
+  ListEventsQuery,
+  QuarantineRetried,
+  type ListEventsFilter,
+} from './event.schema';
 import { readListEventsQuery, toApiEventPage } from './events-json';
 import { readIngestRequest } from './ingest-request';
 
@@ -28,7 +36,10 @@ export class EventsController {
   @Scopes('ingest')
   @ApiOperation({ summary: 'Record 1 to 1,000 usage events; each accepted event is committed before the reply' })
   @Responds(200, IngestResponse, 'One result per event; a problem inside an event rejects that event only')
-  async create(@Principal() key: KeyPrincipal, @ValidBody(IngestEnvelope, { documentedAs: IngestRequest }) body: z.output<typeof IngestEnvelope>) {
+  async create(
+    @Principal() key: KeyPrincipal,
+    @ValidBody(IngestEnvelope, { documentedAs: IngestRequest }) body: z.output<typeof IngestEnvelope>,
+  ) {
     const window = { now: Date.now(), maxFutureMs: this.config.maxFutureMs, backfillMs: this.config.backfillMs };
     const results = await this.ingestEvents.execute(readIngestRequest(key.organizationId, body.events, window));
     this.metrics.countIngested(results);
@@ -37,7 +48,7 @@ export class EventsController {
 
   @Get()
   @Scopes('admin')
-  @ApiOperation({ summary: 'List events as stored, with their pricing (a quarantined batch\'s events are unpriced, with the reason)' })
+  @ApiOperation({ summary: "List events as stored, with their pricing (a quarantined batch's events are unpriced, with the reason)" })
   @Responds(200, EventList, 'Events in the order they were stored')
   async list(@Principal() key: KeyPrincipal, @ValidQuery(ListEventsQuery) query: ListEventsFilter) {
     return toApiEventPage(await this.listEvents.execute(readListEventsQuery(key.organizationId, query)));
@@ -45,7 +56,9 @@ export class EventsController {
 
   @Post('quarantine/retry')
   @Scopes('admin')
-  @ApiOperation({ summary: 'Price again the batches quarantined after failing PRICE_MAX_ATTEMPTS times in a row; their events go back to pending' })
+  @ApiOperation({
+    summary: 'Price again the batches quarantined after failing PRICE_MAX_ATTEMPTS times in a row; their events go back to pending',
+  })
   @Responds(200, QuarantineRetried, 'How many batches and events went back to pending')
   retry(@Principal() key: KeyPrincipal) {
     return this.retryQuarantined.execute({ organizationId: key.organizationId });

@@ -1,11 +1,15 @@
 import type { IngestEventsCommand, RejectedEvent } from '@tollgate/billing';
-import { isEventError, validateEvent, ValidationWindow, type ValidEvent } from './validate-event';
+import { isEventError, validateEvent, type ValidationWindow, type ValidEvent } from './validate-event';
 
 /**
  * `POST /v1/events` -> the ingest command. The envelope (`{"events": [1–1,000 objects]}`) was checked by its
  * schema; each event is validated here on its own, and a bad one is rejected alone, in request order.
  */
-export function readIngestRequest(organizationId: string, events: readonly Record<string, unknown>[], window: ValidationWindow): IngestEventsCommand {
+export function readIngestRequest(
+  organizationId: string,
+  events: readonly Record<string, unknown>[],
+  window: ValidationWindow,
+): IngestEventsCommand {
   const items: (ValidEvent | RejectedEvent)[] = new Array(events.length);
   for (let i = 0; i < events.length; i++) {
     const raw = events[i];

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { USAGE_DIMENSIONS } from '@tollgate/pricing';
-import { anyJson, dateTimeish, decimalAround, goodText, mutated, nastyNumber, nastyString, withSomeBad } from '@tollgate/testing/adversarial';
+import {
+  anyJson,
+  dateTimeish,
+  decimalAround,
+  goodText,
+  mutated,
+  nastyNumber,
+  nastyString,
+  withSomeBad,
+} from '@tollgate/testing/adversarial';
 import { problemsOf } from '../common/schema/problems';
 import { Event } from './event.schema';
 import { isEventError, validateEvent } from './validate-event';
@@ -20,16 +29,19 @@ const valid = {
 };
 
 const count = fc.oneof(fc.integer({ min: 0, max: 1e12 }), nastyNumber, fc.constantFrom(1e12, 1e12 + 1, -1, 0.5, null), anyJson);
-const usage = fc.oneof(
-  fc.dictionary(fc.oneof(fc.constantFrom(...USAGE_DIMENSIONS), nastyString), count, { maxKeys: 5 }),
-  anyJson,
-);
+const usage = fc.oneof(fc.dictionary(fc.oneof(fc.constantFrom(...USAGE_DIMENSIONS), nastyString), count, { maxKeys: 5 }), anyJson);
 const metadata = fc.oneof(
   fc.dictionary(nastyString, fc.oneof({ weight: 5, arbitrary: nastyString }, { weight: 1, arbitrary: anyJson }), { maxKeys: 40 }),
   fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ minLength: 100, maxLength: 300 }), { minKeys: 10, maxKeys: 20 }),
   anyJson,
 );
-const timestamp = fc.oneof(dateTimeish, fc.date({ min: new Date(0), max: new Date(253402300799999), noInvalidDate: true }).map((d) => d.toISOString()), nastyNumber, fc.integer({ min: -1, max: 253402300800000 }), anyJson);
+const timestamp = fc.oneof(
+  dateTimeish,
+  fc.date({ min: new Date(0), max: new Date(253402300799999), noInvalidDate: true }).map((d) => d.toISOString()),
+  nastyNumber,
+  fc.integer({ min: -1, max: 253402300800000 }),
+  anyJson,
+);
 
 const bad = {
   transaction_id: nastyString,
@@ -52,7 +64,10 @@ const good = fc.record(
   {
     transaction_id: goodText,
     external_customer_id: goodText,
-    timestamp: fc.oneof(fc.date({ min: new Date(0), max: new Date(253402300799999), noInvalidDate: true }).map((d) => d.toISOString()), fc.integer({ min: 0, max: 253402300799999 })),
+    timestamp: fc.oneof(
+      fc.date({ min: new Date(0), max: new Date(253402300799999), noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.integer({ min: 0, max: 253402300799999 }),
+    ),
     provider: goodText,
     model: goodText,
     usage: fc.dictionary(fc.constantFrom(...USAGE_DIMENSIONS), fc.integer({ min: 0, max: 1e12 }), { maxKeys: 4 }),

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import Decimal from 'decimal.js';
-import { USAGE_DIMENSIONS, UsageDimension } from '@tollgate/pricing';
+import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
 import { MAX_USAGE_COUNT, REPORTED_COST } from '../common/limits';
 import { decimalProblem, parseRfc3339, stringProblem, typeName, unixMsProblem } from '../common/schema/primitives';
 import { EVENT_STATUSES, metadataProblems } from './event.schema';
@@ -11,8 +11,20 @@ import { EVENT_STATUSES, metadataProblems } from './event.schema';
 
 const MAX_ID = 255;
 const ALLOWED_FIELDS = new Set([
-  'transaction_id', 'external_customer_id', 'timestamp', 'provider', 'model', 'usage', 'cost',
-  'task_id', 'trace_id', 'session_id', 'feature', 'status', 'retry_of', 'metadata',
+  'transaction_id',
+  'external_customer_id',
+  'timestamp',
+  'provider',
+  'model',
+  'usage',
+  'cost',
+  'task_id',
+  'trace_id',
+  'session_id',
+  'feature',
+  'status',
+  'retry_of',
+  'metadata',
 ]);
 const DIMENSION_INDEX = new Map<string, number>(USAGE_DIMENSIONS.map((d, i) => [d, i]));
 
@@ -140,7 +152,11 @@ class Checker {
 const DEFAULT_COUNTS: readonly number[] = USAGE_DIMENSIONS.map((d) => (d === 'requests' ? 1 : 0));
 
 function sortedEntries(m: Record<string, string> | null): [string, string][] | null {
-  return m === null ? null : Object.keys(m).sort().map((k) => [k, m[k]]);
+  return m === null
+    ? null
+    : Object.keys(m)
+        .sort()
+        .map((k) => [k, m[k]]);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -148,8 +164,19 @@ const EMPTY = Buffer.alloc(0);
 /** The content a retry must repeat exactly to count as a duplicate (absent and null are the same). */
 export function contentHash(e: Omit<ValidEvent, 'contentHash'>): Buffer {
   const canonical = JSON.stringify([
-    e.externalCustomerId, e.timestampProvided ? e.occurredAt : null, e.provider, e.model, e.usage, e.cost,
-    e.taskId, e.traceId, e.sessionId, e.feature, e.status, e.retryOf, sortedEntries(e.metadata),
+    e.externalCustomerId,
+    e.timestampProvided ? e.occurredAt : null,
+    e.provider,
+    e.model,
+    e.usage,
+    e.cost,
+    e.taskId,
+    e.traceId,
+    e.sessionId,
+    e.feature,
+    e.status,
+    e.retryOf,
+    sortedEntries(e.metadata),
   ]);
   return hash('sha256', canonical, 'buffer'); // one call: createHash().update().digest() cost twice as much per event
 }
@@ -175,7 +202,8 @@ export function validateEvent(raw: unknown, w: ValidationWindow): ValidEvent | E
   const sessionId = c.text(o.session_id, 'session_id', false);
   const feature = c.text(o.feature, 'feature', false);
   const status = o.status ?? 'success';
-  if (!(EVENT_STATUSES as readonly unknown[]).includes(status)) c.fail('status', `must be one of ${EVENT_STATUSES.map((s) => `"${s}"`).join(', ')}`);
+  if (!(EVENT_STATUSES as readonly unknown[]).includes(status))
+    c.fail('status', `must be one of ${EVENT_STATUSES.map((s) => `"${s}"`).join(', ')}`);
   const retryOf = c.text(o.retry_of, 'retry_of', false);
   const metadata = c.metadata(o.metadata);
 

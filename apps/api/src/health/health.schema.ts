@@ -6,6 +6,8 @@ export const Readiness = named(
   'Readiness',
   z.strictObject({
     status: z.enum(['ready', 'not_ready']),
-    checks: z.strictObject({ postgres: z.string(), migrations: z.string(), redis: z.string() }).meta({ description: '"ok", or what is wrong.' }),
+    checks: z
+      .strictObject({ postgres: z.string(), migrations: z.string(), redis: z.string() })
+      .meta({ description: '"ok", or what is wrong.' }),
   }),
 );

@@ -22,7 +22,10 @@ export class OrganizationsController {
   @Scopes('admin')
   @ApiOperation({ summary: "Create an organisation (instance operator's key only); returns its first admin key, shown once" })
   @Responds(201, CreatedOrganization, 'The organisation and its first admin key')
-  async createOrganization(@Principal() key: KeyPrincipal, @ValidBody(CreateOrganizationRequest) body: z.output<typeof CreateOrganizationRequest>) {
+  async createOrganization(
+    @Principal() key: KeyPrincipal,
+    @ValidBody(CreateOrganizationRequest) body: z.output<typeof CreateOrganizationRequest>,
+  ) {
     if (!key.isOperator) throw new ApiError(403, 'forbidden', "only the instance operator's key may create organisations");
     const org = await this.createOrganizationUseCase.execute({ name: body.name });
     return { id: org.id, name: org.name, admin_key: org.adminKey };

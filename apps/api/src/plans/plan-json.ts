@@ -14,20 +14,33 @@ export function readPlanBody(
 ): { plan: PlanInput; effectiveFrom?: Date } {
   const { effective_from: effectiveFrom, ...plan } = body as z.output<typeof UpdatePlanRequest>;
   if (code !== undefined && plan.code !== undefined && plan.code !== code) {
-    throw ApiError.invalidRequest(`the body's code "${plan.code}" differs from the path's "${code}"`, [{ field: 'code', message: `must be the path's code "${code}"` }]);
+    throw ApiError.invalidRequest(`the body's code "${plan.code}" differs from the path's "${code}"`, [
+      { field: 'code', message: `must be the path's code "${code}"` },
+    ]);
   }
   const input = { ...plan, code: code ?? plan.code! };
   return effectiveFrom === undefined ? { plan: input } : { plan: input, effectiveFrom };
 }
 
 export function toApiPlan(row: PlanVersionRow) {
-  return { ...(row.definition as object), id: row.id, version: row.version, effective_from: row.effective_from.toISOString(), created_at: row.created_at.toISOString() };
+  return {
+    ...(row.definition as object),
+    id: row.id,
+    version: row.version,
+    effective_from: row.effective_from.toISOString(),
+    created_at: row.created_at.toISOString(),
+  };
 }
 
 /** The latest version, and every version's number and dates. */
 export function toApiPlanWithVersions(versions: readonly PlanVersionRow[]) {
   return {
     ...toApiPlan(versions[versions.length - 1]),
-    versions: versions.map((v) => ({ id: v.id, version: v.version, effective_from: v.effective_from.toISOString(), created_at: v.created_at.toISOString() })),
+    versions: versions.map((v) => ({
+      id: v.id,
+      version: v.version,
+      effective_from: v.effective_from.toISOString(),
+      created_at: v.created_at.toISOString(),
+    })),
   };
 }

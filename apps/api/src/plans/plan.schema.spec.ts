@@ -21,7 +21,12 @@ describe('the plan request schema', () => {
 
   it.each([
     ['markup below −100%', { charges: [{ ...standard, markup: '-1.01' }] }, 'charges[0].markup', 'must be at least -1'],
-    ['markup above +100,000%', { charges: [{ ...standard, markup: '1000.000000000000000000000000000001' }] }, 'charges[0].markup', 'must be at most 1000'],
+    [
+      'markup above +100,000%',
+      { charges: [{ ...standard, markup: '1000.000000000000000000000000000001' }] },
+      'charges[0].markup',
+      'must be at most 1000',
+    ],
     ['floor above 0.999', { charges: [{ ...standard, margin_floor: '0.9991' }] }, 'charges[0].margin_floor', 'must be at most 0.999'],
     ['negative floor', { charges: [{ ...standard, margin_floor: '-0.1' }] }, 'charges[0].margin_floor', 'at least 0'],
     ['JSON number for money', { base_fee: 10 }, 'base_fee', 'not a JSON number'],
@@ -40,11 +45,36 @@ describe('the plan request schema', () => {
     ['no charges', { charges: [] }, 'charges', 'array of 1 to 100 charges'],
     ['a charge that is not an object', { charges: ['standard'] }, 'charges[0]', 'must be an object'],
     ['empty pattern', { charges: [{ ...standard, models: ['*', ''] }] }, 'charges[0].models[1]', 'must not be empty'],
-    ['unknown dimension', { charges: [{ ...token, token_prices: { ...token.token_prices, thoughts: '1' } }] }, 'charges[0].token_prices.thoughts', 'is not a known field'],
-    ['negative token price', { charges: [{ ...token, token_prices: { input_tokens: '-1', output_tokens: '2' } }] }, 'charges[0].token_prices.input_tokens', 'must be at least 0'],
-    ['token price above 10^6', { charges: [{ ...token, token_prices: { input_tokens: '1000000.1', output_tokens: '2' } }] }, 'charges[0].token_prices.input_tokens', 'at most 1000000'],
-    ['token price finer than 24 places', { charges: [{ ...token, token_prices: { input_tokens: '0.' + '1'.repeat(25), output_tokens: '2' } }] }, 'charges[0].token_prices.input_tokens', 'at most 24 decimal places'],
-    ['more than 30 decimal places', { charges: [{ ...standard, markup: '0.' + '1'.repeat(31) }] }, 'charges[0].markup', 'at most 30 decimal places'],
+    [
+      'unknown dimension',
+      { charges: [{ ...token, token_prices: { ...token.token_prices, thoughts: '1' } }] },
+      'charges[0].token_prices.thoughts',
+      'is not a known field',
+    ],
+    [
+      'negative token price',
+      { charges: [{ ...token, token_prices: { input_tokens: '-1', output_tokens: '2' } }] },
+      'charges[0].token_prices.input_tokens',
+      'must be at least 0',
+    ],
+    [
+      'token price above 10^6',
+      { charges: [{ ...token, token_prices: { input_tokens: '1000000.1', output_tokens: '2' } }] },
+      'charges[0].token_prices.input_tokens',
+      'at most 1000000',
+    ],
+    [
+      'token price finer than 24 places',
+      { charges: [{ ...token, token_prices: { input_tokens: '0.' + '1'.repeat(25), output_tokens: '2' } }] },
+      'charges[0].token_prices.input_tokens',
+      'at most 24 decimal places',
+    ],
+    [
+      'more than 30 decimal places',
+      { charges: [{ ...standard, markup: '0.' + '1'.repeat(31) }] },
+      'charges[0].markup',
+      'at most 30 decimal places',
+    ],
     ['not a boolean', { charges: [{ ...standard, allowance_eligible: 'yes' }] }, 'charges[0].allowance_eligible', 'true or false'],
   ])('refuses %s', (_label, change, field, message) => {
     expect(problems({ ...base, ...change })).toContainEqual({ field, message: expect.stringContaining(message) });

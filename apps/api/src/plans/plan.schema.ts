@@ -3,7 +3,19 @@ import { CURRENCIES } from '@tollgate/money';
 import { PLAN_DEFAULTS, USAGE_DIMENSIONS } from '@tollgate/pricing';
 import { MARGIN_FLOOR, MARKUP, PLAN_AMOUNT, PRICE } from '../common/limits';
 import { named } from '../common/schema/openapi';
-import { array, boolean, decimalString, instant, integer, limitParam, object, oneOf, optional, text, textCursor } from '../common/schema/primitives';
+import {
+  array,
+  boolean,
+  decimalString,
+  instant,
+  integer,
+  limitParam,
+  object,
+  oneOf,
+  optional,
+  text,
+  textCursor,
+} from '../common/schema/primitives';
 import { decimalOut, listOf, timestampOut } from '../common/schema/responses';
 
 // The shape of a plan: types, lengths, formats and bounds. How its
@@ -18,14 +30,22 @@ const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const defaultIs = (v: unknown) => ({ description: `Default: ${JSON.stringify(v)}.`, default: v });
 
 export const TokenPrices = object(
-  Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, optional(decimalString(PRICE))])) as Record<(typeof USAGE_DIMENSIONS)[number], ReturnType<typeof optional<ReturnType<typeof decimalString>>>>,
-).meta({ description: 'Currency per million tokens (per unit for requests, images, web_searches), by usage dimension; input_tokens and output_tokens are required, other dimensions fall back to them.' });
+  Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, optional(decimalString(PRICE))])) as Record<
+    (typeof USAGE_DIMENSIONS)[number],
+    ReturnType<typeof optional<ReturnType<typeof decimalString>>>
+  >,
+).meta({
+  description:
+    'Currency per million tokens (per unit for requests, images, web_searches), by usage dimension; input_tokens and output_tokens are required, other dimensions fall back to them.',
+});
 
 export const ChargeRequest = named(
   'ChargeRequest',
   object({
     name: text(255),
-    models: array(text(255), 1, MAX_PATTERNS, 'patterns').meta({ description: 'Model patterns, case-insensitive; * is any run of characters.' }),
+    models: array(text(255), 1, MAX_PATTERNS, 'patterns').meta({
+      description: 'Model patterns, case-insensitive; * is any run of characters.',
+    }),
     mode: optional(oneOf(['price', 'token']).meta(defaultIs(PLAN_DEFAULTS.mode))),
     markup: optional(decimalString(MARKUP)).meta({ description: 'Price mode only.' }),
     token_prices: optional(TokenPrices).meta({ description: 'Token mode only (and required there).' }),
@@ -39,7 +59,9 @@ const planFields = {
   currency: oneOf(CURRENCIES as [string, ...string[]], 'ISO 4217 code in capitals.'),
   interval: optional(oneOf(['month', 'year']).meta(defaultIs(PLAN_DEFAULTS.interval))),
   base_fee: optional(decimalString({ ...PLAN_AMOUNT, description: 'At most the currency’s decimal places.' })),
-  included_usage: optional(decimalString({ ...PLAN_AMOUNT, description: 'The allowance per period; at most the currency’s decimal places.' })),
+  included_usage: optional(
+    decimalString({ ...PLAN_AMOUNT, description: 'The allowance per period; at most the currency’s decimal places.' }),
+  ),
   minimum_commitment: optional(decimalString({ ...PLAN_AMOUNT, description: 'At most the currency’s decimal places.' })),
   grace_period_hours: optional(integer(0, MAX_GRACE_HOURS).meta(defaultIs(PLAN_DEFAULTS.grace_period_hours))),
   requires_approval: optional(boolean().meta(defaultIs(PLAN_DEFAULTS.requires_approval))),

@@ -33,7 +33,11 @@ export class PlansController {
   @ApiOperation({ summary: 'List plans (their latest versions), by code' })
   @Responds(200, PlanList, 'A page of plans')
   async list(@Principal() key: KeyPrincipal, @ValidQuery(PlanListQuery) q: z.output<typeof PlanListQuery>) {
-    const page = await this.listPlans.execute({ organizationId: key.organizationId, afterCode: q.cursor ?? null, limit: q.limit ?? DEFAULT_LIMIT });
+    const page = await this.listPlans.execute({
+      organizationId: key.organizationId,
+      afterCode: q.cursor ?? null,
+      limit: q.limit ?? DEFAULT_LIMIT,
+    });
     return { data: page.plans.map(toApiPlan), next_cursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
   }
 
@@ -47,7 +51,11 @@ export class PlansController {
   @Put(':code')
   @ApiOperation({ summary: "A plan's next version; unfinalized usage from the period containing effective_from is repriced" })
   @Responds(200, Plan, 'The new version')
-  async update(@Principal() key: KeyPrincipal, @ValidPath(PlanPath) { code }: z.output<typeof PlanPath>, @ValidBody(UpdatePlanRequest) body: z.output<typeof UpdatePlanRequest>) {
+  async update(
+    @Principal() key: KeyPrincipal,
+    @ValidPath(PlanPath) { code }: z.output<typeof PlanPath>,
+    @ValidBody(UpdatePlanRequest) body: z.output<typeof UpdatePlanRequest>,
+  ) {
     return toApiPlan(await this.changePlan.execute({ organizationId: key.organizationId, code, ...readPlanBody(body, code) }));
   }
 }

@@ -16,7 +16,8 @@ export interface OverrideInput {
 /** Prices per million as sent -> per token. */
 function perToken(prices: Partial<Record<UsageDimension, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [dimension, price] of Object.entries(prices)) if (price !== undefined) out[dimension] = fromApiPrice(dimension as UsageDimension, price);
+  for (const [dimension, price] of Object.entries(prices))
+    if (price !== undefined) out[dimension] = fromApiPrice(dimension as UsageDimension, price);
   return out;
 }
 
@@ -26,7 +27,9 @@ export function readOverride(body: z.output<typeof OverrideRequest>): OverrideIn
     provider: body.provider,
     model: body.model,
     prices: perToken(body.prices),
-    tiers: (body.tiers ?? []).map((t) => ({ min_prompt_tokens: t.min_prompt_tokens, prices: perToken(t.prices) })).sort((a, b) => a.min_prompt_tokens - b.min_prompt_tokens),
+    tiers: (body.tiers ?? [])
+      .map((t) => ({ min_prompt_tokens: t.min_prompt_tokens, prices: perToken(t.prices) }))
+      .sort((a, b) => a.min_prompt_tokens - b.min_prompt_tokens),
     effectiveFrom: body.effective_from ?? new Date(),
   };
 }

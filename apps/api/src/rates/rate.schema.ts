@@ -9,7 +9,8 @@ import { decimalOut, timestampOut } from '../common/schema/responses';
 
 const MAX_TIERS = 20;
 // Names are compared as sent: surrounding spaces would make another name, so they are refused, not trimmed.
-const name = (description?: string) => text(255, { pattern: /^\S(?:[\s\S]*\S)?$/, patternMessage: 'must not start or end with whitespace', description });
+const name = (description?: string) =>
+  text(255, { pattern: /^\S(?:[\s\S]*\S)?$/, patternMessage: 'must not start or end with whitespace', description });
 
 type Dimension = (typeof USAGE_DIMENSIONS)[number];
 const price = () => optional(decimalString(PRICE));
@@ -25,7 +26,8 @@ export const CardPrices = named(
 
 /** Prices of a tier: the ones that change from the card's base prices. */
 export const TierPrices = object(priceFields()).check((ctx) => {
-  if (!Object.values(ctx.value).some((v) => v != null)) ctx.issues.push({ code: 'custom', message: 'must set at least one price', input: ctx.value });
+  if (!Object.values(ctx.value).some((v) => v != null))
+    ctx.issues.push({ code: 'custom', message: 'must set at least one price', input: ctx.value });
 });
 
 export const OverrideRequest = named(
@@ -45,7 +47,8 @@ export const OverrideRequest = named(
         'tiers',
       ).check((ctx) => {
         const thresholds = ctx.value.map((t) => t.min_prompt_tokens);
-        if (new Set(thresholds).size !== thresholds.length) ctx.issues.push({ code: 'custom', message: 'thresholds must differ', input: ctx.value });
+        if (new Set(thresholds).size !== thresholds.length)
+          ctx.issues.push({ code: 'custom', message: 'thresholds must differ', input: ctx.value });
       }),
     ),
     effective_from: optional(instant('The override wins over list prices from this instant (default now); usage since then is repriced.')),
@@ -57,7 +60,9 @@ export const AliasRequest = named('AliasRequest', object({ provider: name(), mod
 export const RatesQuery = object({ model: name('As an event names it.'), provider: optional(name()) });
 export const SyncPath = object({ id: text(255) });
 
-const PriceMap = z.record(z.string(), decimalOut()).meta({ description: 'USD per million tokens (per unit for counts), by usage dimension.' });
+const PriceMap = z
+  .record(z.string(), decimalOut())
+  .meta({ description: 'USD per million tokens (per unit for counts), by usage dimension.' });
 
 export const RateVersion = named(
   'RateVersion',
@@ -86,7 +91,9 @@ export const RateSync = named(
   z.strictObject({
     id: z.string(),
     outcome: outcome.meta({ description: 'What the sync found.' }),
-    status: z.enum(['applied', 'unchanged', 'held', 'failed', 'approved']).meta({ description: 'Where it stands now (a held sync becomes approved).' }),
+    status: z
+      .enum(['applied', 'unchanged', 'held', 'failed', 'approved'])
+      .meta({ description: 'Where it stands now (a held sync becomes approved).' }),
     sources: z.record(
       z.string(),
       z.strictObject({
@@ -98,7 +105,9 @@ export const RateSync = named(
         unchanged: z.number().int().optional(),
         skipped: z.number().int().optional(),
         reasons: z.array(z.string()).optional(),
-        price_moves: z.array(z.strictObject({ provider: z.string(), model: z.string(), price: z.string(), before: z.string(), after: z.string() })).optional(),
+        price_moves: z
+          .array(z.strictObject({ provider: z.string(), model: z.string(), price: z.string(), before: z.string(), after: z.string() }))
+          .optional(),
         versions_written: z.number().int().optional(),
         removal_markers: z.number().int().optional(),
       }),

@@ -14,7 +14,12 @@ import { toApiSync, toApiVersion } from './rates-json';
 
 // List prices are shared by every organisation: only the instance operator fetches or approves them.
 function operatorOnly(key: KeyPrincipal): void {
-  if (!key.isOperator) throw new ApiError(403, 'forbidden', "list prices are shared by every organisation: only the instance operator's key may sync or approve them");
+  if (!key.isOperator)
+    throw new ApiError(
+      403,
+      'forbidden',
+      "list prices are shared by every organisation: only the instance operator's key may sync or approve them",
+    );
 }
 
 @ApiTags('rates')
@@ -35,8 +40,17 @@ export class RatesController {
   @ApiOperation({ summary: 'The rate card an event of this model is priced with: the version in force now and its history' })
   @Responds(200, RateCard, 'The card, newest version first', { 404: ['not_found'] })
   get(@Principal() key: KeyPrincipal, @ValidQuery(RatesQuery) q: z.output<typeof RatesQuery>) {
-    const card = this.showRateCard.execute({ organizationId: key.organizationId, model: q.model, ...(q.provider ? { provider: q.provider } : {}) });
-    return { provider: card.provider, model: card.model, current_version_id: card.current?.id ?? null, versions: card.versions.map(toApiVersion) };
+    const card = this.showRateCard.execute({
+      organizationId: key.organizationId,
+      model: q.model,
+      ...(q.provider ? { provider: q.provider } : {}),
+    });
+    return {
+      provider: card.provider,
+      model: card.model,
+      current_version_id: card.current?.id ?? null,
+      versions: card.versions.map(toApiVersion),
+    };
   }
 
   @Post('sync')
@@ -73,7 +87,11 @@ export class RatesController {
   @Put('aliases/:alias')
   @ApiOperation({ summary: 'Map another model name onto a rate card' })
   @Responds(200, Alias, 'The alias and the card it names')
-  async putAlias(@Principal() key: KeyPrincipal, @ValidPath(AliasPath) { alias }: z.output<typeof AliasPath>, @ValidBody(AliasRequest) body: z.output<typeof AliasRequest>) {
+  async putAlias(
+    @Principal() key: KeyPrincipal,
+    @ValidPath(AliasPath) { alias }: z.output<typeof AliasPath>,
+    @ValidBody(AliasRequest) body: z.output<typeof AliasRequest>,
+  ) {
     const row = await this.setRateAlias.execute({ organizationId: key.organizationId, ...readAliasTarget(alias, body) });
     return { alias: row.alias, provider: row.provider, model: row.model };
   }

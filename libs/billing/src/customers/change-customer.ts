@@ -31,7 +31,8 @@ export class ChangeCustomer {
     const { customer, reopened } = await this.transactions.run(async (tx) => {
       const before = await this.customers.findForUpdate(organizationId, externalId, tx);
       if (before === null) throw new NotFoundError(`customer "${externalId}" not found`);
-      if (changes.plan_code !== undefined && !(await this.plans.exists(organizationId, changes.plan_code, tx))) throw unknownPlan(changes.plan_code);
+      if (changes.plan_code !== undefined && !(await this.plans.exists(organizationId, changes.plan_code, tx)))
+        throw unknownPlan(changes.plan_code);
       if (Object.keys(changes).length === 0) return { customer: before, reopened: [] };
       const after = await this.customers.update(before.id, changes, tx);
       const moved = after.plan_code !== before.plan_code || !sameDay(after.billing_anchor, before.billing_anchor);

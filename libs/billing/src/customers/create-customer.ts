@@ -11,7 +11,9 @@ export interface CreateCustomerCommand {
 }
 
 export function unknownPlan(code: string): InvalidCommandError {
-  return new InvalidCommandError(`plan_code "${code}" is not a plan of this organisation`, [{ field: 'plan_code', message: 'unknown plan' }]);
+  return new InvalidCommandError(`plan_code "${code}" is not a plan of this organisation`, [
+    { field: 'plan_code', message: 'unknown plan' },
+  ]);
 }
 
 @Injectable()
@@ -26,7 +28,8 @@ export class CreateCustomer {
     const planCode = fields.plan_code ?? (await this.organizations.defaultPlanCode(organizationId));
     if (!(await this.plans.exists(organizationId, planCode))) throw unknownPlan(planCode);
     const created = await this.customers.create(organizationId, externalId, { ...fields, plan_code: planCode });
-    if (created === null) throw new ConflictError('customer_exists', `customer "${externalId}" exists: PATCH /v1/customers/${externalId} changes it`);
+    if (created === null)
+      throw new ConflictError('customer_exists', `customer "${externalId}" exists: PATCH /v1/customers/${externalId} changes it`);
     return created;
   }
 }

@@ -18,7 +18,11 @@ export class CreatePlan {
   async execute({ organizationId, plan }: CreatePlanCommand): Promise<PlanVersionRow> {
     const { definition } = planDefinition(plan);
     const row = await this.plans.addFirst(organizationId, definition.code, definition);
-    if (row === null) throw new ConflictError('plan_exists', `a plan with code "${definition.code}" exists: PUT /v1/plans/${definition.code} makes a new version`);
+    if (row === null)
+      throw new ConflictError(
+        'plan_exists',
+        `a plan with code "${definition.code}" exists: PUT /v1/plans/${definition.code} makes a new version`,
+      );
     return row;
   }
 }

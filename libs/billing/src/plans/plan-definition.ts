@@ -1,4 +1,4 @@
-import { Plan, planToJson, validatePlan, type PlanInput } from '@tollgate/pricing';
+import { type Plan, planToJson, validatePlan, type PlanInput } from '@tollgate/pricing';
 import { InvalidCommandError } from '../errors';
 
 /**

@@ -37,7 +37,13 @@ export class PlanBook {
     if (v === undefined) {
       const result = checkStored(row.definition);
       if (!result.ok) throw new Error(`stored plan ${row.code} v${row.version} is not valid: ${JSON.stringify(result.errors)}`);
-      v = { id: row.id, version: row.version, effectiveFrom: row.effective_from.getTime(), plan: result.plan, price: compileEventPricer(result.plan) };
+      v = {
+        id: row.id,
+        version: row.version,
+        effectiveFrom: row.effective_from.getTime(),
+        plan: result.plan,
+        price: compileEventPricer(result.plan),
+      };
       this.compiled.set(row.id, v);
     }
     return v;

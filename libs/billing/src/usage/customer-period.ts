@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { CustomerRow, CustomersRepository, UsageRepository } from '@tollgate/db';
 import { Decimal } from '@tollgate/money';
-import { billingPeriod, computeInvoice, emptyUsage, type BillingPeriod, type ChargeAggregate, type Invoice, USAGE_DIMENSIONS } from '@tollgate/pricing';
+import {
+  billingPeriod,
+  computeInvoice,
+  emptyUsage,
+  type BillingPeriod,
+  type ChargeAggregate,
+  type Invoice,
+  USAGE_DIMENSIONS,
+} from '@tollgate/pricing';
 import { NotFoundError } from '../errors';
 import { periodInterval, PlanBook, PlanVersion, versionForPeriod } from '../pricing/plan-book';
 
@@ -43,7 +51,13 @@ export class CurrentPeriod {
     const usage = (await this.usage.aggregates(current.customer.id, current.period.start)).map((row): ChargeAggregate => {
       const tokens = emptyUsage();
       for (const d of USAGE_DIMENSIONS) tokens[d] = BigInt(row.tokens[d]);
-      return { charge: row.charge, events: BigInt(row.events), provider_cost: new Decimal(row.provider_cost), rated_amount: new Decimal(row.rated_amount), tokens };
+      return {
+        charge: row.charge,
+        events: BigInt(row.events),
+        provider_cost: new Decimal(row.provider_cost),
+        rated_amount: new Decimal(row.rated_amount),
+        tokens,
+      };
     });
     const invoice = computeInvoice({
       plan: version.plan,

@@ -1,4 +1,4 @@
-import { Decimal, formatAmount } from '@tollgate/money';
+import { type Decimal, formatAmount } from '@tollgate/money';
 import type { Invoice } from '@tollgate/pricing';
 
 const dec = (v: Decimal) => v.toFixed();

@@ -65,16 +65,33 @@ describe('validatePlan', () => {
       'charges[0].markup',
       'applies only to charges with "mode": "price"',
     ],
-    ['token prices in price mode', { charges: [{ ...standard, token_prices: { input_tokens: '1' } }] }, 'charges[0].token_prices', 'applies only'],
+    [
+      'token prices in price mode',
+      { charges: [{ ...standard, token_prices: { input_tokens: '1' } }] },
+      'charges[0].token_prices',
+      'applies only',
+    ],
   ] as [string, Partial<PlanInput>, string, string][])('refuses %s', (_label, change, path, message) => {
     const errors = errorsOf({ ...base, ...change });
     expect(errors).toContainEqual({ path, message: expect.stringContaining(message) });
   });
 
   it('reports every problem at once', () => {
-    const errors = errorsOf({ ...base, base_fee: '0.001', charges: [{ ...standard, mode: 'token' }, { ...standard, models: ['a'] }] });
+    const errors = errorsOf({
+      ...base,
+      base_fee: '0.001',
+      charges: [
+        { ...standard, mode: 'token' },
+        { ...standard, models: ['a'] },
+      ],
+    });
     expect(errors.map((e) => e.path)).toEqual([
-      'base_fee', 'charges[0].markup', 'charges[0].token_prices.input_tokens', 'charges[0].token_prices.output_tokens', 'charges[1].name', 'charges[1].models',
+      'base_fee',
+      'charges[0].markup',
+      'charges[0].token_prices.input_tokens',
+      'charges[0].token_prices.output_tokens',
+      'charges[1].name',
+      'charges[1].models',
     ]);
   });
 

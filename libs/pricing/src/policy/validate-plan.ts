@@ -84,7 +84,10 @@ export function validatePlan(input: PlanInput): PlanValidation {
   });
   const last = input.charges[input.charges.length - 1];
   if (!last?.models.some(isMatchAllPattern)) {
-    fail(`charges[${input.charges.length - 1}].models`, 'the last charge is the default and must match every model: include the pattern "*"');
+    fail(
+      `charges[${input.charges.length - 1}].models`,
+      'the last charge is the default and must match every model: include the pattern "*"',
+    );
   }
 
   if (errors.length > 0) return { ok: false, errors };

@@ -129,7 +129,9 @@ export function applySchemas(document: Document, routes: Map<string, RouteSchema
       if (r.body) op.requestBody = { required: true, content: json(schemaObject(r.body.documentedAs)) };
       else delete op.requestBody;
       op.responses = {
-        ...Object.fromEntries(r.responses.map((s) => [String(s.status), { description: s.description, content: json(schemaObject(s.schema)) }])),
+        ...Object.fromEntries(
+          r.responses.map((s) => [String(s.status), { description: s.description, content: json(schemaObject(s.schema)) }]),
+        ),
         ...errorResponses(op, r, errorRef),
       };
     }

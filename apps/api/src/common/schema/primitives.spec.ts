@@ -1,6 +1,18 @@
 import type { z } from 'zod';
 import {
-  date, decimalString, encodeCursor, idCursor, instant, instantParam, integerParam, MAX_UNIX_MS, object, optional, parseRfc3339, text, textCursor,
+  date,
+  decimalString,
+  encodeCursor,
+  idCursor,
+  instant,
+  instantParam,
+  integerParam,
+  MAX_UNIX_MS,
+  object,
+  optional,
+  parseRfc3339,
+  text,
+  textCursor,
 } from './primitives';
 import { problemsOf } from './problems';
 
@@ -49,7 +61,9 @@ describe('decimalString', () => {
   });
 
   it('can exclude its maximum', () => {
-    expect(problems(decimalString({ integerDigits: 1, fractionDigits: 3, max: '1', maxExclusive: true }), '1')).toEqual(['must be below 1']);
+    expect(problems(decimalString({ integerDigits: 1, fractionDigits: 3, max: '1', maxExclusive: true }), '1')).toEqual([
+      'must be below 1',
+    ]);
   });
 });
 
@@ -106,19 +120,33 @@ describe('dates', () => {
 describe('query integers and cursors', () => {
   it('bounds integers given as digits', () => {
     expect(integerParam(1, 1000).parse('1000')).toBe(1000);
-    for (const bad of ['0', '1001', '-1', '1.5', '1e3', ' 1', '']) expect(problems(integerParam(1, 1000), bad)).toEqual(['must be an integer from 1 to 1000']);
+    for (const bad of ['0', '1001', '-1', '1.5', '1e3', ' 1', ''])
+      expect(problems(integerParam(1, 1000), bad)).toEqual(['must be an integer from 1 to 1000']);
   });
 
   it('round-trips id cursors that fit int64 and refuses any other', () => {
     expect(idCursor().parse(encodeCursor('9223372036854775807'))).toBe('9223372036854775807');
-    for (const bad of [encodeCursor('9223372036854775808'), encodeCursor('-1'), encodeCursor('1\u0000'), '%%%', 'AA=', 'Zm9v!', Buffer.from([0xff, 0xfe]).toString('base64url')]) {
+    for (const bad of [
+      encodeCursor('9223372036854775808'),
+      encodeCursor('-1'),
+      encodeCursor('1\u0000'),
+      '%%%',
+      'AA=',
+      'Zm9v!',
+      Buffer.from([0xff, 0xfe]).toString('base64url'),
+    ]) {
       expect(problems(idCursor(), bad)).toEqual(['is not a cursor this API returned']);
     }
   });
 
   it('round-trips text cursors and never decodes one into replacement characters', () => {
     expect(textCursor().parse(encodeCursor('клиент-✓😀'))).toBe('клиент-✓😀');
-    for (const bad of [Buffer.from([0x61, 0xff]).toString('base64url'), encodeCursor('a\u0000b'), Buffer.from('a\ud800', 'utf16le').toString('base64url'), '']) {
+    for (const bad of [
+      Buffer.from([0x61, 0xff]).toString('base64url'),
+      encodeCursor('a\u0000b'),
+      Buffer.from('a\ud800', 'utf16le').toString('base64url'),
+      '',
+    ]) {
       expect(problems(textCursor(), bad)).toEqual(['is not a cursor this API returned']);
     }
   });

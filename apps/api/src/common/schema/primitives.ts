@@ -35,14 +35,17 @@ function codePoints(s: string): number {
   return n;
 }
 
-export const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+export const typeName = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 
 /** A string of 1–max Unicode characters, well-formed, without U+0000. */
 export function text(max = MAX_TEXT, options: { pattern?: RegExp; patternMessage?: string; description?: string } = {}) {
   return z
     .string({ error: (iss) => (iss.input == null ? 'is required' : `must be a string, not ${typeName(iss.input)}`) })
     .check((ctx) => {
-      const problem = stringProblem(ctx.value, max) ?? (options.pattern && !options.pattern.test(ctx.value) ? options.patternMessage ?? 'has an invalid format' : null);
+      const problem =
+        stringProblem(ctx.value, max) ??
+        (options.pattern && !options.pattern.test(ctx.value) ? (options.patternMessage ?? 'has an invalid format') : null);
       if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
     })
     .meta({
@@ -79,13 +82,16 @@ export function decimalProblem(v: unknown, b: DecimalBounds): string | null {
   if (fraction > b.fractionDigits) return `must have at most ${b.fractionDigits} decimal places`;
   const d = new Decimal(v);
   if (b.min !== undefined && d.lt(b.min)) return `must be at least ${b.min}`;
-  if (b.max !== undefined && (b.maxExclusive ? d.gte(b.max) : d.gt(b.max))) return `must be ${b.maxExclusive ? 'below' : 'at most'} ${b.max}`;
+  if (b.max !== undefined && (b.maxExclusive ? d.gte(b.max) : d.gt(b.max)))
+    return `must be ${b.maxExclusive ? 'below' : 'at most'} ${b.max}`;
   return null;
 }
 
 /** An exact decimal string (never a JSON number: money must not pass through a float), bounded. */
 export function decimalString(b: DecimalBounds) {
-  const range = [b.min !== undefined ? `from ${b.min}` : '', b.max !== undefined ? `${b.maxExclusive ? 'below' : 'to'} ${b.max}` : ''].filter(Boolean).join(' ');
+  const range = [b.min !== undefined ? `from ${b.min}` : '', b.max !== undefined ? `${b.maxExclusive ? 'below' : 'to'} ${b.max}` : '']
+    .filter(Boolean)
+    .join(' ');
   return z
     .custom<string>()
     .check((ctx) => {
@@ -95,7 +101,12 @@ export function decimalString(b: DecimalBounds) {
     .meta({
       type: 'string',
       pattern: DECIMAL.source,
-      description: [b.description, `Decimal string${range ? ` ${range}` : ''}; at most ${b.integerDigits} digits before the point and ${b.fractionDigits} after.`].filter(Boolean).join(' '),
+      description: [
+        b.description,
+        `Decimal string${range ? ` ${range}` : ''}; at most ${b.integerDigits} digits before the point and ${b.fractionDigits} after.`,
+      ]
+        .filter(Boolean)
+        .join(' '),
       ...(b.example ? { example: b.example } : {}),
     });
 }
@@ -124,7 +135,14 @@ function calendarProblem(year: number, month: number, day: number): string | nul
 export function parseRfc3339(s: string): number | string {
   const m = RFC3339.exec(s);
   if (!m) return 'must be an RFC 3339 date-time such as "2026-01-15T09:30:00Z"';
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const calendar = calendarProblem(year, month, day);
   if (calendar) return calendar;
   if (hour > 23 || minute > 59 || second > 59) return 'is not a valid time of day';
@@ -167,7 +185,13 @@ export function instant(description = INSTANT_DOC) {
       if (problem) ctx.issues.push({ code: 'custom', message: problem, input: v });
     })
     .transform((v) => new Date(typeof v === 'number' ? v : (parseRfc3339(v) as number)))
-    .meta({ description, oneOf: [{ type: 'string', format: 'date-time' }, { type: 'integer', minimum: 0, maximum: MAX_UNIX_MS }] });
+    .meta({
+      description,
+      oneOf: [
+        { type: 'string', format: 'date-time' },
+        { type: 'integer', minimum: 0, maximum: MAX_UNIX_MS },
+      ],
+    });
 }
 
 /** A point in time in a query string: RFC 3339, or digits for Unix milliseconds. */
@@ -192,7 +216,9 @@ export function instantParam(description = INSTANT_DOC) {
 /** A calendar date `YYYY-MM-DD`, years 1970–9999. */
 export function date(description?: string) {
   return z
-    .string({ error: (iss) => (iss.input == null ? 'is required' : `must be a date string such as "2026-01-15", not ${typeName(iss.input)}`) })
+    .string({
+      error: (iss) => (iss.input == null ? 'is required' : `must be a date string such as "2026-01-15", not ${typeName(iss.input)}`),
+    })
     .check((ctx) => {
       const m = DATE.exec(ctx.value);
       const problem = m ? calendarProblem(Number(m[1]), Number(m[2]), Number(m[3])) : 'must be a date such as "2026-01-15"';
@@ -220,14 +246,17 @@ export function integerParam(min: number, max: number, description?: string) {
   return z
     .string()
     .check((ctx) => {
-      if (!/^\d{1,16}$/.test(ctx.value) || Number(ctx.value) < min || Number(ctx.value) > max) ctx.issues.push({ code: 'custom', message, input: ctx.value });
+      if (!/^\d{1,16}$/.test(ctx.value) || Number(ctx.value) < min || Number(ctx.value) > max)
+        ctx.issues.push({ code: 'custom', message, input: ctx.value });
     })
     .transform(Number)
     .meta({ type: 'integer', minimum: min, maximum: max, ...(description ? { description } : {}) });
 }
 
 export function boolean(description?: string) {
-  return z.boolean({ error: (iss) => (iss.input == null ? 'is required' : 'must be true or false') }).meta(description ? { description } : {});
+  return z
+    .boolean({ error: (iss) => (iss.input == null ? 'is required' : 'must be true or false') })
+    .meta(description ? { description } : {});
 }
 
 /** One of a fixed list of strings. */
@@ -254,7 +283,9 @@ export function clearable<T extends z.ZodType>(schema: T) {
 /** Every object refuses fields it does not know (one rule at every level); null optional fields are absent. */
 export function object<S extends z.ZodRawShape>(shape: S, name = 'an object') {
   const nullIsAbsent = Object.keys(shape).filter((k) => NULL_IS_ABSENT.has(shape[k] as z.ZodType));
-  const strict = z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? 'is not a known field' : iss.input == null ? 'is required' : `must be ${name}`) });
+  const strict = z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? 'is not a known field' : iss.input == null ? 'is required' : `must be ${name}`),
+  });
   return z.preprocess((v) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
     let copy: Record<string, unknown> | undefined;
@@ -271,7 +302,10 @@ export function object<S extends z.ZodRawShape>(shape: S, name = 'an object') {
 /** An array of min to max items. */
 export function array<T extends z.ZodType>(item: T, min: number, max: number, what = 'items') {
   const message = min > 0 ? `must be an array of ${min} to ${max} ${what}` : `must be an array of at most ${max} ${what}`;
-  return z.array(item, { error: (iss) => (iss.input == null ? 'is required' : message) }).min(min, { error: message }).max(max, { error: message });
+  return z
+    .array(item, { error: (iss) => (iss.input == null ? 'is required' : message) })
+    .min(min, { error: message })
+    .max(max, { error: message });
 }
 
 // Cursors are opaque to clients, but they reach SQL: decoded strictly, never with replacement characters.

@@ -24,7 +24,12 @@ export function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: readonly
       for (const key of issue.keys) out.push({ field: fieldOf([...path, key]), message: 'is not a known field' });
     } else if (issue.code === 'invalid_key' || issue.code === 'invalid_element') {
       // A record's key (or a map's element) that is itself invalid: say which key, and why.
-      out.push(...problemsOf(issue.issues, [...path, ...(issue.code === 'invalid_key' ? [] : [issue.key as PropertyKey])]).map((p) => ({ ...p, message: issue.code === 'invalid_key' ? `key ${p.message}` : p.message })));
+      out.push(
+        ...problemsOf(issue.issues, [...path, ...(issue.code === 'invalid_key' ? [] : [issue.key as PropertyKey])]).map((p) => ({
+          ...p,
+          message: issue.code === 'invalid_key' ? `key ${p.message}` : p.message,
+        })),
+      );
     } else {
       out.push({ field: fieldOf(path), message: issue.message });
     }

@@ -15,11 +15,16 @@ export class RefuseUndeclaredInput implements NestInterceptor {
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
     if (!route?.query) {
       const names = Object.keys((req.query as object | undefined) ?? {});
-      if (names.length > 0) throw validationError('query', names.map((field) => ({ field, message: 'is not a known field' })));
+      if (names.length > 0)
+        throw validationError(
+          'query',
+          names.map((field) => ({ field, message: 'is not a known field' })),
+        );
     }
     if (!route?.body) {
       const body = req.body;
-      const empty = body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+      const empty =
+        body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
       if (!empty) throw validationError('body', [{ field: 'body', message: 'must be absent: this operation takes no body' }]);
     }
     return next.handle();

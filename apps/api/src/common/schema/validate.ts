@@ -1,7 +1,7 @@
-import { applyDecorators, Body, HttpCode, Param, PipeTransform, Query } from '@nestjs/common';
+import { applyDecorators, Body, HttpCode, Param, type PipeTransform, Query } from '@nestjs/common';
 import type { z } from 'zod';
 import { ApiError } from '../api-error';
-import { describe, Problem, problemsOf } from './problems';
+import { describe, type Problem, problemsOf } from './problems';
 
 // Every body, query and path of the API goes through a SchemaPipe, declared with ValidBody, ValidQuery or
 // ValidPath; Responds declares what an operation answers. The same declarations make the OpenAPI document
@@ -23,10 +23,15 @@ export function validationError(where: Where, problems: Problem[]): ApiError {
 
 /** Parses one part of a request with its schema; every problem is listed, in the API's error shape. */
 export class SchemaPipe<T extends z.ZodType> implements PipeTransform<unknown, z.output<T>> {
-  constructor(readonly schema: T, readonly where: Where) {}
+  constructor(
+    readonly schema: T,
+    readonly where: Where,
+  ) {}
 
   transform(value: unknown): z.output<T> {
-    const result = this.schema.safeParse(this.where === 'query' ? withoutEmpty(value) : (value ?? (this.where === 'body' ? undefined : {})));
+    const result = this.schema.safeParse(
+      this.where === 'query' ? withoutEmpty(value) : (value ?? (this.where === 'body' ? undefined : {})),
+    );
     if (!result.success) throw validationError(this.where, problemsOf(result.error.issues));
     return result.data;
   }
