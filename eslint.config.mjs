@@ -9,6 +9,7 @@ export default defineConfig(
   globalIgnores([
     '**/node_modules/',
     '**/dist/',
+    '**/.venv/',
     'coverage/',
     '.data/',
     'libs/db/src/generated/',
