@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import {
   anyJson,
+  DatabaseProbe,
   dateTimeish,
   dateish,
   decimalAround,
@@ -10,8 +11,7 @@ import {
   nastyNumber,
   nastyString,
   withSomeBad,
-} from '@tollgate/testing/adversarial';
-import { DatabaseProbe } from '@tollgate/testing';
+} from '@tollgate/testing';
 import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS } from '../src/common/schema/validate';

@@ -9,7 +9,7 @@ import {
   nastyNumber,
   nastyString,
   withSomeBad,
-} from '@tollgate/testing/adversarial';
+} from '@tollgate/testing';
 import { problemsOf } from '../common/schema/problems';
 import { Event } from './event.schema';
 import { isEventError, validateEvent } from './validate-event';
