@@ -12,7 +12,7 @@ import {
   nastyString,
   withSomeBad,
 } from '@tollgate/testing';
-import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
+import { startTestApi, type IngestBody, type RateSyncBody, type TestApi } from '@tollgate/testing/api-harness';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS } from '../src/common/schema/validate';
 
@@ -332,7 +332,7 @@ beforeAll(async () => {
   probe = new DatabaseProbe(api.databaseUrl);
   await api.request('POST', '/v1/plans', planBody);
   await api.request('POST', '/v1/customers', { external_id: 'fuzz-c', plan_code: 'fuzz-p' });
-  syncId = (await api.request('POST', '/v1/rates/sync')).body.id;
+  syncId = (await api.request<RateSyncBody>('POST', '/v1/rates/sync')).body.id;
 });
 afterAll(async () => {
   await probe?.close();
@@ -384,7 +384,7 @@ describe('fuzzing every operation', () => {
           // Keep our fresh id unless the mutation replaced it, so what was stored can be looked up.
           return e.transaction_id === '?' ? { ...e, transaction_id: tid } : e;
         });
-        const res = await api.request('POST', '/v1/events', JSON.stringify({ events }), api.ingestKey);
+        const res = await api.request<IngestBody>('POST', '/v1/events', JSON.stringify({ events }), api.ingestKey);
         expect(res.status < 500).toBe(true);
         if (res.status !== 200) {
           // The whole body refused (an event that is not an object): nothing of the batch is stored.

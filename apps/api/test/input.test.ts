@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { DatabaseProbe } from '@tollgate/testing';
-import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
+import { DatabaseProbe, errorOf } from '@tollgate/testing';
+import { startTestApi, type CustomerBody, type EntitlementBody, type IngestBody, type TestApi } from '@tollgate/testing/api-harness';
 import { clientErrorHandler } from '../src/common/http-errors';
 
 // Input the API must refuse in its error shape, never with a 500, never by rewriting it, never by losing a
@@ -20,27 +20,26 @@ const event = (over: Record<string, unknown> = {}): Record<string, unknown> => (
   usage: { input_tokens: 10, output_tokens: 5 },
   ...over,
 });
-const post = (events: unknown[]) => api.request('POST', '/v1/events', { events }, api.ingestKey);
+const post = (events: unknown[]) => api.request<IngestBody>('POST', '/v1/events', { events }, api.ingestKey);
 const storedCount = async (ids: unknown[]) => probe.count('events', 'transaction_id = ANY($1)', [ids.filter((i) => typeof i === 'string')]);
 
 /** The API's error shape, and nothing else. */
-function expectError(res: { status: number; body: any }, status: number, code: string) {
+function expectError(res: { status: number; body: unknown }, status: number, code: string) {
   expect(res.status).toBe(status);
   expect(res.body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
-  expect(Object.keys(res.body.error).every((k) => ['code', 'message', 'details'].includes(k))).toBe(true);
+  expect(Object.keys(errorOf(res.body)).every((k) => ['code', 'message', 'details'].includes(k))).toBe(true);
 }
 
 /** One raw HTTP/1.1 exchange, for requests fetch would not send as written. */
-function raw(text: string): Promise<{ status: number; body: any }> {
+function raw(text: string): Promise<{ status: number; body: unknown }> {
   const u = new URL(api.baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(u.port), u.hostname, () => socket.write(text));
-    let out = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d) => (out += d));
+    const chunks: Buffer[] = [];
+    socket.on('data', (d) => chunks.push(d));
     socket.on('error', reject);
     socket.on('close', () => {
-      const [head, ...rest] = out.split('\r\n\r\n');
+      const [head, ...rest] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
       resolve({ status: Number(head.split(' ')[1]), body: JSON.parse(rest.join('\r\n\r\n')) });
     });
   });
@@ -71,7 +70,7 @@ describe('lone UTF-16 surrogates and U+0000 in events', () => {
     const res = await post([good[0], ...bad.map(([e]) => e), good[1]]);
     expect(res.status).toBe(200);
     const results = res.body.results;
-    expect(results.map((r: any) => r.status)).toEqual(['accepted', ...bad.map(() => 'rejected'), 'accepted']);
+    expect(results.map((r) => r.status)).toEqual(['accepted', ...bad.map(() => 'rejected'), 'accepted']);
     bad.forEach(([, field], i) => {
       expect(results[i + 1].error).toMatchObject({ code: 'invalid_event', details: [{ field, message: expect.any(String) }] });
     });
@@ -97,7 +96,7 @@ describe('lone UTF-16 surrogates and U+0000 in events', () => {
     });
     delete e.model;
     const [result] = (await post([e])).body.results;
-    expect(result.error.details.map((d: any) => d.field).sort()).toEqual([
+    expect(result.error?.details?.map((d) => d.field).sort()).toEqual([
       'colour',
       'cost',
       'model',
@@ -106,7 +105,7 @@ describe('lone UTF-16 surrogates and U+0000 in events', () => {
       'usage.input_tokens',
       'usage.thinking',
     ]);
-    expect(result.error.message).toContain('model is required');
+    expect(result.error?.message).toContain('model is required');
   });
 });
 
@@ -123,7 +122,7 @@ describe('names and ids outside events', () => {
   ])('%s %s refuses a lone surrogate or U+0000 in %j', async (method, path, body, field) => {
     const res = await api.request(method, path, body);
     expectError(res, 400, 'invalid_request');
-    expect(res.body.error.details).toContainEqual({ field, message: expect.any(String) });
+    expect(errorOf(res.body).details).toContainEqual({ field, message: expect.any(String) });
   });
 
   it('answers U+0000 in a path id, a query filter or a cursor with 400, never 500', async () => {
@@ -186,7 +185,7 @@ describe('values Postgres cannot hold', () => {
   ])('refuses %s with 400', async (_label, method, path, body, field) => {
     const res = await api.request(method, path, body);
     expectError(res, 400, 'invalid_request');
-    expect(res.body.error.details).toContainEqual({ field, message: expect.any(String) });
+    expect(errorOf(res.body).details).toContainEqual({ field, message: expect.any(String) });
   });
 
   it('refuses the same in a PATCH, and an events cursor above int64', async () => {
@@ -213,17 +212,17 @@ describe('ids of 255 characters', () => {
   ])('reach every /v1/customers/{id} route (%s)', async (_label, externalId) => {
     expect((await api.request('POST', '/v1/customers', { external_id: externalId })).status).toBe(201);
     const path = `/v1/customers/${encodeURIComponent(externalId)}`;
-    expect((await api.request('GET', path)).body.external_id).toBe(externalId);
-    expect((await api.request('PATCH', path, { name: 'Long' })).body.name).toBe('Long');
+    expect((await api.request<CustomerBody>('GET', path)).body.external_id).toBe(externalId);
+    expect((await api.request<CustomerBody>('PATCH', path, { name: 'Long' })).body.name).toBe('Long');
     expect((await api.request('GET', `${path}/usage`)).status).toBe(200);
     expect((await api.request('GET', `${path}/invoices/preview`)).status).toBe(200);
-    expect((await api.request('GET', `${path}/entitlement`, undefined, api.ingestKey)).body.allowed).toBe(true);
+    expect((await api.request<EntitlementBody>('GET', `${path}/entitlement`, undefined, api.ingestKey)).body.allowed).toBe(true);
   });
 
   it('and one character more is a 400 naming the id, not a 404', async () => {
     const res = await api.request('GET', `/v1/customers/${'a'.repeat(256)}`);
     expectError(res, 400, 'invalid_request');
-    expect(res.body.error.details).toEqual([{ field: 'id', message: 'must be at most 255 characters' }]);
+    expect(errorOf(res.body).details).toEqual([{ field: 'id', message: 'must be at most 255 characters' }]);
   });
 });
 
@@ -258,7 +257,7 @@ describe('errors sent before the request reaches a controller', () => {
     // The same body with the charset spelled out is JSON: it gets as far as the plan's own problems.
     const withCharset = await raw(body('application/json; charset=utf-8', '{}'));
     expectError(withCharset, 400, 'invalid_request');
-    expect(withCharset.body.error.details).toContainEqual({ field: 'code', message: 'is required' });
+    expect(errorOf(withCharset.body).details).toContainEqual({ field: 'code', message: 'is required' });
   });
 
   it('408: a request that never finishes arriving (the handler the api installs, on a server with a short timeout)', async () => {
@@ -269,9 +268,9 @@ describe('errors sent before the request reaches a controller', () => {
       const port = (server.address() as AddressInfo).port;
       const reply = await new Promise<string>((resolve) => {
         const socket = connect(port, '127.0.0.1', () => socket.write('POST / HTTP/1.1\r\nhost: x\r\n'));
-        let out = '';
-        socket.on('data', (d) => (out += d));
-        socket.on('close', () => resolve(out));
+        const chunks: Buffer[] = [];
+        socket.on('data', (d) => chunks.push(d));
+        socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
       });
       expect(reply).toMatch(/^HTTP\/1\.1 408 /);
       expect(JSON.parse(reply.split('\r\n\r\n')[1])).toEqual({ error: { code: 'request_timeout', message: expect.any(String) } });
@@ -286,7 +285,7 @@ describe('strict parsing', () => {
     const noUsage = event();
     delete noUsage.usage;
     const [refused, accepted] = (await post([noUsage, event({ task_id: null, metadata: null, cost: null })])).body.results;
-    expect(refused.error.details).toEqual([{ field: 'usage', message: 'is required' }]);
+    expect(refused.error?.details).toEqual([{ field: 'usage', message: 'is required' }]);
     expect(accepted.status).toBe('accepted');
   });
 
@@ -294,12 +293,12 @@ describe('strict parsing', () => {
     const e = event();
     const res = await api.request('POST', '/v1/events', { events: [e], dry_run: true }, api.ingestKey);
     expectError(res, 400, 'invalid_request');
-    expect(res.body.error.details).toEqual([{ field: 'dry_run', message: 'is not a known field' }]);
+    expect(errorOf(res.body).details).toEqual([{ field: 'dry_run', message: 'is not a known field' }]);
     expect(await storedCount([e.transaction_id])).toBe(0);
   });
 
   it('refuses dates the calendar does not have and timestamps with trailing junk', async () => {
-    expect((await post([event({ timestamp: '2026-02-31T00:00:00Z' })])).body.results[0].error.details).toEqual([
+    expect((await post([event({ timestamp: '2026-02-31T00:00:00Z' })])).body.results[0].error?.details).toEqual([
       { field: 'timestamp', message: 'is not a calendar date' },
     ]);
     expectError(await api.request('GET', '/v1/events?from=2026-01-01junk'), 400, 'invalid_request');
@@ -310,7 +309,7 @@ describe('strict parsing', () => {
   it('refuses unknown query parameters and a body where an operation takes none', async () => {
     const res = await api.request('GET', '/v1/customers?colour=red');
     expectError(res, 400, 'invalid_request');
-    expect(res.body.error.details).toEqual([{ field: 'colour', message: 'is not a known field' }]);
+    expect(errorOf(res.body).details).toEqual([{ field: 'colour', message: 'is not a known field' }]);
     expectError(await api.request('GET', '/v1/customers/input-customer/entitlement?x=1', undefined, api.ingestKey), 400, 'invalid_request');
     expectError(
       await api.request('POST', '/v1/rates/syncs/00000000-0000-4000-8000-000000000000/approve', { force: true }),

@@ -1,6 +1,6 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
+import { startTestApi, type CreatedOrganizationBody, type RateSyncBody, type TestApi } from '@tollgate/testing/api-harness';
 import { componentSchemas, schemaObject, parameterObjects } from '../src/common/schema/openapi';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS, SchemaPipe } from '../src/common/schema/validate';
@@ -14,16 +14,30 @@ import { RatesController } from '../src/rates/rates.controller';
 // /docs is generated from the schemas the validators run: every operation documents its request and
 // every response, the document's schemas are the validators' own, and real responses match them.
 
+/** The parts of the OpenAPI document these tests read. */
+interface Content {
+  content: Record<string, { schema: unknown }>;
+}
+interface Operation {
+  operationId: string;
+  responses: Record<string, Content>;
+  requestBody?: Content;
+  parameters?: unknown[];
+  security?: unknown[];
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { required?: string[] }> };
+}
+
 let api: TestApi;
-let doc: any;
+let doc: OpenApiDocument;
 const operations = () =>
-  Object.entries(doc.paths).flatMap(([path, methods]) =>
-    Object.entries(methods as Record<string, any>).map(([method, op]) => ({ path, method, op })),
-  );
+  Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
 
 beforeAll(async () => {
   api = await startTestApi({ RATE_SOURCES: 'none' });
-  doc = (await api.request('GET', '/docs-json')).body;
+  doc = (await api.request<OpenApiDocument>('GET', '/docs-json')).body;
 });
 afterAll(async () => {
   await api?.close();
@@ -39,7 +53,7 @@ describe('the OpenAPI document', () => {
       expect([path, method, route !== undefined]).toEqual([path, method, true]);
       const success = Object.keys(op.responses).filter((s) => s.startsWith('2'));
       expect([path, method, success.length]).toEqual([path, method, 1]);
-      for (const [status, response] of Object.entries<any>(op.responses)) {
+      for (const [status, response] of Object.entries(op.responses)) {
         expect([path, method, status, response.content['application/json'].schema]).toEqual([
           path,
           method,
@@ -47,7 +61,8 @@ describe('the OpenAPI document', () => {
           expect.objectContaining({ $ref: expect.any(String) }),
         ]);
       }
-      if (['post', 'put', 'patch'].includes(method) && route!.body) expect(op.requestBody.content['application/json'].schema).toBeDefined();
+      if (['post', 'put', 'patch'].includes(method) && route!.body)
+        expect(op.requestBody?.content['application/json'].schema).toBeDefined();
       if (op.security?.length) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '429', '503']));
       if (route!.body || route!.query || route!.path)
         expect(op.responses['400'].content['application/json'].schema).toEqual(schemaObject(ErrorResponse));
@@ -86,7 +101,8 @@ describe('the OpenAPI document', () => {
           Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
         const route = ROUTE_SCHEMAS.get(`${controller.name}_${method}`);
         for (const [key, arg] of Object.entries(args)) {
-          const type = Number(key.split(':')[0]);
+          // Nest keys a route's arguments "<RouteParamtypes>:<index>".
+          const type: RouteParamtypes = Number(key.split(':')[0]);
           const expected =
             type === RouteParamtypes.BODY
               ? route?.body?.schema
@@ -110,8 +126,8 @@ describe('real responses', () => {
   const seen = new Set<string>();
 
   /** Calls an operation and checks the body against what the document says for that status. */
-  async function call(operationId: string, method: string, path: string, body?: unknown, key?: string) {
-    const res = await api.request(method, path, body, key);
+  async function call<T = unknown>(operationId: string, method: string, path: string, body?: unknown, key?: string) {
+    const res = await api.request<T>(method, path, body, key);
     const route = ROUTE_SCHEMAS.get(operationId)!;
     const declared = route.responses.find((r) => r.status === res.status);
     const schema = declared?.schema ?? (res.status >= 400 ? ErrorResponse : undefined);
@@ -175,7 +191,9 @@ describe('real responses', () => {
     await call('CustomersController_entitlement', 'GET', '/v1/customers/acme/entitlement', undefined, api.ingestKey);
     await call('CustomersController_preview', 'GET', '/v1/customers/acme/invoices/preview');
 
-    const org = await call('OrganizationsController_createOrganization', 'POST', '/v1/organizations', { name: 'Other' });
+    const org = await call<CreatedOrganizationBody>('OrganizationsController_createOrganization', 'POST', '/v1/organizations', {
+      name: 'Other',
+    });
     await call('OrganizationsController_createKey', 'POST', '/v1/api_keys', { scope: 'admin', name: 'ops' }, org.body.admin_key);
 
     await call('RatesController_get', 'GET', '/v1/rates?provider=openai&model=gpt-4o');
@@ -186,7 +204,7 @@ describe('real responses', () => {
       tiers: [{ min_prompt_tokens: 200001, prices: { input_tokens: '4' } }],
     });
     await call('RatesController_putAlias', 'PUT', '/v1/rates/aliases/Chat', { provider: 'openai', model: 'gpt-4o' });
-    const sync = await call('RatesController_sync', 'POST', '/v1/rates/sync');
+    const sync = await call<RateSyncBody>('RatesController_sync', 'POST', '/v1/rates/sync');
     await call('RatesController_getSync', 'GET', `/v1/rates/syncs/${sync.body.id}`);
     await call('RatesController_approve', 'POST', `/v1/rates/syncs/${sync.body.id}/approve`); // 409 sync_not_held
 

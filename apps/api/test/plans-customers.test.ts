@@ -1,4 +1,12 @@
-import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
+import { errorOf } from '@tollgate/testing';
+import {
+  startTestApi,
+  type CustomerBody,
+  type CustomerListBody,
+  type PlanListBody,
+  type PlanWithVersionsBody,
+  type TestApi,
+} from '@tollgate/testing/api-harness';
 
 // Plans and customers per docs/api.md, against the real api and Postgres.
 
@@ -40,18 +48,18 @@ describe('plans', () => {
     const updated = await api.request('PUT', '/v1/plans/pro', plan({ name: 'Pro v2', included_usage: '25.00' }));
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ version: 2, name: 'Pro v2', included_usage: '25' });
-    const got = await api.request('GET', '/v1/plans/pro');
+    const got = await api.request<PlanWithVersionsBody>('GET', '/v1/plans/pro');
     expect(got.body.version).toBe(2);
-    expect(got.body.versions.map((v: any) => v.version)).toEqual([1, 2]);
-    const list = await api.request('GET', '/v1/plans');
-    expect(list.body.data.map((p: any) => p.code)).toEqual(['default', 'pro']);
+    expect(got.body.versions.map((v) => v.version)).toEqual([1, 2]);
+    const list = await api.request<PlanListBody>('GET', '/v1/plans');
+    expect(list.body.data.map((p) => p.code)).toEqual(['default', 'pro']);
   });
 
   it('refuses a second POST of the same code, and a PUT of an unknown one', async () => {
     expect((await api.request('POST', '/v1/plans', plan({ code: 'dup' }))).status).toBe(201);
     const again = await api.request('POST', '/v1/plans', plan({ code: 'dup' }));
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('plan_exists');
+    expect(errorOf(again.body).code).toBe('plan_exists');
     expect((await api.request('PUT', '/v1/plans/nope', plan({ code: 'nope' }))).status).toBe(404);
   });
 
@@ -73,8 +81,8 @@ describe('plans', () => {
   it.each(bad)('refuses %s with a clear error naming the field', async (_, over, field) => {
     const res = await api.request('POST', '/v1/plans', plan({ code: `bad-${Math.random().toString(36).slice(2)}`, ...over }));
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('invalid_request');
-    expect(res.body.error.details.map((d: any) => d.field)).toEqual(expect.arrayContaining([expect.stringContaining(field)]));
+    expect(errorOf(res.body).code).toBe('invalid_request');
+    expect(errorOf(res.body).details?.map((d) => d.field)).toEqual(expect.arrayContaining([expect.stringContaining(field)]));
   });
 });
 
@@ -97,14 +105,14 @@ describe('customers', () => {
       billing_anchor: '2026-01-15',
       spend_cap: '500',
     });
-    expect((await api.request('POST', '/v1/customers', { external_id: 'acme' })).body.error.code).toBe('customer_exists');
-    const other = await api.request('POST', '/v1/customers', { external_id: 'beta' });
+    expect(errorOf((await api.request('POST', '/v1/customers', { external_id: 'acme' })).body).code).toBe('customer_exists');
+    const other = await api.request<CustomerBody>('POST', '/v1/customers', { external_id: 'beta' });
     expect(other.body.plan_code).toBe('default');
     const patched = await api.request('PATCH', '/v1/customers/acme', { discount: '0.2', spend_cap: null });
     expect(patched.body).toMatchObject({ discount: '0.2', spend_cap: null, plan_code: 'pro' });
-    const page1 = await api.request('GET', '/v1/customers?limit=1');
-    const page2 = await api.request('GET', `/v1/customers?limit=1&cursor=${page1.body.next_cursor}`);
-    expect([...page1.body.data, ...page2.body.data].map((c: any) => c.external_id)).toEqual(['acme', 'beta']);
+    const page1 = await api.request<CustomerListBody>('GET', '/v1/customers?limit=1');
+    const page2 = await api.request<CustomerListBody>('GET', `/v1/customers?limit=1&cursor=${page1.body.next_cursor}`);
+    expect([...page1.body.data, ...page2.body.data].map((c) => c.external_id)).toEqual(['acme', 'beta']);
     expect((await api.request('GET', '/v1/customers/ghost')).status).toBe(404);
   });
 
@@ -120,8 +128,8 @@ describe('customers', () => {
     ]) {
       const res = await api.request('POST', '/v1/customers', body);
       expect(res.status).toBe(400);
-      expect(res.body.error.code).toBe('invalid_request');
-      expect(res.body.error.message).toMatch(/\w+ /);
+      expect(errorOf(res.body).code).toBe('invalid_request');
+      expect(errorOf(res.body).message).toMatch(/\w+ /);
     }
   });
 

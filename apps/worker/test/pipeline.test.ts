@@ -1,7 +1,15 @@
 import Redis from 'ioredis';
 import { PricingRepository } from '@tollgate/db';
 import { DatabaseProbe, startWorker, waitFor, type WorkerProcess } from '@tollgate/testing';
-import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
+import {
+  startTestApi,
+  type CustomerUsageBody,
+  type EntitlementBody,
+  type EventListBody,
+  type IngestBody,
+  type InvoicePreviewBody,
+  type TestApi,
+} from '@tollgate/testing/api-harness';
 
 // The pricing pipeline end to end: the real api ingests, real worker processes price, Postgres is checked.
 // Its queues live under a key prefix of their own (the test api's QUEUE_PREFIX) in Redis database 7.
@@ -53,6 +61,20 @@ const workerEnv = () => ({
 });
 
 const count = (where: string): Promise<number> => probe.count('events', where);
+const eventsOf = (transactionId: string) => api.request<EventListBody>('GET', `/v1/events?transaction_id=${transactionId}`);
+const previewOf = (customer: string) => api.request<InvoicePreviewBody>('GET', `/v1/customers/${customer}/invoices/preview`);
+
+/** A priced event's row as PricingRepository.writePriced takes it back (pg returns numeric as text here). */
+interface PricedRow {
+  id: string;
+  batch_id: string;
+  provider_cost: string;
+  rated_amount: string;
+  rate_card_id: string;
+  charge: string;
+  plan_version_id: string;
+  period_start: Date;
+}
 
 /** The aggregates equal a recomputation from the priced events: nothing counted twice, nothing lost. */
 async function expectAggregatesMatchEvents() {
@@ -134,7 +156,7 @@ describe('the pricing pipeline', () => {
     await api.request('POST', '/v1/events', { events: [e] }, api.ingestKey);
     workers.push(startWorker(workerEnv()));
     await allPriced(total);
-    const res = await api.request('GET', `/v1/events?transaction_id=${e.transaction_id}`);
+    const res = await eventsOf(e.transaction_id);
     // gpt-4o (LiteLLM snapshot): input 0.0000025, cache read 0.00000125, output 0.00001 (reasoning at the output price)
     // 1000×0.0000025 + 400×0.00000125 + 500×0.00001 + 100×0.00001 = 0.0025 + 0.0005 + 0.005 + 0.001 = 0.009
     expect(res.body.data[0]).toMatchObject({
@@ -153,7 +175,7 @@ describe('the pricing pipeline', () => {
     await api.request('POST', '/v1/events', { events: [e] }, api.ingestKey);
     workers.push(startWorker(workerEnv()));
     await allPriced(total);
-    const res = await api.request('GET', `/v1/events?transaction_id=${e.transaction_id}`);
+    const res = await eventsOf(e.transaction_id);
     expect(res.body.data[0]).toMatchObject({ pricing_status: 'unpriced', provider_cost: null });
     expect(res.body.data[0].unpriced_reason).toMatch(/acme-llm-9000/);
 
@@ -170,7 +192,7 @@ describe('the pricing pipeline', () => {
       30_000,
       'the unpriced event priced',
     );
-    const priced = await api.request('GET', `/v1/events?transaction_id=${e.transaction_id}`);
+    const priced = await eventsOf(e.transaction_id);
     // per million: 1 input, 2 output, reasoning at the output price
     const u = e.usage;
     const expected = (u.input_tokens * 1 + u.cache_read_tokens * 1 + (u.output_tokens + u.reasoning_tokens) * 2) / 1e6;
@@ -189,11 +211,11 @@ describe('the pricing pipeline', () => {
     });
     Object.assign(known, { model: 'gpt-4o', provider: 'openai' });
     const total = (await count('true')) + 2;
-    const res = await api.request('POST', '/v1/events', { events: [unknown, known] }, api.ingestKey);
-    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'accepted']);
+    const res = await api.request<IngestBody>('POST', '/v1/events', { events: [unknown, known] }, api.ingestKey);
+    expect(res.body.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
     workers.push(startWorker(workerEnv()));
     await allPriced(total);
-    const stored = (await api.request('GET', `/v1/events?transaction_id=${unknown.transaction_id}`)).body.data[0];
+    const stored = (await eventsOf(unknown.transaction_id)).body.data[0];
     expect(stored).toMatchObject({
       status: 'usage_unknown',
       pricing_status: 'unpriced',
@@ -202,7 +224,7 @@ describe('the pricing pipeline', () => {
       charge: null,
     });
     expect(stored.unpriced_reason).toMatch(/usage unknown: .*status usage_unknown/);
-    const other = (await api.request('GET', `/v1/events?transaction_id=${known.transaction_id}`)).body.data[0];
+    const other = (await eventsOf(known.transaction_id)).body.data[0];
     expect(other).toMatchObject({ pricing_status: 'priced', charge: 'standard' });
     await expectAggregatesMatchEvents();
   });
@@ -243,7 +265,7 @@ describe('the pricing pipeline', () => {
   it('writing the same pricing twice changes nothing the second time', async () => {
     const totals = () => probe.rows('SELECT sum(events)::text AS n, sum(rated_amount)::text AS r FROM usage_aggregates');
     const before = await totals();
-    const [row] = await probe.rows<any>(
+    const [row] = await probe.rows<PricedRow>(
       `SELECT e.id, e.batch_id, e.provider_cost::text, e.rated_amount::text, e.rate_card_id, e.charge, e.plan_version_id, e.period_start FROM events e WHERE pricing_status = 'priced' LIMIT 1`,
     );
     const repo = new PricingRepository(probe.pool);
@@ -270,39 +292,40 @@ describe('live usage and the invoice preview', () => {
   it('groups priced usage and previews the invoice from the same amounts', async () => {
     const customer = 'pc-1';
     for (const groupBy of ['model', 'charge', 'day', 'task', 'feature']) {
-      const res = await api.request('GET', `/v1/customers/${customer}/usage?group_by=${groupBy}`);
+      const res = await api.request<CustomerUsageBody>('GET', `/v1/customers/${customer}/usage?group_by=${groupBy}`);
       expect(res.status).toBe(200);
-      const sum = res.body.groups.reduce((s: bigint, g: any) => s + BigInt(g.events), 0n);
+      const sum = res.body.groups.reduce((s, g) => s + BigInt(g.events), 0n);
       expect(Number(sum)).toBe(res.body.totals.events);
       expect(res.body.totals.events).toBeGreaterThan(0);
     }
-    const byCharge = await api.request('GET', `/v1/customers/${customer}/usage?group_by=charge`);
-    const preview = await api.request('GET', `/v1/customers/${customer}/invoices/preview`);
+    const byCharge = await api.request<CustomerUsageBody>('GET', `/v1/customers/${customer}/usage?group_by=charge`);
+    const preview = await previewOf(customer);
     expect(preview.status).toBe(200);
-    const usageLines = preview.body.lines.filter((l: any) => l.type === 'usage');
-    expect(usageLines.map((l: any) => l.charge).sort()).toEqual(byCharge.body.groups.map((g: any) => g.key).sort());
+    const usageLines = preview.body.lines.filter((l) => l.type === 'usage');
+    expect(usageLines.map((l) => l.charge).sort()).toEqual(byCharge.body.groups.map((g) => g.key).sort());
     for (const line of usageLines) {
-      const group = byCharge.body.groups.find((g: any) => g.key === line.charge);
+      const group = byCharge.body.groups.find((g) => g.key === line.charge)!;
       expect(line.provider_cost).toBe(group.provider_cost);
       expect(line.rated_amount).toBe(group.rated_amount);
     }
     const cents = (s: string) => BigInt(s.replace('.', ''));
-    const lineSum = preview.body.lines.reduce((s: bigint, l: any) => s + cents(l.amount), 0n);
+    const lineSum = preview.body.lines.reduce((s, l) => s + cents(l.amount), 0n);
     expect(lineSum).toBe(cents(preview.body.subtotal));
-    expect(preview.body.lines.some((l: any) => l.type === 'allowance')).toBe(true);
+    expect(preview.body.lines.some((l) => l.type === 'allowance')).toBe(true);
     expect((await api.request('GET', '/v1/customers/nobody/usage')).status).toBe(404);
 
     // the spending cap compares with the period's usage as invoiced (usage lines net of the allowance)
     const netUsage = preview.body.lines
-      .filter((l: any) => l.type === 'usage' || l.type === 'allowance')
-      .reduce((s: bigint, l: any) => s + cents(l.amount), 0n);
+      .filter((l) => l.type === 'usage' || l.type === 'allowance')
+      .reduce((s, l) => s + cents(l.amount), 0n);
     expect(netUsage).toBeGreaterThan(0n);
     await api.request('PATCH', `/v1/customers/${customer}`, { spend_cap: '0.01' });
-    const blocked = await api.request('GET', `/v1/customers/${customer}/entitlement`, undefined, api.ingestKey);
+    const entitlement = () => api.request<EntitlementBody>('GET', `/v1/customers/${customer}/entitlement`, undefined, api.ingestKey);
+    const blocked = await entitlement();
     expect(blocked.body).toMatchObject({ allowed: false, reason: 'spend_cap_reached', spend_cap: '0.01' });
     expect(cents(blocked.body.period_usage)).toBe(netUsage);
     await api.request('PATCH', `/v1/customers/${customer}`, { spend_cap: null });
-    expect((await api.request('GET', `/v1/customers/${customer}/entitlement`, undefined, api.ingestKey)).body.allowed).toBe(true);
+    expect((await entitlement()).body.allowed).toBe(true);
     expect((await api.request('GET', `/v1/customers/${customer}/usage?group_by=colour`)).status).toBe(400);
   });
 
@@ -321,7 +344,7 @@ describe('live usage and the invoice preview', () => {
     );
     expect(await count(`pricing_status = 'priced' AND rated_amount <> provider_cost * 2`)).toBe(0);
     await expectAggregatesMatchEvents();
-    const preview = await api.request('GET', '/v1/customers/pc-1/invoices/preview');
-    expect(preview.body.lines.filter((l: any) => l.type === 'usage').map((l: any) => l.charge)).toEqual(['all']);
+    const preview = await previewOf('pc-1');
+    expect(preview.body.lines.filter((l) => l.type === 'usage').map((l) => l.charge)).toEqual(['all']);
   });
 });

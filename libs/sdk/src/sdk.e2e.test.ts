@@ -7,7 +7,7 @@ import { GoogleGenAI } from '@google/genai';
 import { generateText, streamText, wrapLanguageModel } from 'ai';
 import OpenAI from 'openai';
 import { createTestDatabase, defaultUsage, FakeLlm, TcpProxy } from '@tollgate/testing';
-import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
+import { startTestApi, type EventListBody, type StoredEventBody, type TestApi } from '@tollgate/testing/api-harness';
 import { Tollgate } from './client';
 import { USAGE_DIMENSIONS, type Usage } from './dimensions';
 import { wrapAnthropic } from './instrument/anthropic';
@@ -15,23 +15,15 @@ import { wrapGoogleGenAI } from './instrument/google-genai';
 import { wrapOpenAI } from './instrument/openai';
 import { tollgateMiddleware } from './instrument/vercel-ai';
 
-interface StoredEvent {
-  transaction_id: string;
-  external_customer_id: string;
-  provider: string;
-  model: string;
-  usage: Record<string, number>;
-  cost: string | null;
-  task_id: string | null;
-  feature: string | null;
-  status: string;
-  retry_of: string | null;
-  metadata: Record<string, string> | null;
-}
-
 /** A stored event lists every dimension; absent ones are 0 and `requests` defaults to 1. */
 function stored(usage: Usage): Record<string, number> {
   return Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, usage[d] ?? (d === 'requests' ? 1 : 0)]));
+}
+
+/** The transaction id of the one event in a batch the SDK posts (as a JSON string). */
+function sentTransactionId(body: unknown): string {
+  if (typeof body !== 'string') return `not a JSON string: ${typeof body}`;
+  return (JSON.parse(body) as { events: { transaction_id: string }[] }).events[0].transaction_id;
 }
 
 describe('SDK → real Tollgate API', () => {
@@ -48,10 +40,10 @@ describe('SDK → real Tollgate API', () => {
     await Promise.all([api?.close(), llm?.close()]);
   });
 
-  async function eventsOf(customer: string): Promise<StoredEvent[]> {
-    const res = await api.request('GET', `/v1/events?external_customer_id=${encodeURIComponent(customer)}`);
+  async function eventsOf(customer: string): Promise<StoredEventBody[]> {
+    const res = await api.request<EventListBody>('GET', `/v1/events?external_customer_id=${encodeURIComponent(customer)}`);
     expect(res.status).toBe(200);
-    return res.body.data as StoredEvent[];
+    return res.body.data;
   }
 
   it('stores every instrumented call with exact dimensions, customer and task', async () => {
@@ -165,7 +157,7 @@ describe('SDK → real Tollgate API', () => {
       let refused = 0;
       const observed: typeof fetch = async (input, init) => {
         const response = await fetch(input, init);
-        attempts.push({ id: JSON.parse(String(init?.body)).events[0].transaction_id, status: response.status });
+        attempts.push({ id: sentTransactionId(init?.body), status: response.status });
         if (response.status === 503 && ++refused === 2) await proxy.restore();
         return response;
       };
@@ -179,8 +171,8 @@ describe('SDK → real Tollgate API', () => {
         { id, status: 200 },
       ]);
       expect(client.stats()).toMatchObject({ accepted: 1, retries: 2, dropped: 0 });
-      const stored = await down.request('GET', `/v1/events?external_customer_id=${customer}`);
-      expect(stored.body.data.map((e: StoredEvent) => e.transaction_id)).toEqual([id]);
+      const stored = await down.request<EventListBody>('GET', `/v1/events?external_customer_id=${customer}`);
+      expect(stored.body.data.map((e) => e.transaction_id)).toEqual([id]);
 
       // The same event delivered again is a duplicate, never a second event.
       const statuses: string[] = [];
@@ -201,7 +193,7 @@ describe('SDK → real Tollgate API', () => {
       });
       await replay.shutdown();
       expect(statuses).toEqual(['duplicate']);
-      expect((await down.request('GET', `/v1/events?external_customer_id=${customer}`)).body.data).toHaveLength(1);
+      expect((await down.request<EventListBody>('GET', `/v1/events?external_customer_id=${customer}`)).body.data).toHaveLength(1);
     } finally {
       await down.close();
       await proxy.close();

@@ -1,12 +1,27 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { StripeTestServer } from './server';
+import { fetchJson } from '../json';
+import type { CustomerObject, EventObject, InvoiceObject, LineItemObject, ListObject } from './objects';
+import { StripeTestServer, type StripeRequestRecord } from './server';
+import type { Delivery } from './webhooks';
 
 // The test server on the wire, without the SDK: Stripe's error shapes and statuses, idempotency headers,
 // state transitions, and the control API a separate process is driven by. (libs/stripe's tests drive it
 // with the real stripe SDK.)
 
 const KEY = 'sk_test_server_tests';
+
+/** Stripe's error body. */
+interface StripeErrorBody {
+  error: { type: string; message: string; code?: string; param?: string };
+}
+
+/** GET /_control/state, as far as these tests read it. */
+interface ControlState {
+  invoices: InvoiceObject[];
+  events: { id: string; type: string }[];
+  pending_webhooks: string[];
+}
 
 describe('StripeTestServer', () => {
   let server: StripeTestServer;
@@ -17,32 +32,32 @@ describe('StripeTestServer', () => {
 
   afterEach(() => server.close());
 
-  async function call(method: string, path: string, form?: string, headers: Record<string, string> = {}) {
-    const response = await fetch(`${server.url}${path}`, {
+  /** A Stripe API call; `T` is the body the test expects. */
+  function call<T = unknown>(method: string, path: string, form?: string, headers: Record<string, string> = {}) {
+    return fetchJson<T>(`${server.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body: form,
     });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
   }
 
-  async function control(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${server.url}/_control${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: response.status, body: (await response.json()) as any };
+  /** A control API call; `T` is the body the test expects. */
+  function control<T = unknown>(method: string, path: string, body?: unknown) {
+    return fetchJson<T>(`${server.url}/_control${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   }
 
   async function openInvoice(amounts: number[]): Promise<string> {
-    const customer = await call('POST', '/v1/customers', 'name=Acme');
-    const invoice = await call('POST', '/v1/invoices', `customer=${customer.body.id}&auto_advance=false`);
+    const customer = await call<CustomerObject>('POST', '/v1/customers', 'name=Acme');
+    const invoice = await call<InvoiceObject>('POST', '/v1/invoices', `customer=${customer.body.id}&auto_advance=false`);
     const lines = amounts.map((a, i) => `lines[${i}][amount]=${a}&lines[${i}][description]=Line%20${i}`).join('&');
     await call('POST', `/v1/invoices/${invoice.body.id}/add_lines`, lines);
     await call('POST', `/v1/invoices/${invoice.body.id}/finalize`, '');
-    return invoice.body.id as string;
+    return invoice.body.id;
   }
 
   describe("Stripe's errors", () => {
     it('401 without a key or with one that is not a secret key', async () => {
-      const none = await call('GET', '/v1/invoices', undefined, { authorization: '' });
+      const none = await call<StripeErrorBody>('GET', '/v1/invoices', undefined, { authorization: '' });
       expect(none.status).toBe(401);
       expect(none.body.error).toMatchObject({
         type: 'invalid_request_error',
@@ -75,8 +90,8 @@ describe('StripeTestServer', () => {
         status: 400,
         body: { error: { code: 'parameter_unknown', param: 'nmae' } },
       });
-      const customer = await call('POST', '/v1/customers', '');
-      const invoice = await call('POST', '/v1/invoices', `customer=${customer.body.id}`);
+      const customer = await call<CustomerObject>('POST', '/v1/customers', '');
+      const invoice = await call<InvoiceObject>('POST', '/v1/invoices', `customer=${customer.body.id}`);
       expect(await call('POST', `/v1/invoices/${invoice.body.id}/add_lines`, 'lines[0][amount]=12.5')).toMatchObject({
         status: 400,
         body: {
@@ -128,7 +143,7 @@ describe('StripeTestServer', () => {
   describe('invoice state machine', () => {
     it('totals the lines, numbers the invoice at finalization, and refuses a second finalization', async () => {
       const id = await openInvoice([1230, -230]);
-      const invoice = await call('GET', `/v1/invoices/${id}`);
+      const invoice = await call<InvoiceObject>('GET', `/v1/invoices/${id}`);
       expect(invoice.body).toMatchObject({
         object: 'invoice',
         status: 'open',
@@ -139,7 +154,7 @@ describe('StripeTestServer', () => {
         amount_remaining: 1000,
       });
       expect(invoice.body.lines).toMatchObject({ object: 'list', has_more: false, url: `/v1/invoices/${id}/lines` });
-      expect(invoice.body.lines.data.map((l: { amount: number; discountable: boolean }) => [l.amount, l.discountable])).toEqual([
+      expect(invoice.body.lines.data.map((l) => [l.amount, l.discountable])).toEqual([
         [1230, true],
         [-230, false],
       ]);
@@ -162,9 +177,9 @@ describe('StripeTestServer', () => {
 
     it('puts a negative total on the customer balance: nothing due, paid at finalization', async () => {
       const id = await openInvoice([100, -300]);
-      const invoice = await call('GET', `/v1/invoices/${id}`);
+      const invoice = await call<InvoiceObject>('GET', `/v1/invoices/${id}`);
       expect(invoice.body).toMatchObject({ status: 'paid', total: -200, amount_due: 0, ending_balance: -200 });
-      expect((await call('GET', `/v1/customers/${invoice.body.customer}`)).body.balance).toBe(-200);
+      expect((await call<CustomerObject>('GET', `/v1/customers/${invoice.body.customer}`)).body.balance).toBe(-200);
     });
 
     it('lets an uncollectible invoice be paid later, as Stripe does', async () => {
@@ -176,15 +191,20 @@ describe('StripeTestServer', () => {
 
     it('pages lines and invoices with starting_after and ending_before', async () => {
       const id = await openInvoice(Array.from({ length: 12 }, (_, i) => i + 1));
-      const embedded = (await call('GET', `/v1/invoices/${id}`)).body.lines;
+      const embedded = (await call<InvoiceObject>('GET', `/v1/invoices/${id}`)).body.lines;
       expect(embedded.data).toHaveLength(10);
       expect(embedded.has_more).toBe(true);
-      const rest = await call('GET', `/v1/invoices/${id}/lines?limit=100&starting_after=${embedded.data[9].id}`);
-      expect(rest.body.data.map((l: { amount: number }) => l.amount)).toEqual([11, 12]);
+      const rest = await call<ListObject<LineItemObject>>(
+        'GET',
+        `/v1/invoices/${id}/lines?limit=100&starting_after=${embedded.data[9].id}`,
+      );
+      expect(rest.body.data.map((l) => l.amount)).toEqual([11, 12]);
       const second = await openInvoice([1]);
       const newestFirst = await call('GET', '/v1/invoices?limit=1');
       expect(newestFirst.body).toMatchObject({ has_more: true, data: [{ id: second }] });
-      expect((await call('GET', `/v1/invoices?limit=1&ending_before=${id}`)).body.data.map((i: { id: string }) => i.id)).toEqual([second]);
+      expect((await call<ListObject<InvoiceObject>>('GET', `/v1/invoices?limit=1&ending_before=${id}`)).body.data.map((i) => i.id)).toEqual(
+        [second],
+      );
       expect(await call('GET', '/v1/invoices?limit=101')).toMatchObject({ status: 400, body: { error: { param: 'limit' } } });
     });
   });
@@ -194,7 +214,7 @@ describe('StripeTestServer', () => {
       expect(await control('POST', '/faults', { kind: 'rate_limit', operation: 'customers.create', retry_after_seconds: 3 })).toMatchObject(
         { status: 201, body: { faults_pending: 1 } },
       );
-      const limited = await call('POST', '/v1/customers', 'name=Acme');
+      const limited = await call<StripeErrorBody>('POST', '/v1/customers', 'name=Acme');
       expect(limited.status).toBe(429);
       expect(limited.headers.get('retry-after')).toBe('3');
       expect(limited.body.error).toMatchObject({ type: 'invalid_request_error', code: 'rate_limit' });
@@ -207,9 +227,9 @@ describe('StripeTestServer', () => {
         body: { error: { message: expect.stringContaining('paid') } },
       });
 
-      const state = (await control('GET', '/state')).body;
-      expect(state.invoices.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual([[id, 'paid']]);
-      expect(state.events.map((e: { type: string }) => e.type)).toEqual([
+      const state = (await control<ControlState>('GET', '/state')).body;
+      expect(state.invoices.map((i) => [i.id, i.status])).toEqual([[id, 'paid']]);
+      expect(state.events.map((e) => e.type)).toEqual([
         'customer.created',
         'invoice.created',
         'invoice.finalized',
@@ -217,7 +237,7 @@ describe('StripeTestServer', () => {
         'invoice.payment_succeeded',
         'invoice.paid',
       ]);
-      const requests = (await control('GET', '/requests')).body;
+      const requests = (await control<StripeRequestRecord[]>('GET', '/requests')).body;
       expect(requests[0]).toMatchObject({ operation: 'customers.create', status: 429, fault: 'rate_limit' });
 
       expect((await control('POST', '/faults', { kind: 'meteor' })).status).toBe(400);
@@ -242,11 +262,11 @@ describe('StripeTestServer', () => {
         const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
         expect((await control('PUT', '/webhook', { url, secret: 'whsec_x', auto_deliver: false })).status).toBe(200);
         await openInvoice([100]);
-        expect((await control('GET', '/state')).body.pending_webhooks).toHaveLength(3);
-        const deliveries = (await control('POST', '/events/deliver_pending', { order: 'newest_first' })).body;
-        expect(deliveries.map((d: { status: number }) => d.status)).toEqual([204, 204, 204]);
+        expect((await control<ControlState>('GET', '/state')).body.pending_webhooks).toHaveLength(3);
+        const deliveries = (await control<Delivery[]>('POST', '/events/deliver_pending', { order: 'newest_first' })).body;
+        expect(deliveries.map((d) => d.status)).toEqual([204, 204, 204]);
         expect(received).toEqual(['invoice.finalized', 'invoice.created', 'customer.created']);
-        const created = (await control('GET', '/events')).body[0];
+        const created = (await control<EventObject[]>('GET', '/events')).body[0];
         expect((await control('POST', `/events/${created.id}/deliver`, { timestamp: 1 })).body).toMatchObject({
           eventId: created.id,
           status: 204,
