@@ -31,9 +31,8 @@ export function toApiError(exception: unknown): ApiError {
   if (isUnavailableError(exception)) return ApiError.unavailable();
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    const response = exception.getResponse();
-    const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? exception.message);
-    return new ApiError(status, CODES[status] ?? (status >= 500 ? 'internal' : 'invalid_request'), MESSAGES[status] ?? String(message));
+    const message = MESSAGES[status] ?? httpExceptionMessage(exception);
+    return new ApiError(status, CODES[status] ?? (status >= 500 ? 'internal' : 'invalid_request'), message);
   }
   const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
@@ -44,6 +43,16 @@ export function toApiError(exception: unknown): ApiError {
     );
   }
   return new ApiError(500, 'internal', 'internal error');
+}
+
+/** An HttpException's words: its response when that is text, else the response's `message` (one or several), else its own. */
+function httpExceptionMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message) && message.length > 0 && message.every((m) => typeof m === 'string')) return message.join('; ');
+  return exception.message;
 }
 
 const BILLING_STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const;
