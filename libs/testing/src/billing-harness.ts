@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Module, type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BillingModule, PriceQueue } from '@tollgate/billing';
+import { BillingModule, PriceQueue, WebhookQueue } from '@tollgate/billing';
 import { loadConfig, type TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './db';
@@ -44,6 +44,7 @@ export async function startTestBilling(env: Record<string, string> = {}): Promis
     get: (type) => app.get(type),
     async close() {
       await app.get(PriceQueue).queue.obliterate({ force: true }).catch(() => undefined);
+      await app.get(WebhookQueue).queue.obliterate({ force: true }).catch(() => undefined);
       await app.close();
       await probe.close();
       await db.drop();
