@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 
 export interface WebhookResponse {
@@ -9,49 +11,55 @@ export interface WebhookResponse {
   durationMs: number;
 }
 
-/** How much of a receiver's answer is read (and dropped) so the connection can be reused. */
+/** How much of a receiver's answer is read (and dropped) before the connection is let go. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
- * POSTs one signed delivery. The deadline covers connecting, sending and the answer, so a slow receiver fails
- * its own attempt and holds one of the worker's WEBHOOK_CONCURRENCY slots at most that long. Redirects are not
- * followed: the body was signed for this endpoint.
+ * POSTs one signed delivery with node:http(s) (not fetch, which refuses some ports an operator's receiver may
+ * use). The deadline covers connecting, sending and the whole answer, so a slow receiver fails its own attempt
+ * and holds one of the worker's WEBHOOK_CONCURRENCY slots at most that long. Redirects are not followed: the
+ * body was signed for this endpoint.
  */
 @Injectable()
-export class WebhookSender {
-  async post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<WebhookResponse> {
+export class WebhookSender implements OnApplicationShutdown {
+  private readonly http = new HttpAgent({ keepAlive: true });
+  private readonly https = new HttpsAgent({ keepAlive: true });
+
+  post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<WebhookResponse> {
     const started = performance.now();
-    const durationMs = () => Math.round(performance.now() - started);
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      const res = await fetch(url, { method: 'POST', body, headers, redirect: 'manual', signal });
-      await drain(res);
-      const ok = res.status >= 200 && res.status < 300;
-      const error = ok ? null : res.status >= 300 && res.status < 400 ? `HTTP ${res.status}: redirects are not followed` : `HTTP ${res.status}`;
-      return { statusCode: res.status, error, durationMs: durationMs() };
-    } catch (err) {
-      if (signal.aborted) return { statusCode: null, error: `timed out after ${timeoutMs / 1000} s`, durationMs: durationMs() };
-      return { statusCode: null, error: describe(err), durationMs: durationMs() };
-    }
+    const finish = (statusCode: number | null, error: string | null): WebhookResponse => ({ statusCode, error, durationMs: Math.round(performance.now() - started) });
+    return new Promise((resolve) => {
+      const target = new URL(url);
+      const secure = target.protocol === 'https:';
+      const signal = AbortSignal.timeout(timeoutMs);
+      const req = (secure ? httpsRequest : httpRequest)(
+        target,
+        { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: secure ? this.https : this.http, signal },
+        (res: IncomingMessage) => {
+          let read = 0;
+          res.on('data', (chunk: Buffer) => {
+            read += chunk.length;
+            if (read > MAX_RESPONSE_BYTES) res.destroy();
+          });
+          const done = () => {
+            const status = res.statusCode ?? 0;
+            const ok = status >= 200 && status < 300;
+            resolve(finish(status, ok ? null : status >= 300 && status < 400 ? `HTTP ${status}: redirects are not followed` : `HTTP ${status}`));
+          };
+          res.on('end', done);
+          // The status is known: an answer cut short (or too long to read) does not change it, unless it timed out.
+          res.on('close', () => (signal.aborted ? resolve(finish(null, timedOut(timeoutMs))) : done()));
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(finish(null, signal.aborted ? timedOut(timeoutMs) : [err.code, err.message].filter(Boolean).join(': '))));
+      req.end(body);
+    });
+  }
+
+  onApplicationShutdown() {
+    this.http.destroy();
+    this.https.destroy();
   }
 }
 
-async function drain(res: Response): Promise<void> {
-  if (res.body === null) return;
-  const reader = res.body.getReader();
-  let read = 0;
-  while (read < MAX_RESPONSE_BYTES) {
-    const chunk = await reader.read();
-    if (chunk.done) return;
-    read += chunk.value.byteLength;
-  }
-  await reader.cancel();
-}
-
-/** fetch's "fetch failed" with the reason it hides in `cause` (ECONNREFUSED, a TLS error, …). */
-function describe(err: unknown): string {
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  const cause = e?.cause;
-  if (cause?.code || cause?.message) return [cause.code, cause.message].filter(Boolean).join(': ');
-  return e?.message ?? String(err);
-}
+const timedOut = (timeoutMs: number) => `timed out after ${timeoutMs / 1000} s`;
