@@ -41,6 +41,7 @@ export * from './webhooks/disable-webhook-endpoint';
 export * from './webhooks/event-types';
 export * from './webhooks/get-webhook-delivery';
 export * from './webhooks/get-webhook-endpoint';
+export * from './webhooks/ids';
 export * from './webhooks/list-webhook-deliveries';
 export * from './webhooks/list-webhook-endpoints';
 export * from './webhooks/publish-webhook-event';

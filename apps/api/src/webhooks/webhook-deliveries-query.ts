@@ -1,4 +1,4 @@
-import { isWebhookEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@tollgate/billing';
+import { isUuid, isWebhookEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@tollgate/billing';
 import { ApiError } from '../common/api-error';
 import { decodeCursor, parseLimit } from '../common/pagination';
 
@@ -20,16 +20,14 @@ export interface WebhookDeliveriesQuery {
   limit: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function readWebhookDeliveriesQuery(q: WebhookDeliveriesParams): WebhookDeliveriesQuery {
   const out: WebhookDeliveriesQuery = { beforeSeq: q.cursor ? BigInt(decodeCursor(q.cursor)) : null, limit: parseLimit(q.limit) };
   if (q.endpoint_id) {
-    if (!UUID.test(q.endpoint_id)) throw ApiError.invalidRequest('endpoint_id must be a webhook endpoint id');
+    if (!isUuid(q.endpoint_id)) throw ApiError.invalidRequest('endpoint_id must be a webhook endpoint id');
     out.endpointId = q.endpoint_id;
   }
   if (q.event_id) {
-    if (!UUID.test(q.event_id)) throw ApiError.invalidRequest('event_id must be an event id');
+    if (!isUuid(q.event_id)) throw ApiError.invalidRequest('event_id must be an event id');
     out.eventId = q.event_id;
   }
   if (q.event) {

@@ -24,8 +24,8 @@ describe('the signature of a delivery', () => {
     const sent = webhookBody(event);
     expect(JSON.parse(sent)).toEqual({ id: 'evt-1', type: 'usage.threshold_crossed', created_at: '2026-11-30T10:00:00.000Z', data: { threshold: '100', period_usage: '100.50' } });
     const headers = webhookHeaders(event, 'd-1', secret, 42, sent);
-    expect(headers).toMatchObject({ 'tollgate-event-id': 'evt-1', 'tollgate-event-type': 'usage.threshold_crossed', 'tollgate-delivery-id': 'd-1', 'content-type': 'application/json' });
-    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(headers['tollgate-signature'])!;
+    expect(headers).toMatchObject({ 'Tollgate-Event-Id': 'evt-1', 'Tollgate-Event-Type': 'usage.threshold_crossed', 'Tollgate-Delivery-Id': 'd-1', 'Content-Type': 'application/json' });
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(headers['Tollgate-Signature'])!;
     expect(createHmac('sha256', secret).update(`${t}.${sent}`).digest('hex')).toBe(v1);
   });
 });

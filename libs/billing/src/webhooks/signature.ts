@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 // secret (the whole `whsec_…` string) over `<t>.<raw body>`, hex. The timestamp is signed too, so a receiver
 // can refuse an old delivery replayed by someone who recorded it.
 
-export const SIGNATURE_HEADER = 'tollgate-signature';
+export const SIGNATURE_HEADER = 'Tollgate-Signature';
 
 export function webhookSignature(secret: string, timestamp: number, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');

@@ -15,11 +15,11 @@ export function webhookBody(event: WebhookEventData): string {
 /** The headers of one attempt, signed at `timestamp` (Unix seconds). */
 export function webhookHeaders(event: WebhookEventData, deliveryId: string, secret: string, timestamp: number, body: string): Record<string, string> {
   return {
-    'content-type': 'application/json',
-    'user-agent': 'Tollgate-Webhooks/1',
-    'tollgate-event-id': event.id,
-    'tollgate-event-type': event.type,
-    'tollgate-delivery-id': deliveryId,
+    'Content-Type': 'application/json',
+    'User-Agent': 'Tollgate-Webhooks/1',
+    'Tollgate-Event-Id': event.id,
+    'Tollgate-Event-Type': event.type,
+    'Tollgate-Delivery-Id': deliveryId,
     [SIGNATURE_HEADER]: signatureHeader(secret, timestamp, body),
   };
 }

@@ -34,7 +34,7 @@ export class WebhookSender implements OnApplicationShutdown {
       const signal = AbortSignal.timeout(timeoutMs);
       const req = (secure ? httpsRequest : httpRequest)(
         target,
-        { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: secure ? this.https : this.http, signal },
+        { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, agent: secure ? this.https : this.http, signal },
         (res: IncomingMessage) => {
           let read = 0;
           res.on('data', (chunk: Buffer) => {
