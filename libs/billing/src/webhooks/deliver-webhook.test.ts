@@ -180,7 +180,6 @@ describe('delivering', () => {
     expect(await deliver(deliveryId)).toMatchObject({ outcome: 'retrying', statusCode: null, error: 'timed out after 1 s' });
     release();
     expect((await delivery(deliveryId)).tries[0]).toMatchObject({ outcome: 'failed', error: 'timed out after 1 s', duration_ms: expect.any(Number) });
-    expect((await delivery(deliveryId)).tries[0].duration_ms).toBeGreaterThanOrEqual(900);
   });
 
   it('records a receiver that cannot be reached', async () => {
