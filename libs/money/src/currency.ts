@@ -7,6 +7,9 @@ const EXPONENTS: Readonly<Record<string, number>> = {
   BHD: 3, JOD: 3, KWD: 3, OMR: 3, TND: 3,
 };
 
+/** Every currency a plan may be in (ISO 4217 codes). */
+export const CURRENCIES: readonly string[] = Object.keys(EXPONENTS);
+
 export function isCurrency(code: unknown): code is string {
   return typeof code === 'string' && Object.prototype.hasOwnProperty.call(EXPONENTS, code);
 }

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { errorBody } from './api-error';
 import { toApiError } from './api-error-mapping';
 
-/** Every error leaves in docs/api.md's shape; storage outages are 503 with Retry-After, never a 500. */
+/** Every error leaves in the API's shape (docs/input.md "Errors"); storage outages are 503 with Retry-After, never a 500. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');

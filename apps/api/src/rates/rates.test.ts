@@ -108,7 +108,7 @@ describe('/v1/rates', () => {
   it('takes overrides per million tokens; they win from effective_from', async () => {
     const bad = await api.request('POST', '/v1/rates/overrides', { provider: 'openrouter', model: 'openai/gpt-4o', prices: { input_tokens: 1.25, tokens: '1' } });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((d: { field: string }) => d.field)).toEqual(['prices.input_tokens', 'prices.tokens', 'prices.output_tokens']);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field)).toEqual(['prices.input_tokens', 'prices.output_tokens', 'prices.tokens']);
 
     const future = new Date(Date.now() + 3_600_000).toISOString();
     const later = await api.request('POST', '/v1/rates/overrides', {

@@ -18,7 +18,7 @@ let organizationId: string;
 
 const plan = (code: string, interval: 'month' | 'year', charge: string, markup: string) => ({
   code, name: code, currency: 'USD', interval,
-  charges: [{ name: charge, models: ['*'], mode: 'price', markup, margin_floor: null, allowance_eligible: true }],
+  charges: [{ name: charge, models: ['*'], mode: 'price' as const, markup, margin_floor: null, allowance_eligible: true }],
 });
 
 /** Prices every batch left to price, as the worker would. */

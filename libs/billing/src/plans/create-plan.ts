@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { PlansRepository, PlanVersionRow } from '@tollgate/db';
+import type { PlanInput } from '@tollgate/pricing';
 import { ConflictError } from '../errors';
 import { planDefinition } from './plan-definition';
 
 export interface CreatePlanCommand {
   organizationId: string;
-  /** The plan as sent (validated here). */
-  plan: unknown;
+  /** The plan as sent, its shape checked (its meaning is checked here). */
+  plan: PlanInput;
 }
 
 /** Version 1 of a new plan code; in force for every period (nothing to reprice: no customer is on it yet). */

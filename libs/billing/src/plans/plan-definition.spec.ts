@@ -11,13 +11,14 @@ describe('planDefinition', () => {
   it('refuses an invalid plan with every field named', () => {
     let error: unknown;
     try {
-      planDefinition({ code: 'pro', name: 'Pro', currency: 'USD', base_fee: 10, charges: [{ name: 'a', models: ['*o3*'], mode: 'price', markup: '-2' }] });
+      planDefinition({ code: 'pro', name: 'Pro', currency: 'USD', base_fee: '10.001', charges: [{ name: 'a', models: ['*o3*'], mode: 'token', markup: '0.1', token_prices: { input_tokens: '1', output_tokens: '2' } }] });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(InvalidCommandError);
     const fields = (error as InvalidCommandError).details!.map((d) => d.field);
     expect(fields).toEqual(['base_fee', 'charges[0].markup', 'charges[0].models']);
+    // The shape (types, formats, bounds) was checked before, by the api's plan schema.
     expect((error as InvalidCommandError).message).toMatch(/^the plan is not valid: /);
   });
 });

@@ -13,7 +13,7 @@ import { testEvent } from '../test-support/events';
 
 let billing: TestBilling;
 let organizationId: string;
-const FRAGILE = { code: 'fragile', name: 'Fragile', currency: 'USD', charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '0.25', margin_floor: null, allowance_eligible: true }] };
+const FRAGILE = { code: 'fragile', name: 'Fragile', currency: 'USD', charges: [{ name: 'all', models: ['*'], mode: 'price' as const, markup: '0.25', margin_floor: null, allowance_eligible: true }] };
 
 const batchOf = async (transactionId: string) =>
   (await billing.probe.rows<{ id: string }>('SELECT batch_id::text AS id FROM events WHERE transaction_id = $1', [transactionId]))[0].id;

@@ -1,9 +1,9 @@
 import { planToJson } from './plan-json';
-import { validatePlan } from './validate-plan';
+import { validatePlan, type PlanInput } from './validate-plan';
 
 describe('planToJson', () => {
   it('round-trips through validatePlan', () => {
-    const input = {
+    const input: PlanInput = {
       code: 'mix',
       name: 'Mix',
       currency: 'EUR',
