@@ -170,5 +170,7 @@ it('describes the endpoints in the OpenAPI document', async () => {
       '/v1/webhook_deliveries/{id}/replay', '/v1/customers/{id}/usage_alerts',
     ]),
   );
-  expect(doc.body.paths['/v1/webhook_endpoints'].post.requestBody.content['application/json'].schema.properties.events.items.enum).toContain('usage.threshold_crossed');
+  expect(doc.body.components.schemas.CreateWebhookEndpointRequest.properties.events.items.enum).toEqual([
+    'usage.threshold_crossed', 'credits.balance_low', 'credits.exhausted', 'invoice.margin_floor_applied', 'invoice.finalized', 'invoice.paid', 'invoice.payment_failed',
+  ]);
 });

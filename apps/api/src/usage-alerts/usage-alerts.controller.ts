@@ -1,10 +1,15 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import { GetUsageAlerts, SetUsageAlerts } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { readUsageAlertsInput } from './usage-alerts-input';
+import { Responds, ValidBody, ValidPath } from '../common/schema/validate';
+import { CustomerPath } from '../customers/customer.schema';
+import { UsageAlerts, UsageAlertsRequest } from './usage-alerts.schema';
+
+type Path = z.output<typeof CustomerPath>;
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -18,14 +23,15 @@ export class UsageAlertsController {
 
   @Get()
   @ApiOperation({ summary: "The customer's usage alert amounts" })
-  get(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  @Responds(200, UsageAlerts, 'The amounts')
+  get(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path) {
     return this.getAlerts.execute({ organizationId: key.organizationId, externalId: id });
   }
 
   @Put()
   @ApiOperation({ summary: 'Set the amounts of period usage (as invoiced) at which usage.threshold_crossed is sent, once per period and amount' })
-  @ApiBody({ schema: { type: 'object', required: ['thresholds'], properties: { thresholds: { type: 'array', maxItems: 20, items: { type: 'string', example: '100.00' } } } } })
-  put(@Principal() key: KeyPrincipal, @Param('id') id: string, @Body() body: unknown) {
-    return this.setAlerts.execute({ organizationId: key.organizationId, externalId: id, ...readUsageAlertsInput(body) });
+  @Responds(200, UsageAlerts, 'The amounts as set')
+  put(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path, @ValidBody(UsageAlertsRequest) body: z.output<typeof UsageAlertsRequest>) {
+    return this.setAlerts.execute({ organizationId: key.organizationId, externalId: id, thresholds: body.thresholds });
   }
 }

@@ -1,12 +1,16 @@
-import { Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { GetWebhookDelivery, ListWebhookDeliveries, ReplayWebhookDelivery, WEBHOOK_EVENT_TYPES } from '@tollgate/billing';
+import { Controller, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import { GetWebhookDelivery, ListWebhookDeliveries, ReplayWebhookDelivery } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { encodeCursor } from '../common/pagination';
-import { readWebhookDeliveriesQuery, type WebhookDeliveriesParams } from './webhook-deliveries-query';
+import { DEFAULT_LIMIT, encodeCursor } from '../common/schema/primitives';
+import { Responds, ValidPath, ValidQuery } from '../common/schema/validate';
+import { WebhookDeliveriesQuery, WebhookDelivery, WebhookDeliveryList, WebhookDeliveryPath } from './webhook.schema';
 import { toApiWebhookDelivery } from './webhook-json';
+
+type Path = z.output<typeof WebhookDeliveryPath>;
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -21,24 +25,30 @@ export class WebhookDeliveriesController {
 
   @Get()
   @ApiOperation({ summary: 'Deliveries, newest first, each with every attempt (status code, duration, error, next attempt)' })
-  @ApiQuery({ name: 'endpoint_id', required: false })
-  @ApiQuery({ name: 'event', required: false, enum: [...WEBHOOK_EVENT_TYPES], description: 'an event type' })
-  @ApiQuery({ name: 'event_id', required: false })
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  async list(@Principal() key: KeyPrincipal, @Query() query: WebhookDeliveriesParams) {
-    const page = await this.listDeliveries.execute({ organizationId: key.organizationId, ...readWebhookDeliveriesQuery(query) });
+  @Responds(200, WebhookDeliveryList, 'A page of deliveries')
+  async list(@Principal() key: KeyPrincipal, @ValidQuery(WebhookDeliveriesQuery) q: z.output<typeof WebhookDeliveriesQuery>) {
+    const page = await this.listDeliveries.execute({
+      organizationId: key.organizationId,
+      endpointId: q.endpoint_id,
+      eventType: q.event,
+      eventId: q.event_id,
+      beforeSeq: q.cursor === undefined ? null : BigInt(q.cursor),
+      limit: q.limit ?? DEFAULT_LIMIT,
+    });
     return { data: page.deliveries.map(toApiWebhookDelivery), next_cursor: page.nextBefore === null ? null : encodeCursor(page.nextBefore) };
   }
 
   @Get(':id')
-  async get(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  @ApiOperation({ summary: 'A delivery and every attempt' })
+  @Responds(200, WebhookDelivery, 'The delivery')
+  async get(@Principal() key: KeyPrincipal, @ValidPath(WebhookDeliveryPath) { id }: Path) {
     return toApiWebhookDelivery(await this.getDelivery.execute({ organizationId: key.organizationId, id }));
   }
 
   @Post(':id/replay')
-  @ApiOperation({ summary: 'Send the event again to the same endpoint: a new delivery, with its own attempts (409 endpoint_disabled)' })
-  async replay(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  @ApiOperation({ summary: 'Send the event again to the same endpoint: a new delivery, with its own attempts' })
+  @Responds(201, WebhookDelivery, 'The new delivery', { 409: ['endpoint_disabled'] })
+  async replay(@Principal() key: KeyPrincipal, @ValidPath(WebhookDeliveryPath) { id }: Path) {
     return toApiWebhookDelivery(await this.replayDelivery.execute({ organizationId: key.organizationId, id }));
   }
 }

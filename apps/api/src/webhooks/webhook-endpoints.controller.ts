@@ -1,22 +1,16 @@
-import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CreateWebhookEndpoint, DisableWebhookEndpoint, GetWebhookEndpoint, ListWebhookEndpoints, WEBHOOK_EVENT_TYPES } from '@tollgate/billing';
+import { Controller, Delete, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import { CreateWebhookEndpoint, DisableWebhookEndpoint, GetWebhookEndpoint, ListWebhookEndpoints } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { decodeCursor, encodeCursor, parseLimit } from '../common/pagination';
-import { readWebhookEndpointInput } from './webhook-endpoint-input';
+import { DEFAULT_LIMIT, encodeCursor } from '../common/schema/primitives';
+import { Responds, ValidBody, ValidPath, ValidQuery } from '../common/schema/validate';
+import { CreatedWebhookEndpoint, CreateWebhookEndpointRequest, WebhookEndpoint, WebhookEndpointList, WebhookEndpointListQuery, WebhookEndpointPath } from './webhook.schema';
 import { toApiWebhookEndpoint } from './webhook-json';
 
-const ENDPOINT_SCHEMA = {
-  type: 'object',
-  required: ['url', 'events'],
-  properties: {
-    url: { type: 'string', format: 'uri', example: 'https://example.com/tollgate/webhooks', description: 'http or https; localhost and private addresses are allowed' },
-    events: { type: 'array', minItems: 1, items: { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] } },
-    description: { type: 'string', maxLength: 255 },
-  },
-};
+type Path = z.output<typeof WebhookEndpointPath>;
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -32,30 +26,31 @@ export class WebhookEndpointsController {
 
   @Post()
   @ApiOperation({ summary: 'Add a webhook endpoint; the answer shows its signing secret (whsec_…), once' })
-  @ApiBody({ schema: ENDPOINT_SCHEMA })
-  async create(@Principal() key: KeyPrincipal, @Body() body: unknown) {
-    const input = readWebhookEndpointInput(body);
-    const endpoint = await this.createEndpoint.execute({ organizationId: key.organizationId, ...input });
+  @Responds(201, CreatedWebhookEndpoint, 'The endpoint and its secret')
+  async create(@Principal() key: KeyPrincipal, @ValidBody(CreateWebhookEndpointRequest) body: z.output<typeof CreateWebhookEndpointRequest>) {
+    const endpoint = await this.createEndpoint.execute({ organizationId: key.organizationId, url: body.url, events: body.events, description: body.description ?? null });
     return { ...toApiWebhookEndpoint(endpoint), secret: endpoint.secret };
   }
 
   @Get()
   @ApiOperation({ summary: 'Webhook endpoints in creation order, disabled ones too (never their secrets)' })
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  async list(@Principal() key: KeyPrincipal, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    const page = await this.listEndpoints.execute({ organizationId: key.organizationId, afterSeq: cursor ? BigInt(decodeCursor(cursor)) : null, limit: parseLimit(limit) });
+  @Responds(200, WebhookEndpointList, 'A page of endpoints')
+  async list(@Principal() key: KeyPrincipal, @ValidQuery(WebhookEndpointListQuery) q: z.output<typeof WebhookEndpointListQuery>) {
+    const page = await this.listEndpoints.execute({ organizationId: key.organizationId, afterSeq: q.cursor === undefined ? null : BigInt(q.cursor), limit: q.limit ?? DEFAULT_LIMIT });
     return { data: page.endpoints.map(toApiWebhookEndpoint), next_cursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
   }
 
   @Get(':id')
-  async get(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  @ApiOperation({ summary: 'A webhook endpoint (never its secret)' })
+  @Responds(200, WebhookEndpoint, 'The endpoint')
+  async get(@Principal() key: KeyPrincipal, @ValidPath(WebhookEndpointPath) { id }: Path) {
     return toApiWebhookEndpoint(await this.getEndpoint.execute({ organizationId: key.organizationId, id }));
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Disable an endpoint: nothing more is sent to it, its pending deliveries are canceled; its deliveries stay listable' })
-  async disable(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  @Responds(200, WebhookEndpoint, 'The endpoint, disabled')
+  async disable(@Principal() key: KeyPrincipal, @ValidPath(WebhookEndpointPath) { id }: Path) {
     return toApiWebhookEndpoint(await this.disableEndpoint.execute({ organizationId: key.organizationId, id }));
   }
 }

@@ -21,7 +21,7 @@ let organizationId: string;
 // Token mode at 1,000 per million input tokens: each test event (1,000 input, 100 output tokens) is exactly 1.00.
 const DOLLAR_PLAN = {
   code: 'dollar', name: 'A dollar a call', currency: 'USD',
-  charges: [{ name: 'calls', models: ['*'], mode: 'token', token_prices: { input_tokens: '1000', output_tokens: '0' }, margin_floor: null, allowance_eligible: true }],
+  charges: [{ name: 'calls', models: ['*'], mode: 'token' as const, token_prices: { input_tokens: '1000', output_tokens: '0' }, margin_floor: null, allowance_eligible: true }],
 };
 
 async function ingestAndPrice(customer: string, events: number): Promise<void> {
