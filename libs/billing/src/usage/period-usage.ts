@@ -12,9 +12,10 @@ export function chargeAggregates(rows: readonly AggregateRow[]): ChargeAggregate
 }
 
 /**
- * A period's usage as invoiced: its usage lines (discounted, floored, rounded) net of the allowance. The
- * entitlement reports it as period_usage and usage alerts compare their amounts with it.
+ * What an invoice bills for usage: its usage and late-usage lines (discounted, floored, rounded) net of the
+ * allowance; coupons and the base fee are not usage. The entitlement reports it as period_usage and usage alerts
+ * compare their amounts with it.
  */
 export function periodUsage(invoice: Invoice): Decimal {
-  return invoice.lines.filter((l) => l.type === 'usage' || l.type === 'allowance').reduce((sum, l) => sum.plus(l.amount), ZERO);
+  return invoice.lines.filter((l) => l.type === 'usage' || l.type === 'late_usage' || l.type === 'allowance').reduce((sum, l) => sum.plus(l.amount), ZERO);
 }
