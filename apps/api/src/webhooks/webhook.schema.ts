@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WEBHOOK_EVENT_TYPES } from '@tollgate/billing';
+import { UUID_PATTERN, WEBHOOK_EVENT_TYPES } from '@tollgate/billing';
 import { named } from '../common/schema/openapi';
 import { array, idCursor, limitParam, object, oneOf, optional, stringProblem, text, typeName } from '../common/schema/primitives';
 import { listOf, timestampOut } from '../common/schema/responses';
@@ -7,7 +7,6 @@ import { listOf, timestampOut } from '../common/schema/responses';
 // Webhook endpoints and deliveries (docs/api.md, "Webhooks").
 
 const MAX_URL = 2048;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Which problem a receiver's URL has, or null. */
 function urlProblem(value: string): string | null {
@@ -39,7 +38,7 @@ const receiverUrl = () =>
     .meta({ format: 'uri', minLength: 1, maxLength: MAX_URL, description: 'http or https, without credentials; localhost and private addresses are accepted.', example: 'https://example.com/tollgate/webhooks' });
 
 const eventType = (description?: string) => oneOf(WEBHOOK_EVENT_TYPES, description);
-const uuidParam = (what: string) => text(255, { pattern: UUID, patternMessage: `must be the id of ${what}` });
+const uuidParam = (what: string) => text(255, { pattern: UUID_PATTERN, patternMessage: `must be the id of ${what}` });
 
 export const CreateWebhookEndpointRequest = named(
   'CreateWebhookEndpointRequest',
