@@ -15,6 +15,9 @@ import { OrganizationsController } from './organizations/organizations.controlle
 import { PlansController } from './plans/plans.controller';
 import { CustomersController } from './customers/customers.controller';
 import { RatesController } from './rates/rates.controller';
+import { UsageAlertsController } from './usage-alerts/usage-alerts.controller';
+import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
+import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller';
 
 class CloseRedis implements OnApplicationShutdown {
   constructor(@Inject(TOKENS.redis) private readonly redis: Redis) {}
@@ -30,7 +33,17 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [DbModule.forRoot(config, 12), BillingModule.forRoot()],
-      controllers: [EventsController, OrganizationsController, PlansController, CustomersController, RatesController, HealthController],
+      controllers: [
+        EventsController,
+        OrganizationsController,
+        PlansController,
+        CustomersController,
+        UsageAlertsController,
+        RatesController,
+        WebhookEndpointsController,
+        WebhookDeliveriesController,
+        HealthController,
+      ],
       providers: [
         {
           provide: TOKENS.redis,

@@ -217,6 +217,46 @@ const endpoints: Endpoint[] = [
     path: (id) => `/v1/rates/aliases/${id}`,
     body: body({ provider: nastyString, model: nastyString }, { provider: 'openai', model: 'gpt-4o' }),
   },
+  { operationId: 'UsageAlertsController_get', method: 'GET', path: (id) => `/v1/customers/${id}/usage_alerts` },
+  {
+    operationId: 'UsageAlertsController_put',
+    method: 'PUT',
+    path: (id) => `/v1/customers/${id}/usage_alerts`,
+    body: body(
+      { thresholds: fc.oneof(fc.array(fc.oneof(decimalAround(21, 31), nastyNumber, nastyString), { maxLength: 22 }), anyJson) },
+      { thresholds: ['100.00'] },
+    ),
+  },
+  {
+    operationId: 'WebhookEndpointsController_create',
+    method: 'POST',
+    path: () => '/v1/webhook_endpoints',
+    body: body(
+      {
+        url: fc.oneof(
+          nastyString,
+          fc.constantFrom('http://127.0.0.1:9/x', 'ftp://x', 'https://u:p@x.test/', `https://x.test/${'a'.repeat(2100)}`),
+        ),
+        events: fc.oneof(
+          fc.array(fc.oneof(fc.constantFrom('invoice.paid', 'usage.threshold_crossed', 'invoice.exploded'), nastyString), { maxLength: 4 }),
+          anyJson,
+        ),
+        description: nastyString,
+      },
+      { url: 'http://127.0.0.1:9/fuzz', events: ['invoice.paid'] },
+    ),
+  },
+  { operationId: 'WebhookEndpointsController_list', method: 'GET', path: () => '/v1/webhook_endpoints', query: ['cursor', 'limit'] },
+  { operationId: 'WebhookEndpointsController_get', method: 'GET', path: (id) => `/v1/webhook_endpoints/${id}` },
+  { operationId: 'WebhookEndpointsController_disable', method: 'DELETE', path: (id) => `/v1/webhook_endpoints/${id}` },
+  {
+    operationId: 'WebhookDeliveriesController_list',
+    method: 'GET',
+    path: () => '/v1/webhook_deliveries',
+    query: ['endpoint_id', 'event', 'event_id', 'cursor', 'limit'],
+  },
+  { operationId: 'WebhookDeliveriesController_get', method: 'GET', path: (id) => `/v1/webhook_deliveries/${id}` },
+  { operationId: 'WebhookDeliveriesController_replay', method: 'POST', path: (id) => `/v1/webhook_deliveries/${id}/replay` },
   { operationId: 'HealthController_healthz', method: 'GET', path: () => '/healthz' },
   { operationId: 'HealthController_readyz', method: 'GET', path: () => '/readyz' },
 ];
@@ -273,6 +313,9 @@ const goodQuery: Record<string, fc.Arbitrary<string>> = {
     Buffer.from('9223372036854775807').toString('base64url'),
   ),
   limit: fc.integer({ min: 1, max: 1000 }).map(String),
+  endpoint_id: fc.constantFrom('00000000-0000-4000-8000-000000000000', 'nope'),
+  event_id: fc.constantFrom('00000000-0000-4000-8000-000000000000', '42'),
+  event: fc.constantFrom('invoice.paid', 'usage.threshold_crossed', 'invoice.exploded'),
 };
 
 function queryFor(endpoint: Endpoint): fc.Arbitrary<Record<string, string>> {

@@ -1,6 +1,8 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { PublishWebhookEvent } from '@tollgate/billing';
 import { startTestApi, type CreatedOrganizationBody, type RateSyncBody, type TestApi } from '@tollgate/testing/api-harness';
+import { startTestBilling } from '@tollgate/testing/billing-harness';
 import { componentSchemas, schemaObject, parameterObjects } from '../src/common/schema/openapi';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS, SchemaPipe } from '../src/common/schema/validate';
@@ -10,6 +12,9 @@ import { HealthController } from '../src/health/health.controller';
 import { OrganizationsController } from '../src/organizations/organizations.controller';
 import { PlansController } from '../src/plans/plans.controller';
 import { RatesController } from '../src/rates/rates.controller';
+import { UsageAlertsController } from '../src/usage-alerts/usage-alerts.controller';
+import { WebhookDeliveriesController } from '../src/webhooks/webhook-deliveries.controller';
+import { WebhookEndpointsController } from '../src/webhooks/webhook-endpoints.controller';
 
 // /docs is generated from the schemas the validators run: every operation documents its request and
 // every response, the document's schemas are the validators' own, and real responses match them.
@@ -93,6 +98,9 @@ describe('the OpenAPI document', () => {
       RatesController,
       OrganizationsController,
       HealthController,
+      UsageAlertsController,
+      WebhookEndpointsController,
+      WebhookDeliveriesController,
     ];
     let checked = 0;
     for (const controller of controllers) {
@@ -207,6 +215,38 @@ describe('real responses', () => {
     const sync = await call<RateSyncBody>('RatesController_sync', 'POST', '/v1/rates/sync');
     await call('RatesController_getSync', 'GET', `/v1/rates/syncs/${sync.body.id}`);
     await call('RatesController_approve', 'POST', `/v1/rates/syncs/${sync.body.id}/approve`); // 409 sync_not_held
+
+    await call('UsageAlertsController_put', 'PUT', '/v1/customers/acme/usage_alerts', { thresholds: ['100.00', '500'] });
+    await call('UsageAlertsController_get', 'GET', '/v1/customers/acme/usage_alerts');
+
+    const endpoint = await call('WebhookEndpointsController_create', 'POST', '/v1/webhook_endpoints', {
+      url: 'http://127.0.0.1:9/hooks',
+      events: ['invoice.paid'],
+      description: 'ops',
+    });
+    await call('WebhookEndpointsController_list', 'GET', '/v1/webhook_endpoints?limit=1');
+    await call('WebhookEndpointsController_get', 'GET', `/v1/webhook_endpoints/${endpoint.body.id}`);
+    // A delivery to list, read and replay: an event published beside the api, as the invoice use cases will.
+    const billing = await startTestBilling({ DATABASE_URL: api.databaseUrl, QUEUE_PREFIX: api.config.queuePrefix });
+    try {
+      const [org] = await billing.probe.rows<{ id: string }>('SELECT id::text FROM organizations WHERE is_default');
+      await billing
+        .get(PublishWebhookEvent)
+        .execute({ organizationId: org.id, type: 'invoice.paid', subjectKey: 'invoice:openapi', payload: { invoice_id: 'openapi' } });
+    } finally {
+      await billing.close();
+    }
+    const deliveries = await call(
+      'WebhookDeliveriesController_list',
+      'GET',
+      `/v1/webhook_deliveries?endpoint_id=${endpoint.body.id}&event=invoice.paid`,
+    );
+    await call('WebhookDeliveriesController_get', 'GET', `/v1/webhook_deliveries/${deliveries.body.data[0].id}`);
+    expect(
+      (await call('WebhookDeliveriesController_replay', 'POST', `/v1/webhook_deliveries/${deliveries.body.data[0].id}/replay`)).status,
+    ).toBe(201);
+    await call('WebhookEndpointsController_disable', 'DELETE', `/v1/webhook_endpoints/${endpoint.body.id}`);
+    await call('WebhookDeliveriesController_replay', 'POST', `/v1/webhook_deliveries/${deliveries.body.data[0].id}/replay`); // 409 endpoint_disabled
 
     await call('HealthController_healthz', 'GET', '/healthz');
     await call('HealthController_readyz', 'GET', '/readyz');

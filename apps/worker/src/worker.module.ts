@@ -6,6 +6,7 @@ import { BillingModule } from '@tollgate/billing';
 import { WorkerMetricsModule } from './metrics/metrics.module';
 import { PricingModule } from './pricing/pricing.module';
 import { RatesSyncModule } from './rates/rates-sync.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The worker: BullMQ processors over the shared database module. Each queue's module is imported here. */
 @Module({})
@@ -20,6 +21,7 @@ export class WorkerModule {
         WorkerMetricsModule,
         RatesSyncModule,
         PricingModule,
+        WebhooksModule,
       ],
     };
   }

@@ -1,5 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { RateBook, RatesModule } from '@tollgate/rates';
+import { CheckUsageThresholds } from './alerts/check-usage-thresholds';
+import { GetUsageAlerts } from './alerts/get-usage-alerts';
+import { SetUsageAlerts } from './alerts/set-usage-alerts';
 import { ChangeCustomer } from './customers/change-customer';
 import { CreateCustomer } from './customers/create-customer';
 import { GetCustomer } from './customers/get-customer';
@@ -28,6 +31,18 @@ import { CheckEntitlement } from './usage/check-entitlement';
 import { CurrentPeriod } from './usage/customer-period';
 import { GetCustomerUsage } from './usage/get-customer-usage';
 import { PreviewInvoice } from './usage/preview-invoice';
+import { CreateWebhookEndpoint } from './webhooks/create-webhook-endpoint';
+import { DeliverWebhook } from './webhooks/deliver-webhook';
+import { DisableWebhookEndpoint } from './webhooks/disable-webhook-endpoint';
+import { GetWebhookDelivery } from './webhooks/get-webhook-delivery';
+import { GetWebhookEndpoint } from './webhooks/get-webhook-endpoint';
+import { ListWebhookDeliveries } from './webhooks/list-webhook-deliveries';
+import { ListWebhookEndpoints } from './webhooks/list-webhook-endpoints';
+import { PublishWebhookEvent } from './webhooks/publish-webhook-event';
+import { ReplayWebhookDelivery } from './webhooks/replay-webhook-delivery';
+import { SweepWebhookDeliveries } from './webhooks/sweep-webhook-deliveries';
+import { WebhookQueue } from './webhooks/webhook-queue';
+import { WebhookSender } from './webhooks/webhook-sender';
 
 /** One class per use case, shared by the api (HTTP) and the worker (jobs). */
 const USE_CASES = [
@@ -55,11 +70,25 @@ const USE_CASES = [
   CreateOrganization,
   CreateFirstOrganization,
   CreateApiKey,
+  SetUsageAlerts,
+  GetUsageAlerts,
+  CheckUsageThresholds,
+  CreateWebhookEndpoint,
+  ListWebhookEndpoints,
+  GetWebhookEndpoint,
+  DisableWebhookEndpoint,
+  ListWebhookDeliveries,
+  GetWebhookDelivery,
+  ReplayWebhookDelivery,
+  PublishWebhookEvent,
+  DeliverWebhook,
+  SweepWebhookDeliveries,
 ];
 
 /**
- * The billing use cases for the api and the worker, with what they share: the price queue, the plan book, the
- * repricer and the rate book (RatesModule). Needs DbModule; PRICING_METRICS, if a global module provides it.
+ * The billing use cases for the api and the worker, with what they share: the price and webhook queues, the
+ * plan book, the repricer, the webhook sender and the rate book (RatesModule). Needs DbModule; PRICING_METRICS,
+ * if a global module provides it.
  */
 @Global()
 @Module({})
@@ -68,8 +97,17 @@ export class BillingModule {
     return {
       module: BillingModule,
       imports: [RatesModule],
-      providers: [...USE_CASES, PriceQueue, PlanBook, Repricer, CurrentPeriod, { provide: RATE_LOOKUP, useExisting: RateBook }],
-      exports: [...USE_CASES, PriceQueue, RATE_LOOKUP],
+      providers: [
+        ...USE_CASES,
+        PriceQueue,
+        WebhookQueue,
+        WebhookSender,
+        PlanBook,
+        Repricer,
+        CurrentPeriod,
+        { provide: RATE_LOOKUP, useExisting: RateBook },
+      ],
+      exports: [...USE_CASES, PriceQueue, WebhookQueue, RATE_LOOKUP],
     };
   }
 }

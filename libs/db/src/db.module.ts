@@ -14,6 +14,9 @@ import { RatesRepository } from './rates.repository';
 import { CONFIG, DB_POOL, PRISMA } from './tokens';
 import { Transactions } from './transactions';
 import { UsageRepository } from './usage.repository';
+import { UsageAlertsRepository } from './usage-alerts.repository';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 
 class CloseDatabase implements OnApplicationShutdown {
   constructor(
@@ -38,6 +41,9 @@ const REPOSITORIES = [
   PricingRepository,
   RatesRepository,
   UsageRepository,
+  UsageAlertsRepository,
+  WebhookEndpointsRepository,
+  WebhookDeliveriesRepository,
 ];
 
 /** The configuration, one pg pool, the Prisma client on it, the repositories and transactions, for every module of an app. */

@@ -1,17 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CustomerRow, CustomersRepository, UsageRepository } from '@tollgate/db';
 import { Decimal } from '@tollgate/money';
-import {
-  billingPeriod,
-  computeInvoice,
-  emptyUsage,
-  type BillingPeriod,
-  type ChargeAggregate,
-  type Invoice,
-  USAGE_DIMENSIONS,
-} from '@tollgate/pricing';
+import { billingPeriod, computeInvoice, type BillingPeriod, type Invoice } from '@tollgate/pricing';
 import { NotFoundError } from '../errors';
 import { periodInterval, PlanBook, PlanVersion, versionForPeriod } from '../pricing/plan-book';
+import { chargeAggregates } from './period-usage';
 
 export interface CustomerPeriod {
   customer: CustomerRow;
@@ -48,17 +41,7 @@ export class CurrentPeriod {
     const current = await this.of(organizationId, externalId);
     const version = versionForPeriod(current.versions, current.period.end.getTime());
     if (!version) throw new NotFoundError(`the plan "${current.customer.plan_code}" of customer "${externalId}" does not exist`);
-    const usage = (await this.usage.aggregates(current.customer.id, current.period.start)).map((row): ChargeAggregate => {
-      const tokens = emptyUsage();
-      for (const d of USAGE_DIMENSIONS) tokens[d] = BigInt(row.tokens[d]);
-      return {
-        charge: row.charge,
-        events: BigInt(row.events),
-        provider_cost: new Decimal(row.provider_cost),
-        rated_amount: new Decimal(row.rated_amount),
-        tokens,
-      };
-    });
+    const usage = chargeAggregates(await this.usage.aggregates(current.customer.id, current.period.start));
     const invoice = computeInvoice({
       plan: version.plan,
       usage,
