@@ -1,7 +1,14 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { PublishWebhookEvent } from '@tollgate/billing';
-import { startTestApi, type CreatedOrganizationBody, type RateSyncBody, type TestApi } from '@tollgate/testing/api-harness';
+import {
+  startTestApi,
+  type CreatedOrganizationBody,
+  type CreatedWebhookEndpointBody,
+  type RateSyncBody,
+  type TestApi,
+  type WebhookDeliveryListBody,
+} from '@tollgate/testing/api-harness';
 import { startTestBilling } from '@tollgate/testing/billing-harness';
 import { componentSchemas, schemaObject, parameterObjects } from '../src/common/schema/openapi';
 import { ErrorResponse } from '../src/common/schema/responses';
@@ -219,7 +226,7 @@ describe('real responses', () => {
     await call('UsageAlertsController_put', 'PUT', '/v1/customers/acme/usage_alerts', { thresholds: ['100.00', '500'] });
     await call('UsageAlertsController_get', 'GET', '/v1/customers/acme/usage_alerts');
 
-    const endpoint = await call('WebhookEndpointsController_create', 'POST', '/v1/webhook_endpoints', {
+    const endpoint = await call<CreatedWebhookEndpointBody>('WebhookEndpointsController_create', 'POST', '/v1/webhook_endpoints', {
       url: 'http://127.0.0.1:9/hooks',
       events: ['invoice.paid'],
       description: 'ops',
@@ -236,7 +243,7 @@ describe('real responses', () => {
     } finally {
       await billing.close();
     }
-    const deliveries = await call(
+    const deliveries = await call<WebhookDeliveryListBody>(
       'WebhookDeliveriesController_list',
       'GET',
       `/v1/webhook_deliveries?endpoint_id=${endpoint.body.id}&event=invoice.paid`,

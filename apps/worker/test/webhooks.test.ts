@@ -2,7 +2,14 @@ import { createHmac } from 'node:crypto';
 import { PublishWebhookEvent } from '@tollgate/billing';
 import { Transactions } from '@tollgate/db';
 import { DatabaseProbe, startWebhookReceiver, startWorker, waitFor, type WebhookReceiver, type WorkerProcess } from '@tollgate/testing';
-import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
+import {
+  startTestApi,
+  type CreatedWebhookEndpointBody,
+  type EntitlementBody,
+  type TestApi,
+  type WebhookDeliveryBody,
+  type WebhookDeliveryListBody,
+} from '@tollgate/testing/api-harness';
 import { startTestBilling, type TestBilling } from '@tollgate/testing/billing-harness';
 
 // Outbound webhooks end to end: the real api, two real worker processes sharing the queue, and a receiver this
@@ -29,16 +36,17 @@ const workerEnv = () => ({
 });
 
 async function endpoint(path: string, events: string[]): Promise<{ id: string; secret: string }> {
-  const res = await api.request('POST', '/v1/webhook_endpoints', { url: receiver.url(path), events });
+  const res = await api.request<CreatedWebhookEndpointBody>('POST', '/v1/webhook_endpoints', { url: receiver.url(path), events });
   expect(res.status).toBe(201);
   return res.body;
 }
 
-const deliveries = async (endpointId: string) => (await api.request('GET', `/v1/webhook_deliveries?endpoint_id=${endpointId}`)).body.data;
+const deliveries = async (endpointId: string) =>
+  (await api.request<WebhookDeliveryListBody>('GET', `/v1/webhook_deliveries?endpoint_id=${endpointId}`)).body.data;
 
 async function delivered(endpointId: string, count = 1) {
   await waitFor(
-    async () => (await deliveries(endpointId)).filter((d: any) => d.status === 'delivered').length >= count,
+    async () => (await deliveries(endpointId)).filter((d) => d.status === 'delivered').length >= count,
     30_000,
     `${count} deliveries to ${endpointId}\n${workers.map((w) => w.output()).join('\n')}`,
   );
@@ -116,11 +124,11 @@ describe('webhooks through the api and two workers', () => {
     await delivered(ep.id);
     await settled();
 
-    expect((await api.request('GET', '/v1/customers/acme/entitlement')).body.period_usage).toBe('6.00');
+    expect((await api.request<EntitlementBody>('GET', '/v1/customers/acme/entitlement')).body.period_usage).toBe('6.00');
     const got = receiver.receivedAt('/alerts');
     expect(got).toHaveLength(1);
     expect(verifies(ep.secret, got[0].headers['tollgate-signature'], got[0].body)).toBe(true);
-    const body = JSON.parse(got[0].body);
+    const body = JSON.parse(got[0].body) as { id: string; data: { period_usage: string } };
     expect(body).toMatchObject({
       type: 'usage.threshold_crossed',
       data: { external_customer_id: 'acme', threshold: '3', currency: 'USD' },
@@ -137,7 +145,7 @@ describe('webhooks through the api and two workers', () => {
       replay: 0,
       attempts: [{ number: 1, status_code: 200, outcome: 'succeeded', error: null }],
     });
-    const replay = await api.request('POST', `/v1/webhook_deliveries/${first.id}/replay`);
+    const replay = await api.request<WebhookDeliveryBody>('POST', `/v1/webhook_deliveries/${first.id}/replay`);
     expect(replay.status).toBe(201);
     expect(replay.body).toMatchObject({ event_id: body.id, endpoint_id: ep.id, replay: 1 });
     await delivered(ep.id, 2);
@@ -153,16 +161,18 @@ describe('webhooks through the api and two workers', () => {
     await publish('invoice.finalized', `invoice:${seq++}`);
     await delivered(ep.id);
     const [d] = await deliveries(ep.id);
-    expect(d.attempts.map((a: any) => [a.number, a.status_code, a.outcome])).toEqual([
+    expect(d.attempts.map((a) => [a.number, a.status_code, a.outcome])).toEqual([
       [1, 500, 'failed'],
       [2, 500, 'failed'],
       [3, 200, 'succeeded'],
     ]);
-    // Each failure scheduled the next attempt, and the next attempt waited for it.
+    // Each failure scheduled the next attempt, and the next attempt waited for it. (A null time is NaN: it fails
+    // every comparison.)
+    const time = (t: string | null) => (t === null ? NaN : Date.parse(t));
     for (const i of [0, 1]) {
       expect(d.attempts[i].next_attempt_at).not.toBeNull();
-      expect(Date.parse(d.attempts[i + 1].started_at)).toBeGreaterThanOrEqual(Date.parse(d.attempts[i].next_attempt_at) - 1000);
-      expect(Date.parse(d.attempts[i].next_attempt_at)).toBeGreaterThan(Date.parse(d.attempts[i].finished_at));
+      expect(time(d.attempts[i + 1].started_at)).toBeGreaterThanOrEqual(time(d.attempts[i].next_attempt_at) - 1000);
+      expect(time(d.attempts[i].next_attempt_at)).toBeGreaterThan(time(d.attempts[i].finished_at));
     }
     expect(receiver.receivedAt('/flaky')).toHaveLength(3);
   });

@@ -10,6 +10,14 @@ import type { Readiness } from '../../../apps/api/src/health/health.schema';
 import type { CreatedApiKey, CreatedOrganization } from '../../../apps/api/src/organizations/organization.schema';
 import type { Plan, PlanList, PlanWithVersions } from '../../../apps/api/src/plans/plan.schema';
 import type { Alias, Override, RateCard, RateSync } from '../../../apps/api/src/rates/rate.schema';
+import type { UsageAlerts } from '../../../apps/api/src/usage-alerts/usage-alerts.schema';
+import type {
+  CreatedWebhookEndpoint,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookEndpoint,
+  WebhookEndpointList,
+} from '../../../apps/api/src/webhooks/webhook.schema';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './db';
 import { fetchJson, type JsonResponse } from './json';
 
@@ -35,6 +43,12 @@ export type OverrideBody = z.output<typeof Override>;
 export type AliasBody = z.output<typeof Alias>;
 export type RateSyncBody = z.output<typeof RateSync>;
 export type ReadinessBody = z.output<typeof Readiness>;
+export type UsageAlertsBody = z.output<typeof UsageAlerts>;
+export type WebhookEndpointBody = z.output<typeof WebhookEndpoint>;
+export type CreatedWebhookEndpointBody = z.output<typeof CreatedWebhookEndpoint>;
+export type WebhookEndpointListBody = z.output<typeof WebhookEndpointList>;
+export type WebhookDeliveryBody = z.output<typeof WebhookDelivery>;
+export type WebhookDeliveryListBody = z.output<typeof WebhookDeliveryList>;
 
 export const TEST_ADMIN_KEY = 'tg_admin_test_operator_key_0123456789';
 
