@@ -47,9 +47,10 @@ export class PublishWebhookEvent {
 
   /** Inside the caller's transaction `tx`; call dispatch with the result once it committed. */
   publish(tx: Tx, command: PublishWebhookEventCommand): Promise<PublishedEvent> {
-    // A programming error, not a user's: the types are a closed list and the key is built by the caller.
-    if (!isWebhookEventType(command.type))
-      throw new Error(`"${command.type}" is not a webhook event type (libs/billing/src/webhooks/event-types.ts)`);
+    // A programming error, not a user's: the types are a closed list and the key is built by the caller. Checked
+    // as a plain string: the type says it is one of the list, but a cast or a JS caller can get past that.
+    const type: string = command.type;
+    if (!isWebhookEventType(type)) throw new Error(`"${type}" is not a webhook event type (libs/billing/src/webhooks/event-types.ts)`);
     if (command.subjectKey.length === 0 || command.subjectKey.length > 1000)
       throw new Error('a webhook subject key is 1 to 1,000 characters');
     return this.deliveries.publish(tx, command);
@@ -58,14 +59,12 @@ export class PublishWebhookEvent {
   /** Hands the deliveries to the queue. Never throws: a delivery left out is the sweeper's. */
   async dispatch(...published: PublishedEvent[]): Promise<void> {
     const deliveries = published.flatMap((p) => p.deliveries);
-    await this.queue
-      .schedule(deliveries)
-      .catch((err: Error) =>
-        this.logger.warn({
-          msg: 'could not enqueue webhook deliveries; the sweeper will',
-          deliveries: deliveries.length,
-          err: err.message,
-        }),
-      );
+    await this.queue.schedule(deliveries).catch((err: Error) =>
+      this.logger.warn({
+        msg: 'could not enqueue webhook deliveries; the sweeper will',
+        deliveries: deliveries.length,
+        err: err.message,
+      }),
+    );
   }
 }
