@@ -1,15 +1,6 @@
 import fc from 'fast-check';
 import { USAGE_DIMENSIONS } from '@tollgate/pricing';
-import {
-  anyJson,
-  dateTimeish,
-  decimalAround,
-  goodText,
-  mutated,
-  nastyNumber,
-  nastyString,
-  withSomeBad,
-} from '@tollgate/testing';
+import { anyJson, dateTimeish, decimalAround, goodText, mutated, nastyNumber, nastyString, withSomeBad } from '@tollgate/testing';
 import { problemsOf } from '../common/schema/problems';
 import { Event } from './event.schema';
 import { isEventError, validateEvent } from './validate-event';

@@ -226,14 +226,12 @@ describe('delivering', () => {
   });
 
   it('records a receiver that cannot be reached', async () => {
-    const ep = await billing
-      .get(CreateWebhookEndpoint)
-      .execute({
-        organizationId,
-        url: `http://127.0.0.1:${await freePort()}/nothing-listens`,
-        events: ['invoice.paid'],
-        description: null,
-      });
+    const ep = await billing.get(CreateWebhookEndpoint).execute({
+      organizationId,
+      url: `http://127.0.0.1:${await freePort()}/nothing-listens`,
+      events: ['invoice.paid'],
+      description: null,
+    });
     const published = await billing
       .get(PublishWebhookEvent)
       .execute({ organizationId, type: 'invoice.paid', subjectKey: `invoice:${seq++}`, payload: {} });
