@@ -13,7 +13,7 @@ const PLAN_SCHEMA = {
   required: ['code', 'name', 'charges'],
   properties: {
     code: { type: 'string' }, name: { type: 'string' }, currency: { type: 'string', example: 'USD' },
-    interval: { type: 'string', enum: ['month', 'year'] }, base_fee: { type: 'string' }, included_usage: { type: 'string' },
+    interval: { type: 'string', enum: ['week', 'month', 'year'] }, base_fee: { type: 'string' }, included_usage: { type: 'string' },
     minimum_commitment: { type: 'string' }, grace_period_hours: { type: 'integer' }, requires_approval: { type: 'boolean' },
     cost_source: { type: 'string', enum: ['rate_card', 'reported'] },
     effective_from: { type: 'string', format: 'date-time', description: 'PUT only: when the new version takes effect (default now); it bills whole periods' },

@@ -62,7 +62,7 @@ describe('validatePlan', () => {
     ['unknown field', { markup: '0.3' }, 'markup', 'not a known field'],
     ['bad code', { code: 'pro plan' }, 'code', 'letters, digits'],
     ['missing name', { name: undefined }, 'name', 'is required'],
-    ['bad interval', { interval: 'week' }, 'interval', 'must be one of'],
+    ['bad interval', { interval: 'day' }, 'interval', 'must be one of'],
     ['fractional grace', { grace_period_hours: 1.5 }, 'grace_period_hours', 'integer'],
     ['bad cost source', { cost_source: 'guess' }, 'cost_source', 'must be one of'],
     ['no charges', { charges: [] }, 'charges', 'non-empty array'],

@@ -137,7 +137,7 @@ export function validatePlan(input: unknown): PlanValidation {
   const baseFee = nonNegative(r, 'base_fee', r.decimal('base_fee', '0', minor));
   const includedUsage = nonNegative(r, 'included_usage', r.decimal('included_usage', '0', minor));
   const minimumCommitment = nonNegative(r, 'minimum_commitment', r.decimal('minimum_commitment', '0', minor));
-  const interval = r.oneOf<PlanInterval>('interval', ['month', 'year'], 'month');
+  const interval = r.oneOf<PlanInterval>('interval', ['week', 'month', 'year'], 'month');
   const gracePeriodHours = r.integer('grace_period_hours', 0, MAX_GRACE_HOURS, 0);
   const requiresApproval = r.flag('requires_approval', false);
   const costSource = r.oneOf<CostSource>('cost_source', ['rate_card', 'reported'], 'rate_card');
