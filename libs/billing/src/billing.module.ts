@@ -1,13 +1,30 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { RateBook, RatesModule } from '@tollgate/rates';
+import { Clock, SystemClock, TestClock } from './clock';
+import { CreateCoupon } from './coupons/create-coupon';
+import { ListCoupons } from './coupons/list-coupons';
+import { RemoveCoupon } from './coupons/remove-coupon';
 import { ChangeCustomer } from './customers/change-customer';
 import { CreateCustomer } from './customers/create-customer';
 import { GetCustomer } from './customers/get-customer';
 import { ListCustomers } from './customers/list-customers';
 import { IngestEvents } from './events/ingest-events';
+import { BillingSchedule } from './invoices/billing-schedule';
+import { CloseCustomerPeriod } from './invoices/close-customer-period';
+import { FinalizeInvoice } from './invoices/finalize-invoice';
+import { GetInvoice } from './invoices/get-invoice';
+import { InvoiceCalculator } from './invoices/invoice-calculator';
+import { InvoiceReader } from './invoices/invoice-reader';
+import { InvoiceSettler } from './invoices/invoice-settler';
+import { ListInvoices } from './invoices/list-invoices';
+import { ReissueInvoice } from './invoices/reissue-invoice';
+import { RunBillingCycle } from './invoices/run-billing-cycle';
+import { VoidInvoice } from './invoices/void-invoice';
 import { ListEvents } from './events/list-events';
 import { CreateApiKey } from './organizations/create-api-key';
 import { CreateFirstOrganization, CreateOrganization } from './organizations/create-organization';
+import { ChangeOrganization, GetOrganization } from './organizations/organization-settings';
 import { ChangePlan } from './plans/change-plan';
 import { CreatePlan } from './plans/create-plan';
 import { GetPlan } from './plans/get-plan';
@@ -54,12 +71,28 @@ const USE_CASES = [
   ApproveRateSync,
   CreateOrganization,
   CreateFirstOrganization,
+  GetOrganization,
+  ChangeOrganization,
   CreateApiKey,
+  RunBillingCycle,
+  CloseCustomerPeriod,
+  FinalizeInvoice,
+  VoidInvoice,
+  ReissueInvoice,
+  GetInvoice,
+  ListInvoices,
+  CreateCoupon,
+  ListCoupons,
+  RemoveCoupon,
 ];
+
+/** Real time, or in tests (TOLLGATE_TEST_NOW with NODE_ENV=test) a clock they set. */
+const CLOCK = { provide: Clock, useFactory: (config: TollgateConfig) => (config.testNow ? new TestClock(config.testNow) : new SystemClock()), inject: [CONFIG] };
 
 /**
  * The billing use cases for the api and the worker, with what they share: the price queue, the plan book, the
- * repricer and the rate book (RatesModule). Needs DbModule; PRICING_METRICS, if a global module provides it.
+ * repricer, the invoice calculator, the billing clock and the rate book (RatesModule). Needs DbModule;
+ * PRICING_METRICS, if a global module provides it.
  */
 @Global()
 @Module({})
@@ -68,8 +101,20 @@ export class BillingModule {
     return {
       module: BillingModule,
       imports: [RatesModule],
-      providers: [...USE_CASES, PriceQueue, PlanBook, Repricer, CurrentPeriod, { provide: RATE_LOOKUP, useExisting: RateBook }],
-      exports: [...USE_CASES, PriceQueue, RATE_LOOKUP],
+      providers: [
+        ...USE_CASES,
+        PriceQueue,
+        PlanBook,
+        Repricer,
+        CurrentPeriod,
+        InvoiceCalculator,
+        InvoiceSettler,
+        InvoiceReader,
+        BillingSchedule,
+        CLOCK,
+        { provide: RATE_LOOKUP, useExisting: RateBook },
+      ],
+      exports: [...USE_CASES, PriceQueue, RATE_LOOKUP, Clock],
     };
   }
 }

@@ -28,6 +28,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     DATABASE_URL: db?.url,
     REDIS_URL: TEST_REDIS_URL,
+    // Test mode: TOLLGATE_TEST_NOW (a test's billing clock) is honoured.
+    NODE_ENV: process.env.NODE_ENV ?? 'test',
     TOLLGATE_ADMIN_KEY: TEST_ADMIN_KEY,
     RATE_LIMIT_PER_SECOND: '100000',
     // Each api gets queues of its own, so parallel test files never take each other's jobs.
