@@ -13,7 +13,10 @@ import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PlansController } from './plans/plans.controller';
+import { CouponsController } from './coupons/coupons.controller';
 import { CustomersController } from './customers/customers.controller';
+import { CustomerInvoicesController } from './invoices/customer-invoices.controller';
+import { InvoicesController } from './invoices/invoices.controller';
 import { RatesController } from './rates/rates.controller';
 
 class CloseRedis implements OnApplicationShutdown {
@@ -30,7 +33,17 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [DbModule.forRoot(config, 12), BillingModule.forRoot()],
-      controllers: [EventsController, OrganizationsController, PlansController, CustomersController, RatesController, HealthController],
+      controllers: [
+        EventsController,
+        OrganizationsController,
+        PlansController,
+        CustomersController,
+        CustomerInvoicesController,
+        CouponsController,
+        InvoicesController,
+        RatesController,
+        HealthController,
+      ],
       providers: [
         {
           provide: TOKENS.redis,

@@ -531,6 +531,13 @@ export class InvoicesRepository {
     );
   }
 
+  /** Deletes drafts (with their lines): periods that had nothing to bill. */
+  async dropDrafts(tx: Tx, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(`DELETE FROM invoices WHERE id = ANY($1::uuid[]) AND status = 'draft' RETURNING id::text`, [...ids]);
+    return rows.map((r) => r.id);
+  }
+
   /** `once` coupons are used up by the invoice that finalized with them. */
   async useCoupons(tx: Tx, couponIds: readonly string[], invoiceIds: readonly string[], at: Date): Promise<void> {
     if (couponIds.length === 0) return;
@@ -611,9 +618,13 @@ export class InvoicesRepository {
   }
 }
 
-/** A draft needs work: due for finalization, or its inputs changed since it was computed (or it never was). */
+/**
+ * A draft needs work: due for finalization (or, waiting for approval with nothing to bill, to be dropped), or its
+ * inputs changed since it was computed (or it never was).
+ */
 const DRAFT_WORK = `
-  (i.finalize_after <= $1 AND NOT i.requires_approval AND i.compute_error IS NULL)
+  (i.finalize_after <= $1 AND i.compute_error IS NULL
+    AND (NOT i.requires_approval OR NOT EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id)))
   OR i.computed_at IS NULL OR i.compute_error IS NOT NULL
   OR EXISTS (SELECT 1 FROM usage_aggregates a WHERE a.customer_id = i.customer_id AND a.updated_at > i.computed_at)
   OR EXISTS (SELECT 1 FROM coupons k WHERE k.customer_id = i.customer_id AND (k.created_at > i.computed_at OR k.removed_at > i.computed_at))

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ChangeCustomer, CheckEntitlement, CreateCustomer, GetCustomer, GetCustomerUsage, ListCustomers, PreviewInvoice } from '@tollgate/billing';
+import { ChangeCustomer, CheckEntitlement, CreateCustomer, GetCustomer, GetCustomerUsage, invoiceJson, ListCustomers, PreviewInvoice } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
@@ -79,8 +79,8 @@ export class CustomersController {
   }
 
   @Get(':id/invoices/preview')
-  @ApiOperation({ summary: 'The invoice the current period would produce now' })
-  preview(@Principal() key: KeyPrincipal, @Param('id') id: string) {
-    return this.previewInvoice.execute({ organizationId: key.organizationId, externalId: id });
+  @ApiOperation({ summary: 'The invoice the current period would produce now (with late usage and coupons, as the invoice will)' })
+  async preview(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+    return invoiceJson(await this.previewInvoice.execute({ organizationId: key.organizationId, externalId: id }), { costs: key.scope === 'admin' });
   }
 }

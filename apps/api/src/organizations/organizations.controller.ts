@@ -1,10 +1,11 @@
-import { Body, Controller, Post } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CreateApiKey, CreateOrganization } from '@tollgate/billing';
-import type { KeyPrincipal } from '@tollgate/db';
+import { ChangeOrganization, CreateApiKey, CreateOrganization, GetOrganization } from '@tollgate/billing';
+import type { KeyPrincipal, OrganizationRow } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
 import { ApiError } from '../common/api-error';
+import { readOrganizationInput } from './organization-input';
 
 function name(body: unknown): string {
   const v = (body as { name?: unknown } | null)?.name;
@@ -14,6 +15,10 @@ function name(body: unknown): string {
   return v;
 }
 
+const organizationJson = (o: OrganizationRow) => ({ id: o.id, name: o.name, invoice_prefix: o.invoice_prefix, created_at: o.created_at.toISOString() });
+
+const ORGANIZATION_BODY = { type: 'object', properties: { name: { type: 'string' }, invoice_prefix: { type: 'string', example: 'TG', description: 'invoice numbers are <prefix>-<year>-<sequence>' } } };
+
 @ApiTags('keys')
 @ApiBearerAuth()
 @Controller('v1')
@@ -21,16 +26,34 @@ export class OrganizationsController {
   constructor(
     private readonly createOrganizationUseCase: CreateOrganization,
     private readonly createApiKey: CreateApiKey,
+    private readonly getOrganization: GetOrganization,
+    private readonly changeOrganization: ChangeOrganization,
   ) {}
 
   @Post('organizations')
   @Scopes('admin')
   @ApiOperation({ summary: "Create an organisation (instance operator's key only); returns its first admin key, shown once" })
-  @ApiBody({ schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } })
+  @ApiBody({ schema: { ...ORGANIZATION_BODY, required: ['name'] } })
   async createOrganization(@Principal() key: KeyPrincipal, @Body() body: unknown) {
     if (!key.isOperator) throw new ApiError(403, 'forbidden', "only the instance operator's key may create organisations");
-    const org = await this.createOrganizationUseCase.execute({ name: name(body) });
-    return { id: org.id, name: org.name, admin_key: org.adminKey };
+    const input = readOrganizationInput(body, true);
+    const org = await this.createOrganizationUseCase.execute({ name: input.name!, invoicePrefix: input.invoice_prefix });
+    return { id: org.id, name: org.name, invoice_prefix: org.invoicePrefix, admin_key: org.adminKey };
+  }
+
+  @Get('organization')
+  @Scopes('admin')
+  @ApiOperation({ summary: "The key's organisation, with the prefix of its invoice numbers" })
+  async organization(@Principal() key: KeyPrincipal) {
+    return organizationJson(await this.getOrganization.execute({ organizationId: key.organizationId }));
+  }
+
+  @Patch('organization')
+  @Scopes('admin')
+  @ApiOperation({ summary: "Change the organisation's name or invoice number prefix (invoices finalized from now on)" })
+  @ApiBody({ schema: ORGANIZATION_BODY })
+  async changeOrg(@Principal() key: KeyPrincipal, @Body() body: unknown) {
+    return organizationJson(await this.changeOrganization.execute({ organizationId: key.organizationId, changes: readOrganizationInput(body, false) }));
   }
 
   @Post('api_keys')

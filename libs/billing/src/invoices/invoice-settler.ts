@@ -14,6 +14,8 @@ const precise = (v: Decimal) => halfAwayFromZero(v, PRECISE_PLACES).toFixed();
 
 export interface SettleResult {
   finalized: string[];
+  /** Drafts with no line at all when they came to be finalized: a period with nothing to bill has no invoice. */
+  dropped: string[];
   /** Drafts recomputed and kept (grace not over, or waiting for approval). */
   drafts: string[];
   failed: { id: string; error: string }[];
@@ -152,8 +154,9 @@ export class InvoiceSettler {
 
   /**
    * Recomputes drafts (locked, with their customers) and stores them; finalizes those whose grace is over and
-   * that need no approval, or all with `force`. Finalizing numbers the invoices (gap-free: in this transaction)
-   * and uses up their `once` coupons. A draft whose computation fails keeps its last lines and the error.
+   * that need no approval, or all with `force`; drops those with nothing to bill once their grace is over.
+   * Finalizing numbers the invoices (gap-free: in this transaction) and uses up their `once` coupons. A draft
+   * whose computation fails keeps its last lines and the error.
    */
   async settle(tx: Tx, drafts: readonly InvoiceRow[], now: Date, force = false): Promise<SettleResult> {
     const open = drafts.filter((d) => d.status === 'draft');
@@ -161,6 +164,7 @@ export class InvoiceSettler {
     const results = await this.calculator.compute(subjects, now, tx);
     const finalize: { row: InvoiceRow; write: ComputedInvoiceWrite; once: string[] }[] = [];
     const keep: ComputedInvoiceWrite[] = [];
+    const drop: string[] = [];
     const failed: { id: string; error: string }[] = [];
     open.forEach((row, i) => {
       const r = results[i];
@@ -169,7 +173,11 @@ export class InvoiceSettler {
         return;
       }
       const write = computedWrite(row, r.invoice, r.version, subjects[i].discount);
-      if (force || (row.finalize_after.getTime() <= now.getTime() && !row.requires_approval)) finalize.push({ row, write, once: r.onceCoupons });
+      const graceOver = row.finalize_after.getTime() <= now.getTime();
+      // A draft with no line at all when its grace period ends is dropped, approval or not (late usage of its
+      // period then goes on the next invoice); an operator's approval finalizes even an empty one.
+      if (graceOver && !force && r.invoice.lines.length === 0) drop.push(row.id);
+      else if (force || (graceOver && !row.requires_approval)) finalize.push({ row, write, once: r.onceCoupons });
       else keep.push(write);
     });
 
@@ -190,8 +198,9 @@ export class InvoiceSettler {
     // Prepaid credits (the next step) are consumed here, in the finalizing transaction.
     const kept = await this.invoices.writeComputed(tx, keep, false, now);
     await this.invoices.markComputeErrors(tx, failed.map((f) => f.id), failed.map((f) => f.error));
+    const dropped = await this.invoices.dropDrafts(tx, drop);
     for (const f of failed) this.logger.error({ msg: 'an invoice could not be computed; it stays a draft', invoice: f.id, err: f.error });
-    return { finalized, drafts: kept, failed };
+    return { finalized, dropped, drafts: kept, failed };
   }
 }
 
