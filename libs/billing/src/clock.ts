@@ -12,20 +12,20 @@ export class SystemClock extends Clock {
   }
 }
 
-/** Starts at a given instant and runs at real speed from there; a test moves it with `set`. */
+/** Stands at a given instant until a test moves it with `set`: what a test asserts does not depend on timing. */
 export class TestClock extends Clock {
-  private offsetMs: number;
+  private at: number;
 
   constructor(start: Date) {
     super();
-    this.offsetMs = start.getTime() - Date.now();
+    this.at = start.getTime();
   }
 
   now(): Date {
-    return new Date(Date.now() + this.offsetMs);
+    return new Date(this.at);
   }
 
   set(at: Date | string): void {
-    this.offsetMs = new Date(at).getTime() - Date.now();
+    this.at = new Date(at).getTime();
   }
 }

@@ -42,8 +42,8 @@ export interface TollgateConfig {
   /** How often the worker's billing cycle runs: closes due periods, recomputes and finalizes drafts. */
   billingIntervalMs: number;
   /**
-   * Tests only (TOLLGATE_TEST_NOW, honoured when NODE_ENV=test): the billing clock starts at this instant and
-   * runs from there, so a test drives period ends and grace periods without waiting.
+   * Tests only (TOLLGATE_TEST_NOW, honoured when NODE_ENV=test): the billing clock stands at this instant, so a
+   * test drives period ends and grace periods without waiting.
    */
   testNow?: Date;
   /** BullMQ key prefix (a Redis Cluster hash tag); instances sharing one Redis keep apart with different prefixes. */
