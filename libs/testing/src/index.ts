@@ -1,3 +1,4 @@
+export * from './billing-data';
 export * from './db';
 export * from './tcp-proxy';
 export * from './worker-process';
