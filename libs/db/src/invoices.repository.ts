@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import type { PrismaClient } from './generated/prisma/client';
 import type { Tx } from './database';
+import { arrayLiteral as col, type ArrayValue } from './pg-array-literal';
 import { PRISMA } from './tokens';
 
 // The billing cycle's SQL: closing periods, computing and finalizing invoices. Raw SQL, not Prisma: each step is
@@ -9,7 +10,8 @@ import { PRISMA } from './tokens';
 // ON CONFLICT on the one-invoice-per-period key, the usage of hundreds of invoices read at once, their lines
 // written with unnest, a block of invoice numbers taken in one UPDATE), where Prisma would make one query per
 // row and cannot say SKIP LOCKED, ON CONFLICT on a partial index or advisory locks. The usage columns come
-// from USAGE_DIMENSIONS. Every statement runs on the caller's transaction (or the client, for reads).
+// from USAGE_DIMENSIONS. Every statement runs on the caller's transaction (or the client, for reads); columns
+// of values go as array literals (pg-array-literal.ts), which costs Prisma one string each.
 
 /** Statuses of an invoice that bills what it shows: its usage lines are the record of what was billed. */
 export const BILLED_STATUSES = ['finalized', 'paid', 'payment_failed'] as const;
@@ -268,11 +270,13 @@ export class InvoicesRepository {
     return true;
   }
 
-  /** Customers whose next close is due (or not scheduled yet), locked; those another worker holds are skipped. */
+  /**
+   * Customers whose next close is due (or not scheduled yet), locked; those another worker holds are skipped. In
+   * no order: each closes one period per chunk, and one that is still due comes back in a later chunk.
+   */
   dueCustomers(tx: Tx, now: Date, limit: number): Promise<BillingCustomerRow[]> {
     return tx.$queryRawUnsafe<BillingCustomerRow[]>(
-      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE next_close_at IS NULL OR next_close_at <= $1
-       ORDER BY next_close_at NULLS FIRST, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE next_close_at IS NULL OR next_close_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
       now,
       limit,
     );
@@ -294,15 +298,15 @@ export class InvoicesRepository {
   }
 
   customers(db: Db, ids: readonly string[]): Promise<BillingCustomerRow[]> {
-    return db.$queryRawUnsafe<BillingCustomerRow[]>(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE id = ANY($1::uuid[])`, [...ids]);
+    return db.$queryRawUnsafe<BillingCustomerRow[]>(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE id = ANY($1::uuid[])`, col(ids));
   }
 
   async scheduleCloses(tx: Tx, customerIds: readonly string[], at: readonly Date[]): Promise<void> {
     if (customerIds.length === 0) return;
     await tx.$executeRawUnsafe(
       `UPDATE customers c SET next_close_at = v.at FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at) WHERE c.id = v.id`,
-      [...customerIds],
-      [...at],
+      col(customerIds),
+      col(at),
     );
   }
 
@@ -315,8 +319,8 @@ export class InvoicesRepository {
     await tx.$executeRawUnsafe(
       `UPDATE customers c SET next_close_at = LEAST(coalesce(c.next_close_at, v.at), v.at)
        FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at) WHERE c.id = v.id`,
-      [...customerIds],
-      [...at],
+      col(customerIds),
+      col(at),
     );
   }
 
@@ -326,7 +330,7 @@ export class InvoicesRepository {
    */
   async insertDrafts(tx: Tx, drafts: readonly NewDraft[]): Promise<string[]> {
     if (drafts.length === 0) return [];
-    const col = <K extends keyof NewDraft>(k: K) => drafts.map((d) => d[k]);
+    const c = <K extends keyof NewDraft>(k: K) => col(drafts.map((d) => d[k]));
     const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
       `INSERT INTO invoices (id, organization_id, customer_id, type, status, period_start, period_end, billing_period_end, usage_through,
          currency, plan_code, plan_version_id, plan_version, discount, finalize_after, requires_approval)
@@ -338,9 +342,9 @@ export class InvoicesRepository {
            plan_version_id, plan_version, discount, finalize_after, requires_approval)
        ON CONFLICT (customer_id, period_start) WHERE type = 'usage' AND status <> 'void' DO NOTHING
        RETURNING id::text`,
-      col('id'), col('organization_id'), col('customer_id'), col('period_start'), col('period_end'), col('billing_period_end'),
-      col('usage_through'), col('currency'), col('plan_code'), col('plan_version_id'), col('plan_version'), col('discount'),
-      col('finalize_after'), col('requires_approval'),
+      c('id'), c('organization_id'), c('customer_id'), c('period_start'), c('period_end'), c('billing_period_end'),
+      c('usage_through'), c('currency'), c('plan_code'), c('plan_version_id'), c('plan_version'), c('discount'),
+      c('finalize_after'), c('requires_approval'),
     );
     return rows.map((r) => r.id);
   }
@@ -369,37 +373,41 @@ export class InvoicesRepository {
   lockInvoices(tx: Tx, ids: readonly string[]): Promise<InvoiceRow[]> {
     return tx.$queryRawUnsafe<InvoiceRow[]>(
       `SELECT ${INVOICE_COLUMNS} FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ANY($1::uuid[]) ORDER BY i.id FOR UPDATE OF i`,
-      [...ids],
+      col(ids),
     );
+  }
+
+  /** The database's clock: what computed_at and the aggregates' updated_at are compared in. */
+  async databaseNow(): Promise<Date> {
+    return (await this.prisma.$queryRawUnsafe<{ now: Date }[]>('SELECT now() AS now'))[0].now;
   }
 
   /**
    * Customers with a draft to work on, locked (those another worker holds are skipped): drafts due for
-   * finalization (grace over, no approval needed) or whose inputs changed since they were computed (usage,
-   * coupons, the customer, another invoice of the customer, the plan), or never computed. `skip`: invoices
-   * this cycle has handled already.
+   * finalization (grace over, no approval needed) or whose inputs changed since they were last computed
+   * (usage, coupons, the customer, another invoice of the customer, the plan), or never computed, before
+   * `since` (the cycle's start in the database's clock: a draft this cycle computed is not taken again).
    */
-  async customersWithDraftWork(tx: Tx, now: Date, skip: readonly string[], limit: number): Promise<string[]> {
+  async customersWithDraftWork(tx: Tx, now: Date, since: Date, limit: number): Promise<string[]> {
     const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
-      `SELECT c.id::text FROM customers c WHERE c.id IN (
-         SELECT i.customer_id FROM invoices i WHERE i.status = 'draft' AND NOT (i.id = ANY($2::uuid[])) AND (${DRAFT_WORK})
-       ) ORDER BY c.id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      `SELECT c.id::text FROM customers c WHERE c.id IN (SELECT i.customer_id FROM invoices i WHERE i.status = 'draft' AND (${DRAFT_WORK}))
+       LIMIT $3 FOR UPDATE SKIP LOCKED`,
       now,
-      [...skip],
+      since,
       limit,
     );
     return rows.map((r) => r.id);
   }
 
   /** The drafts of locked customers that need work (see customersWithDraftWork), locked. */
-  draftsWithWork(tx: Tx, customerIds: readonly string[], now: Date, skip: readonly string[]): Promise<InvoiceRow[]> {
+  draftsWithWork(tx: Tx, customerIds: readonly string[], now: Date, since: Date): Promise<InvoiceRow[]> {
     return tx.$queryRawUnsafe<InvoiceRow[]>(
       `SELECT ${INVOICE_COLUMNS} FROM invoices i JOIN customers c ON c.id = i.customer_id
-       WHERE i.customer_id = ANY($2::uuid[]) AND i.status = 'draft' AND NOT (i.id = ANY($3::uuid[])) AND (${DRAFT_WORK})
+       WHERE i.customer_id = ANY($3::uuid[]) AND i.status = 'draft' AND (${DRAFT_WORK})
        ORDER BY i.id FOR UPDATE OF i`,
       now,
-      [...customerIds],
-      [...skip],
+      since,
+      col(customerIds),
     );
   }
 
@@ -408,7 +416,7 @@ export class InvoicesRepository {
     const rows = await db.$queryRawUnsafe<{ customer_id: string; start: Date }[]>(
       `SELECT customer_id::text, min(period_start) AS start FROM invoices
        WHERE customer_id = ANY($1::uuid[]) AND type = 'usage' AND status = 'draft' GROUP BY 1`,
-      [...customerIds],
+      col(customerIds),
     );
     return new Map(rows.map((r) => [r.customer_id, r.start.getTime()]));
   }
@@ -416,9 +424,9 @@ export class InvoicesRepository {
   unbilledUsage(db: Db, subjects: readonly UsageSubject[]): Promise<UnbilledUsageRow[]> {
     return db.$queryRawUnsafe<UnbilledUsageRow[]>(
       UNBILLED_USAGE,
-      subjects.map((s) => s.customer_id),
-      subjects.map((s) => s.period_start),
-      subjects.map((s) => s.takes_late_usage),
+      col(subjects.map((s) => s.customer_id)),
+      col(subjects.map((s) => s.period_start)),
+      col(subjects.map((s) => s.takes_late_usage)),
     ).then((rows) => rows.map((r) => ({ ...r, subject: r.subject - 1 })));
   }
 
@@ -426,9 +434,9 @@ export class InvoicesRepository {
     if (subjects.length === 0) return [];
     const rows = await db.$queryRawUnsafe<UsageBeforeRow[]>(
       USAGE_BEFORE,
-      subjects.map((s) => s.customer_id),
-      subjects.map((s) => s.period_start),
-      subjects.map((s) => s.through),
+      col(subjects.map((s) => s.customer_id)),
+      col(subjects.map((s) => s.period_start)),
+      col(subjects.map((s) => s.through)),
     );
     return rows.map((r) => ({ ...r, subject: r.subject - 1 }));
   }
@@ -439,10 +447,10 @@ export class InvoicesRepository {
     if (keys.length === 0) return out;
     const rows = await db.$queryRawUnsafe<{ key: number; plan_version_id: string | null }[]>(
       USAGE_PLAN_VERSIONS,
-      keys.map((k) => k.customer_id),
-      keys.map((k) => k.period_start),
-      keys.map((k) => k.period_end),
-      keys.map((k) => k.charge),
+      col(keys.map((k) => k.customer_id)),
+      col(keys.map((k) => k.period_start)),
+      col(keys.map((k) => k.period_end)),
+      col(keys.map((k) => k.charge)),
     );
     for (const r of rows) out[r.key - 1] = r.plan_version_id;
     return out;
@@ -453,14 +461,14 @@ export class InvoicesRepository {
     return db.$queryRawUnsafe<CouponRow[]>(
       `SELECT ${COUPON_COLUMNS} FROM coupons WHERE customer_id = ANY($1::uuid[]) AND removed_at IS NULL AND used_by_invoice_id IS NULL
        ORDER BY customer_id, created_at, id`,
-      [...customerIds],
+      col(customerIds),
     );
   }
 
   async prefixes(db: Db, organizationIds: readonly string[]): Promise<Map<string, string>> {
     const rows = await db.$queryRawUnsafe<{ id: string; invoice_prefix: string }[]>(
       'SELECT id::text, invoice_prefix FROM organizations WHERE id = ANY($1::uuid[])',
-      [...organizationIds],
+      col(organizationIds),
     );
     return new Map(rows.map((r) => [r.id, r.invoice_prefix]));
   }
@@ -488,10 +496,10 @@ export class InvoicesRepository {
    */
   async writeComputed(tx: Tx, invoices: readonly ComputedInvoiceWrite[], finalize: boolean, at: Date): Promise<string[]> {
     if (invoices.length === 0) return [];
-    const col = <K extends keyof ComputedInvoiceWrite>(k: K) => invoices.map((v) => v[k]);
+    const c = <K extends Exclude<keyof ComputedInvoiceWrite, 'lines'>>(k: K) => col(invoices.map((v) => v[k]));
     const values = [
-      col('id'), col('number'), col('currency'), col('plan_version_id'), col('plan_version'), col('discount'), col('subtotal'),
-      col('credits_applied'), col('total'), ...(finalize ? [at] : []),
+      c('id'), c('number'), c('currency'), c('plan_version_id'), c('plan_version'), c('discount'), c('subtotal'),
+      c('credits_applied'), c('total'), ...(finalize ? [at] : []),
     ];
     const written = await tx.$queryRawUnsafe<{ id: string }[]>(
       `UPDATE invoices i SET ${finalize ? `status = 'finalized', number = v.number, finalized_at = $10,` : ''}
@@ -505,17 +513,17 @@ export class InvoicesRepository {
       ...values,
     );
     const ids = written.map((r) => r.id);
-    await tx.$executeRawUnsafe('DELETE FROM invoice_lines WHERE invoice_id = ANY($1::uuid[])', ids);
+    await tx.$executeRawUnsafe('DELETE FROM invoice_lines WHERE invoice_id = ANY($1::uuid[])', col(ids));
     const writtenIds = new Set(ids);
     const lines = invoices.filter((v) => writtenIds.has(v.id)).flatMap((v) => v.lines.map((line, position) => ({ invoice: v, line, position })));
     if (lines.length > 0) {
-      const l = <K extends keyof LineWrite>(k: K) => lines.map((x) => x.line[k]);
+      const l = <K extends keyof LineWrite>(k: K) => col(lines.map((x) => x.line[k] as ArrayValue));
       await tx.$executeRawUnsafe(
         INSERT_LINES,
-        l('id'), lines.map((x) => x.invoice.id), lines.map((x) => x.invoice.customer_id), lines.map((x) => x.position), l('type'),
+        l('id'), col(lines.map((x) => x.invoice.id)), col(lines.map((x) => x.invoice.customer_id)), col(lines.map((x) => x.position)), l('type'),
         l('description'), l('charge'), l('provider_cost'), l('amount'), l('amount_precise'), l('floor_applied'), l('period_start'),
         l('events'), l('rated_amount'), l('coupon_id'),
-        ...USAGE_DIMENSIONS.map((_, d) => lines.map((x) => (x.line.tokens === null ? null : x.line.tokens[d]))),
+        ...USAGE_DIMENSIONS.map((_, d) => col(lines.map((x) => (x.line.tokens === null ? null : x.line.tokens[d])))),
       );
     }
     return ids;
@@ -526,15 +534,15 @@ export class InvoicesRepository {
     await tx.$executeRawUnsafe(
       `UPDATE invoices i SET compute_error = v.error, computed_at = now() FROM unnest($1::uuid[], $2::text[]) AS v(id, error)
        WHERE i.id = v.id AND i.status = 'draft'`,
-      [...ids],
-      [...errors],
+      col(ids),
+      col(errors),
     );
   }
 
   /** Deletes drafts (with their lines): periods that had nothing to bill. */
   async dropDrafts(tx: Tx, ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(`DELETE FROM invoices WHERE id = ANY($1::uuid[]) AND status = 'draft' RETURNING id::text`, [...ids]);
+    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(`DELETE FROM invoices WHERE id = ANY($1::uuid[]) AND status = 'draft' RETURNING id::text`, col(ids));
     return rows.map((r) => r.id);
   }
 
@@ -544,8 +552,8 @@ export class InvoicesRepository {
     await tx.$executeRawUnsafe(
       `UPDATE coupons k SET used_by_invoice_id = v.invoice_id, used_at = $3 FROM unnest($1::uuid[], $2::uuid[]) AS v(id, invoice_id)
        WHERE k.id = v.id AND k.frequency = 'once' AND k.used_by_invoice_id IS NULL`,
-      [...couponIds],
-      [...invoiceIds],
+      col(couponIds),
+      col(invoiceIds),
       at,
     );
   }
@@ -575,7 +583,7 @@ export class InvoicesRepository {
          floor_applied, period_start, events::text, rated_amount::text, coupon_id::text,
          CASE WHEN events IS NULL THEN NULL ELSE ARRAY[${dims((d) => d)}]::text[] END AS tokens
        FROM invoice_lines WHERE invoice_id = ANY($1::uuid[]) ORDER BY invoice_id, position`,
-      [...invoiceIds],
+      col(invoiceIds),
     );
   }
 
@@ -625,9 +633,10 @@ export class InvoicesRepository {
 const DRAFT_WORK = `
   (i.finalize_after <= $1 AND i.compute_error IS NULL
     AND (NOT i.requires_approval OR NOT EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id)))
-  OR i.computed_at IS NULL OR i.compute_error IS NOT NULL
+  OR i.computed_at IS NULL
+  OR i.computed_at < $2 AND (i.compute_error IS NOT NULL
   OR EXISTS (SELECT 1 FROM usage_aggregates a WHERE a.customer_id = i.customer_id AND a.updated_at > i.computed_at)
   OR EXISTS (SELECT 1 FROM coupons k WHERE k.customer_id = i.customer_id AND (k.created_at > i.computed_at OR k.removed_at > i.computed_at))
   OR EXISTS (SELECT 1 FROM customers u WHERE u.id = i.customer_id AND u.updated_at > i.computed_at)
   OR EXISTS (SELECT 1 FROM invoices o WHERE o.customer_id = i.customer_id AND o.status <> 'draft' AND o.updated_at > i.computed_at)
-  OR EXISTS (SELECT 1 FROM plans p WHERE p.organization_id = i.organization_id AND p.code = i.plan_code AND p.created_at > i.computed_at)`;
+  OR EXISTS (SELECT 1 FROM plans p WHERE p.organization_id = i.organization_id AND p.code = i.plan_code AND p.created_at > i.computed_at))`;

@@ -104,10 +104,13 @@ CREATE INDEX "invoices_customer_id_period_start_idx" ON "invoices"("customer_id"
 -- CreateIndex
 CREATE INDEX "invoices_organization_id_period_start_id_idx" ON "invoices"("organization_id", "period_start", "id");
 
--- CreateIndex
+-- Partial indexes, here only (Prisma's partialIndexes preview makes `migrate dev` see a change that is not
+-- there; without the preview Prisma leaves them alone, and db:check agrees):
+-- drafts the billing cycle finalizes when their grace period ends,
 CREATE INDEX "invoices_drafts_due" ON "invoices"("finalize_after") WHERE (status = 'draft');
 
--- CreateIndex
+-- and one usage invoice per customer and period that is not void: two closes make one invoice (INSERT ... ON
+-- CONFLICT DO NOTHING), and a voided period can be invoiced again.
 CREATE UNIQUE INDEX "invoices_one_per_period" ON "invoices"("customer_id", "period_start") WHERE (type = 'usage' AND status <> 'void');
 
 -- CreateIndex

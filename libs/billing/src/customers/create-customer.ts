@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CustomerRow, CustomersRepository, OrganizationsRepository, PlansRepository } from '@tollgate/db';
-import { billingPeriod } from '@tollgate/pricing';
+import { billingPeriod, type BillingInterval } from '@tollgate/pricing';
 import { Clock } from '../clock';
 import { ConflictError, InvalidCommandError } from '../errors';
-import { periodInterval, PlanBook } from '../pricing/plan-book';
 import type { CustomerChanges } from './customer-commands';
 
 export interface CreateCustomerCommand {
@@ -23,7 +22,6 @@ export class CreateCustomer {
     private readonly customers: CustomersRepository,
     private readonly plans: PlansRepository,
     private readonly organizations: OrganizationsRepository,
-    private readonly planBook: PlanBook,
     private readonly clock: Clock,
   ) {}
 
@@ -31,8 +29,9 @@ export class CreateCustomer {
     const planCode = fields.plan_code ?? (await this.organizations.defaultPlanCode(organizationId));
     if (!(await this.plans.exists(organizationId, planCode))) throw unknownPlan(planCode);
     // Its first close: the end of its current period (a customer created by ingest is scheduled by the billing cycle).
-    const versions = (await this.planBook.forCodes(organizationId, [planCode])).get(planCode) ?? [];
-    const firstClose = billingPeriod(this.clock.now(), fields.billing_anchor ?? null, periodInterval(versions)).end;
+    const versions = await this.plans.versions(organizationId, [planCode]);
+    const interval = (versions[versions.length - 1]?.definition as { interval?: BillingInterval } | undefined)?.interval ?? 'month';
+    const firstClose = billingPeriod(this.clock.now(), fields.billing_anchor ?? null, interval).end;
     const created = await this.customers.create(organizationId, externalId, { ...fields, plan_code: planCode }, firstClose);
     if (created === null) throw new ConflictError('customer_exists', `customer "${externalId}" exists: PATCH /v1/customers/${externalId} changes it`);
     return created;

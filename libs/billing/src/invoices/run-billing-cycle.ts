@@ -57,15 +57,14 @@ export class RunBillingCycle {
       return { closed: created.length, finalized: settled.finalized.length, refreshed: settled.drafts.length, failed: settled.failed.length };
     }, add);
 
-    // Drafts due for finalization or whose inputs changed; each handled once per cycle.
-    const handled: string[] = [];
+    // Drafts due for finalization or whose inputs changed; each computed at most once per cycle.
+    const since = await this.invoices.databaseNow();
     await this.chunks(async (tx) => {
-      const customerIds = await this.invoices.customersWithDraftWork(tx, now, handled, CHUNK);
+      const customerIds = await this.invoices.customersWithDraftWork(tx, now, since, CHUNK);
       if (customerIds.length === 0) return null;
-      const drafts = await this.invoices.draftsWithWork(tx, customerIds, now, handled);
+      const drafts = await this.invoices.draftsWithWork(tx, customerIds, now, since);
       if (!(await this.invoices.lockBilling(tx, drafts.map((d) => d.organization_id), 'shared', false))) return 'busy';
       const settled = await this.settler.settle(tx, drafts, now);
-      handled.push(...drafts.map((d) => d.id));
       return { finalized: settled.finalized.length, refreshed: settled.drafts.length, failed: settled.failed.length };
     }, add);
     return total;
