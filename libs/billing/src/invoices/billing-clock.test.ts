@@ -132,11 +132,14 @@ describe('the billing clock', () => {
     expect(july.total).toBe('6.00');
   });
 
-  it('refuses to close at an instant in the future', async () => {
-    world.clock.set('2026-06-05T00:00:00Z');
-    await expect(
-      world.get(CloseCustomerPeriod).execute({ organizationId: world.organizationId, externalId: 'early', periodEnd: new Date('2026-06-06T00:00:00Z') }),
-    ).rejects.toMatchObject({ kind: 'invalid', details: [{ field: 'period_end' }] });
+  it('refuses to close at an instant in the future or before the current period, or a period with nothing to bill', async () => {
+    world.clock.set('2026-08-05T00:00:00Z');
+    const close = (externalId: string, periodEnd?: string) =>
+      world.get(CloseCustomerPeriod).execute({ organizationId: world.organizationId, externalId, ...(periodEnd ? { periodEnd: new Date(periodEnd) } : {}) });
+    await expect(close('early', '2026-08-06T00:00:00Z')).rejects.toMatchObject({ kind: 'invalid', details: [{ field: 'period_end' }] });
+    await expect(close('early', '2026-07-31T00:00:00Z')).rejects.toMatchObject({ kind: 'invalid', details: [{ field: 'period_end' }] });
+    await expect(close('early')).rejects.toMatchObject({ code: 'nothing_to_bill' });
+    expect(await invoicesOf('early')).toHaveLength(2);
   });
 
   it('moves the next close with a new plan interval', async () => {
