@@ -28,17 +28,24 @@ async function main() {
   try {
     const seedStart = Date.now();
     await seedPricedPeriod(pool, { customers, periodStart, periodEnd, graceHours: 0 });
-    console.log(`seeded ${customers} customers with usage on two charges for ${periodStart.toISOString().slice(0, 7)} in ${round((Date.now() - seedStart) / 1000)} s`);
+    console.log(
+      `seeded ${customers} customers with usage on two charges for ${periodStart.toISOString().slice(0, 7)} in ${round((Date.now() - seedStart) / 1000)} s`,
+    );
 
     const started = Date.now();
     worker = startApp('worker', {
-      DATABASE_URL: db.url, QUEUE_PREFIX: `{tollgate-bench-close-${process.pid}}`, RATE_SOURCES: 'none', WORKER_METRICS_PORT: '0', BILLING_INTERVAL_SECONDS: '3600',
+      DATABASE_URL: db.url,
+      QUEUE_PREFIX: `{tollgate-bench-close-${process.pid}}`,
+      RATE_SOURCES: 'none',
+      WORKER_METRICS_PORT: '0',
+      BILLING_INTERVAL_SECONDS: '3600',
     });
     const meter = await cpuMeter(db.name, { worker: worker.pid! });
     for (;;) {
       const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM invoices WHERE status = 'finalized'`);
       if (rows[0].n >= customers) break;
-      if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode}) with ${rows[0].n} of ${customers} invoices finalized`);
+      if (worker.exitCode !== null)
+        throw new Error(`the worker exited (${worker.exitCode}) with ${rows[0].n} of ${customers} invoices finalized`);
       if (Date.now() - started > 30 * 60_000) throw new Error(`${rows[0].n} of ${customers} invoices finalized after 30 minutes`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -48,7 +55,9 @@ async function main() {
       `SELECT extract(epoch FROM min(created_at))::float8 * 1000 AS ms, (SELECT count(*)::int FROM invoice_lines) AS lines FROM invoices`,
     );
     const us = (ms: number) => round((ms * 1000) / customers, 0);
-    console.log(`${customers} invoices (${first[0].lines} lines) closed and finalized ${round(seconds, 2)} s after the worker's spawn (its first chunk began ${round((first[0].ms - started) / 1000, 2)} s after the spawn)`);
+    console.log(
+      `${customers} invoices (${first[0].lines} lines) closed and finalized ${round(seconds, 2)} s after the worker's spawn (its first chunk began ${round((first[0].ms - started) / 1000, 2)} s after the spawn)`,
+    );
     console.log(`CPU per invoice: worker ${us(cpu.worker)} us, postgres backends ${us(cpu.postgres)} us`);
     console.log(JSON.stringify({ bench: 'close', customers, seconds: round(seconds, 2), invoices_per_s: Math.round(customers / seconds) }));
   } finally {

@@ -18,6 +18,9 @@ import { CustomersController } from './customers/customers.controller';
 import { CustomerInvoicesController } from './invoices/customer-invoices.controller';
 import { InvoicesController } from './invoices/invoices.controller';
 import { RatesController } from './rates/rates.controller';
+import { UsageAlertsController } from './usage-alerts/usage-alerts.controller';
+import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
+import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller';
 
 class CloseRedis implements OnApplicationShutdown {
   constructor(@Inject(TOKENS.redis) private readonly redis: Redis) {}
@@ -41,7 +44,10 @@ export class ApiModule {
         CustomerInvoicesController,
         CouponsController,
         InvoicesController,
+        UsageAlertsController,
         RatesController,
+        WebhookEndpointsController,
+        WebhookDeliveriesController,
         HealthController,
       ],
       providers: [

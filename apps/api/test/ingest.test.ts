@@ -1,5 +1,5 @@
-import { createTestDatabase, DatabaseProbe, TcpProxy, TestDatabase } from '@tollgate/testing';
-import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
+import { createTestDatabase, DatabaseProbe, TcpProxy, type TestDatabase } from '@tollgate/testing';
+import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
 
 // POST /v1/events against the real api, Postgres and Redis (docs/api.md, "Events").
 
@@ -34,11 +34,25 @@ describe('accepting events', () => {
       external_customer_id: 'new-customer',
       timestamp: new Date(Date.now() - 60_000).toISOString(),
       usage: {
-        input_tokens: 1, cache_read_tokens: 2, cache_write_tokens: 3, cache_write_1h_tokens: 4, output_tokens: 5,
-        reasoning_tokens: 6, audio_input_tokens: 7, audio_output_tokens: 8, images: 9, web_searches: 10, requests: 11,
+        input_tokens: 1,
+        cache_read_tokens: 2,
+        cache_write_tokens: 3,
+        cache_write_1h_tokens: 4,
+        output_tokens: 5,
+        reasoning_tokens: 6,
+        audio_input_tokens: 7,
+        audio_output_tokens: 8,
+        images: 9,
+        web_searches: 10,
+        requests: 11,
       },
       cost: '0.0000000208333333333333',
-      task_id: 'task-9', trace_id: 'trace-9', session_id: 'sess-9', feature: 'search', status: 'error', retry_of: 'tx-earlier',
+      task_id: 'task-9',
+      trace_id: 'trace-9',
+      session_id: 'sess-9',
+      feature: 'search',
+      status: 'error',
+      retry_of: 'tx-earlier',
       metadata: { team: 'growth', region: 'eu' },
     });
     const res = await post([e]);
@@ -49,9 +63,20 @@ describe('accepting events', () => {
     expect(list.body.data).toHaveLength(1);
     const got = list.body.data[0];
     expect(got).toMatchObject({
-      transaction_id: e.transaction_id, external_customer_id: 'new-customer', timestamp: e.timestamp, provider: 'openai',
-      model: 'gpt-4o', usage: e.usage, cost: '0.0000000208333333333333', task_id: 'task-9', trace_id: 'trace-9',
-      session_id: 'sess-9', feature: 'search', status: 'error', retry_of: 'tx-earlier', metadata: e.metadata,
+      transaction_id: e.transaction_id,
+      external_customer_id: 'new-customer',
+      timestamp: e.timestamp,
+      provider: 'openai',
+      model: 'gpt-4o',
+      usage: e.usage,
+      cost: '0.0000000208333333333333',
+      task_id: 'task-9',
+      trace_id: 'trace-9',
+      session_id: 'sess-9',
+      feature: 'search',
+      status: 'error',
+      retry_of: 'tx-earlier',
+      metadata: e.metadata,
       pricing_status: 'pending',
     });
     const customers = await stored('external_customer_id = $1', ['new-customer']);
@@ -98,11 +123,19 @@ describe('idempotency', () => {
     const e = event({ timestamp: Date.now() - 1000 });
     expect((await post([e])).body.results[0].status).toBe('accepted');
     // the same instant written differently, and fields in another order, are the same content
-    const same = { ...e, timestamp: new Date(e.timestamp as number).toISOString(), usage: { cache_read_tokens: 800, output_tokens: 300, input_tokens: 1200 } };
+    const same = {
+      ...e,
+      timestamp: new Date(e.timestamp as number).toISOString(),
+      usage: { cache_read_tokens: 800, output_tokens: 300, input_tokens: 1200 },
+    };
     expect((await post([same])).body.results[0]).toEqual({ transaction_id: e.transaction_id, status: 'duplicate' });
     const changed = { ...e, usage: { ...e.usage, output_tokens: 301 } };
     const res = await post([changed]);
-    expect(res.body.results[0]).toMatchObject({ transaction_id: e.transaction_id, status: 'rejected', error: { code: 'transaction_id_conflict' } });
+    expect(res.body.results[0]).toMatchObject({
+      transaction_id: e.transaction_id,
+      status: 'rejected',
+      error: { code: 'transaction_id_conflict' },
+    });
     const rows = await stored('transaction_id = $1', [e.transaction_id]);
     expect(rows).toHaveLength(1);
     expect(rows[0].output_tokens).toBe('300');
@@ -131,7 +164,10 @@ describe('idempotency', () => {
       expect(statuses).toEqual(['accepted', ...Array(7).fill('duplicate')]);
     }
     expect(await stored('transaction_id = ANY($1)', [events.map((e) => e.transaction_id)])).toHaveLength(200);
-    const batches = await probe.rows<{ n: number }>('SELECT count(DISTINCT batch_id)::int AS n FROM events WHERE transaction_id = ANY($1)', [events.map((e) => e.transaction_id)]);
+    const batches = await probe.rows<{ n: number }>(
+      'SELECT count(DISTINCT batch_id)::int AS n FROM events WHERE transaction_id = ANY($1)',
+      [events.map((e) => e.transaction_id)],
+    );
     expect(batches[0].n).toBeGreaterThanOrEqual(1);
   });
 });
@@ -168,11 +204,14 @@ describe('rejecting bad events one by one', () => {
   });
 
   it('accepts the valid events of a mixed batch and rejects the others, in request order', async () => {
-    const good1 = event(), good2 = event();
+    const good1 = event(),
+      good2 = event();
     const bad = event({ usage: { input_tokens: -5 } });
     const res = await post([good1, bad, good2]);
     expect(res.body.results.map((r: any) => [r.transaction_id, r.status])).toEqual([
-      [good1.transaction_id, 'accepted'], [bad.transaction_id, 'rejected'], [good2.transaction_id, 'accepted'],
+      [good1.transaction_id, 'accepted'],
+      [bad.transaction_id, 'rejected'],
+      [good2.transaction_id, 'accepted'],
     ]);
     expect(await stored('transaction_id = ANY($1)', [[good1, bad, good2].map((e) => e.transaction_id)])).toHaveLength(2);
   });
@@ -204,7 +243,11 @@ describe('rejecting bad requests whole', () => {
   it('rejects malformed JSON, invalid UTF-8 and nesting deeper than 64 with invalid_json', async () => {
     expect((await api.request('POST', '/v1/events', '{"events": [', api.ingestKey)).body.error.code).toBe('invalid_json');
     const badUtf8 = Buffer.concat([Buffer.from('{"events": [{"transaction_id": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]);
-    const res = await fetch(api.baseUrl + '/v1/events', { method: 'POST', headers: { authorization: `Bearer ${api.ingestKey}`, 'content-type': 'application/json' }, body: badUtf8 });
+    const res = await fetch(api.baseUrl + '/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.ingestKey}`, 'content-type': 'application/json' },
+      body: badUtf8,
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.code).toBe('invalid_json');
     const deep = '{"events": [{"metadata": ' + '['.repeat(70) + ']'.repeat(70) + '}]}';
@@ -272,7 +315,9 @@ describe('GET /v1/events', () => {
     const res = await api.request('GET', `/v1/events?external_customer_id=${customer}&from=${from}`);
     expect(res.body.data.map((x: any) => x.model)).toEqual(['b']);
     expect((await api.request('GET', `/v1/events?external_customer_id=${customer}&model=a`)).body.data).toHaveLength(1);
-    expect((await api.request('GET', `/v1/events?external_customer_id=${customer}&pricing_status=pending`)).body.data.length).toBeGreaterThan(0);
+    expect(
+      (await api.request('GET', `/v1/events?external_customer_id=${customer}&pricing_status=pending`)).body.data.length,
+    ).toBeGreaterThan(0);
     expect((await api.request('GET', '/v1/events?pricing_status=done')).status).toBe(400);
     expect((await api.request('GET', '/v1/events?limit=1001')).status).toBe(400);
     expect((await api.request('GET', '/v1/events?cursor=%%%')).status).toBe(400);
@@ -297,7 +342,9 @@ describe('operations', () => {
   it('answers 429 with Retry-After when a key sends too fast', async () => {
     const limited = await startTestApi({ RATE_LIMIT_PER_SECOND: '2' });
     try {
-      const replies = await Promise.all(Array.from({ length: 8 }, () => limited.request('POST', '/v1/events', { events: [event()] }, limited.ingestKey)));
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, () => limited.request('POST', '/v1/events', { events: [event()] }, limited.ingestKey)),
+      );
       const throttled = replies.filter((r) => r.status === 429);
       expect(throttled.length).toBeGreaterThan(0);
       expect(throttled[0].body.error.code).toBe('rate_limited');

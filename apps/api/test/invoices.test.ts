@@ -1,6 +1,6 @@
 import { Clock, PriceBatch, type TestClock } from '@tollgate/billing';
 import { DatabaseProbe } from '@tollgate/testing';
-import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
+import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
 
 // Invoices, coupons and the invoice number prefix through the real api (docs/api.md "Invoices", "Coupons"),
 // on a billing clock the test sets (TOLLGATE_TEST_NOW). Events are priced by the worker's use case in process.
@@ -11,11 +11,17 @@ let clock: TestClock;
 let seq = 0;
 
 const event = (customer: string, timestamp: string, input = 1_000_000) => ({
-  transaction_id: `inv-${seq++}`, external_customer_id: customer, provider: 'openai', model: 'gpt-4o', timestamp, usage: { input_tokens: input, output_tokens: 1000 },
+  transaction_id: `inv-${seq++}`,
+  external_customer_id: customer,
+  provider: 'openai',
+  model: 'gpt-4o',
+  timestamp,
+  usage: { input_tokens: input, output_tokens: 1000 },
 });
 
 async function priceAll() {
-  for (const { id } of await probe.rows<{ id: string }>('SELECT id::text FROM ingest_batches WHERE priced_at IS NULL')) await api.app.get(PriceBatch).execute({ batchId: id });
+  for (const { id } of await probe.rows<{ id: string }>('SELECT id::text FROM ingest_batches WHERE priced_at IS NULL'))
+    await api.app.get(PriceBatch).execute({ batchId: id });
 }
 
 beforeAll(async () => {
@@ -23,12 +29,21 @@ beforeAll(async () => {
   probe = new DatabaseProbe(api.databaseUrl);
   clock = api.app.get(Clock) as TestClock;
   const plan = {
-    code: 'api', name: 'API', currency: 'USD', base_fee: '2.00',
+    code: 'api',
+    name: 'API',
+    currency: 'USD',
+    base_fee: '2.00',
     charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '0.5', margin_floor: '0.2' }],
   };
   expect((await api.request('POST', '/v1/plans', plan)).status).toBe(201);
-  for (const id of ['c1', 'c2', 'c3']) expect((await api.request('POST', '/v1/customers', { external_id: id, plan_code: 'api' })).status).toBe(201);
-  const sent = await api.request('POST', '/v1/events', { events: ['c1', 'c2', 'c3'].map((c) => event(c, '2026-10-05T10:00:00Z')) }, api.ingestKey);
+  for (const id of ['c1', 'c2', 'c3'])
+    expect((await api.request('POST', '/v1/customers', { external_id: id, plan_code: 'api' })).status).toBe(201);
+  const sent = await api.request(
+    'POST',
+    '/v1/events',
+    { events: ['c1', 'c2', 'c3'].map((c) => event(c, '2026-10-05T10:00:00Z')) },
+    api.ingestKey,
+  );
   expect(sent.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
   await priceAll();
 });
@@ -56,9 +71,24 @@ describe('coupons', () => {
   it('are created, listed and removed; bad ones are refused with the field named', async () => {
     const created = await api.request('POST', '/v1/customers/c1/coupons', { kind: 'fixed', amount: '0.50', frequency: 'once' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ kind: 'fixed', amount: '0.5', frequency: 'once', expires_at: null, status: 'active', used_by_invoice_id: null });
-    const gone = await api.request('POST', '/v1/customers/c1/coupons', { kind: 'percentage', percent: '10', frequency: 'forever', expires_at: '2027-01-01T00:00:00Z' });
-    expect((await api.request('DELETE', `/v1/customers/c1/coupons/${gone.body.id}`)).body).toMatchObject({ id: gone.body.id, status: 'removed' });
+    expect(created.body).toMatchObject({
+      kind: 'fixed',
+      amount: '0.5',
+      frequency: 'once',
+      expires_at: null,
+      status: 'active',
+      used_by_invoice_id: null,
+    });
+    const gone = await api.request('POST', '/v1/customers/c1/coupons', {
+      kind: 'percentage',
+      percent: '10',
+      frequency: 'forever',
+      expires_at: '2027-01-01T00:00:00Z',
+    });
+    expect((await api.request('DELETE', `/v1/customers/c1/coupons/${gone.body.id}`)).body).toMatchObject({
+      id: gone.body.id,
+      status: 'removed',
+    });
     const page1 = await api.request('GET', '/v1/customers/c1/coupons?limit=1');
     const page2 = await api.request('GET', `/v1/customers/c1/coupons?limit=1&cursor=${page1.body.next_cursor}`);
     expect([...page1.body.data, ...page2.body.data].map((c: { id: string }) => c.id)).toEqual([created.body.id, gone.body.id]);
@@ -95,10 +125,20 @@ describe('invoices', () => {
     const closed = await api.request('POST', '/v1/customers/c1/invoices/close');
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({
-      status: 'finalized', number: 'ACME-2026-000001', external_customer_id: 'c1', plan_code: 'api', plan_version: 1, currency: 'USD',
-      period_start: '2026-10-01T00:00:00.000Z', period_end: '2026-10-20T00:00:00.000Z', finalized_at: '2026-10-20T00:00:00.000Z', stripe_invoice_id: null,
+      status: 'finalized',
+      number: 'ACME-2026-000001',
+      external_customer_id: 'c1',
+      plan_code: 'api',
+      plan_version: 1,
+      currency: 'USD',
+      period_start: '2026-10-01T00:00:00.000Z',
+      period_end: '2026-10-20T00:00:00.000Z',
+      finalized_at: '2026-10-20T00:00:00.000Z',
+      stripe_invoice_id: null,
     });
-    expect(closed.body.lines[0]).toEqual(expect.objectContaining({ type: 'usage', charge: 'all', provider_cost: expect.any(String), floor_applied: false, events: 1 }));
+    expect(closed.body.lines[0]).toEqual(
+      expect.objectContaining({ type: 'usage', charge: 'all', provider_cost: expect.any(String), floor_applied: false, events: 1 }),
+    );
     expect(closed.body.lines.map((l: { type: string; amount: string }) => l.type)).toEqual(['usage', 'base_fee', 'coupon']);
     first = closed.body;
     const again = await api.request('POST', '/v1/customers/c1/invoices/close', {});
@@ -122,7 +162,10 @@ describe('invoices', () => {
     const pages: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { data: { id: string }[]; next_cursor: string | null } } = await api.request('GET', `/v1/invoices?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { body: { data: { id: string }[]; next_cursor: string | null } } = await api.request(
+        'GET',
+        `/v1/invoices?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       pages.push(...page.body.data.map((i) => i.id));
       cursor = page.body.next_cursor;
     } while (cursor);
@@ -161,8 +204,15 @@ describe('invoices', () => {
     const docs = await api.request('GET', '/docs-json');
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining([
-        '/v1/invoices', '/v1/invoices/{id}', '/v1/invoices/{id}/finalize', '/v1/invoices/{id}/void', '/v1/invoices/{id}/reissue',
-        '/v1/customers/{id}/invoices/close', '/v1/customers/{id}/coupons', '/v1/customers/{id}/coupons/{couponId}', '/v1/organization',
+        '/v1/invoices',
+        '/v1/invoices/{id}',
+        '/v1/invoices/{id}/finalize',
+        '/v1/invoices/{id}/void',
+        '/v1/invoices/{id}/reissue',
+        '/v1/customers/{id}/invoices/close',
+        '/v1/customers/{id}/coupons',
+        '/v1/customers/{id}/coupons/{couponId}',
+        '/v1/organization',
       ]),
     );
   });

@@ -1,4 +1,4 @@
-import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
+import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
 
 // Plans and customers per docs/api.md, against the real api and Postgres.
 
@@ -11,8 +11,15 @@ afterAll(async () => {
 });
 
 const plan = (over: Record<string, unknown> = {}) => ({
-  code: 'pro', name: 'Pro', currency: 'USD', interval: 'month', base_fee: '0', included_usage: '20.00',
-  minimum_commitment: '0', grace_period_hours: 1, requires_approval: false,
+  code: 'pro',
+  name: 'Pro',
+  currency: 'USD',
+  interval: 'month',
+  base_fee: '0',
+  included_usage: '20.00',
+  minimum_commitment: '0',
+  grace_period_hours: 1,
+  requires_approval: false,
   charges: [
     { name: 'premium', models: ['*o3*', '*opus*'], mode: 'price', markup: '0.50', margin_floor: '0.30', allowance_eligible: false },
     { name: 'standard', models: ['*'], mode: 'price', markup: '0.30', margin_floor: '0.20', allowance_eligible: true },
@@ -24,7 +31,12 @@ describe('plans', () => {
   it('creates version 1, then a PUT makes version 2, and both stay visible', async () => {
     const created = await api.request('POST', '/v1/plans', plan());
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ code: 'pro', version: 1, included_usage: '20', charges: [{ name: 'premium', markup: '0.5' }, { name: 'standard' }] });
+    expect(created.body).toMatchObject({
+      code: 'pro',
+      version: 1,
+      included_usage: '20',
+      charges: [{ name: 'premium', markup: '0.5' }, { name: 'standard' }],
+    });
     const updated = await api.request('PUT', '/v1/plans/pro', plan({ name: 'Pro v2', included_usage: '25.00' }));
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ version: 2, name: 'Pro v2', included_usage: '25' });
@@ -45,9 +57,17 @@ describe('plans', () => {
 
   const bad: [string, Record<string, unknown>, string][] = [
     ['a markup below -100%', { charges: [{ name: 'a', models: ['*'], mode: 'price', markup: '-1.5' }] }, 'charges[0].markup'],
-    ['a floor of 1 or more', { charges: [{ name: 'a', models: ['*'], mode: 'price', markup: '0', margin_floor: '1' }] }, 'charges[0].margin_floor'],
+    [
+      'a floor of 1 or more',
+      { charges: [{ name: 'a', models: ['*'], mode: 'price', markup: '0', margin_floor: '1' }] },
+      'charges[0].margin_floor',
+    ],
     ['no default charge', { charges: [{ name: 'a', models: ['*o3*'], mode: 'price', markup: '0' }] }, 'charges'],
-    ['an unknown dimension', { charges: [{ name: 'a', models: ['*'], mode: 'token', token_prices: { input_tokens: '3', output_tokens: '15', thoughts: '1' } }] }, 'charges[0].token_prices'],
+    [
+      'an unknown dimension',
+      { charges: [{ name: 'a', models: ['*'], mode: 'token', token_prices: { input_tokens: '3', output_tokens: '15', thoughts: '1' } }] },
+      'charges[0].token_prices',
+    ],
     ['money as a JSON number', { base_fee: 10 }, 'base_fee'],
   ];
   it.each(bad)('refuses %s with a clear error naming the field', async (_, over, field) => {
@@ -60,9 +80,23 @@ describe('plans', () => {
 
 describe('customers', () => {
   it('creates, reads, lists and changes customers', async () => {
-    const created = await api.request('POST', '/v1/customers', { external_id: 'acme', name: 'Acme', email: 'ops@acme.test', plan_code: 'pro', discount: '0.10', billing_anchor: '2026-01-15', spend_cap: '500.00' });
+    const created = await api.request('POST', '/v1/customers', {
+      external_id: 'acme',
+      name: 'Acme',
+      email: 'ops@acme.test',
+      plan_code: 'pro',
+      discount: '0.10',
+      billing_anchor: '2026-01-15',
+      spend_cap: '500.00',
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ external_id: 'acme', plan_code: 'pro', discount: '0.1', billing_anchor: '2026-01-15', spend_cap: '500' });
+    expect(created.body).toMatchObject({
+      external_id: 'acme',
+      plan_code: 'pro',
+      discount: '0.1',
+      billing_anchor: '2026-01-15',
+      spend_cap: '500',
+    });
     expect((await api.request('POST', '/v1/customers', { external_id: 'acme' })).body.error.code).toBe('customer_exists');
     const other = await api.request('POST', '/v1/customers', { external_id: 'beta' });
     expect(other.body.plan_code).toBe('default');
@@ -95,7 +129,13 @@ describe('customers', () => {
     await api.request('POST', '/v1/customers', { external_id: 'capped', spend_cap: '0' });
     const capped = await api.request('GET', '/v1/customers/capped/entitlement', undefined, api.ingestKey);
     expect(capped.status).toBe(200);
-    expect(capped.body).toEqual({ allowed: false, reason: 'spend_cap_reached', ongoing_balance: '0.00', period_usage: '0.00', spend_cap: '0' });
+    expect(capped.body).toEqual({
+      allowed: false,
+      reason: 'spend_cap_reached',
+      ongoing_balance: '0.00',
+      period_usage: '0.00',
+      spend_cap: '0',
+    });
     const free = await api.request('GET', '/v1/customers/beta/entitlement', undefined, api.ingestKey);
     expect(free.body).toMatchObject({ allowed: true, period_usage: '0.00' });
     expect((await api.request('GET', '/v1/customers/nobody/entitlement', undefined, api.ingestKey)).status).toBe(404);

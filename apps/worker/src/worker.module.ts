@@ -7,6 +7,7 @@ import { BillingCycleModule } from './billing/billing-cycle.module';
 import { WorkerMetricsModule } from './metrics/metrics.module';
 import { PricingModule } from './pricing/pricing.module';
 import { RatesSyncModule } from './rates/rates-sync.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The worker: BullMQ processors over the shared database module. Each queue's module is imported here. */
 @Module({})
@@ -22,6 +23,7 @@ export class WorkerModule {
         RatesSyncModule,
         PricingModule,
         BillingCycleModule,
+        WebhooksModule,
       ],
     };
   }

@@ -1,4 +1,12 @@
-import { createTestDatabase, DatabaseProbe, seedPricedPeriod, startWorker, waitFor, type TestDatabase, type WorkerProcess } from '@tollgate/testing';
+import {
+  createTestDatabase,
+  DatabaseProbe,
+  seedPricedPeriod,
+  startWorker,
+  waitFor,
+  type TestDatabase,
+  type WorkerProcess,
+} from '@tollgate/testing';
 
 // The real worker closing a month for many customers, killed with SIGKILL between closing the period into
 // drafts and finalizing them, and again in the middle of finalizing: the next worker completes it from
@@ -11,7 +19,12 @@ let probe: DatabaseProbe;
 const workers: WorkerProcess[] = [];
 
 function worker(now: string): WorkerProcess {
-  const w = startWorker({ DATABASE_URL: db.url, QUEUE_PREFIX: `{tollgate-billing-${process.pid}}`, TOLLGATE_TEST_NOW: now, BILLING_INTERVAL_SECONDS: '1' });
+  const w = startWorker({
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: `{tollgate-billing-${process.pid}}`,
+    TOLLGATE_TEST_NOW: now,
+    BILLING_INTERVAL_SECONDS: '1',
+  });
   workers.push(w);
   return w;
 }
@@ -21,7 +34,12 @@ const count = async (where: string) => probe.count('invoices', where);
 beforeAll(async () => {
   db = await createTestDatabase();
   probe = new DatabaseProbe(db.url);
-  await seedPricedPeriod(probe.pool, { customers: CUSTOMERS, periodStart: new Date('2026-10-01T00:00:00Z'), periodEnd: new Date('2026-11-01T00:00:00Z'), graceHours: 1 });
+  await seedPricedPeriod(probe.pool, {
+    customers: CUSTOMERS,
+    periodStart: new Date('2026-10-01T00:00:00Z'),
+    periodEnd: new Date('2026-11-01T00:00:00Z'),
+    graceHours: 1,
+  });
 });
 
 afterAll(async () => {
@@ -53,8 +71,15 @@ it('completes, after kill -9, what a dead worker left between draft and finalize
   const [numbers] = await probe.rows<{ min: string; max: string; n: number; distinct: number }>(
     `SELECT min(number) AS min, max(number) AS max, count(*)::int AS n, count(DISTINCT number)::int AS distinct FROM invoices`,
   );
-  expect(numbers).toEqual({ min: 'TG-2026-000001', max: `TG-2026-${String(CUSTOMERS).padStart(6, '0')}`, n: CUSTOMERS, distinct: CUSTOMERS });
-  expect(await probe.count('invoices i', `NOT EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id AND l.type = 'usage')`)).toBe(0);
+  expect(numbers).toEqual({
+    min: 'TG-2026-000001',
+    max: `TG-2026-${String(CUSTOMERS).padStart(6, '0')}`,
+    n: CUSTOMERS,
+    distinct: CUSTOMERS,
+  });
+  expect(await probe.count('invoices i', `NOT EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id AND l.type = 'usage')`)).toBe(
+    0,
+  );
   // Each invoice's total is the sum of its lines.
   expect(await probe.count('invoices i', `i.total <> (SELECT sum(amount) FROM invoice_lines l WHERE l.invoice_id = i.id)`)).toBe(0);
   // The customers' next close is the end of November.

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { PricingRepository } from '@tollgate/db';
-import { DatabaseProbe, startWorker, waitFor, WorkerProcess } from '@tollgate/testing';
-import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
+import { DatabaseProbe, startWorker, waitFor, type WorkerProcess } from '@tollgate/testing';
+import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
 
 // The pricing pipeline end to end: the real api ingests, real worker processes price, Postgres is checked.
 // Its queues live under a key prefix of their own (the test api's QUEUE_PREFIX) in Redis database 7.
@@ -13,7 +13,12 @@ let workers: WorkerProcess[] = [];
 let seq = 0;
 
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'o3', 'claude-sonnet-4-20250514'];
-const PROVIDER: Record<string, string> = { 'gpt-4o': 'openai', 'gpt-4o-mini': 'openai', o3: 'openai', 'claude-sonnet-4-20250514': 'anthropic' };
+const PROVIDER: Record<string, string> = {
+  'gpt-4o': 'openai',
+  'gpt-4o-mini': 'openai',
+  o3: 'openai',
+  'claude-sonnet-4-20250514': 'anthropic',
+};
 
 function batch(n: number, customers = 5) {
   return Array.from({ length: n }, () => {
@@ -39,7 +44,13 @@ async function ingest(batches: number, size: number) {
   }
 }
 
-const workerEnv = () => ({ DATABASE_URL: api.databaseUrl, REDIS_URL, QUEUE_PREFIX: api.config.queuePrefix, SWEEP_INTERVAL_SECONDS: '1', RATE_POLL_SECONDS: '1' });
+const workerEnv = () => ({
+  DATABASE_URL: api.databaseUrl,
+  REDIS_URL,
+  QUEUE_PREFIX: api.config.queuePrefix,
+  SWEEP_INTERVAL_SECONDS: '1',
+  RATE_POLL_SECONDS: '1',
+});
 
 const count = (where: string): Promise<number> => probe.count('events', where);
 
@@ -78,14 +89,21 @@ async function loseQueueData() {
 }
 
 async function allPriced(total: number) {
-  await waitFor(async () => (await count("pricing_status = 'pending'")) === 0 && (await count('true')) === total, 60_000, 'every event priced');
+  await waitFor(
+    async () => (await count("pricing_status = 'pending'")) === 0 && (await count('true')) === total,
+    60_000,
+    'every event priced',
+  );
 }
 
 beforeAll(async () => {
   api = await startTestApi({ REDIS_URL });
   probe = new DatabaseProbe(api.databaseUrl);
   const plan = await api.request('PUT', '/v1/plans/default', {
-    name: 'Pro', currency: 'USD', included_usage: '1.00', effective_from: new Date(Date.now() - 86_400_000 * 40).toISOString(),
+    name: 'Pro',
+    currency: 'USD',
+    included_usage: '1.00',
+    effective_from: new Date(Date.now() - 86_400_000 * 40).toISOString(),
     charges: [
       { name: 'premium', models: ['*o3*', '*opus*'], mode: 'price', markup: '0.50', margin_floor: '0.30', allowance_eligible: false },
       { name: 'standard', models: ['*'], mode: 'price', markup: '0.30', margin_floor: '0.20', allowance_eligible: true },
@@ -107,7 +125,11 @@ afterAll(async () => {
 describe('the pricing pipeline', () => {
   it('prices each event at its rate card and plan, exactly', async () => {
     const [e] = batch(1);
-    Object.assign(e, { model: 'gpt-4o', provider: 'openai', usage: { input_tokens: 1000, cache_read_tokens: 400, output_tokens: 500, reasoning_tokens: 100 } });
+    Object.assign(e, {
+      model: 'gpt-4o',
+      provider: 'openai',
+      usage: { input_tokens: 1000, cache_read_tokens: 400, output_tokens: 500, reasoning_tokens: 100 },
+    });
     const total = (await count('true')) + 1;
     await api.request('POST', '/v1/events', { events: [e] }, api.ingestKey);
     workers.push(startWorker(workerEnv()));
@@ -115,7 +137,12 @@ describe('the pricing pipeline', () => {
     const res = await api.request('GET', `/v1/events?transaction_id=${e.transaction_id}`);
     // gpt-4o (LiteLLM snapshot): input 0.0000025, cache read 0.00000125, output 0.00001 (reasoning at the output price)
     // 1000×0.0000025 + 400×0.00000125 + 500×0.00001 + 100×0.00001 = 0.0025 + 0.0005 + 0.005 + 0.001 = 0.009
-    expect(res.body.data[0]).toMatchObject({ pricing_status: 'priced', provider_cost: '0.009', rated_amount: '0.0117', charge: 'standard' });
+    expect(res.body.data[0]).toMatchObject({
+      pricing_status: 'priced',
+      provider_cost: '0.009',
+      rated_amount: '0.0117',
+      charge: 'standard',
+    });
     expect(res.body.data[0].rate_card_id).toEqual(expect.any(String));
   });
 
@@ -132,10 +159,17 @@ describe('the pricing pipeline', () => {
 
     // the rate appears (a negotiated price): the event is priced, with no one re-sending it
     const override = await api.request('POST', '/v1/rates/overrides', {
-      provider: 'acme', model: 'acme-llm-9000', prices: { input_tokens: '1', output_tokens: '2' }, effective_from: new Date(Date.now() - 86_400_000).toISOString(),
+      provider: 'acme',
+      model: 'acme-llm-9000',
+      prices: { input_tokens: '1', output_tokens: '2' },
+      effective_from: new Date(Date.now() - 86_400_000).toISOString(),
     });
     expect(override.status).toBeLessThan(300);
-    await waitFor(async () => (await count(`transaction_id = '${e.transaction_id}' AND pricing_status = 'priced'`)) === 1, 30_000, 'the unpriced event priced');
+    await waitFor(
+      async () => (await count(`transaction_id = '${e.transaction_id}' AND pricing_status = 'priced'`)) === 1,
+      30_000,
+      'the unpriced event priced',
+    );
     const priced = await api.request('GET', `/v1/events?transaction_id=${e.transaction_id}`);
     // per million: 1 input, 2 output, reasoning at the output price
     const u = e.usage;
@@ -146,7 +180,13 @@ describe('the pricing pipeline', () => {
   it('never prices a call whose usage the SDK could not read: unpriced with the reason, though its model has a rate', async () => {
     // What the SDK sends for such a call: status usage_unknown and no usage (stored as the default one request).
     const [unknown, known] = batch(2);
-    Object.assign(unknown, { model: 'gpt-4o', provider: 'openai', status: 'usage_unknown', usage: {}, metadata: { usage_unknown: 'unreadable' } });
+    Object.assign(unknown, {
+      model: 'gpt-4o',
+      provider: 'openai',
+      status: 'usage_unknown',
+      usage: {},
+      metadata: { usage_unknown: 'unreadable' },
+    });
     Object.assign(known, { model: 'gpt-4o', provider: 'openai' });
     const total = (await count('true')) + 2;
     const res = await api.request('POST', '/v1/events', { events: [unknown, known] }, api.ingestKey);
@@ -154,7 +194,13 @@ describe('the pricing pipeline', () => {
     workers.push(startWorker(workerEnv()));
     await allPriced(total);
     const stored = (await api.request('GET', `/v1/events?transaction_id=${unknown.transaction_id}`)).body.data[0];
-    expect(stored).toMatchObject({ status: 'usage_unknown', pricing_status: 'unpriced', provider_cost: null, rated_amount: null, charge: null });
+    expect(stored).toMatchObject({
+      status: 'usage_unknown',
+      pricing_status: 'unpriced',
+      provider_cost: null,
+      rated_amount: null,
+      charge: null,
+    });
     expect(stored.unpriced_reason).toMatch(/usage unknown: .*status usage_unknown/);
     const other = (await api.request('GET', `/v1/events?transaction_id=${known.transaction_id}`)).body.data[0];
     expect(other).toMatchObject({ pricing_status: 'priced', charge: 'standard' });
@@ -197,12 +243,24 @@ describe('the pricing pipeline', () => {
   it('writing the same pricing twice changes nothing the second time', async () => {
     const totals = () => probe.rows('SELECT sum(events)::text AS n, sum(rated_amount)::text AS r FROM usage_aggregates');
     const before = await totals();
-    const [row] = await probe.rows<any>(`SELECT e.id, e.batch_id, e.provider_cost::text, e.rated_amount::text, e.rate_card_id, e.charge, e.plan_version_id, e.period_start FROM events e WHERE pricing_status = 'priced' LIMIT 1`);
+    const [row] = await probe.rows<any>(
+      `SELECT e.id, e.batch_id, e.provider_cost::text, e.rated_amount::text, e.rate_card_id, e.charge, e.plan_version_id, e.period_start FROM events e WHERE pricing_status = 'priced' LIMIT 1`,
+    );
     const repo = new PricingRepository(probe.pool);
-    const again = await repo.writePriced(row.batch_id, [{
-      id: row.id, status: 'priced', reason: null, providerCost: row.provider_cost, ratedAmount: row.rated_amount, rateCardId: row.rate_card_id,
-      charge: row.charge, planVersionId: row.plan_version_id, periodStart: row.period_start, periodEnd: new Date(row.period_start.getTime() + 31 * 86_400_000),
-    }]);
+    const again = await repo.writePriced(row.batch_id, [
+      {
+        id: row.id,
+        status: 'priced',
+        reason: null,
+        providerCost: row.provider_cost,
+        ratedAmount: row.rated_amount,
+        rateCardId: row.rate_card_id,
+        charge: row.charge,
+        planVersionId: row.plan_version_id,
+        periodStart: row.period_start,
+        periodEnd: new Date(row.period_start.getTime() + 31 * 86_400_000),
+      },
+    ]);
     expect(again).toEqual({ priced: 0, unpriced: 0 });
     expect(await totals()).toEqual(before);
   });
@@ -235,7 +293,9 @@ describe('live usage and the invoice preview', () => {
     expect((await api.request('GET', '/v1/customers/nobody/usage')).status).toBe(404);
 
     // the spending cap compares with the period's usage as invoiced (usage lines net of the allowance)
-    const netUsage = preview.body.lines.filter((l: any) => l.type === 'usage' || l.type === 'allowance').reduce((s: bigint, l: any) => s + cents(l.amount), 0n);
+    const netUsage = preview.body.lines
+      .filter((l: any) => l.type === 'usage' || l.type === 'allowance')
+      .reduce((s: bigint, l: any) => s + cents(l.amount), 0n);
     expect(netUsage).toBeGreaterThan(0n);
     await api.request('PATCH', `/v1/customers/${customer}`, { spend_cap: '0.01' });
     const blocked = await api.request('GET', `/v1/customers/${customer}/entitlement`, undefined, api.ingestKey);
@@ -249,11 +309,16 @@ describe('live usage and the invoice preview', () => {
   it('reprices the period when the plan changes mid-period', async () => {
     workers.push(startWorker(workerEnv()));
     const res = await api.request('PUT', '/v1/plans/default', {
-      name: 'Pro 2', currency: 'USD',
+      name: 'Pro 2',
+      currency: 'USD',
       charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '1', margin_floor: null, allowance_eligible: true }],
     });
     expect(res.status).toBe(200);
-    await waitFor(async () => (await count(`pricing_status = 'pending'`)) === 0 && (await count(`pricing_status = 'priced' AND charge <> 'all'`)) === 0, 60_000, 'repricing');
+    await waitFor(
+      async () => (await count(`pricing_status = 'pending'`)) === 0 && (await count(`pricing_status = 'priced' AND charge <> 'all'`)) === 0,
+      60_000,
+      'repricing',
+    );
     expect(await count(`pricing_status = 'priced' AND rated_amount <> provider_cost * 2`)).toBe(0);
     await expectAggregatesMatchEvents();
     const preview = await api.request('GET', '/v1/customers/pc-1/invoices/preview');

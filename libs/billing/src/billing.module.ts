@@ -5,6 +5,9 @@ import { Clock, SystemClock, TestClock } from './clock';
 import { CreateCoupon } from './coupons/create-coupon';
 import { ListCoupons } from './coupons/list-coupons';
 import { RemoveCoupon } from './coupons/remove-coupon';
+import { CheckUsageThresholds } from './alerts/check-usage-thresholds';
+import { GetUsageAlerts } from './alerts/get-usage-alerts';
+import { SetUsageAlerts } from './alerts/set-usage-alerts';
 import { ChangeCustomer } from './customers/change-customer';
 import { CreateCustomer } from './customers/create-customer';
 import { GetCustomer } from './customers/get-customer';
@@ -45,6 +48,18 @@ import { CheckEntitlement } from './usage/check-entitlement';
 import { CurrentPeriod } from './usage/customer-period';
 import { GetCustomerUsage } from './usage/get-customer-usage';
 import { PreviewInvoice } from './usage/preview-invoice';
+import { CreateWebhookEndpoint } from './webhooks/create-webhook-endpoint';
+import { DeliverWebhook } from './webhooks/deliver-webhook';
+import { DisableWebhookEndpoint } from './webhooks/disable-webhook-endpoint';
+import { GetWebhookDelivery } from './webhooks/get-webhook-delivery';
+import { GetWebhookEndpoint } from './webhooks/get-webhook-endpoint';
+import { ListWebhookDeliveries } from './webhooks/list-webhook-deliveries';
+import { ListWebhookEndpoints } from './webhooks/list-webhook-endpoints';
+import { PublishWebhookEvent } from './webhooks/publish-webhook-event';
+import { ReplayWebhookDelivery } from './webhooks/replay-webhook-delivery';
+import { SweepWebhookDeliveries } from './webhooks/sweep-webhook-deliveries';
+import { WebhookQueue } from './webhooks/webhook-queue';
+import { WebhookSender } from './webhooks/webhook-sender';
 
 /** One class per use case, shared by the api (HTTP) and the worker (jobs). */
 const USE_CASES = [
@@ -84,15 +99,32 @@ const USE_CASES = [
   CreateCoupon,
   ListCoupons,
   RemoveCoupon,
+  SetUsageAlerts,
+  GetUsageAlerts,
+  CheckUsageThresholds,
+  CreateWebhookEndpoint,
+  ListWebhookEndpoints,
+  GetWebhookEndpoint,
+  DisableWebhookEndpoint,
+  ListWebhookDeliveries,
+  GetWebhookDelivery,
+  ReplayWebhookDelivery,
+  PublishWebhookEvent,
+  DeliverWebhook,
+  SweepWebhookDeliveries,
 ];
 
 /** Real time, or in tests (TOLLGATE_TEST_NOW with NODE_ENV=test) a clock they set. */
-const CLOCK = { provide: Clock, useFactory: (config: TollgateConfig) => (config.testNow ? new TestClock(config.testNow) : new SystemClock()), inject: [CONFIG] };
+const CLOCK = {
+  provide: Clock,
+  useFactory: (config: TollgateConfig) => (config.testNow ? new TestClock(config.testNow) : new SystemClock()),
+  inject: [CONFIG],
+};
 
 /**
- * The billing use cases for the api and the worker, with what they share: the price queue, the plan book, the
- * repricer, the invoice calculator, the billing clock and the rate book (RatesModule). Needs DbModule;
- * PRICING_METRICS, if a global module provides it.
+ * The billing use cases for the api and the worker, with what they share: the price and webhook queues, the
+ * plan book, the repricer, the webhook sender, the invoice calculator, the billing clock and the rate book
+ * (RatesModule). Needs DbModule; PRICING_METRICS, if a global module provides it.
  */
 @Global()
 @Module({})
@@ -104,6 +136,8 @@ export class BillingModule {
       providers: [
         ...USE_CASES,
         PriceQueue,
+        WebhookQueue,
+        WebhookSender,
         PlanBook,
         Repricer,
         CurrentPeriod,
@@ -114,7 +148,7 @@ export class BillingModule {
         CLOCK,
         { provide: RATE_LOOKUP, useExisting: RateBook },
       ],
-      exports: [...USE_CASES, PriceQueue, RATE_LOOKUP, Clock],
+      exports: [...USE_CASES, PriceQueue, WebhookQueue, RATE_LOOKUP, Clock],
     };
   }
 }

@@ -50,6 +50,19 @@ export interface TollgateConfig {
   queuePrefix: string;
   /** The Stripe push; undefined without STRIPE_SECRET_KEY (the push is off, invoices stay in Tollgate). */
   stripe?: StripeSettings;
+  /** Outbound webhook deliveries (WEBHOOK_*). */
+  webhooks: WebhookSettings;
+}
+
+/** How the worker delivers outbound webhooks (docs/design.md, "Webhooks"), from WEBHOOK_* variables. */
+export interface WebhookSettings {
+  /** Deadline of one delivery attempt (connect, send, response): a slow receiver fails the attempt. */
+  timeoutMs: number;
+  /** Deliveries one worker process sends at once. */
+  concurrency: number;
+  /** Delay after the first failed attempt; it doubles after each failure (with jitter), up to retryMaxDelayMs. */
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
 }
 
 /** Where and how the Stripe gateway (libs/stripe) calls Stripe, from STRIPE_* variables. */
@@ -92,6 +105,10 @@ const DEFAULTS = {
   RATE_POLL_SECONDS: '5',
   STRIPE_API_BASE: 'https://api.stripe.com',
   STRIPE_TIMEOUT_SECONDS: '30',
+  WEBHOOK_TIMEOUT_SECONDS: '10',
+  WEBHOOK_CONCURRENCY: '16',
+  WEBHOOK_RETRY_BASE_SECONDS: '30',
+  WEBHOOK_RETRY_MAX_DELAY_SECONDS: '3600',
 };
 
 function urlOf(env: NodeJS.ProcessEnv, name: 'DATABASE_URL' | 'REDIS_URL', protocols: string[]): string {
@@ -115,7 +132,10 @@ function httpUrl(env: NodeJS.ProcessEnv, name: 'OPENROUTER_BASE_URL' | 'LITELLM_
 }
 
 function list(env: NodeJS.ProcessEnv, name: 'RATE_SOURCES' | 'BEDROCK_REGIONS'): string[] {
-  return (env[name] || DEFAULTS[name]).split(',').map((s) => s.trim()).filter(Boolean);
+  return (env[name] || DEFAULTS[name])
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS, min = 1): number {
@@ -135,9 +155,11 @@ function port(env: NodeJS.ProcessEnv, name: 'PORT' | 'WORKER_METRICS_PORT'): num
 function testNow(env: NodeJS.ProcessEnv): Date | undefined {
   const raw = env.TOLLGATE_TEST_NOW;
   if (!raw) return undefined;
-  if (env.NODE_ENV !== 'test') throw new ConfigError('TOLLGATE_TEST_NOW sets the billing clock for tests; it is refused unless NODE_ENV=test');
+  if (env.NODE_ENV !== 'test')
+    throw new ConfigError('TOLLGATE_TEST_NOW sets the billing clock for tests; it is refused unless NODE_ENV=test');
   const at = new Date(raw);
-  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(raw)) throw new ConfigError(`TOLLGATE_TEST_NOW must be an RFC 3339 timestamp, got "${raw}"`);
+  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(raw))
+    throw new ConfigError(`TOLLGATE_TEST_NOW must be an RFC 3339 timestamp, got "${raw}"`);
   return at;
 }
 
@@ -175,6 +197,25 @@ function stripeSettings(env: NodeJS.ProcessEnv): StripeSettings | undefined {
   };
 }
 
+/** Seconds as a positive decimal ("0.25" is allowed: tests retry fast), in milliseconds. */
+function positiveSecondsMs(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS): number {
+  const raw = env[name] || DEFAULTS[name];
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new ConfigError(`${name} must be a positive number of seconds, got "${raw}"`);
+  return Math.max(1, Math.round(Number(raw) * 1000));
+}
+
+function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
+  const retryBaseMs = positiveSecondsMs(env, 'WEBHOOK_RETRY_BASE_SECONDS');
+  const retryMaxDelayMs = positiveSecondsMs(env, 'WEBHOOK_RETRY_MAX_DELAY_SECONDS');
+  if (retryMaxDelayMs < retryBaseMs) throw new ConfigError('WEBHOOK_RETRY_MAX_DELAY_SECONDS must be at least WEBHOOK_RETRY_BASE_SECONDS');
+  return {
+    timeoutMs: positiveInt(env, 'WEBHOOK_TIMEOUT_SECONDS') * 1000,
+    concurrency: positiveInt(env, 'WEBHOOK_CONCURRENCY'),
+    retryBaseMs,
+    retryMaxDelayMs,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig {
   const adminKey = env.TOLLGATE_ADMIN_KEY || undefined;
   if (adminKey !== undefined && adminKey.length < 16) {
@@ -209,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     testNow: testNow(env),
     queuePrefix: env.QUEUE_PREFIX || '{tollgate}',
     stripe: stripeSettings(env),
+    webhooks: webhookSettings(env),
   };
 }
 

@@ -38,7 +38,9 @@ export class CouponsRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
   async create(organizationId: string, customerId: string, coupon: NewCoupon, tx: Tx = this.prisma): Promise<CouponRow> {
-    return toRow(await tx.coupons.create({ data: { id: randomUUID(), organization_id: organizationId, customer_id: customerId, ...coupon } }));
+    return toRow(
+      await tx.coupons.create({ data: { id: randomUUID(), organization_id: organizationId, customer_id: customerId, ...coupon } }),
+    );
   }
 
   /** A customer's coupons, oldest first (the order they apply in), after `afterId`'s position. */

@@ -16,9 +16,15 @@ import { RatesRepository } from './rates.repository';
 import { CONFIG, DB_POOL, PRISMA } from './tokens';
 import { Transactions } from './transactions';
 import { UsageRepository } from './usage.repository';
+import { UsageAlertsRepository } from './usage-alerts.repository';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 
 class CloseDatabase implements OnApplicationShutdown {
-  constructor(@Inject(DB_POOL) private readonly pool: Pool, @Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(
+    @Inject(DB_POOL) private readonly pool: Pool,
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+  ) {}
 
   async onApplicationShutdown() {
     await this.prisma.$disconnect().catch(() => undefined);
@@ -39,6 +45,9 @@ const REPOSITORIES = [
   PricingRepository,
   RatesRepository,
   UsageRepository,
+  UsageAlertsRepository,
+  WebhookEndpointsRepository,
+  WebhookDeliveriesRepository,
 ];
 
 /** The configuration, one pg pool, the Prisma client on it, the repositories and transactions, for every module of an app. */

@@ -15,3 +15,6 @@ export * from './plans.repository';
 export * from './pricing.repository';
 export * from './rates.repository';
 export * from './usage.repository';
+export * from './usage-alerts.repository';
+export * from './webhook-deliveries.repository';
+export * from './webhook-endpoints.repository';

@@ -293,7 +293,10 @@ export class InvoicesRepository {
   }
 
   async lockCustomerById(tx: Tx, customerId: string): Promise<BillingCustomerRow | null> {
-    const rows = await tx.$queryRawUnsafe<BillingCustomerRow[]>(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE id = $1::uuid FOR UPDATE`, customerId);
+    const rows = await tx.$queryRawUnsafe<BillingCustomerRow[]>(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE id = $1::uuid FOR UPDATE`,
+      customerId,
+    );
     return rows[0] ?? null;
   }
 
@@ -342,9 +345,20 @@ export class InvoicesRepository {
            plan_version_id, plan_version, discount, finalize_after, requires_approval)
        ON CONFLICT (customer_id, period_start) WHERE type = 'usage' AND status <> 'void' DO NOTHING
        RETURNING id::text`,
-      c('id'), c('organization_id'), c('customer_id'), c('period_start'), c('period_end'), c('billing_period_end'),
-      c('usage_through'), c('currency'), c('plan_code'), c('plan_version_id'), c('plan_version'), c('discount'),
-      c('finalize_after'), c('requires_approval'),
+      c('id'),
+      c('organization_id'),
+      c('customer_id'),
+      c('period_start'),
+      c('period_end'),
+      c('billing_period_end'),
+      c('usage_through'),
+      c('currency'),
+      c('plan_code'),
+      c('plan_version_id'),
+      c('plan_version'),
+      c('discount'),
+      c('finalize_after'),
+      c('requires_approval'),
     );
     return rows.map((r) => r.id);
   }
@@ -422,12 +436,14 @@ export class InvoicesRepository {
   }
 
   unbilledUsage(db: Db, subjects: readonly UsageSubject[]): Promise<UnbilledUsageRow[]> {
-    return db.$queryRawUnsafe<UnbilledUsageRow[]>(
-      UNBILLED_USAGE,
-      col(subjects.map((s) => s.customer_id)),
-      col(subjects.map((s) => s.period_start)),
-      col(subjects.map((s) => s.takes_late_usage)),
-    ).then((rows) => rows.map((r) => ({ ...r, subject: r.subject - 1 })));
+    return db
+      .$queryRawUnsafe<UnbilledUsageRow[]>(
+        UNBILLED_USAGE,
+        col(subjects.map((s) => s.customer_id)),
+        col(subjects.map((s) => s.period_start)),
+        col(subjects.map((s) => s.takes_late_usage)),
+      )
+      .then((rows) => rows.map((r) => ({ ...r, subject: r.subject - 1 })));
   }
 
   async usageBefore(db: Db, subjects: readonly { customer_id: string; period_start: Date; through: Date }[]): Promise<UsageBeforeRow[]> {
@@ -442,7 +458,10 @@ export class InvoicesRepository {
   }
 
   /** For each (customer, period, charge): the plan version that priced its latest event (null if none). */
-  async usagePlanVersions(db: Db, keys: readonly { customer_id: string; period_start: Date; period_end: Date; charge: string }[]): Promise<(string | null)[]> {
+  async usagePlanVersions(
+    db: Db,
+    keys: readonly { customer_id: string; period_start: Date; period_end: Date; charge: string }[],
+  ): Promise<(string | null)[]> {
     const out: (string | null)[] = keys.map(() => null);
     if (keys.length === 0) return out;
     const rows = await db.$queryRawUnsafe<{ key: number; plan_version_id: string | null }[]>(
@@ -498,8 +517,16 @@ export class InvoicesRepository {
     if (invoices.length === 0) return [];
     const c = <K extends Exclude<keyof ComputedInvoiceWrite, 'lines'>>(k: K) => col(invoices.map((v) => v[k]));
     const values = [
-      c('id'), c('number'), c('currency'), c('plan_version_id'), c('plan_version'), c('discount'), c('subtotal'),
-      c('credits_applied'), c('total'), ...(finalize ? [at] : []),
+      c('id'),
+      c('number'),
+      c('currency'),
+      c('plan_version_id'),
+      c('plan_version'),
+      c('discount'),
+      c('subtotal'),
+      c('credits_applied'),
+      c('total'),
+      ...(finalize ? [at] : []),
     ];
     const written = await tx.$queryRawUnsafe<{ id: string }[]>(
       `UPDATE invoices i SET ${finalize ? `status = 'finalized', number = v.number, finalized_at = $10,` : ''}
@@ -515,14 +542,28 @@ export class InvoicesRepository {
     const ids = written.map((r) => r.id);
     await tx.$executeRawUnsafe('DELETE FROM invoice_lines WHERE invoice_id = ANY($1::uuid[])', col(ids));
     const writtenIds = new Set(ids);
-    const lines = invoices.filter((v) => writtenIds.has(v.id)).flatMap((v) => v.lines.map((line, position) => ({ invoice: v, line, position })));
+    const lines = invoices
+      .filter((v) => writtenIds.has(v.id))
+      .flatMap((v) => v.lines.map((line, position) => ({ invoice: v, line, position })));
     if (lines.length > 0) {
       const l = <K extends keyof LineWrite>(k: K) => col(lines.map((x) => x.line[k] as ArrayValue));
       await tx.$executeRawUnsafe(
         INSERT_LINES,
-        l('id'), col(lines.map((x) => x.invoice.id)), col(lines.map((x) => x.invoice.customer_id)), col(lines.map((x) => x.position)), l('type'),
-        l('description'), l('charge'), l('provider_cost'), l('amount'), l('amount_precise'), l('floor_applied'), l('period_start'),
-        l('events'), l('rated_amount'), l('coupon_id'),
+        l('id'),
+        col(lines.map((x) => x.invoice.id)),
+        col(lines.map((x) => x.invoice.customer_id)),
+        col(lines.map((x) => x.position)),
+        l('type'),
+        l('description'),
+        l('charge'),
+        l('provider_cost'),
+        l('amount'),
+        l('amount_precise'),
+        l('floor_applied'),
+        l('period_start'),
+        l('events'),
+        l('rated_amount'),
+        l('coupon_id'),
         ...USAGE_DIMENSIONS.map((_, d) => col(lines.map((x) => (x.line.tokens === null ? null : x.line.tokens[d])))),
       );
     }
@@ -542,7 +583,10 @@ export class InvoicesRepository {
   /** Deletes drafts (with their lines): periods that had nothing to bill. */
   async dropDrafts(tx: Tx, ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(`DELETE FROM invoices WHERE id = ANY($1::uuid[]) AND status = 'draft' RETURNING id::text`, col(ids));
+    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+      `DELETE FROM invoices WHERE id = ANY($1::uuid[]) AND status = 'draft' RETURNING id::text`,
+      col(ids),
+    );
     return rows.map((r) => r.id);
   }
 

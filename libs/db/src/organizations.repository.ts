@@ -37,11 +37,18 @@ export class OrganizationsRepository {
   }
 
   async find(id: string): Promise<OrganizationRow | null> {
-    return this.prisma.organizations.findUnique({ where: { id }, select: { id: true, name: true, invoice_prefix: true, created_at: true } });
+    return this.prisma.organizations.findUnique({
+      where: { id },
+      select: { id: true, name: true, invoice_prefix: true, created_at: true },
+    });
   }
 
   async update(id: string, fields: { name?: string; invoice_prefix?: string }): Promise<OrganizationRow> {
-    return this.prisma.organizations.update({ where: { id }, data: fields, select: { id: true, name: true, invoice_prefix: true, created_at: true } });
+    return this.prisma.organizations.update({
+      where: { id },
+      data: fields,
+      select: { id: true, name: true, invoice_prefix: true, created_at: true },
+    });
   }
 
   /**
@@ -58,7 +65,8 @@ export class OrganizationsRepository {
   }
 
   async defaultPlanCode(organizationId: string, tx: Tx = this.prisma): Promise<string> {
-    return (await tx.organizations.findUniqueOrThrow({ where: { id: organizationId }, select: { default_plan_code: true } })).default_plan_code;
+    return (await tx.organizations.findUniqueOrThrow({ where: { id: organizationId }, select: { default_plan_code: true } }))
+      .default_plan_code;
   }
 
   private async insert(
@@ -68,8 +76,19 @@ export class OrganizationsRepository {
   ): Promise<NewOrganization> {
     const id = randomUUID();
     const key = options.adminKey ?? generateKey('admin');
-    const org = await tx.organizations.create({ data: { id, name, is_default: options.isDefault, ...(options.invoicePrefix ? { invoice_prefix: options.invoicePrefix } : {}) } });
-    await tx.plans.create({ data: { id: randomUUID(), organization_id: id, code: 'default', version: 1, definition: DEFAULT_PLAN_DEFINITION, effective_from: new Date(0) } });
+    const org = await tx.organizations.create({
+      data: { id, name, is_default: options.isDefault, ...(options.invoicePrefix ? { invoice_prefix: options.invoicePrefix } : {}) },
+    });
+    await tx.plans.create({
+      data: {
+        id: randomUUID(),
+        organization_id: id,
+        code: 'default',
+        version: 1,
+        definition: DEFAULT_PLAN_DEFINITION,
+        effective_from: new Date(0),
+      },
+    });
     await tx.api_keys.create({
       data: {
         id: randomUUID(),

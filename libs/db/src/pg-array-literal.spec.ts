@@ -6,7 +6,9 @@ describe('arrayLiteral', () => {
   });
 
   it('writes numbers, booleans and instants as Postgres reads them', () => {
-    expect(arrayLiteral([1, 2n, '0.30', true, false, new Date('2026-10-01T00:00:00Z')])).toBe('{"1","2","0.30","t","f","2026-10-01T00:00:00.000Z"}');
+    expect(arrayLiteral([1, 2n, '0.30', true, false, new Date('2026-10-01T00:00:00Z')])).toBe(
+      '{"1","2","0.30","t","f","2026-10-01T00:00:00.000Z"}',
+    );
     expect(arrayLiteral([])).toBe('{}');
   });
 });

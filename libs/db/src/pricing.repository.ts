@@ -138,7 +138,10 @@ export class PricingRepository {
   }
 
   async customers(ids: readonly string[]): Promise<Map<string, CustomerPricingRow>> {
-    const res = await this.pool.query<CustomerPricingRow>('SELECT id, plan_code, billing_anchor FROM customers WHERE id = ANY($1::uuid[])', [ids]);
+    const res = await this.pool.query<CustomerPricingRow>(
+      'SELECT id, plan_code, billing_anchor FROM customers WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
     return new Map(res.rows.map((r) => [r.id, r]));
   }
 
@@ -148,9 +151,16 @@ export class PricingRepository {
     try {
       await client.query('BEGIN');
       const res = await client.query<{ priced: number; unpriced: number }>(WRITE_PRICED, [
-        rows.map((r) => r.id), rows.map((r) => r.status), rows.map((r) => r.reason), rows.map((r) => r.providerCost),
-        rows.map((r) => r.ratedAmount), rows.map((r) => r.rateCardId), rows.map((r) => r.charge), rows.map((r) => r.planVersionId),
-        rows.map((r) => r.periodStart), rows.map((r) => r.periodEnd),
+        rows.map((r) => r.id),
+        rows.map((r) => r.status),
+        rows.map((r) => r.reason),
+        rows.map((r) => r.providerCost),
+        rows.map((r) => r.ratedAmount),
+        rows.map((r) => r.rateCardId),
+        rows.map((r) => r.charge),
+        rows.map((r) => r.planVersionId),
+        rows.map((r) => r.periodStart),
+        rows.map((r) => r.periodEnd),
       ]);
       await this.closeBatch(batchId, client);
       await client.query('COMMIT');

@@ -1,4 +1,6 @@
-// ISO 4217 minor-unit exponents of the currencies Stripe settles in; the list is what we accept.
+// ISO 4217 minor-unit exponents of the currencies Stripe settles in; the list is what we accept (a table, kept
+// grouped by exponent).
+// prettier-ignore
 const EXPONENTS: Readonly<Record<string, number>> = {
   USD: 2, EUR: 2, GBP: 2, CHF: 2, CAD: 2, AUD: 2, NZD: 2, SGD: 2, HKD: 2, SEK: 2, NOK: 2, DKK: 2,
   PLN: 2, CZK: 2, RON: 2, MXN: 2, BRL: 2, INR: 2, CNY: 2, ZAR: 2, AED: 2, SAR: 2, ILS: 2, TRY: 2,
@@ -7,12 +9,16 @@ const EXPONENTS: Readonly<Record<string, number>> = {
   BHD: 3, JOD: 3, KWD: 3, OMR: 3, TND: 3,
 };
 
+/** Every currency a plan may be in (ISO 4217 codes). */
+export const CURRENCIES: readonly string[] = Object.keys(EXPONENTS);
+
 export function isCurrency(code: unknown): code is string {
   return typeof code === 'string' && Object.prototype.hasOwnProperty.call(EXPONENTS, code);
 }
 
 /** Decimal places of the currency's minor unit: USD 2 (cents), JPY 0, KWD 3. */
 export function currencyExponent(code: string): number {
-  if (!isCurrency(code)) throw new Error(`unknown currency "${code}"`);
-  return EXPONENTS[code];
+  const exponent = isCurrency(code) ? EXPONENTS[code] : undefined;
+  if (exponent === undefined) throw new Error(`unknown currency "${code}"`);
+  return exponent;
 }

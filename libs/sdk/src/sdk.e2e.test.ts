@@ -94,7 +94,13 @@ describe('SDK → real Tollgate API', () => {
     expect(first).not.toBe(second);
 
     const chat = stored({ input_tokens: 176, cache_read_tokens: 1024, output_tokens: 212, reasoning_tokens: 128 });
-    const claude = stored({ input_tokens: 25, cache_read_tokens: 3000, cache_write_tokens: 1000, cache_write_1h_tokens: 500, output_tokens: 410 });
+    const claude = stored({
+      input_tokens: 25,
+      cache_read_tokens: 3000,
+      cache_write_tokens: 1000,
+      cache_write_1h_tokens: 500,
+      output_tokens: 410,
+    });
     const expected = [
       ['openai', 'gpt-4o-mini', chat],
       ['openai', 'gpt-4o-mini', chat],
@@ -121,7 +127,12 @@ describe('SDK → real Tollgate API', () => {
 
   it('a call whose usage cannot be read is stored as usage_unknown, never as a zero-token success', async () => {
     const warned: string[] = [];
-    const client = new Tollgate({ apiKey: api.ingestKey, baseUrl: api.baseUrl, flushOnExit: false, onWarning: (w) => warned.push(w.transactionId) });
+    const client = new Tollgate({
+      apiKey: api.ingestKey,
+      baseUrl: api.baseUrl,
+      flushOnExit: false,
+      onWarning: (w) => warned.push(w.transactionId),
+    });
     const ai = wrapGoogleGenAI(new GoogleGenAI({ apiKey: 'fake', httpOptions: { baseUrl: llm.url, fetch } }), client);
     llm.setUsage('gemini', { totalTokenCount: 1640 });
     const customer = `e2e-unknown-${Date.now()}`;
@@ -133,7 +144,13 @@ describe('SDK → real Tollgate API', () => {
     await client.shutdown();
     expect(client.stats()).toMatchObject({ accepted: 1, usageUnknown: 1 });
     const [event] = await eventsOf(customer);
-    expect(event).toMatchObject({ provider: 'google', model: 'gemini-2.5-flash', status: 'usage_unknown', usage: stored({}), metadata: { usage_unknown: 'unreadable' } });
+    expect(event).toMatchObject({
+      provider: 'google',
+      model: 'gemini-2.5-flash',
+      status: 'usage_unknown',
+      usage: stored({}),
+      metadata: { usage_unknown: 'unreadable' },
+    });
     expect(warned).toEqual([event.transaction_id]);
   });
 
@@ -169,9 +186,21 @@ describe('SDK → real Tollgate API', () => {
 
       // The same event delivered again is a duplicate, never a second event.
       const statuses: string[] = [];
-      const replay = new Tollgate({ apiKey: down.ingestKey, baseUrl: down.baseUrl, flushOnExit: false, onDelivered: (r) => statuses.push(...r.map((x) => x.status)) });
+      const replay = new Tollgate({
+        apiKey: down.ingestKey,
+        baseUrl: down.baseUrl,
+        flushOnExit: false,
+        onDelivered: (r) => statuses.push(...r.map((x) => x.status)),
+      });
       const timestamp = Date.parse(stored.body.data[0].timestamp);
-      replay.track({ customer, provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 10, output_tokens: 3 }, transactionId: id, timestamp });
+      replay.track({
+        customer,
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        usage: { input_tokens: 10, output_tokens: 3 },
+        transactionId: id,
+        timestamp,
+      });
       await replay.shutdown();
       expect(statuses).toEqual(['duplicate']);
       expect((await down.request('GET', `/v1/events?external_customer_id=${customer}`)).body.data).toHaveLength(1);

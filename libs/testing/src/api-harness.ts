@@ -1,8 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
-import { loadConfig, TollgateConfig } from '@tollgate/config';
+import { loadConfig, type TollgateConfig } from '@tollgate/config';
 import { createApi } from '../../../apps/api/src/create-api';
-import { createTestDatabase, TEST_REDIS_URL, TestDatabase } from './db';
+import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './db';
 
 export const TEST_ADMIN_KEY = 'tg_admin_test_operator_key_0123456789';
 

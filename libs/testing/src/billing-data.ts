@@ -7,8 +7,16 @@ import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 /** A plan with two charges, floors, an allowance and a base fee: every invoice has several lines. */
 export function seedPlan(graceHours: number) {
   return {
-    code: 'seeded', name: 'Seeded', currency: 'USD', interval: 'month', base_fee: '9.00', included_usage: '5.00', minimum_commitment: '0',
-    grace_period_hours: graceHours, requires_approval: false, cost_source: 'rate_card',
+    code: 'seeded',
+    name: 'Seeded',
+    currency: 'USD',
+    interval: 'month',
+    base_fee: '9.00',
+    included_usage: '5.00',
+    minimum_commitment: '0',
+    grace_period_hours: graceHours,
+    requires_approval: false,
+    cost_source: 'rate_card',
     charges: [
       { name: 'premium', models: ['*o3*'], mode: 'price', markup: '0.5', margin_floor: '0.3', allowance_eligible: false },
       { name: 'standard', models: ['*'], mode: 'price', markup: '0.3', margin_floor: '0.2', allowance_eligible: true },
@@ -26,17 +34,22 @@ export interface SeededBilling {
  * priced on both charges in the month from `periodStart` (amounts vary by customer). Nothing is scheduled: the
  * billing cycle schedules and closes their periods.
  */
-export async function seedPricedPeriod(pool: Pool, options: { customers: number; periodStart: Date; periodEnd: Date; graceHours: number }): Promise<SeededBilling> {
+export async function seedPricedPeriod(
+  pool: Pool,
+  options: { customers: number; periodStart: Date; periodEnd: Date; graceHours: number },
+): Promise<SeededBilling> {
   const { customers, periodStart, periodEnd, graceHours } = options;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const org = await client.query<{ id: string }>(`INSERT INTO organizations (id, name) VALUES (gen_random_uuid(), 'seeded') RETURNING id::text`);
+    const org = await client.query<{ id: string }>(
+      `INSERT INTO organizations (id, name) VALUES (gen_random_uuid(), 'seeded') RETURNING id::text`,
+    );
     const organizationId = org.rows[0].id;
-    await client.query(`INSERT INTO plans (id, organization_id, code, version, definition, effective_from) VALUES (gen_random_uuid(), $1, 'seeded', 1, $2, 'epoch')`, [
-      organizationId,
-      JSON.stringify(seedPlan(graceHours)),
-    ]);
+    await client.query(
+      `INSERT INTO plans (id, organization_id, code, version, definition, effective_from) VALUES (gen_random_uuid(), $1, 'seeded', 1, $2, 'epoch')`,
+      [organizationId, JSON.stringify(seedPlan(graceHours))],
+    );
     await client.query(
       `INSERT INTO customers (id, organization_id, external_id, plan_code, created_at)
        SELECT gen_random_uuid(), $1, 'customer-' || lpad(g::text, 7, '0'), 'seeded', $2 FROM generate_series(1, $3) g`,

@@ -4,3 +4,4 @@ export * from './tcp-proxy';
 export * from './worker-process';
 export * from './probe';
 export * from './stripe-server';
+export * from './webhook-receiver';

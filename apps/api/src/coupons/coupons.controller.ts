@@ -1,23 +1,13 @@
-import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import { CreateCoupon, ListCoupons, RemoveCoupon } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { ApiError } from '../common/api-error';
-import { parseLimit } from '../common/pagination';
-import { readCouponInput } from './coupon-input';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const writeCursor = (after: { createdAt: Date; id: string } | null) => (after === null ? null : Buffer.from(`${after.createdAt.getTime()}.${after.id}`).toString('base64url'));
-
-function readCursor(cursor: string | undefined): { createdAt: Date; id: string } | null {
-  if (!cursor) return null;
-  const [ms, id] = Buffer.from(cursor, 'base64url').toString().split('.');
-  if (!/^\d{1,15}$/.test(ms ?? '') || !UUID.test(id ?? '')) throw ApiError.invalidRequest('cursor is not one this API returned');
-  return { createdAt: new Date(Number(ms)), id };
-}
+import { DEFAULT_LIMIT } from '../common/schema/primitives';
+import { Responds, ValidBody, ValidPath, ValidQuery } from '../common/schema/validate';
+import { Coupon, CouponList, CouponListQuery, CouponPath, CouponsPath, CreateCouponRequest, writeCouponCursor } from './coupon.schema';
 
 @ApiTags('coupons')
 @ApiBearerAuth()
@@ -32,31 +22,43 @@ export class CouponsController {
 
   @Post()
   @ApiOperation({ summary: 'Give a customer a coupon: a fixed amount or a percentage off, once or forever, until it expires' })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['kind', 'frequency'],
-      properties: {
-        kind: { type: 'string', enum: ['fixed', 'percentage'] }, amount: { type: 'string', example: '10.00' }, percent: { type: 'string', example: '15' },
-        frequency: { type: 'string', enum: ['once', 'forever'] }, expires_at: { type: 'string', format: 'date-time' },
-      },
-    },
-  })
-  create(@Principal() key: KeyPrincipal, @Param('id') id: string, @Body() body: unknown) {
-    return this.createCoupon.execute({ organizationId: key.organizationId, externalId: id, ...readCouponInput(body) });
+  @Responds(201, Coupon, 'The coupon')
+  create(
+    @Principal() key: KeyPrincipal,
+    @ValidPath(CouponsPath) { id }: z.output<typeof CouponsPath>,
+    @ValidBody(CreateCouponRequest) body: z.output<typeof CreateCouponRequest>,
+  ) {
+    return this.createCoupon.execute({
+      organizationId: key.organizationId,
+      externalId: id,
+      kind: body.kind,
+      value: (body.kind === 'fixed' ? body.amount : body.percent)!,
+      frequency: body.frequency,
+      expiresAt: body.expires_at ?? null,
+    });
   }
 
   @Get()
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  async list(@Principal() key: KeyPrincipal, @Param('id') id: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    const page = await this.listCoupons.execute({ organizationId: key.organizationId, externalId: id, after: readCursor(cursor), limit: parseLimit(limit) });
-    return { data: page.coupons, next_cursor: writeCursor(page.nextAfter) };
+  @ApiOperation({ summary: "The customer's coupons, oldest first (the order they apply in), used and removed ones too" })
+  @Responds(200, CouponList, 'A page of coupons')
+  async list(
+    @Principal() key: KeyPrincipal,
+    @ValidPath(CouponsPath) { id }: z.output<typeof CouponsPath>,
+    @ValidQuery(CouponListQuery) q: z.output<typeof CouponListQuery>,
+  ) {
+    const page = await this.listCoupons.execute({
+      organizationId: key.organizationId,
+      externalId: id,
+      after: q.cursor ?? null,
+      limit: q.limit ?? DEFAULT_LIMIT,
+    });
+    return { data: page.coupons, next_cursor: writeCouponCursor(page.nextAfter) };
   }
 
-  @Delete(':couponId')
+  @Delete(':coupon_id')
   @ApiOperation({ summary: 'Remove a coupon from the invoices finalized from now on' })
-  remove(@Principal() key: KeyPrincipal, @Param('id') id: string, @Param('couponId') couponId: string) {
-    return this.removeCoupon.execute({ organizationId: key.organizationId, externalId: id, couponId });
+  @Responds(200, Coupon, 'The coupon, removed')
+  remove(@Principal() key: KeyPrincipal, @ValidPath(CouponPath) { id, coupon_id }: z.output<typeof CouponPath>) {
+    return this.removeCoupon.execute({ organizationId: key.organizationId, externalId: id, couponId: coupon_id });
   }
 }

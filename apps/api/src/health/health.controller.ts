@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify';
 import type Redis from 'ioredis';
 import { DatabaseStatus } from '@tollgate/db';
 import { Metrics } from '../common/metrics';
+import { Responds } from '../common/schema/validate';
+import { Health, Readiness } from './health.schema';
 import { TOKENS } from '../common/tokens';
 
 @ApiTags('health')
@@ -17,12 +19,15 @@ export class HealthController {
 
   @Get('healthz')
   @ApiOperation({ summary: 'The process is up' })
+  @Responds(200, Health, 'Up')
   healthz() {
     return { status: 'ok' };
   }
 
   @Get('readyz')
   @ApiOperation({ summary: 'Ready to serve: Postgres and Redis reachable, migrations applied' })
+  @Responds(200, Readiness, 'Ready')
+  @Responds(503, Readiness, 'Not ready: the checks say which dependency')
   async readyz(@Res() reply: FastifyReply) {
     const checks: Record<string, string> = {};
     try {

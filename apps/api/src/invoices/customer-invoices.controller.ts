@@ -1,11 +1,15 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import { CloseCustomerPeriod, invoiceJson } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { readClosePeriodInput } from './close-period-input';
-import { INVOICE_SCHEMA } from './invoice.schema';
+import { object, text } from '../common/schema/primitives';
+import { Responds, ValidBody, ValidPath } from '../common/schema/validate';
+import { ClosePeriodRequest, Invoice } from './invoice.schema';
+
+const CustomerPath = object({ id: text(255, { description: "The customer's external_id." }) });
 
 @ApiTags('invoices')
 @ApiBearerAuth()
@@ -15,15 +19,23 @@ export class CustomerInvoicesController {
   constructor(private readonly closePeriod: CloseCustomerPeriod) {}
 
   @Post('close')
-  @HttpCode(200)
   @ApiOperation({
     summary: "Close the customer's current period at period_end (default now)",
-    description: 'Returns its invoice: finalized at once when the plan has no grace period and needs no approval, else a draft. Closing a closed period returns its invoice.',
+    description:
+      'Returns its invoice: finalized at once when the plan has no grace period and needs no approval, else a draft. Closing a closed period returns its invoice.',
   })
-  @ApiBody({ required: false, schema: { type: 'object', properties: { period_end: { type: 'string', format: 'date-time' } } } })
-  @ApiOkResponse({ schema: INVOICE_SCHEMA })
-  async close(@Principal() key: KeyPrincipal, @Param('id') id: string, @Body() body: unknown) {
-    const input = readClosePeriodInput(body);
-    return invoiceJson(await this.closePeriod.execute({ organizationId: key.organizationId, externalId: id, ...input }), { costs: key.scope === 'admin' });
+  @Responds(200, Invoice, 'The invoice of the period', { 409: ['nothing_to_bill'] })
+  async close(
+    @Principal() key: KeyPrincipal,
+    @ValidPath(CustomerPath) { id }: z.output<typeof CustomerPath>,
+    @ValidBody(ClosePeriodRequest) body: z.output<typeof ClosePeriodRequest>,
+  ) {
+    const periodEnd = body?.period_end;
+    return invoiceJson(
+      await this.closePeriod.execute({ organizationId: key.organizationId, externalId: id, ...(periodEnd ? { periodEnd } : {}) }),
+      {
+        costs: key.scope === 'admin',
+      },
+    );
   }
 }

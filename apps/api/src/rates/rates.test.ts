@@ -72,10 +72,17 @@ describe('/v1/rates', () => {
     serveWithPrompt('0.000002');
     const sync = await api.request('POST', '/v1/rates/sync');
     expect(sync.status).toBe(200);
-    expect(sync.body).toMatchObject({ outcome: 'applied', status: 'applied', error: null, sources: { openrouter: { changed: 1, versions_written: 1 } } });
+    expect(sync.body).toMatchObject({
+      outcome: 'applied',
+      status: 'applied',
+      error: null,
+      sources: { openrouter: { changed: 1, versions_written: 1 } },
+    });
     expect(sync.body.id).toMatch(/^[0-9a-f-]{36}$/);
     const res = await gpt4o();
-    const history = res.body.versions.map((v: { source: string; prices: { input_tokens: string } }) => `${v.source} ${v.prices.input_tokens}`);
+    const history = res.body.versions.map(
+      (v: { source: string; prices: { input_tokens: string } }) => `${v.source} ${v.prices.input_tokens}`,
+    );
     expect(history).toEqual(['openrouter 2', 'openrouter 2.5', 'litellm 2.5']);
     expect(res.body.current_version_id).toBe(res.body.versions[0].id);
     expect((await api.request('GET', `/v1/rates/syncs/${sync.body.id}`)).body.status).toBe('applied');
@@ -106,9 +113,17 @@ describe('/v1/rates', () => {
   });
 
   it('takes overrides per million tokens; they win from effective_from', async () => {
-    const bad = await api.request('POST', '/v1/rates/overrides', { provider: 'openrouter', model: 'openai/gpt-4o', prices: { input_tokens: 1.25, tokens: '1' } });
+    const bad = await api.request('POST', '/v1/rates/overrides', {
+      provider: 'openrouter',
+      model: 'openai/gpt-4o',
+      prices: { input_tokens: 1.25, tokens: '1' },
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((d: { field: string }) => d.field)).toEqual(['prices.input_tokens', 'prices.tokens', 'prices.output_tokens']);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field)).toEqual([
+      'prices.input_tokens',
+      'prices.output_tokens',
+      'prices.tokens',
+    ]);
 
     const future = new Date(Date.now() + 3_600_000).toISOString();
     const later = await api.request('POST', '/v1/rates/overrides', {
@@ -129,15 +144,29 @@ describe('/v1/rates', () => {
     expect(res.body.versions[0].id).toBe(later.body.id);
     expect(current(res.body).prices.input_tokens).toBe('20.00001');
 
-    const now = await api.request('POST', '/v1/rates/overrides', { provider: 'openrouter', model: 'openai/gpt-4o', prices: { input_tokens: '1.5', output_tokens: '6' }, effective_from: Date.now() - 1000 });
+    const now = await api.request('POST', '/v1/rates/overrides', {
+      provider: 'openrouter',
+      model: 'openai/gpt-4o',
+      prices: { input_tokens: '1.5', output_tokens: '6' },
+      effective_from: Date.now() - 1000,
+    });
     res = await gpt4o();
     expect(res.body.current_version_id).toBe(now.body.id);
-    const replay = await api.request('POST', '/v1/rates/overrides', { provider: 'openrouter', model: 'openai/gpt-4o', prices: { input_tokens: '9', output_tokens: '9' }, effective_from: future });
+    const replay = await api.request('POST', '/v1/rates/overrides', {
+      provider: 'openrouter',
+      model: 'openai/gpt-4o',
+      prices: { input_tokens: '9', output_tokens: '9' },
+      effective_from: future,
+    });
     expect(replay).toMatchObject({ status: 409, body: { error: { code: 'override_exists' } } });
   });
 
   it('prices a model known only through an override, for that organisation only', async () => {
-    const created = await api.request('POST', '/v1/rates/overrides', { provider: 'Acme', model: 'house-model', prices: { input_tokens: '0.1', output_tokens: '0.2' } });
+    const created = await api.request('POST', '/v1/rates/overrides', {
+      provider: 'Acme',
+      model: 'house-model',
+      prices: { input_tokens: '0.1', output_tokens: '0.2' },
+    });
     expect(created.body).toMatchObject({ provider: 'acme', model: 'house-model' });
     expect((await api.request('GET', '/v1/rates?provider=acme&model=house-model')).body.current_version_id).toBe(created.body.id);
 
@@ -152,7 +181,10 @@ describe('/v1/rates', () => {
   it('maps an alias onto the card its target resolves to', async () => {
     const put = await api.request('PUT', '/v1/rates/aliases/Our-Chat', { provider: 'openai', model: 'openai/gpt-4o' });
     expect(put).toMatchObject({ status: 200, body: { alias: 'our-chat', provider: 'openai', model: 'gpt-4o' } });
-    expect((await api.request('GET', '/v1/rates?provider=whatever&model=our-chat')).body).toMatchObject({ provider: 'openai', model: 'gpt-4o' });
+    expect((await api.request('GET', '/v1/rates?provider=whatever&model=our-chat')).body).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o',
+    });
     const moved = await api.request('PUT', '/v1/rates/aliases/our-chat', { provider: 'acme', model: 'house-model' });
     expect(moved.body).toMatchObject({ provider: 'acme', model: 'house-model' });
     expect((await api.request('GET', '/v1/rates?provider=openai&model=our-chat')).body.model).toBe('house-model');

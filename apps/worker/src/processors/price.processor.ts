@@ -28,7 +28,12 @@ export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap
   async process(job: Job<PriceJob>) {
     const result = await this.priceBatch.execute({ batchId: job.data.batchId });
     if (result.outcome === 'quarantined') {
-      this.logger.error({ msg: 'batch quarantined: its pricing kept failing the same way', batchId: job.data.batchId, events: result.events, err: result.error });
+      this.logger.error({
+        msg: 'batch quarantined: its pricing kept failing the same way',
+        batchId: job.data.batchId,
+        events: result.events,
+        err: result.error,
+      });
     }
     return result;
   }
@@ -36,6 +41,11 @@ export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap
   /** A failed attempt (retried with backoff until the batch is priced or quarantined). */
   @OnWorkerEvent('failed')
   onFailed(job: Job<PriceJob> | undefined, err: Error) {
-    this.logger.warn({ msg: 'pricing a batch failed', batchId: job?.data.batchId, attempt: job?.attemptsMade, err: err.stack ?? err.message });
+    this.logger.warn({
+      msg: 'pricing a batch failed',
+      batchId: job?.data.batchId,
+      attempt: job?.attemptsMade,
+      err: err.stack ?? err.message,
+    });
   }
 }

@@ -18,7 +18,11 @@ export class SweepProcessor extends WorkerHost implements OnModuleInit {
   }
 
   async onModuleInit() {
-    await this.sweepQueue.upsertJobScheduler('sweep', { every: this.config.sweepIntervalMs }, { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } });
+    await this.sweepQueue.upsertJobScheduler(
+      'sweep',
+      { every: this.config.sweepIntervalMs },
+      { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+    );
   }
 
   async process() {

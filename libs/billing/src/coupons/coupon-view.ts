@@ -5,7 +5,13 @@ export type CouponStatus = 'active' | 'used' | 'expired' | 'removed';
 /** A coupon as the API shows it; its status as of `now` (the billing clock). */
 export function couponJson(c: CouponRow, now: Date) {
   const status: CouponStatus =
-    c.removed_at !== null ? 'removed' : c.used_by_invoice_id !== null ? 'used' : c.expires_at !== null && c.expires_at.getTime() <= now.getTime() ? 'expired' : 'active';
+    c.removed_at !== null
+      ? 'removed'
+      : c.used_by_invoice_id !== null
+        ? 'used'
+        : c.expires_at !== null && c.expires_at.getTime() <= now.getTime()
+          ? 'expired'
+          : 'active';
   return {
     id: c.id,
     kind: c.kind,

@@ -37,14 +37,17 @@ export class CreateCoupon {
     const value = new Decimal(c.value);
     const field = c.kind === 'fixed' ? 'amount' : 'percent';
     if (!value.gt(0)) throw new InvalidCommandError(`${field} must be above 0`, [{ field, message: 'must be above 0' }]);
-    if (c.kind === 'percentage' && value.gt(100)) throw new InvalidCommandError('percent must be at most 100', [{ field, message: 'must be at most 100' }]);
+    if (c.kind === 'percentage' && value.gt(100))
+      throw new InvalidCommandError('percent must be at most 100', [{ field, message: 'must be at most 100' }]);
     if (c.kind === 'fixed') {
       const versions = (await this.plans.forCodes(c.organizationId, [customer.plan_code])).get(customer.plan_code) ?? [];
       const latest = versions[versions.length - 1];
       if (latest === undefined) throw new NotFoundError(`the plan "${customer.plan_code}" of customer "${c.externalId}" does not exist`);
       const currency = latest.plan.currency;
       if (writtenDecimalPlaces(c.value) > currencyExponent(currency)) {
-        throw new InvalidCommandError(`amount is finer than the minor unit of ${currency}`, [{ field, message: `at most ${currencyExponent(currency)} decimal places in ${currency}` }]);
+        throw new InvalidCommandError(`amount is finer than the minor unit of ${currency}`, [
+          { field, message: `at most ${currencyExponent(currency)} decimal places in ${currency}` },
+        ]);
       }
     }
     if (c.expiresAt !== null && c.expiresAt.getTime() <= now.getTime()) {

@@ -27,6 +27,9 @@ export class ListCoupons {
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     const now = this.clock.now();
-    return { coupons: page.map((c) => couponJson(c, now)), nextAfter: rows.length > q.limit ? { createdAt: last.created_at, id: last.id } : null };
+    return {
+      coupons: page.map((c) => couponJson(c, now)),
+      nextAfter: rows.length > q.limit ? { createdAt: last.created_at, id: last.id } : null,
+    };
   }
 }

@@ -13,7 +13,9 @@ export interface CreateCustomerCommand {
 }
 
 export function unknownPlan(code: string): InvalidCommandError {
-  return new InvalidCommandError(`plan_code "${code}" is not a plan of this organisation`, [{ field: 'plan_code', message: 'unknown plan' }]);
+  return new InvalidCommandError(`plan_code "${code}" is not a plan of this organisation`, [
+    { field: 'plan_code', message: 'unknown plan' },
+  ]);
 }
 
 @Injectable()
@@ -33,7 +35,8 @@ export class CreateCustomer {
     const interval = (versions[versions.length - 1]?.definition as { interval?: BillingInterval } | undefined)?.interval ?? 'month';
     const firstClose = billingPeriod(this.clock.now(), fields.billing_anchor ?? null, interval).end;
     const created = await this.customers.create(organizationId, externalId, { ...fields, plan_code: planCode }, firstClose);
-    if (created === null) throw new ConflictError('customer_exists', `customer "${externalId}" exists: PATCH /v1/customers/${externalId} changes it`);
+    if (created === null)
+      throw new ConflictError('customer_exists', `customer "${externalId}" exists: PATCH /v1/customers/${externalId} changes it`);
     return created;
   }
 }

@@ -1,5 +1,6 @@
+import type { PlanInput } from '@tollgate/pricing';
 import { ChangeCustomer } from '../customers/change-customer';
-import { startBillingWorld, type BillingWorld } from '../test-support/billing-world';
+import { startBillingWorld, type BillingWorld } from '../../test/billing-world';
 import { CloseCustomerPeriod } from './close-customer-period';
 import { FinalizeInvoice } from './finalize-invoice';
 import { GetInvoice } from './get-invoice';
@@ -11,14 +12,19 @@ import { ListInvoices } from './list-invoices';
 
 let world: BillingWorld;
 
-const plan = (code: string, over: Record<string, unknown> = {}) => ({
-  code, name: code, currency: 'USD', interval: 'month',
+const plan = (code: string, over: Partial<PlanInput> = {}): PlanInput => ({
+  code,
+  name: code,
+  currency: 'USD',
+  interval: 'month',
   charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '1', margin_floor: null }],
   ...over,
 });
 
 async function invoicesOf(customer: string) {
-  const { invoices } = await world.get(ListInvoices).execute({ organizationId: world.organizationId, externalCustomerId: customer, after: null, limit: 100 });
+  const { invoices } = await world
+    .get(ListInvoices)
+    .execute({ organizationId: world.organizationId, externalCustomerId: customer, after: null, limit: 100 });
   return invoices.map((v) => invoiceJson(v, { costs: true })).reverse();
 }
 
@@ -52,12 +58,20 @@ describe('the billing clock', () => {
     await world.usage('g', '2026-06-30T23:00:00Z', 'gold-mini', 1_000_000, 0);
     expect((await invoicesOf('g'))[0]).toMatchObject({ status: 'draft', total: '2.00' });
     await world.cycleAt('2026-07-01T12:00:00Z');
-    const stored = await world.billing.probe.rows<{ total: string }>(`SELECT trim_scale(total)::text AS total FROM invoices WHERE id = $1`, [draft.id]);
+    const stored = await world.billing.probe.rows<{ total: string }>(
+      `SELECT trim_scale(total)::text AS total FROM invoices WHERE id = $1`,
+      [draft.id],
+    );
     expect(stored).toEqual([{ total: '2' }]);
 
     await world.cycleAt('2026-07-02T00:00:00Z');
     const [june] = await invoicesOf('g');
-    expect(june).toMatchObject({ status: 'finalized', number: expect.stringMatching(/^TG-2026-\d{6}$/), total: '2.00', finalized_at: '2026-07-02T00:00:00.000Z' });
+    expect(june).toMatchObject({
+      status: 'finalized',
+      number: expect.stringMatching(/^TG-2026-\d{6}$/),
+      total: '2.00',
+      finalized_at: '2026-07-02T00:00:00.000Z',
+    });
     expect(usageLines(june)).toEqual([expect.objectContaining({ type: 'usage', events: 2, amount: '2.00' })]);
 
     // After finalization a June event is late usage on July's invoice; June's invoice does not change.
@@ -83,14 +97,18 @@ describe('the billing clock', () => {
     expect(draft).toMatchObject({ status: 'draft', requires_approval: true, total: '1.00' });
 
     const approved = await world.get(FinalizeInvoice).execute({ organizationId: world.organizationId, invoiceId: draft.id! });
-    expect(invoiceJson(approved, { costs: true })).toMatchObject({ status: 'finalized', number: expect.stringMatching(/^TG-2026-/), total: '1.00' });
+    expect(invoiceJson(approved, { costs: true })).toMatchObject({
+      status: 'finalized',
+      number: expect.stringMatching(/^TG-2026-/),
+      total: '1.00',
+    });
     // Approving again changes nothing.
     const again = await world.get(FinalizeInvoice).execute({ organizationId: world.organizationId, invoiceId: draft.id! });
     expect(again.number).toBe(approved.number);
   });
 
   it('cuts weekly periods and catches up on every period missed while no cycle ran', async () => {
-    await world.clock.set('2026-06-03T00:00:00Z'); // a Wednesday: the first week is June 1–8
+    world.clock.set('2026-06-03T00:00:00Z'); // a Wednesday: the first week is June 1–8
     await world.customer('w', { plan_code: 'weekly' });
     await world.usage('w', '2026-06-04T00:00:00Z', 'gold-mini', 1_000_000, 0);
     await world.usage('w', '2026-06-16T00:00:00Z', 'gold-mini', 2_000_000, 0);
@@ -104,15 +122,20 @@ describe('the billing clock', () => {
   });
 
   it('closes a period early on request: later usage of it is late usage on the next invoice', async () => {
-    await world.clock.set('2026-06-05T00:00:00Z');
+    world.clock.set('2026-06-05T00:00:00Z');
     await world.customer('early', { plan_code: 'monthly' });
     await world.usage('early', '2026-06-06T00:00:00Z', 'gold-mini', 1_000_000, 0);
     await world.usage('early', '2026-06-12T00:00:00Z', 'gold-mini', 2_000_000, 0);
     world.clock.set('2026-06-20T00:00:00Z');
-    const closed = await world.get(CloseCustomerPeriod).execute({ organizationId: world.organizationId, externalId: 'early', periodEnd: new Date('2026-06-10T00:00:00Z') });
+    const closed = await world
+      .get(CloseCustomerPeriod)
+      .execute({ organizationId: world.organizationId, externalId: 'early', periodEnd: new Date('2026-06-10T00:00:00Z') });
     // Only the call before June 10 ($1.00); the one of June 12 comes after the close.
     expect(invoiceJson(closed, { costs: true })).toMatchObject({
-      status: 'finalized', period_start: '2026-06-01T00:00:00.000Z', period_end: '2026-06-10T00:00:00.000Z', total: '1.00',
+      status: 'finalized',
+      period_start: '2026-06-01T00:00:00.000Z',
+      period_end: '2026-06-10T00:00:00.000Z',
+      total: '1.00',
     });
     // Closing again returns the same invoice.
     const again = await world.get(CloseCustomerPeriod).execute({ organizationId: world.organizationId, externalId: 'early' });
@@ -135,7 +158,9 @@ describe('the billing clock', () => {
   it('refuses to close at an instant in the future or before the current period, or a period with nothing to bill', async () => {
     world.clock.set('2026-08-05T00:00:00Z');
     const close = (externalId: string, periodEnd?: string) =>
-      world.get(CloseCustomerPeriod).execute({ organizationId: world.organizationId, externalId, ...(periodEnd ? { periodEnd: new Date(periodEnd) } : {}) });
+      world
+        .get(CloseCustomerPeriod)
+        .execute({ organizationId: world.organizationId, externalId, ...(periodEnd ? { periodEnd: new Date(periodEnd) } : {}) });
     await expect(close('early', '2026-08-06T00:00:00Z')).rejects.toMatchObject({ kind: 'invalid', details: [{ field: 'period_end' }] });
     await expect(close('early', '2026-07-31T00:00:00Z')).rejects.toMatchObject({ kind: 'invalid', details: [{ field: 'period_end' }] });
     await expect(close('early')).rejects.toMatchObject({ code: 'nothing_to_bill' });
@@ -147,7 +172,9 @@ describe('the billing clock', () => {
     await world.customer('mover', { plan_code: 'monthly' });
     await world.usage('mover', '2026-09-03T00:00:00Z', 'gold-mini', 1_000_000, 0);
     world.clock.set('2026-09-04T00:00:00Z');
-    await world.get(ChangeCustomer).execute({ organizationId: world.organizationId, externalId: 'mover', changes: { plan_code: 'weekly' } });
+    await world
+      .get(ChangeCustomer)
+      .execute({ organizationId: world.organizationId, externalId: 'mover', changes: { plan_code: 'weekly' } });
     await world.priceAll();
     // The week of Aug 31 – Sep 7 closes on Sep 7, not at the end of the month.
     await world.cycleAt('2026-09-07T00:00:01Z');

@@ -16,7 +16,12 @@ export class BillingSchedule {
     private readonly plans: PlanBook,
   ) {}
 
-  async customerMoved(tx: Tx, organizationId: string, customer: { id: string; plan_code: string; billing_anchor: Date | null }, now: Date): Promise<void> {
+  async customerMoved(
+    tx: Tx,
+    organizationId: string,
+    customer: { id: string; plan_code: string; billing_anchor: Date | null },
+    now: Date,
+  ): Promise<void> {
     const versions = (await this.plans.forCodes(organizationId, [customer.plan_code], tx)).get(customer.plan_code) ?? [];
     const end = billingPeriod(now, customer.billing_anchor, periodInterval(versions)).end;
     await this.invoices.closeNoLaterThan(tx, [customer.id], [end]);
@@ -24,6 +29,10 @@ export class BillingSchedule {
 
   async planChanged(tx: Tx, organizationId: string, planCode: string, interval: BillingInterval, now: Date): Promise<void> {
     const customers = await this.customers.onPlan(organizationId, planCode, tx);
-    await this.invoices.closeNoLaterThan(tx, customers.map((c) => c.id), customers.map((c) => billingPeriod(now, c.billing_anchor, interval).end));
+    await this.invoices.closeNoLaterThan(
+      tx,
+      customers.map((c) => c.id),
+      customers.map((c) => billingPeriod(now, c.billing_anchor, interval).end),
+    );
   }
 }

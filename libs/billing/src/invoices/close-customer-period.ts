@@ -69,7 +69,11 @@ export class CloseCustomerPeriod {
       if (!period) throw new NotFoundError(`customer "${externalId}" has no plan to bill its period with`);
       const invoice = await this.invoices.periodInvoice(tx, customer.id, period.start);
       // Nothing to bill (no usage, no fee): no invoice, and this close is undone with the rest.
-      if (!invoice) throw new ConflictError('nothing_to_bill', `the period of customer "${externalId}" from ${period.start.toISOString()} has nothing to bill`);
+      if (!invoice)
+        throw new ConflictError(
+          'nothing_to_bill',
+          `the period of customer "${externalId}" from ${period.start.toISOString()} has nothing to bill`,
+        );
       return invoice.id;
     });
     const row = await this.invoices.find(this.invoices.reader, organizationId, id);

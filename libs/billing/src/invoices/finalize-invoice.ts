@@ -28,10 +28,15 @@ export class FinalizeInvoice {
     await this.transactions.run(async (tx) => {
       await this.invoices.lockBilling(tx, [command.organizationId], 'shared');
       const invoice = await lockInvoice(this.invoices, tx, command);
-      if (invoice.status === 'void') throw new ConflictError('invoice_void', `invoice ${invoice.id} is void: POST /v1/invoices/${invoice.id}/reissue bills its period again`);
+      if (invoice.status === 'void')
+        throw new ConflictError(
+          'invoice_void',
+          `invoice ${invoice.id} is void: POST /v1/invoices/${invoice.id}/reissue bills its period again`,
+        );
       if (invoice.status !== 'draft') return;
       const settled = await this.settler.settle(tx, [invoice], now, true);
-      if (settled.failed.length > 0) throw new ConflictError('invoice_not_computable', `invoice ${invoice.id} cannot be computed: ${settled.failed[0].error}`);
+      if (settled.failed.length > 0)
+        throw new ConflictError('invoice_not_computable', `invoice ${invoice.id} cannot be computed: ${settled.failed[0].error}`);
     });
     const row = await this.invoices.find(this.invoices.reader, command.organizationId, command.invoiceId);
     return (await this.reader.views([row!]))[0];

@@ -1,5 +1,6 @@
 import { CreateCoupon } from '../coupons/create-coupon';
-import { startBillingWorld, type BillingWorld } from '../test-support/billing-world';
+import type { PlanInput } from '@tollgate/pricing';
+import { startBillingWorld, type BillingWorld } from '../../test/billing-world';
 import { invoiceJson } from './invoice-view';
 import { ListInvoices } from './list-invoices';
 
@@ -12,9 +13,16 @@ import { ListInvoices } from './list-invoices';
 
 let world: BillingWorld;
 
-const GOLD = {
-  code: 'gold', name: 'Gold', currency: 'USD', interval: 'month', base_fee: '20.00', included_usage: '15.00',
-  minimum_commitment: '50.00', grace_period_hours: 0, requires_approval: false,
+const GOLD: PlanInput = {
+  code: 'gold',
+  name: 'Gold',
+  currency: 'USD',
+  interval: 'month',
+  base_fee: '20.00',
+  included_usage: '15.00',
+  minimum_commitment: '50.00',
+  grace_period_hours: 0,
+  requires_approval: false,
   charges: [
     { name: 'premium', models: ['*o3*'], mode: 'price', markup: '0.5', margin_floor: '0.3', allowance_eligible: false },
     { name: 'standard', models: ['*'], mode: 'price', markup: '0.3', margin_floor: '0.2', allowance_eligible: true },
@@ -22,13 +30,16 @@ const GOLD = {
 };
 
 async function invoiceOf(periodStart: string) {
-  const { invoices } = await world.get(ListInvoices).execute({ organizationId: world.organizationId, externalCustomerId: 'golden', after: null, limit: 100 });
+  const { invoices } = await world
+    .get(ListInvoices)
+    .execute({ organizationId: world.organizationId, externalCustomerId: 'golden', after: null, limit: 100 });
   const found = invoices.find((i) => i.period_start.toISOString() === periodStart);
   if (!found) throw new Error(`no invoice for the period from ${periodStart}`);
   return invoiceJson(found, { costs: true });
 }
 
-const line = (type: string, charge: string | null, amount: string, extra: Record<string, unknown> = {}) => expect.objectContaining({ type, charge, amount, ...extra });
+const line = (type: string, charge: string | null, amount: string, extra: Record<string, unknown> = {}) =>
+  expect.objectContaining({ type, charge, amount, ...extra });
 
 beforeAll(async () => {
   world = await startBillingWorld('2026-09-01T00:00:00Z');
@@ -47,9 +58,21 @@ describe('golden periods', () => {
     await world.cycleAt('2026-10-01T00:00:01Z');
 
     const sep = await invoiceOf('2026-09-01T00:00:00.000Z');
-    expect(sep).toMatchObject({ status: 'finalized', number: 'TG-2026-000001', period_end: '2026-10-01T00:00:00.000Z', plan_code: 'gold', plan_version: 1 });
+    expect(sep).toMatchObject({
+      status: 'finalized',
+      number: 'TG-2026-000001',
+      period_end: '2026-10-01T00:00:00.000Z',
+      plan_code: 'gold',
+      plan_version: 1,
+    });
     expect(sep.lines).toEqual([
-      line('usage', 'standard', '23.75', { provider_cost: '19', amount_precise: '23.75', floor_applied: true, events: 2, rated_amount: '24.7' }),
+      line('usage', 'standard', '23.75', {
+        provider_cost: '19',
+        amount_precise: '23.75',
+        floor_applied: true,
+        events: 2,
+        rated_amount: '24.7',
+      }),
       line('allowance', null, '-15.00'),
       line('base_fee', null, '20.00'),
       // usage net of the allowance 8.75 < 50
@@ -59,8 +82,26 @@ describe('golden periods', () => {
   });
 
   it('October: both charges, one floor binding and one not, two coupons, late usage from September', async () => {
-    await world.get(CreateCoupon).execute({ organizationId: world.organizationId, externalId: 'golden', kind: 'fixed', value: '10.00', frequency: 'once', expiresAt: null });
-    await world.get(CreateCoupon).execute({ organizationId: world.organizationId, externalId: 'golden', kind: 'percentage', value: '10', frequency: 'forever', expiresAt: null });
+    await world
+      .get(CreateCoupon)
+      .execute({
+        organizationId: world.organizationId,
+        externalId: 'golden',
+        kind: 'fixed',
+        value: '10.00',
+        frequency: 'once',
+        expiresAt: null,
+      });
+    await world
+      .get(CreateCoupon)
+      .execute({
+        organizationId: world.organizationId,
+        externalId: 'golden',
+        kind: 'percentage',
+        value: '10',
+        frequency: 'forever',
+        expiresAt: null,
+      });
     // premium: 3 × gold-o3 (2M in, 0.5M out) = 3 × $8 = $24 cost; rated 36; discounted 34.56 > floor 34.2857.
     await world.usage('golden', '2026-10-05T08:00:00Z', 'gold-o3', 2_000_000, 500_000, 3);
     // standard: 4 × gold-mini (10M, 3M) = $38 cost; rated 49.40; discounted 47.424; floor 47.50 binds.
@@ -73,9 +114,27 @@ describe('golden periods', () => {
     const oct = await invoiceOf('2026-10-01T00:00:00.000Z');
     expect(oct).toMatchObject({ status: 'finalized', number: 'TG-2026-000002' });
     expect(oct.lines).toEqual([
-      line('usage', 'premium', '34.56', { provider_cost: '24', amount_precise: '34.56', floor_applied: false, events: 3, rated_amount: '36' }),
-      line('usage', 'standard', '47.50', { provider_cost: '38', amount_precise: '47.5', floor_applied: true, events: 4, rated_amount: '49.4' }),
-      line('late_usage', 'standard', '3.13', { provider_cost: '2.5', amount_precise: '3.125', floor_applied: true, events: 1, period_start: '2026-09-01T00:00:00.000Z' }),
+      line('usage', 'premium', '34.56', {
+        provider_cost: '24',
+        amount_precise: '34.56',
+        floor_applied: false,
+        events: 3,
+        rated_amount: '36',
+      }),
+      line('usage', 'standard', '47.50', {
+        provider_cost: '38',
+        amount_precise: '47.5',
+        floor_applied: true,
+        events: 4,
+        rated_amount: '49.4',
+      }),
+      line('late_usage', 'standard', '3.13', {
+        provider_cost: '2.5',
+        amount_precise: '3.125',
+        floor_applied: true,
+        events: 1,
+        period_start: '2026-09-01T00:00:00.000Z',
+      }),
       // late usage does not take this period's allowance
       line('allowance', null, '-15.00'),
       line('base_fee', null, '20.00'),

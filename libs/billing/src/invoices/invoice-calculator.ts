@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InvoicesRepository, type CouponRow, type Tx } from '@tollgate/db';
 import { Decimal } from '@tollgate/money';
-import { computeInvoice, emptyUsage, USAGE_DIMENSIONS, type ChargeAggregate, type Coupon, type Invoice, type LateUsage } from '@tollgate/pricing';
+import {
+  computeInvoice,
+  emptyUsage,
+  USAGE_DIMENSIONS,
+  type ChargeAggregate,
+  type Coupon,
+  type Invoice,
+  type LateUsage,
+} from '@tollgate/pricing';
 import { PlanBook, versionForPeriod, type PlanVersion } from '../pricing/plan-book';
 
 /** What one invoice bills: a customer's period, on a plan, and whether older periods' late usage goes on it. */
@@ -24,8 +32,7 @@ export interface InvoiceSubject {
 }
 
 export type InvoiceComputation =
-  | { ok: true; invoice: Invoice; version: PlanVersion; discount: Decimal; onceCoupons: string[] }
-  | { ok: false; error: string };
+  { ok: true; invoice: Invoice; version: PlanVersion; discount: Decimal; onceCoupons: string[] } | { ok: false; error: string };
 
 interface UsageRow {
   periodStart: Date;
@@ -37,17 +44,32 @@ interface UsageRow {
   preferred: PlanVersion | null;
 }
 
-function aggregateOf(row: { charge: string; events: string; provider_cost: string; rated_amount: string; tokens: string[] }): ChargeAggregate {
+function aggregateOf(row: {
+  charge: string;
+  events: string;
+  provider_cost: string;
+  rated_amount: string;
+  tokens: string[];
+}): ChargeAggregate {
   const tokens = emptyUsage();
   for (let d = 0; d < USAGE_DIMENSIONS.length; d++) tokens[USAGE_DIMENSIONS[d]] = BigInt(row.tokens[d]);
-  return { charge: row.charge, events: BigInt(row.events), provider_cost: new Decimal(row.provider_cost), rated_amount: new Decimal(row.rated_amount), tokens };
+  return {
+    charge: row.charge,
+    events: BigInt(row.events),
+    provider_cost: new Decimal(row.provider_cost),
+    rated_amount: new Decimal(row.rated_amount),
+    tokens,
+  };
 }
 
 function couponOf(c: CouponRow): Coupon {
-  return c.kind === 'fixed' ? { id: c.id, kind: 'fixed', amount: new Decimal(c.amount!) } : { id: c.id, kind: 'percentage', percent: new Decimal(c.percent!) };
+  return c.kind === 'fixed'
+    ? { id: c.id, kind: 'fixed', amount: new Decimal(c.amount!) }
+    : { id: c.id, kind: 'percentage', percent: new Decimal(c.percent!) };
 }
 
-const hasCharge = (v: PlanVersion | null | undefined, charge: string): v is PlanVersion => !!v && v.plan.charges.some((c) => c.name === charge);
+const hasCharge = (v: PlanVersion | null | undefined, charge: string): v is PlanVersion =>
+  !!v && v.plan.charges.some((c) => c.name === charge);
 
 /**
  * The one computation of an invoice (docs/design.md "Invoices"): a period's usage not billed yet, the late usage
@@ -86,7 +108,10 @@ export class InvoiceCalculator {
     const versions = new Map<string, Map<string, PlanVersion[]>>();
     for (const [org, set] of codes) versions.set(org, await this.plans.forCodes(org, [...set], db));
     const versionsOf = (s: InvoiceSubject, code: string) => versions.get(s.organizationId)?.get(code) ?? [];
-    const billedVersions = await this.plans.byIds(unbilled.flatMap((r) => (r.billed_plan_version_id ? [r.billed_plan_version_id] : [])), db);
+    const billedVersions = await this.plans.byIds(
+      unbilled.flatMap((r) => (r.billed_plan_version_id ? [r.billed_plan_version_id] : [])),
+      db,
+    );
     const ownVersions = subjects.map((s) => versionForPeriod(versionsOf(s, s.planCode), s.billingPeriodEnd.getTime()));
 
     // Each usage row with the plan version that priced it: the period's own (or its invoice's, or, for a period
@@ -101,12 +126,26 @@ export class InvoiceCalculator {
         : r.billed_plan_version_id
           ? (billedVersions.get(r.billed_plan_version_id) ?? null)
           : versionForPeriod(versionsOf(s, s.customerPlanCode), r.period_end.getTime());
-      rows[r.subject].push({ periodStart: r.period_start, periodEnd: r.period_end, own, aggregate: aggregateOf(r), version: null, preferred });
+      rows[r.subject].push({
+        periodStart: r.period_start,
+        periodEnd: r.period_end,
+        own,
+        aggregate: aggregateOf(r),
+        version: null,
+        preferred,
+      });
     }
     for (const r of before) {
       const i = early[r.subject].i;
       const s = subjects[i];
-      rows[i].push({ periodStart: s.periodStart, periodEnd: s.billingPeriodEnd, own: true, aggregate: aggregateOf(r), version: null, preferred: ownVersions[i] });
+      rows[i].push({
+        periodStart: s.periodStart,
+        periodEnd: s.billingPeriodEnd,
+        own: true,
+        aggregate: aggregateOf(r),
+        version: null,
+        preferred: ownVersions[i],
+      });
     }
     const lookups: { subject: number; row: UsageRow }[] = [];
     rows.forEach((list, subject) => {
@@ -118,9 +157,17 @@ export class InvoiceCalculator {
     if (lookups.length > 0) {
       const ids = await this.invoices.usagePlanVersions(
         db,
-        lookups.map(({ subject, row }) => ({ customer_id: subjects[subject].customerId, period_start: row.periodStart, period_end: row.periodEnd, charge: row.aggregate.charge })),
+        lookups.map(({ subject, row }) => ({
+          customer_id: subjects[subject].customerId,
+          period_start: row.periodStart,
+          period_end: row.periodEnd,
+          charge: row.aggregate.charge,
+        })),
       );
-      const found = await this.plans.byIds(ids.flatMap((id) => (id ? [id] : [])), db);
+      const found = await this.plans.byIds(
+        ids.flatMap((id) => (id ? [id] : [])),
+        db,
+      );
       lookups.forEach(({ row }, k) => {
         const v = ids[k] ? found.get(ids[k]!) : undefined;
         if (hasCharge(v, row.aggregate.charge)) row.version = v;
@@ -133,13 +180,18 @@ export class InvoiceCalculator {
     return subjects.map((s, i): InvoiceComputation => {
       try {
         const version = ownVersions[i];
-        if (version === null) throw new Error(`plan "${s.planCode}" has no version in force for the period ending ${s.billingPeriodEnd.toISOString()}`);
+        if (version === null)
+          throw new Error(`plan "${s.planCode}" has no version in force for the period ending ${s.billingPeriodEnd.toISOString()}`);
         const usage: ChargeAggregate[] = [];
         const late = new Map<string, { period_start: Date; plan: PlanVersion['plan']; usage: ChargeAggregate[] }>();
         for (const row of rows[i]) {
           const day = row.periodStart.toISOString();
-          if (row.version === null) throw new Error(`usage of charge "${row.aggregate.charge}" in the period from ${day}: no plan version that priced it has that charge`);
-          if (row.aggregate.events <= 0n) throw new Error(`more usage billed than priced for charge "${row.aggregate.charge}" in the period from ${day}`);
+          if (row.version === null)
+            throw new Error(
+              `usage of charge "${row.aggregate.charge}" in the period from ${day}: no plan version that priced it has that charge`,
+            );
+          if (row.aggregate.events <= 0n)
+            throw new Error(`more usage billed than priced for charge "${row.aggregate.charge}" in the period from ${day}`);
           // Usage another plan priced (the customer moved while its period was open) is billed under that plan.
           if (row.own && row.version === version) {
             usage.push(row.aggregate);
@@ -151,7 +203,9 @@ export class InvoiceCalculator {
           late.set(key, group);
         }
         // A coupon applies to the invoices of periods that start before it expires.
-        const applicable = (couponsOf.get(s.customerId) ?? []).filter((c) => c.expires_at === null || c.expires_at.getTime() > s.periodStart.getTime());
+        const applicable = (couponsOf.get(s.customerId) ?? []).filter(
+          (c) => c.expires_at === null || c.expires_at.getTime() > s.periodStart.getTime(),
+        );
         const invoice = computeInvoice({
           plan: version.plan,
           usage,
@@ -163,7 +217,13 @@ export class InvoiceCalculator {
           as_of: asOf,
         });
         const once = new Set(applicable.filter((c) => c.frequency === 'once').map((c) => c.id));
-        return { ok: true, invoice, version, discount: new Decimal(s.discount), onceCoupons: invoice.coupons_applied.filter((id) => once.has(id)) };
+        return {
+          ok: true,
+          invoice,
+          version,
+          discount: new Decimal(s.discount),
+          onceCoupons: invoice.coupons_applied.filter((id) => once.has(id)),
+        };
       } catch (err) {
         return { ok: false, error: err instanceof Error ? err.message : String(err) };
       }

@@ -1,5 +1,6 @@
 import type { InvoiceRow, InvoicesRepository, Tx } from '@tollgate/db';
 import { NotFoundError } from '../errors';
+import { isUuid } from '../webhooks/ids';
 
 export interface InvoiceCommand {
   organizationId: string;
@@ -10,16 +11,18 @@ export interface InvoiceCommand {
  * An invoice of the organisation, locked with its customer (customer first: the order every change to a
  * customer's invoices takes its locks in).
  */
-export async function lockInvoice(invoices: InvoicesRepository, tx: Tx, { organizationId, invoiceId }: InvoiceCommand): Promise<InvoiceRow> {
+export async function lockInvoice(
+  invoices: InvoicesRepository,
+  tx: Tx,
+  { organizationId, invoiceId }: InvoiceCommand,
+): Promise<InvoiceRow> {
   const found = await invoices.find(tx, organizationId, invoiceId);
   if (found === null) throw new NotFoundError(`invoice "${invoiceId}" not found`);
   await invoices.lockCustomerById(tx, found.customer_id);
   return (await invoices.lockInvoices(tx, [found.id]))[0];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** An id that cannot be an invoice's is simply not found (never a database error). */
 export function assertInvoiceId(id: string): void {
-  if (!UUID.test(id)) throw new NotFoundError(`invoice "${id}" not found`);
+  if (!isUuid(id)) throw new NotFoundError(`invoice "${id}" not found`);
 }

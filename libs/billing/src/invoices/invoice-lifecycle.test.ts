@@ -1,9 +1,10 @@
+import type { PlanInput } from '@tollgate/pricing';
 import { AddRateOverride } from '../rates/add-rate-override';
 import { ChangePlan } from '../plans/change-plan';
 import { CreateCoupon } from '../coupons/create-coupon';
 import { ListCoupons } from '../coupons/list-coupons';
 import { RemoveCoupon } from '../coupons/remove-coupon';
-import { startBillingWorld, type BillingWorld } from '../test-support/billing-world';
+import { startBillingWorld, type BillingWorld } from '../../test/billing-world';
 import { GetInvoice } from './get-invoice';
 import { invoiceJson } from './invoice-view';
 import { ListInvoices } from './list-invoices';
@@ -16,17 +17,28 @@ import { VoidInvoice } from './void-invoice';
 let world: BillingWorld;
 const org = () => world.organizationId;
 
-const plan = (code: string, markup: string, over: Record<string, unknown> = {}) => ({
-  code, name: code, currency: 'USD', charges: [{ name: 'all', models: ['*'], mode: 'price', markup }], ...over,
+const plan = (code: string, markup: string, over: Partial<PlanInput> = {}): PlanInput => ({
+  code,
+  name: code,
+  currency: 'USD',
+  charges: [{ name: 'all', models: ['*'], mode: 'price', markup }],
+  ...over,
 });
 
 async function invoicesOf(customer: string) {
-  const { invoices } = await world.get(ListInvoices).execute({ organizationId: org(), externalCustomerId: customer, after: null, limit: 100 });
+  const { invoices } = await world
+    .get(ListInvoices)
+    .execute({ organizationId: org(), externalCustomerId: customer, after: null, limit: 100 });
   return invoices.map((v) => invoiceJson(v, { costs: true })).reverse();
 }
 
-const coupon = (customer: string, kind: 'fixed' | 'percentage', value: string, frequency: 'once' | 'forever', expiresAt: Date | null = null) =>
-  world.get(CreateCoupon).execute({ organizationId: org(), externalId: customer, kind, value, frequency, expiresAt });
+const coupon = (
+  customer: string,
+  kind: 'fixed' | 'percentage',
+  value: string,
+  frequency: 'once' | 'forever',
+  expiresAt: Date | null = null,
+) => world.get(CreateCoupon).execute({ organizationId: org(), externalId: customer, kind, value, frequency, expiresAt });
 
 beforeAll(async () => {
   world = await startBillingWorld('2026-04-01T00:00:00Z');
@@ -49,10 +61,22 @@ describe('void and reissue', () => {
     expect(april).toMatchObject({ status: 'finalized', total: '3.00' });
 
     world.clock.set('2026-05-03T00:00:00Z');
-    const voided = invoiceJson(await world.get(VoidInvoice).execute({ organizationId: org(), invoiceId: april.id!, reason: 'wrong discount' }), { costs: true });
-    expect(voided).toMatchObject({ status: 'void', number: april.number, void_reason: 'wrong discount', voided_at: '2026-05-03T00:00:00.000Z', lines: april.lines, total: '3.00' });
+    const voided = invoiceJson(
+      await world.get(VoidInvoice).execute({ organizationId: org(), invoiceId: april.id!, reason: 'wrong discount' }),
+      { costs: true },
+    );
+    expect(voided).toMatchObject({
+      status: 'void',
+      number: april.number,
+      void_reason: 'wrong discount',
+      voided_at: '2026-05-03T00:00:00.000Z',
+      lines: april.lines,
+      total: '3.00',
+    });
     // Voiding again changes nothing.
-    expect((await world.get(VoidInvoice).execute({ organizationId: org(), invoiceId: april.id!, reason: 'again' })).void_reason).toBe('wrong discount');
+    expect((await world.get(VoidInvoice).execute({ organizationId: org(), invoiceId: april.id!, reason: 'again' })).void_reason).toBe(
+      'wrong discount',
+    );
     const coupons = await world.get(ListCoupons).execute({ organizationId: org(), externalId: 'v', after: null, limit: 10 });
     expect(coupons.coupons.map((c) => c.status)).toEqual(['active']);
 
@@ -69,12 +93,20 @@ describe('void and reissue', () => {
     expect(reissued.number).not.toBe(april.number);
     expect(reissued.lines).toEqual([expect.objectContaining({ type: 'usage', events: 2, amount: '6.00' })]);
 
-    await expect(world.get(ReissueInvoice).execute({ organizationId: org(), invoiceId: april.id! })).rejects.toMatchObject({ code: 'period_invoiced' });
-    await expect(world.get(ReissueInvoice).execute({ organizationId: org(), invoiceId: reissued.id! })).rejects.toMatchObject({ code: 'invoice_not_void' });
+    await expect(world.get(ReissueInvoice).execute({ organizationId: org(), invoiceId: april.id! })).rejects.toMatchObject({
+      code: 'period_invoiced',
+    });
+    await expect(world.get(ReissueInvoice).execute({ organizationId: org(), invoiceId: reissued.id! })).rejects.toMatchObject({
+      code: 'invoice_not_void',
+    });
     // A paid invoice cannot be voided.
     await world.billing.probe.rows(`UPDATE invoices SET status = 'paid' WHERE id = $1`, [reissued.id]);
-    await expect(world.get(VoidInvoice).execute({ organizationId: org(), invoiceId: reissued.id!, reason: 'x' })).rejects.toMatchObject({ code: 'invoice_not_voidable' });
-    await expect(world.get(GetInvoice).execute({ organizationId: org(), invoiceId: 'not-an-id' })).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(world.get(VoidInvoice).execute({ organizationId: org(), invoiceId: reissued.id!, reason: 'x' })).rejects.toMatchObject({
+      code: 'invoice_not_voidable',
+    });
+    await expect(world.get(GetInvoice).execute({ organizationId: org(), invoiceId: 'not-an-id' })).rejects.toMatchObject({
+      kind: 'not_found',
+    });
   });
 });
 
@@ -90,10 +122,16 @@ describe('repricing', () => {
 
     // A new version in force since April 1 (markup 3) and an override since then (twice the price).
     world.clock.set('2026-05-20T00:00:00Z');
-    await world.get(ChangePlan).execute({ organizationId: org(), code: 'reprice', plan: plan('reprice', '3'), effectiveFrom: new Date('2026-04-01T00:00:00Z') });
+    await world
+      .get(ChangePlan)
+      .execute({ organizationId: org(), code: 'reprice', plan: plan('reprice', '3'), effectiveFrom: new Date('2026-04-01T00:00:00Z') });
     await world.priceAll();
     await world.get(AddRateOverride).execute({
-      organizationId: org(), provider: 'test', model: 'gold-mini', prices: { input_tokens: '0.000001', output_tokens: '0.000003' }, tiers: [],
+      organizationId: org(),
+      provider: 'test',
+      model: 'gold-mini',
+      prices: { input_tokens: '0.000001', output_tokens: '0.000003' },
+      tiers: [],
       effectiveFrom: new Date('2026-04-01T00:00:00Z'),
     });
     await world.priceAll();
@@ -120,7 +158,11 @@ describe('coupons', () => {
     await world.cycleAt('2026-05-01T00:00:01Z');
     const [april] = await invoicesOf('c');
     // 50% of 10 = 5, then $1: 4.00
-    expect(april.lines.map((l) => [l.type, l.amount])).toEqual([['usage', '10.00'], ['coupon', '-5.00'], ['coupon', '-1.00']]);
+    expect(april.lines.map((l) => [l.type, l.amount])).toEqual([
+      ['usage', '10.00'],
+      ['coupon', '-5.00'],
+      ['coupon', '-1.00'],
+    ]);
     expect(april.total).toBe('4.00');
 
     await world.usage('c', '2026-05-10T00:00:00Z', 'gold-o3', 2_500_000, 0);
@@ -129,14 +171,20 @@ describe('coupons', () => {
     const [, may] = await invoicesOf('c');
     expect(may.lines.map((l) => l.type)).toEqual(['usage']);
     const listed = await world.get(ListCoupons).execute({ organizationId: org(), externalId: 'c', after: null, limit: 10 });
-    expect(listed.coupons.map((c) => [c.id, c.status])).toEqual([[expiring.id, 'expired'], [forever.id, 'removed']]);
+    expect(listed.coupons.map((c) => [c.id, c.status])).toEqual([
+      [expiring.id, 'expired'],
+      [forever.id, 'removed'],
+    ]);
   });
 
   it('refuses values that make no sense', async () => {
     await expect(coupon('c', 'percentage', '101', 'once')).rejects.toMatchObject({ kind: 'invalid', details: [{ field: 'percent' }] });
     await expect(coupon('c', 'fixed', '0', 'once')).rejects.toMatchObject({ kind: 'invalid', details: [{ field: 'amount' }] });
     await expect(coupon('c', 'fixed', '1.001', 'once')).rejects.toMatchObject({ kind: 'invalid', details: [{ field: 'amount' }] });
-    await expect(coupon('c', 'fixed', '1', 'once', new Date('2020-01-01T00:00:00Z'))).rejects.toMatchObject({ kind: 'invalid', details: [{ field: 'expires_at' }] });
+    await expect(coupon('c', 'fixed', '1', 'once', new Date('2020-01-01T00:00:00Z'))).rejects.toMatchObject({
+      kind: 'invalid',
+      details: [{ field: 'expires_at' }],
+    });
     await expect(coupon('nobody', 'fixed', '1', 'once')).rejects.toMatchObject({ kind: 'not_found' });
   });
 });

@@ -21,7 +21,10 @@ export class InvoiceReader {
     const computed = await this.settler.computeDrafts(db, drafts, this.clock.now());
     const subjects = new Map(drafts.map((d, i) => [d.id, computed[i]]));
     const lines = new Map<string, InvoiceLineRow[]>();
-    for (const l of await this.invoices.lines(db, rows.filter((r) => !subjects.get(r.id)?.ok).map((r) => r.id))) {
+    for (const l of await this.invoices.lines(
+      db,
+      rows.filter((r) => !subjects.get(r.id)?.ok).map((r) => r.id),
+    )) {
       lines.set(l.invoice_id, [...(lines.get(l.invoice_id) ?? []), l]);
     }
     return rows.map((row) => {

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { InvoicesRepository, type BillingCustomerRow, type ComputedInvoiceWrite, type InvoiceRow, type LineWrite, type NewDraft, type Tx } from '@tollgate/db';
+import {
+  InvoicesRepository,
+  type BillingCustomerRow,
+  type ComputedInvoiceWrite,
+  type InvoiceRow,
+  type LineWrite,
+  type NewDraft,
+  type Tx,
+} from '@tollgate/db';
 import { halfAwayFromZero, type Decimal } from '@tollgate/money';
 import { billingPeriod, USAGE_DIMENSIONS, type BillingPeriod, type Invoice } from '@tollgate/pricing';
 import { periodInterval, PlanBook, versionForPeriod, type PlanVersion } from '../pricing/plan-book';
@@ -111,7 +119,8 @@ export class InvoiceSettler {
     const byOrg = new Map<string, Set<string>>();
     for (const c of customers) byOrg.set(c.organization_id, (byOrg.get(c.organization_id) ?? new Set()).add(c.plan_code));
     const versions = new Map<string, PlanVersion[]>();
-    for (const [org, codes] of byOrg) for (const [code, list] of await this.plans.forCodes(org, [...codes], tx)) versions.set(`${org}|${code}`, list);
+    for (const [org, codes] of byOrg)
+      for (const [code, list] of await this.plans.forCodes(org, [...codes], tx)) versions.set(`${org}|${code}`, list);
 
     const drafts: NewDraft[] = [];
     const nextCloseAt = new Map<string, Date>();
@@ -182,7 +191,10 @@ export class InvoiceSettler {
     });
 
     // Numbers in period order within each organisation, from one block taken for the organisation's year.
-    finalize.sort((a, b) => a.row.period_start.getTime() - b.row.period_start.getTime() || (a.row.external_customer_id < b.row.external_customer_id ? -1 : 1));
+    finalize.sort(
+      (a, b) =>
+        a.row.period_start.getTime() - b.row.period_start.getTime() || (a.row.external_customer_id < b.row.external_customer_id ? -1 : 1),
+    );
     const year = now.getUTCFullYear();
     const prefixes = await this.invoices.prefixes(tx, [...new Set(finalize.map((f) => f.row.organization_id))]);
     for (const org of prefixes.keys()) {
@@ -190,14 +202,29 @@ export class InvoiceSettler {
       const first = await this.invoices.takeNumbers(tx, org, year, mine.length);
       mine.forEach((f, k) => (f.write.number = invoiceNumber(prefixes.get(org)!, year, first + k)));
     }
-    const finalized = await this.invoices.writeComputed(tx, finalize.map((f) => f.write), true, now);
+    const finalized = await this.invoices.writeComputed(
+      tx,
+      finalize.map((f) => f.write),
+      true,
+      now,
+    );
     // The caller holds the drafts' locks: a draft that did not finalize here would leave a gap in the numbers.
-    if (finalized.length !== finalize.length) throw new Error(`finalized ${finalized.length} of ${finalize.length} drafts: their status changed under the lock`);
+    if (finalized.length !== finalize.length)
+      throw new Error(`finalized ${finalized.length} of ${finalize.length} drafts: their status changed under the lock`);
     const used = finalize.flatMap((f) => f.once.map((coupon) => ({ coupon, invoice: f.row.id })));
-    await this.invoices.useCoupons(tx, used.map((u) => u.coupon), used.map((u) => u.invoice), now);
+    await this.invoices.useCoupons(
+      tx,
+      used.map((u) => u.coupon),
+      used.map((u) => u.invoice),
+      now,
+    );
     // Prepaid credits (the next step) are consumed here, in the finalizing transaction.
     const kept = await this.invoices.writeComputed(tx, keep, false, now);
-    await this.invoices.markComputeErrors(tx, failed.map((f) => f.id), failed.map((f) => f.error));
+    await this.invoices.markComputeErrors(
+      tx,
+      failed.map((f) => f.id),
+      failed.map((f) => f.error),
+    );
     const dropped = await this.invoices.dropDrafts(tx, drop);
     for (const f of failed) this.logger.error({ msg: 'an invoice could not be computed; it stays a draft', invoice: f.id, err: f.error });
     return { finalized, dropped, drafts: kept, failed };

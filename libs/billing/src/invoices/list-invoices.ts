@@ -36,6 +36,9 @@ export class ListInvoices {
     );
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { invoices: await this.reader.views(page), nextAfter: rows.length > q.limit ? { periodStart: last.period_start, id: last.id } : null };
+    return {
+      invoices: await this.reader.views(page),
+      nextAfter: rows.length > q.limit ? { periodStart: last.period_start, id: last.id } : null,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvoicesRepository, Transactions, type NewDraft } from '@tollgate/db';
-import { startBillingWorld, type BillingWorld } from '../test-support/billing-world';
+import { startBillingWorld, type BillingWorld } from '../../test/billing-world';
 import { CloseCustomerPeriod } from './close-customer-period';
 import { FinalizeInvoice } from './finalize-invoice';
 import { RunBillingCycle } from './run-billing-cycle';
@@ -11,15 +11,28 @@ import { RunBillingCycle } from './run-billing-cycle';
 let world: BillingWorld;
 
 const numbers = () =>
-  world.billing.probe.rows<{ number: string }>(`SELECT number FROM invoices WHERE number IS NOT NULL ORDER BY number`).then((r) => r.map((x) => x.number));
+  world.billing.probe
+    .rows<{ number: string }>(`SELECT number FROM invoices WHERE number IS NOT NULL ORDER BY number`)
+    .then((r) => r.map((x) => x.number));
 
 /** TG-2026-000001 … TG-2026-00000n. */
 const sequence = (n: number) => Array.from({ length: n }, (_, i) => `TG-2026-${String(i + 1).padStart(6, '0')}`);
 
 beforeAll(async () => {
   world = await startBillingWorld('2026-03-01T00:00:00Z');
-  await world.plan({ code: 'instant', name: 'Instant', currency: 'USD', charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '1' }] });
-  await world.plan({ code: 'approval', name: 'Approval', currency: 'USD', requires_approval: true, charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '1' }] });
+  await world.plan({
+    code: 'instant',
+    name: 'Instant',
+    currency: 'USD',
+    charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '1' }],
+  });
+  await world.plan({
+    code: 'approval',
+    name: 'Approval',
+    currency: 'USD',
+    requires_approval: true,
+    charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '1' }],
+  });
 });
 
 afterAll(async () => {
@@ -72,7 +85,9 @@ describe('invoice numbers', () => {
       RETURN NEW; END $$`);
     await world.billing.probe.rows(`CREATE TRIGGER refuse_line BEFORE INSERT ON invoice_lines FOR EACH ROW EXECUTE FUNCTION refuse_line()`);
     try {
-      const results = await Promise.allSettled(drafts.map((d) => world.get(FinalizeInvoice).execute({ organizationId: world.organizationId, invoiceId: d.id })));
+      const results = await Promise.allSettled(
+        drafts.map((d) => world.get(FinalizeInvoice).execute({ organizationId: world.organizationId, invoiceId: d.id })),
+      );
       expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
     } finally {
       await world.billing.probe.rows('DROP TRIGGER refuse_line ON invoice_lines');
@@ -89,9 +104,20 @@ describe('the one-invoice-per-period key', () => {
   it('lets one of two drafts inserted at once for a period in, without any lock', async () => {
     const [customer] = await world.billing.probe.rows<{ id: string }>(`SELECT id::text FROM customers WHERE external_id = 'twice'`);
     const draft = (): NewDraft => ({
-      id: randomUUID(), organization_id: world.organizationId, customer_id: customer.id, period_start: new Date('2026-05-01T00:00:00Z'),
-      period_end: new Date('2026-06-01T00:00:00Z'), billing_period_end: new Date('2026-06-01T00:00:00Z'), usage_through: null, currency: 'USD',
-      plan_code: 'instant', plan_version_id: randomUUID(), plan_version: 1, discount: '0', finalize_after: new Date('2026-06-01T00:00:00Z'), requires_approval: false,
+      id: randomUUID(),
+      organization_id: world.organizationId,
+      customer_id: customer.id,
+      period_start: new Date('2026-05-01T00:00:00Z'),
+      period_end: new Date('2026-06-01T00:00:00Z'),
+      billing_period_end: new Date('2026-06-01T00:00:00Z'),
+      usage_through: null,
+      currency: 'USD',
+      plan_code: 'instant',
+      plan_version_id: randomUUID(),
+      plan_version: 1,
+      discount: '0',
+      finalize_after: new Date('2026-06-01T00:00:00Z'),
+      requires_approval: false,
     });
     const insert = () => world.get(Transactions).run((tx) => world.get(InvoicesRepository).insertDrafts(tx, [draft()]));
     const inserted = await Promise.all([insert(), insert()]);

@@ -34,7 +34,8 @@ export class ReissueInvoice {
     const id = await this.transactions.run(async (tx) => {
       await this.invoices.lockBilling(tx, [command.organizationId], 'shared');
       const voided = await lockInvoice(this.invoices, tx, command);
-      if (voided.status !== 'void') throw new ConflictError('invoice_not_void', `invoice ${voided.id} is ${voided.status}: only a void invoice is reissued`);
+      if (voided.status !== 'void')
+        throw new ConflictError('invoice_not_void', `invoice ${voided.id} is ${voided.status}: only a void invoice is reissued`);
       const current = await this.invoices.periodInvoice(tx, voided.customer_id, voided.period_start);
       if (current !== null) throw new ConflictError('period_invoiced', `the period of invoice ${voided.id} is invoiced by ${current.id}`);
       const [customer] = await this.invoices.customers(tx, [voided.customer_id]);

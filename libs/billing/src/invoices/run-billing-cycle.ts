@@ -51,10 +51,23 @@ export class RunBillingCycle {
     await this.chunks(async (tx) => {
       const customers = await this.invoices.dueCustomers(tx, now, CHUNK);
       if (customers.length === 0) return null;
-      if (!(await this.invoices.lockBilling(tx, customers.map((c) => c.organization_id), 'shared', false))) return 'busy';
+      if (
+        !(await this.invoices.lockBilling(
+          tx,
+          customers.map((c) => c.organization_id),
+          'shared',
+          false,
+        ))
+      )
+        return 'busy';
       const { created } = await this.settler.close(tx, customers, now);
       const settled = await this.settler.settle(tx, await this.invoices.lockInvoices(tx, created), now);
-      return { closed: created.length, finalized: settled.finalized.length, refreshed: settled.drafts.length, failed: settled.failed.length };
+      return {
+        closed: created.length,
+        finalized: settled.finalized.length,
+        refreshed: settled.drafts.length,
+        failed: settled.failed.length,
+      };
     }, add);
 
     // Drafts due for finalization or whose inputs changed; each computed at most once per cycle.
@@ -63,7 +76,15 @@ export class RunBillingCycle {
       const customerIds = await this.invoices.customersWithDraftWork(tx, now, since, CHUNK);
       if (customerIds.length === 0) return null;
       const drafts = await this.invoices.draftsWithWork(tx, customerIds, now, since);
-      if (!(await this.invoices.lockBilling(tx, drafts.map((d) => d.organization_id), 'shared', false))) return 'busy';
+      if (
+        !(await this.invoices.lockBilling(
+          tx,
+          drafts.map((d) => d.organization_id),
+          'shared',
+          false,
+        ))
+      )
+        return 'busy';
       const settled = await this.settler.settle(tx, drafts, now);
       return { finalized: settled.finalized.length, refreshed: settled.drafts.length, failed: settled.failed.length };
     }, add);

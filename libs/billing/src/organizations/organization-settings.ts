@@ -22,7 +22,13 @@ export class GetOrganization {
 export class ChangeOrganization {
   constructor(private readonly organizations: OrganizationsRepository) {}
 
-  execute({ organizationId, changes }: { organizationId: string; changes: { name?: string; invoice_prefix?: string } }): Promise<OrganizationRow> {
+  execute({
+    organizationId,
+    changes,
+  }: {
+    organizationId: string;
+    changes: { name?: string; invoice_prefix?: string };
+  }): Promise<OrganizationRow> {
     return this.organizations.update(organizationId, changes);
   }
 }

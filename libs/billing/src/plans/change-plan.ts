@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InvoicesRepository, isUniqueViolation, PlansRepository, PlanVersionRow, Transactions } from '@tollgate/db';
+import type { PlanInput } from '@tollgate/pricing';
 import { Clock } from '../clock';
 import { NotFoundError } from '../errors';
 import { BillingSchedule } from '../invoices/billing-schedule';
@@ -9,8 +10,8 @@ import { planDefinition } from './plan-definition';
 export interface ChangePlanCommand {
   organizationId: string;
   code: string;
-  /** The plan as sent (validated here); its code is `code`. */
-  plan: unknown;
+  /** The plan as sent, its shape checked (its meaning is checked here); its code is `code`. */
+  plan: PlanInput;
   /** Default: now. */
   effectiveFrom?: Date;
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { IngestBatchesRepository, isUnavailableError, PricingRepository } from '@tollgate/db';
+import { CheckUsageThresholds, type CheckUsageThresholdsCommand, type PricedPeriod } from '../alerts/check-usage-thresholds';
 import { PlanBook } from './plan-book';
 import { priceEvents } from './price-events';
 import { PRICING_METRICS, type PricingMetrics } from './pricing-metrics';
@@ -35,12 +36,14 @@ export class PriceBatch {
     private readonly plans: PlanBook,
     @Inject(RATE_LOOKUP) private readonly rates: RateLookup,
     @Inject(CONFIG) private readonly config: TollgateConfig,
+    private readonly thresholds: CheckUsageThresholds,
     @Optional() @Inject(PRICING_METRICS) private readonly metrics?: PricingMetrics,
   ) {}
 
   async execute({ batchId }: PriceBatchCommand): Promise<PriceBatchResult> {
+    let priced: Priced;
     try {
-      return await this.price(batchId);
+      priced = await this.price(batchId);
     } catch (err) {
       if (isUnavailableError(err)) throw err;
       const error = err instanceof Error ? err.message : String(err);
@@ -49,13 +52,18 @@ export class PriceBatch {
       this.metrics?.batchQuarantined(failure.events);
       return { outcome: 'quarantined', events: failure.events, error };
     }
+    // After the commit, and not a pricing failure if it throws: the job is retried, finds the batch priced and
+    // checks again from Postgres, so a crossing is never missed (docs/design.md, "Webhooks").
+    if (priced.check === null) await this.thresholds.forBatch(batchId);
+    else await this.thresholds.execute(priced.check);
+    return priced.result;
   }
 
-  private async price(batchId: string): Promise<PriceBatchResult> {
+  private async price(batchId: string): Promise<Priced> {
     const events = await this.pricing.eventsToPrice(batchId);
     if (events.length === 0) {
       await this.pricing.closeBatch(batchId);
-      return { outcome: 'priced', priced: 0, unpriced: 0, alreadyPriced: 0 };
+      return { result: { outcome: 'priced', priced: 0, unpriced: 0, alreadyPriced: 0 }, check: null };
     }
     // An override that just re-opened these events must be in force here, not only after the next poll.
     await this.rates.refresh();
@@ -73,6 +81,25 @@ export class PriceBatch {
       }
       this.metrics.batchPriced(written.priced, written.unpriced, lags);
     }
-    return { outcome: 'priced', ...written, alreadyPriced: rows.length - written.priced - written.unpriced };
+    const periods = new Map<string, PricedPeriod>();
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (r.status === 'priced')
+        periods.set(`${events[i].customer_id}/${r.periodStart!.getTime()}`, {
+          customerId: events[i].customer_id,
+          periodStart: r.periodStart!,
+          periodEnd: r.periodEnd!,
+        });
+    }
+    return {
+      result: { outcome: 'priced', ...written, alreadyPriced: rows.length - written.priced - written.unpriced },
+      check: { organizationId, periods: [...periods.values()] },
+    };
   }
+}
+
+interface Priced {
+  result: PriceBatchResult;
+  /** The periods the batch's priced events went into; null when an earlier run priced them (read back then). */
+  check: CheckUsageThresholdsCommand | null;
 }

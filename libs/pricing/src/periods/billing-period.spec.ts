@@ -23,7 +23,7 @@ describe('billingPeriod', () => {
     expect(billingPeriod(utc('2026-02-01'), utc('2024-03-10'), 'year')).toEqual({ start: utc('2025-03-10'), end: utc('2026-03-10') });
   });
 
-  it('gives calendar weeks from Monday, or weeks from the anchor\'s weekday', () => {
+  it("gives calendar weeks from Monday, or weeks from the anchor's weekday", () => {
     // 2026-11-30 is a Monday.
     expect(billingPeriod(new Date('2026-12-02T12:00:00Z'), null, 'week')).toEqual({ start: utc('2026-11-30'), end: utc('2026-12-07') });
     expect(billingPeriod(utc('2026-11-30'), null, 'week')).toEqual({ start: utc('2026-11-30'), end: utc('2026-12-07') });

@@ -48,7 +48,7 @@ export function billingPeriod(at: Date | number, anchor: Date | null, interval: 
   const anchorDay = anchor === null ? 1 : anchor.getUTCDate();
   const anchorMonth = anchor === null ? 0 : anchor.getUTCMonth();
   // Start from a boundary at or before `at`, then step forward.
-  let year = d.getUTCFullYear();
+  const year = d.getUTCFullYear();
   let month = interval === 'year' ? anchorMonth : d.getUTCMonth();
   let start = boundary(year, month, 0, anchorDay);
   while (start > t) {

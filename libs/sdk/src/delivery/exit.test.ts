@@ -17,7 +17,14 @@ describe('delivery when the process exits', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'tollgate-sdk-exit-'));
     bundle = join(dir, 'sdk.cjs');
-    esbuild.buildSync({ entryPoints: [join(__dirname, '..', 'index.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle });
+    esbuild.buildSync({
+      entryPoints: [join(__dirname, '..', 'index.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: bundle,
+    });
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -80,7 +80,9 @@ describe('tollgateCallbacks with the real @langchain/core', () => {
     rig = await startRig({ customer: 'broke', budgetGuard: true });
     rig.ingest.entitlements.set('broke', { allowed: false, reason: 'credits_exhausted' });
     const model = new OpenAIChat(new OpenAI({ apiKey: 'sk-fake', baseURL: rig.llm.openaiBaseUrl, maxRetries: 0 }));
-    await expect(model.invoke('Hi', { callbacks: [tollgateCallbacks(rig.tollgate)] })).rejects.toMatchObject({ name: 'BudgetExceededError' });
+    await expect(model.invoke('Hi', { callbacks: [tollgateCallbacks(rig.tollgate)] })).rejects.toMatchObject({
+      name: 'BudgetExceededError',
+    });
     expect(rig.llm.requests).toHaveLength(0);
   });
 

@@ -44,7 +44,10 @@ describe('StripeTestServer', () => {
     it('401 without a key or with one that is not a secret key', async () => {
       const none = await call('GET', '/v1/invoices', undefined, { authorization: '' });
       expect(none.status).toBe(401);
-      expect(none.body.error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('did not provide an API key') });
+      expect(none.body.error).toMatchObject({
+        type: 'invalid_request_error',
+        message: expect.stringContaining('did not provide an API key'),
+      });
       const publishable = await call('GET', '/v1/invoices', undefined, { authorization: 'Bearer pk_test_123' });
       expect(publishable.status).toBe(401);
     });
@@ -56,15 +59,34 @@ describe('StripeTestServer', () => {
     });
 
     it('404 for an unknown URL or object, 400 for missing, unknown and malformed parameters, naming the param', async () => {
-      expect(await call('GET', '/v1/charges')).toMatchObject({ status: 404, body: { error: { type: 'invalid_request_error', message: expect.stringContaining('Unrecognized request URL') } } });
-      expect(await call('GET', '/v1/invoices/in_nope')).toMatchObject({ status: 404, body: { error: { code: 'resource_missing', param: 'id', message: "No such invoice: 'in_nope'" } } });
-      expect(await call('POST', '/v1/invoices', 'currency=usd')).toMatchObject({ status: 400, body: { error: { code: 'parameter_missing', param: 'customer' } } });
-      expect(await call('POST', '/v1/customers', 'nmae=Acme')).toMatchObject({ status: 400, body: { error: { code: 'parameter_unknown', param: 'nmae' } } });
+      expect(await call('GET', '/v1/charges')).toMatchObject({
+        status: 404,
+        body: { error: { type: 'invalid_request_error', message: expect.stringContaining('Unrecognized request URL') } },
+      });
+      expect(await call('GET', '/v1/invoices/in_nope')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'resource_missing', param: 'id', message: "No such invoice: 'in_nope'" } },
+      });
+      expect(await call('POST', '/v1/invoices', 'currency=usd')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'parameter_missing', param: 'customer' } },
+      });
+      expect(await call('POST', '/v1/customers', 'nmae=Acme')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'parameter_unknown', param: 'nmae' } },
+      });
       const customer = await call('POST', '/v1/customers', '');
       const invoice = await call('POST', '/v1/invoices', `customer=${customer.body.id}`);
       expect(await call('POST', `/v1/invoices/${invoice.body.id}/add_lines`, 'lines[0][amount]=12.5')).toMatchObject({
         status: 400,
-        body: { error: { type: 'invalid_request_error', code: 'parameter_invalid_integer', param: 'lines[0][amount]', message: 'Invalid integer: 12.5' } },
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            code: 'parameter_invalid_integer',
+            param: 'lines[0][amount]',
+            message: 'Invalid integer: 12.5',
+          },
+        },
       });
       expect(await call('POST', `/v1/invoices/${invoice.body.id}/add_lines`, 'lines[0][amount]=1&lines[0][price]=price_1')).toMatchObject({
         status: 400,
@@ -107,18 +129,35 @@ describe('StripeTestServer', () => {
     it('totals the lines, numbers the invoice at finalization, and refuses a second finalization', async () => {
       const id = await openInvoice([1230, -230]);
       const invoice = await call('GET', `/v1/invoices/${id}`);
-      expect(invoice.body).toMatchObject({ object: 'invoice', status: 'open', total: 1000, subtotal: 1000, amount_due: 1000, amount_paid: 0, amount_remaining: 1000 });
+      expect(invoice.body).toMatchObject({
+        object: 'invoice',
+        status: 'open',
+        total: 1000,
+        subtotal: 1000,
+        amount_due: 1000,
+        amount_paid: 0,
+        amount_remaining: 1000,
+      });
       expect(invoice.body.lines).toMatchObject({ object: 'list', has_more: false, url: `/v1/invoices/${id}/lines` });
-      expect(invoice.body.lines.data.map((l: { amount: number; discountable: boolean }) => [l.amount, l.discountable])).toEqual([[1230, true], [-230, false]]);
+      expect(invoice.body.lines.data.map((l: { amount: number; discountable: boolean }) => [l.amount, l.discountable])).toEqual([
+        [1230, true],
+        [-230, false],
+      ]);
       expect(invoice.body.status_transitions.finalized_at).toEqual(expect.any(Number));
-      expect(await call('POST', `/v1/invoices/${id}/finalize`, '')).toMatchObject({ status: 400, body: { error: { code: 'status_transition_invalid' } } });
+      expect(await call('POST', `/v1/invoices/${id}/finalize`, '')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'status_transition_invalid' } },
+      });
     });
 
     it('pays through the API, then refuses to void a paid invoice', async () => {
       const id = await openInvoice([500]);
       const paid = await call('POST', `/v1/invoices/${id}/pay`, '');
       expect(paid.body).toMatchObject({ status: 'paid', amount_paid: 500, amount_remaining: 0 });
-      expect(await call('POST', `/v1/invoices/${id}/void`, '')).toMatchObject({ status: 400, body: { error: { code: 'status_transition_invalid' } } });
+      expect(await call('POST', `/v1/invoices/${id}/void`, '')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'status_transition_invalid' } },
+      });
     });
 
     it('puts a negative total on the customer balance: nothing due, paid at finalization', async () => {
@@ -152,7 +191,9 @@ describe('StripeTestServer', () => {
 
   describe('control API', () => {
     it('injects faults, moves invoices, shows state and the request log over HTTP', async () => {
-      expect(await control('POST', '/faults', { kind: 'rate_limit', operation: 'customers.create', retry_after_seconds: 3 })).toMatchObject({ status: 201, body: { faults_pending: 1 } });
+      expect(await control('POST', '/faults', { kind: 'rate_limit', operation: 'customers.create', retry_after_seconds: 3 })).toMatchObject(
+        { status: 201, body: { faults_pending: 1 } },
+      );
       const limited = await call('POST', '/v1/customers', 'name=Acme');
       expect(limited.status).toBe(429);
       expect(limited.headers.get('retry-after')).toBe('3');
@@ -161,12 +202,20 @@ describe('StripeTestServer', () => {
       const id = await openInvoice([4200]);
       expect((await control('POST', `/invoices/${id}/fail_payment`)).body).toMatchObject({ status: 'open', attempt_count: 1 });
       expect((await control('POST', `/invoices/${id}/pay`)).body).toMatchObject({ status: 'paid', amount_paid: 4200 });
-      expect(await control('POST', `/invoices/${id}/mark_uncollectible`)).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('paid') } } });
+      expect(await control('POST', `/invoices/${id}/mark_uncollectible`)).toMatchObject({
+        status: 400,
+        body: { error: { message: expect.stringContaining('paid') } },
+      });
 
       const state = (await control('GET', '/state')).body;
       expect(state.invoices.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual([[id, 'paid']]);
       expect(state.events.map((e: { type: string }) => e.type)).toEqual([
-        'customer.created', 'invoice.created', 'invoice.finalized', 'invoice.payment_failed', 'invoice.payment_succeeded', 'invoice.paid',
+        'customer.created',
+        'invoice.created',
+        'invoice.finalized',
+        'invoice.payment_failed',
+        'invoice.payment_succeeded',
+        'invoice.paid',
       ]);
       const requests = (await control('GET', '/requests')).body;
       expect(requests[0]).toMatchObject({ operation: 'customers.create', status: 429, fault: 'rate_limit' });
@@ -198,7 +247,11 @@ describe('StripeTestServer', () => {
         expect(deliveries.map((d: { status: number }) => d.status)).toEqual([204, 204, 204]);
         expect(received).toEqual(['invoice.finalized', 'invoice.created', 'customer.created']);
         const created = (await control('GET', '/events')).body[0];
-        expect((await control('POST', `/events/${created.id}/deliver`, { timestamp: 1 })).body).toMatchObject({ eventId: created.id, status: 204, signature: expect.stringMatching(/^t=1,v1=/) });
+        expect((await control('POST', `/events/${created.id}/deliver`, { timestamp: 1 })).body).toMatchObject({
+          eventId: created.id,
+          status: 204,
+          signature: expect.stringMatching(/^t=1,v1=/),
+        });
       } finally {
         await new Promise((resolve) => hook.close(resolve));
       }
