@@ -211,7 +211,7 @@ describe('invoices', () => {
         '/v1/invoices/{id}/reissue',
         '/v1/customers/{id}/invoices/close',
         '/v1/customers/{id}/coupons',
-        '/v1/customers/{id}/coupons/{couponId}',
+        '/v1/customers/{id}/coupons/{coupon_id}',
         '/v1/organization',
       ]),
     );
