@@ -82,26 +82,22 @@ describe('golden periods', () => {
   });
 
   it('October: both charges, one floor binding and one not, two coupons, late usage from September', async () => {
-    await world
-      .get(CreateCoupon)
-      .execute({
-        organizationId: world.organizationId,
-        externalId: 'golden',
-        kind: 'fixed',
-        value: '10.00',
-        frequency: 'once',
-        expiresAt: null,
-      });
-    await world
-      .get(CreateCoupon)
-      .execute({
-        organizationId: world.organizationId,
-        externalId: 'golden',
-        kind: 'percentage',
-        value: '10',
-        frequency: 'forever',
-        expiresAt: null,
-      });
+    await world.get(CreateCoupon).execute({
+      organizationId: world.organizationId,
+      externalId: 'golden',
+      kind: 'fixed',
+      value: '10.00',
+      frequency: 'once',
+      expiresAt: null,
+    });
+    await world.get(CreateCoupon).execute({
+      organizationId: world.organizationId,
+      externalId: 'golden',
+      kind: 'percentage',
+      value: '10',
+      frequency: 'forever',
+      expiresAt: null,
+    });
     // premium: 3 × gold-o3 (2M in, 0.5M out) = 3 × $8 = $24 cost; rated 36; discounted 34.56 > floor 34.2857.
     await world.usage('golden', '2026-10-05T08:00:00Z', 'gold-o3', 2_000_000, 500_000, 3);
     // standard: 4 × gold-mini (10M, 3M) = $38 cost; rated 49.40; discounted 47.424; floor 47.50 binds.

@@ -64,26 +64,22 @@ it(`agrees between the preview, live usage and the stored invoice (seed ${SEED})
   // July, finalized; then August with a late July call, coupons, and calls all through the month.
   for (let i = 0; i < 15; i++) await call(Date.UTC(2026, 6, 1) + int(30 * 86_400_000));
   await world.cycleAt('2026-08-01T00:00:00Z');
-  await world
-    .get(CreateCoupon)
-    .execute({
-      organizationId: world.organizationId,
-      externalId: 'random',
-      kind: 'fixed',
-      value: (1 + int(300) / 100).toFixed(2),
-      frequency: 'once',
-      expiresAt: null,
-    });
-  await world
-    .get(CreateCoupon)
-    .execute({
-      organizationId: world.organizationId,
-      externalId: 'random',
-      kind: 'percentage',
-      value: String(1 + int(20)),
-      frequency: 'forever',
-      expiresAt: null,
-    });
+  await world.get(CreateCoupon).execute({
+    organizationId: world.organizationId,
+    externalId: 'random',
+    kind: 'fixed',
+    value: (1 + int(300) / 100).toFixed(2),
+    frequency: 'once',
+    expiresAt: null,
+  });
+  await world.get(CreateCoupon).execute({
+    organizationId: world.organizationId,
+    externalId: 'random',
+    kind: 'percentage',
+    value: String(1 + int(20)),
+    frequency: 'forever',
+    expiresAt: null,
+  });
   for (let i = 0; i < 40; i++) await call(Date.UTC(2026, 7, 1) + int(31 * 86_400_000 - 1000));
   await call(Date.UTC(2026, 6, 1) + int(30 * 86_400_000));
 
