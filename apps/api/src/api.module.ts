@@ -13,7 +13,10 @@ import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PlansController } from './plans/plans.controller';
+import { CouponsController } from './coupons/coupons.controller';
 import { CustomersController } from './customers/customers.controller';
+import { CustomerInvoicesController } from './invoices/customer-invoices.controller';
+import { InvoicesController } from './invoices/invoices.controller';
 import { RatesController } from './rates/rates.controller';
 import { UsageAlertsController } from './usage-alerts/usage-alerts.controller';
 import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
@@ -38,6 +41,9 @@ export class ApiModule {
         OrganizationsController,
         PlansController,
         CustomersController,
+        CustomerInvoicesController,
+        CouponsController,
+        InvoicesController,
         UsageAlertsController,
         RatesController,
         WebhookEndpointsController,

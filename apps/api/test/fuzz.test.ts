@@ -12,7 +12,7 @@ import {
   nastyString,
   withSomeBad,
 } from '@tollgate/testing';
-import { startTestApi, type IngestBody, type RateSyncBody, type TestApi } from '@tollgate/testing/api-harness';
+import { startTestApi, type IngestBody, type InvoiceBody, type RateSyncBody, type TestApi } from '@tollgate/testing/api-harness';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS } from '../src/common/schema/validate';
 
@@ -25,6 +25,7 @@ const SEED = 20261130;
 let api: TestApi;
 let probe: DatabaseProbe;
 let syncId: string;
+let invoiceId: string;
 
 /** Percent-encodes any JS string, lone surrogates too (as their WTF-8 bytes, which the api must refuse). */
 function encodePart(s: string): string {
@@ -56,7 +57,7 @@ const cursorish = fc.oneof(
 );
 const queryValue = fc.oneof(nastyString, dateTimeish, fc.integer().map(String), nastyNumber.map(String), cursorish);
 const idValue = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('fuzz-c', 'fuzz-p', 'sync', 'a'.repeat(255), 'a'.repeat(256)) },
+  { weight: 4, arbitrary: fc.constantFrom('fuzz-c', 'fuzz-p', 'sync', 'invoice', 'a'.repeat(255), 'a'.repeat(256)) },
   { weight: 3, arbitrary: nastyString },
 );
 
@@ -112,6 +113,13 @@ const planFields = {
     anyJson,
   ),
   effective_from: fc.oneof(dateTimeish, nastyNumber),
+};
+const couponFields = {
+  kind: fc.constantFrom('fixed', 'percentage', 'x'),
+  amount: fc.oneof(decimalAround(21, 31), nastyNumber),
+  percent: fc.oneof(decimalAround(3, 31), nastyNumber),
+  frequency: fc.constantFrom('once', 'forever', 'x'),
+  expires_at: fc.oneof(dateTimeish, nastyNumber),
 };
 const customerFields = {
   external_id: nastyString,
@@ -217,6 +225,42 @@ const endpoints: Endpoint[] = [
     path: (id) => `/v1/rates/aliases/${id}`,
     body: body({ provider: nastyString, model: nastyString }, { provider: 'openai', model: 'gpt-4o' }),
   },
+  { operationId: 'OrganizationsController_organization', method: 'GET', path: () => '/v1/organization' },
+  {
+    operationId: 'OrganizationsController_changeOrganizationSettings',
+    method: 'PATCH',
+    path: () => '/v1/organization',
+    body: body({ name: nastyString, invoice_prefix: nastyString }, { invoice_prefix: 'FZ' }),
+  },
+  {
+    operationId: 'CouponsController_create',
+    method: 'POST',
+    path: (id) => `/v1/customers/${id}/coupons`,
+    body: body(couponFields, { kind: 'fixed', amount: '1.00', frequency: 'once' }),
+  },
+  { operationId: 'CouponsController_list', method: 'GET', path: (id) => `/v1/customers/${id}/coupons`, query: ['cursor', 'limit'] },
+  { operationId: 'CouponsController_remove', method: 'DELETE', path: (id) => `/v1/customers/fuzz-c/coupons/${id}` },
+  {
+    operationId: 'CustomerInvoicesController_close',
+    method: 'POST',
+    path: (id) => `/v1/customers/${id}/invoices/close`,
+    body: body({ period_end: fc.oneof(dateTimeish, nastyNumber) }, {}),
+  },
+  {
+    operationId: 'InvoicesController_list',
+    method: 'GET',
+    path: () => '/v1/invoices',
+    query: ['external_customer_id', 'status', 'from', 'to', 'cursor', 'limit'],
+  },
+  { operationId: 'InvoicesController_get', method: 'GET', path: (id) => `/v1/invoices/${id}` },
+  { operationId: 'InvoicesController_finalize', method: 'POST', path: (id) => `/v1/invoices/${id}/finalize` },
+  {
+    operationId: 'InvoicesController_void',
+    method: 'POST',
+    path: (id) => `/v1/invoices/${id}/void`,
+    body: body({ reason: nastyString }, { reason: 'fuzz' }),
+  },
+  { operationId: 'InvoicesController_reissue', method: 'POST', path: (id) => `/v1/invoices/${id}/reissue` },
   { operationId: 'UsageAlertsController_get', method: 'GET', path: (id) => `/v1/customers/${id}/usage_alerts` },
   {
     operationId: 'UsageAlertsController_put',
@@ -316,6 +360,7 @@ const goodQuery: Record<string, fc.Arbitrary<string>> = {
   endpoint_id: fc.constantFrom('00000000-0000-4000-8000-000000000000', 'nope'),
   event_id: fc.constantFrom('00000000-0000-4000-8000-000000000000', '42'),
   event: fc.constantFrom('invoice.paid', 'usage.threshold_crossed', 'invoice.exploded'),
+  status: fc.constantFrom('draft', 'finalized', 'void', 'open'),
 };
 
 function queryFor(endpoint: Endpoint): fc.Arbitrary<Record<string, string>> {
@@ -376,6 +421,10 @@ beforeAll(async () => {
   await api.request('POST', '/v1/plans', planBody);
   await api.request('POST', '/v1/customers', { external_id: 'fuzz-c', plan_code: 'fuzz-p' });
   syncId = (await api.request<RateSyncBody>('POST', '/v1/rates/sync')).body.id;
+  // An invoice to read, finalize, void and reissue: a base fee bills even an empty period; a day of grace keeps it a draft.
+  await api.request('POST', '/v1/plans', { ...planBody, code: 'fuzz-fee', base_fee: '5.00', grace_period_hours: 24 });
+  await api.request('POST', '/v1/customers', { external_id: 'fuzz-billed', plan_code: 'fuzz-fee' });
+  invoiceId = (await api.request<InvoiceBody>('POST', '/v1/customers/fuzz-billed/invoices/close')).body.id;
 });
 afterAll(async () => {
   await probe?.close();
@@ -390,7 +439,7 @@ describe('fuzzing every operation', () => {
   it('never answers 5xx; errors are in the API shape; successes match their schema', async () => {
     await fc.assert(
       fc.asyncProperty(request, async ([endpoint, id, q, text, type, useIngest]) => {
-        const pathId = id === 'sync' ? syncId : encodePart(id);
+        const pathId = id === 'sync' ? syncId : id === 'invoice' ? invoiceId : encodePart(id);
         const path = endpoint.path(pathId) + query(q);
         const key = endpoint.key === 'ingest' && useIngest ? api.ingestKey : api.adminKey;
         const res = await send(endpoint.method, path, text, type, key);

@@ -3,8 +3,10 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { PublishWebhookEvent } from '@tollgate/billing';
 import {
   startTestApi,
+  type CouponBody,
   type CreatedOrganizationBody,
   type CreatedWebhookEndpointBody,
+  type InvoiceBody,
   type RateSyncBody,
   type TestApi,
   type WebhookDeliveryListBody,
@@ -13,9 +15,12 @@ import { startTestBilling } from '@tollgate/testing/billing-harness';
 import { componentSchemas, schemaObject, parameterObjects } from '../src/common/schema/openapi';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS, SchemaPipe } from '../src/common/schema/validate';
+import { CouponsController } from '../src/coupons/coupons.controller';
 import { CustomersController } from '../src/customers/customers.controller';
 import { EventsController } from '../src/events/events.controller';
 import { HealthController } from '../src/health/health.controller';
+import { CustomerInvoicesController } from '../src/invoices/customer-invoices.controller';
+import { InvoicesController } from '../src/invoices/invoices.controller';
 import { OrganizationsController } from '../src/organizations/organizations.controller';
 import { PlansController } from '../src/plans/plans.controller';
 import { RatesController } from '../src/rates/rates.controller';
@@ -108,6 +113,9 @@ describe('the OpenAPI document', () => {
       UsageAlertsController,
       WebhookEndpointsController,
       WebhookDeliveriesController,
+      InvoicesController,
+      CustomerInvoicesController,
+      CouponsController,
     ];
     let checked = 0;
     for (const controller of controllers) {
@@ -254,6 +262,35 @@ describe('real responses', () => {
     ).toBe(201);
     await call('WebhookEndpointsController_disable', 'DELETE', `/v1/webhook_endpoints/${endpoint.body.id}`);
     await call('WebhookDeliveriesController_replay', 'POST', `/v1/webhook_deliveries/${deliveries.body.data[0].id}/replay`); // 409 endpoint_disabled
+
+    // Invoices and coupons: a plan with a base fee bills even an empty period; an hour of grace keeps it a draft.
+    await call('PlansController_create', 'POST', '/v1/plans', {
+      code: 'fee',
+      name: 'Fee',
+      currency: 'USD',
+      base_fee: '5.00',
+      grace_period_hours: 1,
+      charges: [{ name: 'all', models: ['*'], markup: '0' }],
+    });
+    await call('CustomersController_create', 'POST', '/v1/customers', { external_id: 'billed', plan_code: 'fee' });
+    await call('CouponsController_create', 'POST', '/v1/customers/billed/coupons', { kind: 'fixed', amount: '1.00', frequency: 'once' });
+    const gone = await call<CouponBody>('CouponsController_create', 'POST', '/v1/customers/billed/coupons', {
+      kind: 'percentage',
+      percent: '10',
+      frequency: 'forever',
+    });
+    await call('CouponsController_remove', 'DELETE', `/v1/customers/billed/coupons/${gone.body.id}`);
+    await call('CouponsController_list', 'GET', '/v1/customers/billed/coupons?limit=1');
+    await call('CouponsController_create', 'POST', '/v1/customers/billed/coupons', { kind: 'fixed', frequency: 'once' }); // 400
+    const draft = await call<InvoiceBody>('CustomerInvoicesController_close', 'POST', '/v1/customers/billed/invoices/close');
+    await call('InvoicesController_list', 'GET', '/v1/invoices?status=draft');
+    await call('InvoicesController_get', 'GET', `/v1/invoices/${draft.body.id}`);
+    await call('InvoicesController_finalize', 'POST', `/v1/invoices/${draft.body.id}/finalize`);
+    await call('InvoicesController_void', 'POST', `/v1/invoices/${draft.body.id}/void`, { reason: 'contract test' });
+    await call('InvoicesController_finalize', 'POST', `/v1/invoices/${draft.body.id}/finalize`); // 409 invoice_void
+    await call('InvoicesController_reissue', 'POST', `/v1/invoices/${draft.body.id}/reissue`);
+    await call('OrganizationsController_organization', 'GET', '/v1/organization');
+    await call('OrganizationsController_changeOrganizationSettings', 'PATCH', '/v1/organization', { invoice_prefix: 'OPS' });
 
     await call('HealthController_healthz', 'GET', '/healthz');
     await call('HealthController_readyz', 'GET', '/readyz');

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { bullConnection, TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { BillingModule } from '@tollgate/billing';
+import { BillingCycleModule } from './billing/billing-cycle.module';
 import { WorkerMetricsModule } from './metrics/metrics.module';
 import { PricingModule } from './pricing/pricing.module';
 import { RatesSyncModule } from './rates/rates-sync.module';
@@ -21,6 +22,7 @@ export class WorkerModule {
         WorkerMetricsModule,
         RatesSyncModule,
         PricingModule,
+        BillingCycleModule,
         WebhooksModule,
       ],
     };

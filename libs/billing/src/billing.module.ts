@@ -1,5 +1,10 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { RateBook, RatesModule } from '@tollgate/rates';
+import { Clock, SystemClock, TestClock } from './clock';
+import { CreateCoupon } from './coupons/create-coupon';
+import { ListCoupons } from './coupons/list-coupons';
+import { RemoveCoupon } from './coupons/remove-coupon';
 import { CheckUsageThresholds } from './alerts/check-usage-thresholds';
 import { GetUsageAlerts } from './alerts/get-usage-alerts';
 import { SetUsageAlerts } from './alerts/set-usage-alerts';
@@ -8,9 +13,21 @@ import { CreateCustomer } from './customers/create-customer';
 import { GetCustomer } from './customers/get-customer';
 import { ListCustomers } from './customers/list-customers';
 import { IngestEvents } from './events/ingest-events';
+import { BillingSchedule } from './invoices/billing-schedule';
+import { CloseCustomerPeriod } from './invoices/close-customer-period';
+import { FinalizeInvoice } from './invoices/finalize-invoice';
+import { GetInvoice } from './invoices/get-invoice';
+import { InvoiceCalculator } from './invoices/invoice-calculator';
+import { InvoiceReader } from './invoices/invoice-reader';
+import { InvoiceSettler } from './invoices/invoice-settler';
+import { ListInvoices } from './invoices/list-invoices';
+import { ReissueInvoice } from './invoices/reissue-invoice';
+import { RunBillingCycle } from './invoices/run-billing-cycle';
+import { VoidInvoice } from './invoices/void-invoice';
 import { ListEvents } from './events/list-events';
 import { CreateApiKey } from './organizations/create-api-key';
 import { CreateFirstOrganization, CreateOrganization } from './organizations/create-organization';
+import { ChangeOrganization, GetOrganization } from './organizations/organization-settings';
 import { ChangePlan } from './plans/change-plan';
 import { CreatePlan } from './plans/create-plan';
 import { GetPlan } from './plans/get-plan';
@@ -69,7 +86,19 @@ const USE_CASES = [
   ApproveRateSync,
   CreateOrganization,
   CreateFirstOrganization,
+  GetOrganization,
+  ChangeOrganization,
   CreateApiKey,
+  RunBillingCycle,
+  CloseCustomerPeriod,
+  FinalizeInvoice,
+  VoidInvoice,
+  ReissueInvoice,
+  GetInvoice,
+  ListInvoices,
+  CreateCoupon,
+  ListCoupons,
+  RemoveCoupon,
   SetUsageAlerts,
   GetUsageAlerts,
   CheckUsageThresholds,
@@ -85,10 +114,17 @@ const USE_CASES = [
   SweepWebhookDeliveries,
 ];
 
+/** Real time, or in tests (TOLLGATE_TEST_NOW with NODE_ENV=test) a clock they set. */
+const CLOCK = {
+  provide: Clock,
+  useFactory: (config: TollgateConfig) => (config.testNow ? new TestClock(config.testNow) : new SystemClock()),
+  inject: [CONFIG],
+};
+
 /**
  * The billing use cases for the api and the worker, with what they share: the price and webhook queues, the
- * plan book, the repricer, the webhook sender and the rate book (RatesModule). Needs DbModule; PRICING_METRICS,
- * if a global module provides it.
+ * plan book, the repricer, the webhook sender, the invoice calculator, the billing clock and the rate book
+ * (RatesModule). Needs DbModule; PRICING_METRICS, if a global module provides it.
  */
 @Global()
 @Module({})
@@ -105,9 +141,14 @@ export class BillingModule {
         PlanBook,
         Repricer,
         CurrentPeriod,
+        InvoiceCalculator,
+        InvoiceSettler,
+        InvoiceReader,
+        BillingSchedule,
+        CLOCK,
         { provide: RATE_LOOKUP, useExisting: RateBook },
       ],
-      exports: [...USE_CASES, PriceQueue, WebhookQueue, RATE_LOOKUP],
+      exports: [...USE_CASES, PriceQueue, WebhookQueue, RATE_LOOKUP, Clock],
     };
   }
 }

@@ -39,6 +39,13 @@ export interface TollgateConfig {
   rateSyncTimeoutMs?: number;
   /** How often each process checks the database for new rate versions, overrides and aliases. */
   ratePollMs?: number;
+  /** How often the worker's billing cycle runs: closes due periods, recomputes and finalizes drafts. */
+  billingIntervalMs: number;
+  /**
+   * Tests only (TOLLGATE_TEST_NOW, honoured when NODE_ENV=test): the billing clock stands at this instant, so a
+   * test drives period ends and grace periods without waiting.
+   */
+  testNow?: Date;
   /** BullMQ key prefix (a Redis Cluster hash tag); instances sharing one Redis keep apart with different prefixes. */
   queuePrefix: string;
   /** The Stripe push; undefined without STRIPE_SECRET_KEY (the push is off, invoices stay in Tollgate). */
@@ -88,6 +95,7 @@ const DEFAULTS = {
   PRICE_MAX_ATTEMPTS: '8',
   WORKER_METRICS_PORT: '9464',
   RATE_SYNC_INTERVAL_SECONDS: '3600',
+  BILLING_INTERVAL_SECONDS: '60',
   RATE_SOURCES: 'openrouter,litellm,bedrock',
   OPENROUTER_BASE_URL: 'https://openrouter.ai',
   LITELLM_URL: 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json',
@@ -142,6 +150,17 @@ function port(env: NodeJS.ProcessEnv, name: 'PORT' | 'WORKER_METRICS_PORT'): num
   const value = positiveInt(env, name, 0);
   if (value > 65535) throw new ConfigError(`${name} must be at most 65535, got ${value}`);
   return value;
+}
+
+function testNow(env: NodeJS.ProcessEnv): Date | undefined {
+  const raw = env.TOLLGATE_TEST_NOW;
+  if (!raw) return undefined;
+  if (env.NODE_ENV !== 'test')
+    throw new ConfigError('TOLLGATE_TEST_NOW sets the billing clock for tests; it is refused unless NODE_ENV=test');
+  const at = new Date(raw);
+  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(raw))
+    throw new ConfigError(`TOLLGATE_TEST_NOW must be an RFC 3339 timestamp, got "${raw}"`);
+  return at;
 }
 
 function stripeSettings(env: NodeJS.ProcessEnv): StripeSettings | undefined {
@@ -227,6 +246,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     bedrockRegions: list(env, 'BEDROCK_REGIONS'),
     rateSyncTimeoutMs: positiveInt(env, 'RATE_SYNC_TIMEOUT_SECONDS') * 1000,
     ratePollMs: positiveInt(env, 'RATE_POLL_SECONDS') * 1000,
+    billingIntervalMs: positiveInt(env, 'BILLING_INTERVAL_SECONDS') * 1000,
+    testNow: testNow(env),
     queuePrefix: env.QUEUE_PREFIX || '{tollgate}',
     stripe: stripeSettings(env),
     webhooks: webhookSettings(env),

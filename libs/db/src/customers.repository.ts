@@ -53,16 +53,19 @@ function toRow(c: CustomerModel): CustomerRow {
 export class CustomersRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  /** The new customer, or null when the organisation has one with this external id. */
+  /** The new customer, or null when the organisation has one with this external id. `nextCloseAt`: its first period's end. */
   async create(
     organizationId: string,
     externalId: string,
     fields: CustomerFields & { plan_code: string },
+    nextCloseAt: Date | null = null,
     tx: Tx = this.prisma,
   ): Promise<CustomerRow | null> {
     try {
       return toRow(
-        await tx.customers.create({ data: { id: randomUUID(), organization_id: organizationId, external_id: externalId, ...fields } }),
+        await tx.customers.create({
+          data: { id: randomUUID(), organization_id: organizationId, external_id: externalId, ...fields, next_close_at: nextCloseAt },
+        }),
       );
     } catch (err) {
       if (isUniqueViolation(err)) return null;

@@ -2,10 +2,12 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@n
 import type { Pool } from 'pg';
 import type { TollgateConfig } from '@tollgate/config';
 import { ApiKeysRepository } from './api-keys.repository';
+import { CouponsRepository } from './coupons.repository';
 import { CustomersRepository } from './customers.repository';
 import { createPool, createPrisma, PrismaClient } from './database';
 import { EventsRepository } from './events.repository';
 import { IngestBatchesRepository } from './ingest-batches.repository';
+import { InvoicesRepository } from './invoices.repository';
 import { DatabaseStatus } from './migration-status';
 import { OrganizationsRepository } from './organizations.repository';
 import { PlansRepository } from './plans.repository';
@@ -33,9 +35,11 @@ class CloseDatabase implements OnApplicationShutdown {
 /** Every repository, injectable anywhere in the app. */
 const REPOSITORIES = [
   ApiKeysRepository,
+  CouponsRepository,
   CustomersRepository,
   EventsRepository,
   IngestBatchesRepository,
+  InvoicesRepository,
   OrganizationsRepository,
   PlansRepository,
   PricingRepository,

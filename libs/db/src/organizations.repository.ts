@@ -14,8 +14,17 @@ const FIRST_ORGANIZATION_LOCK = 7316001;
 export interface NewOrganization {
   id: string;
   name: string;
+  invoicePrefix: string;
   /** Its first admin key, shown once. */
   adminKey: string;
+}
+
+export interface OrganizationRow {
+  id: string;
+  name: string;
+  /** Finalized invoices are numbered <invoice_prefix>-<year>-<sequence>. */
+  invoice_prefix: string;
+  created_at: Date;
 }
 
 @Injectable()
@@ -23,8 +32,23 @@ export class OrganizationsRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
   /** An organisation with its default plan and its first admin key, in one transaction. */
-  create(name: string): Promise<NewOrganization> {
-    return this.prisma.$transaction((tx) => this.insert(tx, name, { isDefault: false, isOperator: false }));
+  create(name: string, invoicePrefix?: string): Promise<NewOrganization> {
+    return this.prisma.$transaction((tx) => this.insert(tx, name, { isDefault: false, isOperator: false, invoicePrefix }));
+  }
+
+  async find(id: string): Promise<OrganizationRow | null> {
+    return this.prisma.organizations.findUnique({
+      where: { id },
+      select: { id: true, name: true, invoice_prefix: true, created_at: true },
+    });
+  }
+
+  async update(id: string, fields: { name?: string; invoice_prefix?: string }): Promise<OrganizationRow> {
+    return this.prisma.organizations.update({
+      where: { id },
+      data: fields,
+      select: { id: true, name: true, invoice_prefix: true, created_at: true },
+    });
   }
 
   /**
@@ -48,11 +72,13 @@ export class OrganizationsRepository {
   private async insert(
     tx: Tx,
     name: string,
-    options: { isDefault: boolean; isOperator: boolean; adminKey?: string },
+    options: { isDefault: boolean; isOperator: boolean; adminKey?: string; invoicePrefix?: string },
   ): Promise<NewOrganization> {
     const id = randomUUID();
     const key = options.adminKey ?? generateKey('admin');
-    await tx.organizations.create({ data: { id, name, is_default: options.isDefault } });
+    const org = await tx.organizations.create({
+      data: { id, name, is_default: options.isDefault, ...(options.invoicePrefix ? { invoice_prefix: options.invoicePrefix } : {}) },
+    });
     await tx.plans.create({
       data: {
         id: randomUUID(),
@@ -74,6 +100,6 @@ export class OrganizationsRepository {
         is_operator: options.isOperator,
       },
     });
-    return { id, name, adminKey: key };
+    return { id, name, invoicePrefix: org.invoice_prefix, adminKey: key };
   }
 }

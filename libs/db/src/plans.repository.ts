@@ -48,6 +48,12 @@ export class PlansRepository {
     return rows.map(toRow);
   }
 
+  /** Versions by id (the version an invoice or an event records). */
+  async byIds(ids: readonly string[], tx: Tx = this.prisma): Promise<PlanVersionRow[]> {
+    if (ids.length === 0) return [];
+    return (await tx.plans.findMany({ where: { id: { in: [...ids] } } })).map(toRow);
+  }
+
   async exists(organizationId: string, code: string, tx: Tx = this.prisma): Promise<boolean> {
     return (await tx.plans.findFirst({ where: { organization_id: organizationId, code }, select: { id: true } })) !== null;
   }

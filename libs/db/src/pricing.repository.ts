@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
 import type { Tx } from './database';
+import { BILLING_LOCK } from './invoices.repository';
 import { DB_POOL } from './tokens';
 
 // The pricing pipeline's SQL. Raw SQL, not Prisma: each step is one set-based statement per batch (an UPDATE
@@ -82,11 +83,18 @@ WHERE id = $1`;
 /**
  * Un-prices events (back to pending), taking their amounts out of the aggregates, and reopens their batches
  * (a quarantined one too: the change may be what it needed). Postgres parameters from $1 in `filter`.
+ * Never an event of a period an invoice has billed (docs/design.md "Invoices"): not one whose period has a
+ * finalized invoice, nor one whose period's usage a finalized invoice billed as late usage.
  */
 const RESET_PRICED = (filter: string) => `
 WITH old AS (
   SELECT e.id, e.batch_id, e.customer_id, e.period_start, e.charge, e.provider_cost, e.rated_amount, ${list((d) => `e.${d}`)}
   FROM events e WHERE ${filter} AND e.pricing_status = 'priced'
+    AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = e.customer_id AND i.period_start = e.period_start
+                      AND i.type = 'usage' AND i.status IN ('finalized', 'paid', 'payment_failed'))
+    AND NOT EXISTS (SELECT 1 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+                    WHERE l.customer_id = e.customer_id AND l.period_start = e.period_start
+                      AND i.status IN ('finalized', 'paid', 'payment_failed'))
   ORDER BY e.id
   FOR UPDATE OF e
 ), sub AS (
@@ -191,6 +199,9 @@ export class PricingRepository {
   }
 
   private async reset(tx: Tx, filter: string, values: unknown[]): Promise<string[]> {
+    // No finalization of the organisation reads usage while this runs (the billing lock, exclusive; SQL for the
+    // lock alone): so a period is either finalized before this reads it, and skipped, or after it commits.
+    await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${BILLING_LOCK}, hashtext($1::text))::text`, values[0]);
     const rows = await tx.$queryRawUnsafe<{ id: string }[]>(RESET_PRICED(filter), ...values);
     await tx.$executeRawUnsafe('DELETE FROM usage_aggregates WHERE organization_id = $1::uuid AND events = 0', values[0]);
     return rows.map((r) => r.id);

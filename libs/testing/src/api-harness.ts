@@ -4,10 +4,12 @@ import { loadConfig, type TollgateConfig } from '@tollgate/config';
 import type { z } from 'zod';
 import { createApi } from '../../../apps/api/src/create-api';
 import type { ErrorResponse } from '../../../apps/api/src/common/schema/responses';
-import type { Customer, CustomerList, CustomerUsage, Entitlement, InvoicePreview } from '../../../apps/api/src/customers/customer.schema';
+import type { Coupon, CouponList } from '../../../apps/api/src/coupons/coupon.schema';
+import type { Customer, CustomerList, CustomerUsage, Entitlement } from '../../../apps/api/src/customers/customer.schema';
+import type { Invoice, InvoiceList, InvoicePreview } from '../../../apps/api/src/invoices/invoice.schema';
 import type { EventList, IngestResponse, QuarantineRetried } from '../../../apps/api/src/events/event.schema';
 import type { Readiness } from '../../../apps/api/src/health/health.schema';
-import type { CreatedApiKey, CreatedOrganization } from '../../../apps/api/src/organizations/organization.schema';
+import type { CreatedApiKey, CreatedOrganization, Organization } from '../../../apps/api/src/organizations/organization.schema';
 import type { Plan, PlanList, PlanWithVersions } from '../../../apps/api/src/plans/plan.schema';
 import type { Alias, Override, RateCard, RateSync } from '../../../apps/api/src/rates/rate.schema';
 import type { UsageAlerts } from '../../../apps/api/src/usage-alerts/usage-alerts.schema';
@@ -36,6 +38,11 @@ export type CustomerListBody = z.output<typeof CustomerList>;
 export type CustomerUsageBody = z.output<typeof CustomerUsage>;
 export type EntitlementBody = z.output<typeof Entitlement>;
 export type InvoicePreviewBody = z.output<typeof InvoicePreview>;
+export type InvoiceBody = z.output<typeof Invoice>;
+export type InvoiceListBody = z.output<typeof InvoiceList>;
+export type CouponBody = z.output<typeof Coupon>;
+export type CouponListBody = z.output<typeof CouponList>;
+export type OrganizationBody = z.output<typeof Organization>;
 export type CreatedOrganizationBody = z.output<typeof CreatedOrganization>;
 export type CreatedApiKeyBody = z.output<typeof CreatedApiKey>;
 export type RateCardBody = z.output<typeof RateCard>;
@@ -77,6 +84,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     DATABASE_URL: db?.url,
     REDIS_URL: TEST_REDIS_URL,
+    // Test mode: TOLLGATE_TEST_NOW (a test's billing clock) is honoured.
+    NODE_ENV: process.env.NODE_ENV ?? 'test',
     TOLLGATE_ADMIN_KEY: TEST_ADMIN_KEY,
     RATE_LIMIT_PER_SECOND: '100000',
     // Each api gets queues of its own, so parallel test files never take each other's jobs.

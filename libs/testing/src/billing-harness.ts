@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Module, type INestApplicationContext, type Type } from '@nestjs/common';
+import { Module, type Abstract, type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { BillingModule, PriceQueue, WebhookQueue } from '@tollgate/billing';
 import { loadConfig, type TollgateConfig } from '@tollgate/config';
@@ -14,7 +14,7 @@ export interface TestBilling {
   probe: DatabaseProbe;
   app: INestApplicationContext;
   /** A use case (or any provider) with its real repositories. */
-  get<T>(type: Type<T>): T;
+  get<T>(type: Type<T> | Abstract<T>): T;
   close(): Promise<void>;
 }
 
@@ -28,6 +28,8 @@ export async function startTestBilling(env: Record<string, string> = {}): Promis
   const config = loadConfig({
     DATABASE_URL: db?.url,
     REDIS_URL: TEST_REDIS_URL,
+    // Test mode: TOLLGATE_TEST_NOW (a test's billing clock) is honoured.
+    NODE_ENV: process.env.NODE_ENV ?? 'test',
     QUEUE_PREFIX: `{tollgate-billing-test-${randomBytes(4).toString('hex')}}`,
     RATE_SOURCES: 'none',
     RATE_POLL_SECONDS: '3600',

@@ -57,3 +57,9 @@ export const PLAN_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits: 3
 
 /** Price-tier thresholds of an override, in prompt tokens: a prompt is at most 5 × 10^12 input-side tokens. */
 export const MAX_TIER_THRESHOLD = 5 * MAX_USAGE_COUNT;
+
+/** A fixed coupon's amount: positive, in the customer's currency (its decimal places are checked against it). */
+export const COUPON_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits: 30, min: '0', example: '10.00' };
+
+/** A percentage coupon: above 0, at most 100 ("10" is 10% of the invoice so far). */
+export const COUPON_PERCENT: DecimalBounds = { integerDigits: 3, fractionDigits: 30, min: '0', max: '100', example: '15' };

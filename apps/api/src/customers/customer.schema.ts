@@ -110,38 +110,9 @@ export const Entitlement = named(
     allowed: z.boolean(),
     reason: z.enum(['spend_cap_reached']).optional(),
     ongoing_balance: decimalOut(),
-    period_usage: decimalOut('Usage of the period as invoiced (usage lines net of the allowance).'),
+    period_usage: decimalOut('What the next invoice bills for usage (its usage and late-usage lines net of the allowance).'),
     spend_cap: decimalOut().optional(),
   }),
 );
 
-export const InvoicePreview = named(
-  'InvoicePreview',
-  z.strictObject({
-    id: z.null(),
-    number: z.null(),
-    status: z.literal('preview'),
-    external_customer_id: z.string(),
-    plan_code: z.string(),
-    plan_version: z.number().int(),
-    period_start: timestampOut(),
-    period_end: timestampOut(),
-    currency: z.string(),
-    lines: z.array(
-      z.strictObject({
-        type: z.enum(['usage', 'late_usage', 'allowance', 'base_fee', 'minimum_commitment', 'coupon', 'credits']),
-        description: z.string(),
-        charge: z.string().nullable(),
-        provider_cost: decimalOut().nullable(),
-        amount: decimalOut('Rounded to the currency’s minor unit; deductions are negative.'),
-        amount_precise: decimalOut(),
-        floor_applied: z.boolean(),
-        events: z.number().int().optional(),
-        rated_amount: decimalOut().optional(),
-      }),
-    ),
-    subtotal: decimalOut(),
-    credits_applied: decimalOut(),
-    total: decimalOut(),
-  }),
-);
+export { InvoicePreview } from '../invoices/invoice.schema';

@@ -7,6 +7,7 @@ import {
   CreateCustomer,
   GetCustomer,
   GetCustomerUsage,
+  invoiceJson,
   ListCustomers,
   PreviewInvoice,
 } from '@tollgate/billing';
@@ -113,9 +114,11 @@ export class CustomersController {
   }
 
   @Get(':id/invoices/preview')
-  @ApiOperation({ summary: 'The invoice the current period would produce now' })
+  @ApiOperation({ summary: 'The invoice the current period would produce now (late usage and coupons as the invoice will have them)' })
   @Responds(200, InvoicePreview, 'The invoice of the current period so far')
-  preview(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path) {
-    return this.previewInvoice.execute({ organizationId: key.organizationId, externalId: id });
+  async preview(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path) {
+    return invoiceJson(await this.previewInvoice.execute({ organizationId: key.organizationId, externalId: id }), {
+      costs: key.scope === 'admin',
+    });
   }
 }

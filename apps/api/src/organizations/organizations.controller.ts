@@ -1,13 +1,27 @@
-import { Controller, Post } from '@nestjs/common';
+import { Controller, Get, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { CreateApiKey, CreateOrganization } from '@tollgate/billing';
-import type { KeyPrincipal } from '@tollgate/db';
+import { ChangeOrganization, CreateApiKey, CreateOrganization, GetOrganization } from '@tollgate/billing';
+import type { KeyPrincipal, OrganizationRow } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
 import { ApiError } from '../common/api-error';
 import { Responds, ValidBody } from '../common/schema/validate';
-import { CreateApiKeyRequest, CreatedApiKey, CreatedOrganization, CreateOrganizationRequest } from './organization.schema';
+import {
+  ChangeOrganizationRequest,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  CreatedOrganization,
+  CreateOrganizationRequest,
+  Organization,
+} from './organization.schema';
+
+const organizationJson = (o: OrganizationRow) => ({
+  id: o.id,
+  name: o.name,
+  invoice_prefix: o.invoice_prefix,
+  created_at: o.created_at.toISOString(),
+});
 
 @ApiTags('keys')
 @ApiBearerAuth()
@@ -16,6 +30,8 @@ export class OrganizationsController {
   constructor(
     private readonly createOrganizationUseCase: CreateOrganization,
     private readonly createApiKey: CreateApiKey,
+    private readonly getOrganization: GetOrganization,
+    private readonly changeOrganization: ChangeOrganization,
   ) {}
 
   @Post('organizations')
@@ -27,8 +43,27 @@ export class OrganizationsController {
     @ValidBody(CreateOrganizationRequest) body: z.output<typeof CreateOrganizationRequest>,
   ) {
     if (!key.isOperator) throw new ApiError(403, 'forbidden', "only the instance operator's key may create organisations");
-    const org = await this.createOrganizationUseCase.execute({ name: body.name });
-    return { id: org.id, name: org.name, admin_key: org.adminKey };
+    const org = await this.createOrganizationUseCase.execute({ name: body.name, invoicePrefix: body.invoice_prefix });
+    return { id: org.id, name: org.name, invoice_prefix: org.invoicePrefix, admin_key: org.adminKey };
+  }
+
+  @Get('organization')
+  @Scopes('admin')
+  @ApiOperation({ summary: "The key's organisation, with the prefix of its invoice numbers" })
+  @Responds(200, Organization, 'The organisation')
+  async organization(@Principal() key: KeyPrincipal) {
+    return organizationJson(await this.getOrganization.execute({ organizationId: key.organizationId }));
+  }
+
+  @Patch('organization')
+  @Scopes('admin')
+  @ApiOperation({ summary: "Change the organisation's name or the prefix of its invoice numbers (invoices finalized from now on)" })
+  @Responds(200, Organization, 'The organisation')
+  async changeOrganizationSettings(
+    @Principal() key: KeyPrincipal,
+    @ValidBody(ChangeOrganizationRequest) body: z.output<typeof ChangeOrganizationRequest>,
+  ) {
+    return organizationJson(await this.changeOrganization.execute({ organizationId: key.organizationId, changes: body }));
   }
 
   @Post('api_keys')

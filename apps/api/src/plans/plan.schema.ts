@@ -57,7 +57,7 @@ export const ChargeRequest = named(
 const planFields = {
   name: text(255),
   currency: oneOf(CURRENCIES as [string, ...string[]], 'ISO 4217 code in capitals.'),
-  interval: optional(oneOf(['month', 'year']).meta(defaultIs(PLAN_DEFAULTS.interval))),
+  interval: optional(oneOf(['week', 'month', 'year']).meta(defaultIs(PLAN_DEFAULTS.interval))),
   base_fee: optional(decimalString({ ...PLAN_AMOUNT, description: 'At most the currency’s decimal places.' })),
   included_usage: optional(
     decimalString({ ...PLAN_AMOUNT, description: 'The allowance per period; at most the currency’s decimal places.' }),
@@ -107,7 +107,7 @@ export const Plan = named(
     code: z.string(),
     name: z.string(),
     currency: z.string(),
-    interval: z.enum(['month', 'year']),
+    interval: z.enum(['week', 'month', 'year']),
     base_fee: decimalOut(),
     included_usage: decimalOut(),
     minimum_commitment: decimalOut(),

@@ -3,6 +3,7 @@ import { CreateOrganization } from '../organizations/create-organization';
 import { CreatePlan } from '../plans/create-plan';
 import { IngestEvents } from '../events/ingest-events';
 import { PriceBatch } from '../pricing/price-batch';
+import { invoiceJson } from '../invoices/invoice-view';
 import { PreviewInvoice } from '../usage/preview-invoice';
 import { testEvent } from '../test-support/events';
 import { CheckEntitlement } from '../usage/check-entitlement';
@@ -76,7 +77,7 @@ describe('moving a customer to another plan', () => {
       { charge: 'b', pricing_status: 'priced' },
     ]);
 
-    const preview = await billing.get(PreviewInvoice).execute({ organizationId, externalId: 'yearly' });
+    const preview = invoiceJson(await billing.get(PreviewInvoice).execute({ organizationId, externalId: 'yearly' }), { costs: true });
     expect(preview).toMatchObject({ plan_code: 'year-b', period_start: anchor().toISOString() });
     expect(preview.lines.filter((l) => l.type === 'usage')).toEqual([expect.objectContaining({ charge: 'b', events: 2 })]);
     expect((await billing.get(CheckEntitlement).execute({ organizationId, externalId: 'yearly' })).allowed).toBe(true);
@@ -86,7 +87,7 @@ describe('moving a customer to another plan', () => {
     await customerWithUsage('monthly', 'month-a');
     await billing.get(ChangeCustomer).execute({ organizationId, externalId: 'monthly', changes: { plan_code: 'year-b' } });
     await priceAll();
-    const preview = await billing.get(PreviewInvoice).execute({ organizationId, externalId: 'monthly' });
+    const preview = invoiceJson(await billing.get(PreviewInvoice).execute({ organizationId, externalId: 'monthly' }), { costs: true });
     expect(preview.period_start).toBe(anchor().toISOString());
     expect(preview.lines.filter((l) => l.type === 'usage')).toEqual([expect.objectContaining({ charge: 'b', events: 2 })]);
     // Nothing left in the monthly periods: every priced event is in one yearly aggregate.

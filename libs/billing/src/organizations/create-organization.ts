@@ -6,8 +6,8 @@ import { NewOrganization, OrganizationsRepository } from '@tollgate/db';
 export class CreateOrganization {
   constructor(private readonly organizations: OrganizationsRepository) {}
 
-  execute({ name }: { name: string }): Promise<NewOrganization> {
-    return this.organizations.create(name);
+  execute({ name, invoicePrefix }: { name: string; invoicePrefix?: string }): Promise<NewOrganization> {
+    return this.organizations.create(name, invoicePrefix);
   }
 }
 

@@ -32,6 +32,18 @@ export class PlanBook {
     return byCode;
   }
 
+  /** Versions by id (an invoice or an event records the version it used). */
+  async byIds(ids: readonly string[], tx?: Tx): Promise<Map<string, PlanVersion>> {
+    const missing = [...new Set(ids)].filter((id) => !this.compiled.has(id));
+    if (missing.length > 0) for (const row of await this.plans.byIds(missing, tx)) this.compile(row);
+    const out = new Map<string, PlanVersion>();
+    for (const id of ids) {
+      const v = this.compiled.get(id);
+      if (v !== undefined) out.set(id, v);
+    }
+    return out;
+  }
+
   compile(row: PlanVersionRow): PlanVersion {
     let v = this.compiled.get(row.id);
     if (v === undefined) {

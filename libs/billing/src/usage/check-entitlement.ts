@@ -5,7 +5,8 @@ import { periodUsage } from './period-usage';
 
 /**
  * Whether the customer may make another model call now. NOTE: prepaid credits are not modelled yet, so the
- * spending cap alone decides; period_usage is the period's usage lines net of the allowance, as invoiced.
+ * spending cap alone decides; period_usage is what the next invoice bills for usage: its usage and late-usage
+ * lines net of the allowance (coupons and the base fee are not usage).
  */
 @Injectable()
 export class CheckEntitlement {
