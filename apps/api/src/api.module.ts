@@ -1,9 +1,10 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import Redis from 'ioredis';
-import { BillingModule } from '@tollgate/billing';
+import { BillingModule, STRIPE_METRICS } from '@tollgate/billing';
 import { TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
+import { StripeModule } from '@tollgate/stripe';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimiter } from './auth/rate-limiter';
 import { ErrorFilter } from './common/error.filter';
@@ -18,6 +19,7 @@ import { CustomersController } from './customers/customers.controller';
 import { CustomerInvoicesController } from './invoices/customer-invoices.controller';
 import { InvoicesController } from './invoices/invoices.controller';
 import { RatesController } from './rates/rates.controller';
+import { StripeWebhooksController } from './stripe/stripe-webhooks.controller';
 import { UsageAlertsController } from './usage-alerts/usage-alerts.controller';
 import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
 import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller';
@@ -35,7 +37,8 @@ export class ApiModule {
   static forRoot(config: TollgateConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [DbModule.forRoot(config, 12), BillingModule.forRoot()],
+      // The Stripe gateway verifies Stripe's webhooks; the api never calls Stripe (the worker pushes).
+      imports: [DbModule.forRoot(config, 12), BillingModule.forRoot(), ...(config.stripe ? [StripeModule.forRoot(config.stripe)] : [])],
       controllers: [
         EventsController,
         OrganizationsController,
@@ -48,6 +51,7 @@ export class ApiModule {
         RatesController,
         WebhookEndpointsController,
         WebhookDeliveriesController,
+        StripeWebhooksController,
         HealthController,
       ],
       providers: [
@@ -61,6 +65,7 @@ export class ApiModule {
         },
         { provide: TOKENS.rateLimiter, useValue: new RateLimiter(config.rateLimitPerSecond) },
         Metrics,
+        { provide: STRIPE_METRICS, useExisting: Metrics },
         CloseRedis,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

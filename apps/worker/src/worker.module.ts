@@ -3,13 +3,18 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { bullConnection, TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { BillingModule } from '@tollgate/billing';
+import { StripeModule } from '@tollgate/stripe';
 import { BillingCycleModule } from './billing/billing-cycle.module';
 import { WorkerMetricsModule } from './metrics/metrics.module';
 import { PricingModule } from './pricing/pricing.module';
 import { RatesSyncModule } from './rates/rates-sync.module';
+import { StripePushModule } from './stripe/stripe-push.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
-/** The worker: BullMQ processors over the shared database module. Each queue's module is imported here. */
+/**
+ * The worker: BullMQ processors over the shared database module. Each queue's module is imported here; the
+ * stripe queue's and the Stripe gateway (with the request bucket every worker shares) only with STRIPE_SECRET_KEY.
+ */
 @Module({})
 export class WorkerModule {
   static forRoot(config: TollgateConfig): DynamicModule {
@@ -24,6 +29,9 @@ export class WorkerModule {
         PricingModule,
         BillingCycleModule,
         WebhooksModule,
+        ...(config.stripe
+          ? [StripeModule.forRoot(config.stripe, { redisUrl: config.redisUrl, key: `${config.queuePrefix}:stripe:rate` }), StripePushModule]
+          : []),
       ],
     };
   }

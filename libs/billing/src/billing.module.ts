@@ -21,6 +21,7 @@ import { InvoiceCalculator } from './invoices/invoice-calculator';
 import { InvoiceReader } from './invoices/invoice-reader';
 import { InvoiceSettler } from './invoices/invoice-settler';
 import { ListInvoices } from './invoices/list-invoices';
+import { MarkInvoicePaid } from './invoices/mark-invoice-paid';
 import { ReissueInvoice } from './invoices/reissue-invoice';
 import { RunBillingCycle } from './invoices/run-billing-cycle';
 import { VoidInvoice } from './invoices/void-invoice';
@@ -44,6 +45,11 @@ import { ApproveRateSync } from './rates/approve-rate-sync';
 import { GetRateSync } from './rates/get-rate-sync';
 import { SetRateAlias } from './rates/set-rate-alias';
 import { ShowRateCard } from './rates/show-rate-card';
+import { ApplyStripeInvoiceEvent } from './stripe/apply-stripe-invoice-event';
+import { HandleStripeWebhook } from './stripe/handle-stripe-webhook';
+import { PushInvoiceToStripe } from './stripe/push-invoice-to-stripe';
+import { StripePushes } from './stripe/stripe-pushes';
+import { SweepStripePushes } from './stripe/sweep-stripe-pushes';
 import { CheckEntitlement } from './usage/check-entitlement';
 import { CurrentPeriod } from './usage/customer-period';
 import { GetCustomerUsage } from './usage/get-customer-usage';
@@ -94,6 +100,7 @@ const USE_CASES = [
   FinalizeInvoice,
   VoidInvoice,
   ReissueInvoice,
+  MarkInvoicePaid,
   GetInvoice,
   ListInvoices,
   CreateCoupon,
@@ -112,6 +119,10 @@ const USE_CASES = [
   PublishWebhookEvent,
   DeliverWebhook,
   SweepWebhookDeliveries,
+  PushInvoiceToStripe,
+  SweepStripePushes,
+  HandleStripeWebhook,
+  ApplyStripeInvoiceEvent,
 ];
 
 /** Real time, or in tests (TOLLGATE_TEST_NOW with NODE_ENV=test) a clock they set. */
@@ -122,9 +133,10 @@ const CLOCK = {
 };
 
 /**
- * The billing use cases for the api and the worker, with what they share: the price and webhook queues, the
- * plan book, the repricer, the webhook sender, the invoice calculator, the billing clock and the rate book
- * (RatesModule). Needs DbModule; PRICING_METRICS, if a global module provides it.
+ * The billing use cases for the api and the worker, with what they share: the price, webhook and stripe queues,
+ * the plan book, the repricer, the webhook sender, the invoice calculator, the billing clock and the rate book
+ * (RatesModule). Needs DbModule; PRICING_METRICS and STRIPE_METRICS, if a global module provides them; the
+ * Stripe gateway when the app imports StripeModule (STRIPE_SECRET_KEY set: the push is on).
  */
 @Global()
 @Module({})
@@ -138,6 +150,7 @@ export class BillingModule {
         PriceQueue,
         WebhookQueue,
         WebhookSender,
+        StripePushes,
         PlanBook,
         Repricer,
         CurrentPeriod,
@@ -148,7 +161,7 @@ export class BillingModule {
         CLOCK,
         { provide: RATE_LOOKUP, useExisting: RateBook },
       ],
-      exports: [...USE_CASES, PriceQueue, WebhookQueue, RATE_LOOKUP, Clock],
+      exports: [...USE_CASES, PriceQueue, WebhookQueue, StripePushes, RATE_LOOKUP, Clock],
     };
   }
 }

@@ -74,6 +74,15 @@ export interface StripeSettings {
   webhookSecret?: string;
   /** Deadline of one Stripe call; a timed-out write may still have committed (retry with the same key). */
   timeoutMs: number;
+  /**
+   * Stripe calls per second for every worker together (a Redis token bucket): STRIPE_REQUESTS_PER_SECOND, by
+   * default under Stripe's limit for the key's mode (100/s live, 25/s test).
+   */
+  requestsPerSecond: number;
+  /** The same per API operation (Stripe's default per-endpoint limit is 25/s); 0: no limit of its own. */
+  endpointRequestsPerSecond: number;
+  /** Delay before the push retries a 5xx, a network error or a timeout; it doubles after each failure. */
+  retryBaseMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +114,8 @@ const DEFAULTS = {
   RATE_POLL_SECONDS: '5',
   STRIPE_API_BASE: 'https://api.stripe.com',
   STRIPE_TIMEOUT_SECONDS: '30',
+  STRIPE_ENDPOINT_REQUESTS_PER_SECOND: '20',
+  STRIPE_RETRY_BASE_SECONDS: '1',
   WEBHOOK_TIMEOUT_SECONDS: '10',
   WEBHOOK_CONCURRENCY: '16',
   WEBHOOK_RETRY_BASE_SECONDS: '30',
@@ -194,7 +205,18 @@ function stripeSettings(env: NodeJS.ProcessEnv): StripeSettings | undefined {
     apiBase: { protocol, host: url.hostname, port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443 },
     webhookSecret,
     timeoutMs: positiveInt(env, 'STRIPE_TIMEOUT_SECONDS') * 1000,
+    requestsPerSecond: stripeRate(env, secretKey),
+    endpointRequestsPerSecond: positiveInt(env, 'STRIPE_ENDPOINT_REQUESTS_PER_SECOND', 0),
+    retryBaseMs: positiveSecondsMs(env, 'STRIPE_RETRY_BASE_SECONDS'),
   };
+}
+
+/** Stripe allows 100 requests/s in live mode and 25/s in test mode: by default stay a fifth under the key's. */
+function stripeRate(env: NodeJS.ProcessEnv, secretKey: string): number {
+  const raw = env.STRIPE_REQUESTS_PER_SECOND;
+  if (!raw) return /^(sk|rk)_live_/.test(secretKey) ? 80 : 20;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(`STRIPE_REQUESTS_PER_SECOND must be an integer of at least 1, got "${raw}"`);
+  return Number(raw);
 }
 
 /** Seconds as a positive decimal ("0.25" is allowed: tests retry fast), in milliseconds. */

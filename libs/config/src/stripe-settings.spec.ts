@@ -12,7 +12,22 @@ describe('Stripe configuration (STRIPE_*)', () => {
       apiBase: { protocol: 'https', host: 'api.stripe.com', port: 443 },
       webhookSecret: undefined,
       timeoutMs: 30_000,
+      requestsPerSecond: 80,
+      endpointRequestsPerSecond: 20,
+      retryBaseMs: 1000,
     });
+  });
+
+  it("keeps under the key's mode's rate limit by default, and takes another", () => {
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' }).stripe?.requestsPerSecond).toBe(20);
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'rk_live_abc' }).stripe?.requestsPerSecond).toBe(80);
+    const stripe = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_abc',
+      STRIPE_REQUESTS_PER_SECOND: '100',
+      STRIPE_ENDPOINT_REQUESTS_PER_SECOND: '0',
+      STRIPE_RETRY_BASE_SECONDS: '0.25',
+    }).stripe;
+    expect(stripe).toMatchObject({ requestsPerSecond: 100, endpointRequestsPerSecond: 0, retryBaseMs: 250 });
   });
 
   it('splits STRIPE_API_BASE into what the SDK takes (the test server over http)', () => {
@@ -27,6 +42,9 @@ describe('Stripe configuration (STRIPE_*)', () => {
       apiBase: { protocol: 'http', host: '127.0.0.1', port: 12111 },
       webhookSecret: 'whsec_demo',
       timeoutMs: 5000,
+      requestsPerSecond: 20,
+      endpointRequestsPerSecond: 20,
+      retryBaseMs: 1000,
     });
   });
 
@@ -37,6 +55,9 @@ describe('Stripe configuration (STRIPE_*)', () => {
     [{ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_API_BASE: 'not a url' }, /not a valid URL/],
     [{ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_TIMEOUT_SECONDS: '0' }, /STRIPE_TIMEOUT_SECONDS/],
     [{ STRIPE_WEBHOOK_SECRET: 'secret' }, /STRIPE_WEBHOOK_SECRET/],
+    [{ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_REQUESTS_PER_SECOND: '0' }, /STRIPE_REQUESTS_PER_SECOND/],
+    [{ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_ENDPOINT_REQUESTS_PER_SECOND: '1.5' }, /STRIPE_ENDPOINT_REQUESTS_PER_SECOND/],
+    [{ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_RETRY_BASE_SECONDS: '0' }, /STRIPE_RETRY_BASE_SECONDS/],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

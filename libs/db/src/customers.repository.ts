@@ -19,8 +19,14 @@ export interface CustomerRow {
   billing_anchor: Date | null;
   spend_cap: string | null;
   stripe_customer_id: string | null;
+  collection_method: CollectionMethod;
+  /** send_invoice only: the invoice is due this many days after Stripe creates it. */
+  days_until_due: number | null;
   created_at: Date;
 }
+
+/** How Stripe collects the customer's invoices (docs/api.md, "Customers and plans"). */
+export type CollectionMethod = 'charge_automatically' | 'send_invoice';
 
 /** What a customer may be given or changed (absent: unchanged; null: cleared). */
 export interface CustomerFields {
@@ -31,6 +37,8 @@ export interface CustomerFields {
   billing_anchor?: Date | null;
   spend_cap?: string | null;
   stripe_customer_id?: string | null;
+  collection_method?: CollectionMethod;
+  days_until_due?: number | null;
 }
 
 function toRow(c: CustomerModel): CustomerRow {
@@ -45,6 +53,8 @@ function toRow(c: CustomerModel): CustomerRow {
     billing_anchor: c.billing_anchor,
     spend_cap: c.spend_cap === null ? null : c.spend_cap.toFixed(),
     stripe_customer_id: c.stripe_customer_id,
+    collection_method: c.collection_method === 'send_invoice' ? 'send_invoice' : 'charge_automatically',
+    days_until_due: c.days_until_due,
     created_at: c.created_at,
   };
 }

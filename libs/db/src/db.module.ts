@@ -13,6 +13,8 @@ import { OrganizationsRepository } from './organizations.repository';
 import { PlansRepository } from './plans.repository';
 import { PricingRepository } from './pricing.repository';
 import { RatesRepository } from './rates.repository';
+import { StripeEventsRepository } from './stripe-events.repository';
+import { StripePushesRepository } from './stripe-pushes.repository';
 import { CONFIG, DB_POOL, PRISMA } from './tokens';
 import { Transactions } from './transactions';
 import { UsageRepository } from './usage.repository';
@@ -44,6 +46,8 @@ const REPOSITORIES = [
   PlansRepository,
   PricingRepository,
   RatesRepository,
+  StripeEventsRepository,
+  StripePushesRepository,
   UsageRepository,
   UsageAlertsRepository,
   WebhookEndpointsRepository,

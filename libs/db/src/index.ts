@@ -18,3 +18,5 @@ export * from './usage.repository';
 export * from './usage-alerts.repository';
 export * from './webhook-deliveries.repository';
 export * from './webhook-endpoints.repository';
+export * from './stripe-events.repository';
+export * from './stripe-pushes.repository';

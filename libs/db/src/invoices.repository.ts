@@ -619,6 +619,24 @@ export class InvoicesRepository {
     return true;
   }
 
+  /** A finalized invoice's payment failed (Stripe says so): guarded, false when it is in another status. */
+  async markPaymentFailed(tx: Tx, id: string): Promise<boolean> {
+    const n = await tx.$executeRawUnsafe(
+      `UPDATE invoices SET status = 'payment_failed', updated_at = now() WHERE id = $1::uuid AND status = 'finalized'`,
+      id,
+    );
+    return n > 0;
+  }
+
+  /** A finalized (or payment_failed) invoice is paid: guarded, false when it is in another status. */
+  async markPaid(tx: Tx, id: string): Promise<boolean> {
+    const n = await tx.$executeRawUnsafe(
+      `UPDATE invoices SET status = 'paid', updated_at = now() WHERE id = $1::uuid AND status IN ('finalized', 'payment_failed')`,
+      id,
+    );
+    return n > 0;
+  }
+
   /** Lines of invoices, in order. */
   async lines(db: Db, invoiceIds: readonly string[]): Promise<InvoiceLineRow[]> {
     if (invoiceIds.length === 0) return [];

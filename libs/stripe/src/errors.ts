@@ -8,6 +8,7 @@ export type StripeOperation =
   | 'invoices.add_lines'
   | 'invoices.finalize'
   | 'invoices.void'
+  | 'invoices.delete'
   | 'invoices.retrieve'
   | 'invoices.list'
   | 'invoices.list_lines';

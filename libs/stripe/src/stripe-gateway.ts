@@ -127,6 +127,8 @@ export abstract class StripeGateway {
   abstract addInvoiceLines(input: AddInvoiceLinesInput): Promise<StripeInvoice>;
   abstract finalizeInvoice(input: InvoiceTransitionInput): Promise<StripeInvoice>;
   abstract voidInvoice(input: InvoiceTransitionInput): Promise<StripeInvoice>;
+  /** Deletes a draft (Stripe deletes drafts only; an open invoice is voided instead). */
+  abstract deleteDraftInvoice(input: InvoiceTransitionInput): Promise<void>;
   abstract retrieveInvoice(stripeInvoiceId: string): Promise<StripeInvoice>;
   /** The customer's invoice whose metadata names our invoice, or null (strongly consistent; no search). */
   abstract findInvoice(input: FindInvoiceInput): Promise<StripeInvoice | null>;

@@ -1,14 +1,15 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { StripeSettings } from '@tollgate/config';
 import { isCurrency } from '@tollgate/money';
 import Stripe from 'stripe';
 import { STRIPE_API_VERSION } from './api-version';
 import { classifyStripeError } from './classify-error';
-import { type StripeOperation, StripePermanentError, StripeWebhookSignatureError } from './errors';
+import { type StripeOperation, StripePermanentError, StripeRetryableError, StripeWebhookSignatureError } from './errors';
 import { invoiceSummary, invoiceView, METADATA } from './invoice-view';
 import { NotMinorUnitsError, toMinorUnits } from './minor-units';
+import { StripeRateLimiter } from './rate-limiter';
 import {
   type AddInvoiceLinesInput,
   type CreateInvoiceInput,
@@ -38,7 +39,11 @@ export class StripeSdkGateway extends StripeGateway implements OnModuleDestroy {
   private readonly stripe: Stripe;
   private readonly agent: HttpAgent;
 
-  constructor(@Inject(STRIPE_SETTINGS) private readonly settings: StripeSettings) {
+  constructor(
+    @Inject(STRIPE_SETTINGS) private readonly settings: StripeSettings,
+    /** Paces every call (the worker's shared bucket); absent, calls go at once. */
+    @Optional() private readonly limiter?: StripeRateLimiter,
+  ) {
     super();
     const { protocol, host, port } = settings.apiBase;
     this.agent = protocol === 'http' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
@@ -147,6 +152,10 @@ export class StripeSdkGateway extends StripeGateway implements OnModuleDestroy {
     return this.withAllLines(invoice);
   }
 
+  async deleteDraftInvoice(input: InvoiceTransitionInput): Promise<void> {
+    await this.call('invoices.delete', () => this.stripe.invoices.del(input.stripeInvoiceId, {}, { idempotencyKey: input.idempotencyKey }));
+  }
+
   async retrieveInvoice(stripeInvoiceId: string): Promise<StripeInvoice> {
     const invoice = await this.call('invoices.retrieve', () => this.stripe.invoices.retrieve(stripeInvoiceId));
     return this.withAllLines(invoice);
@@ -210,10 +219,15 @@ export class StripeSdkGateway extends StripeGateway implements OnModuleDestroy {
   }
 
   private async call<T>(operation: StripeOperation, request: () => Promise<T>): Promise<T> {
+    await this.limiter?.take(operation);
     try {
       return await request();
     } catch (error) {
-      throw classifyStripeError(operation, error);
+      const classified = classifyStripeError(operation, error);
+      // A 429 is the account's: every worker stops for Retry-After (or a second), not only this call.
+      if (classified instanceof StripeRetryableError && classified.reason === 'rate_limited')
+        await this.limiter?.pause(classified.retryAfterMs ?? 1000);
+      throw classified;
     }
   }
 }

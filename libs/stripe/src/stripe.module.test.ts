@@ -6,7 +6,14 @@ describe('StripeModule', () => {
   it('provides the gateway port, built from the STRIPE_* settings', async () => {
     const server = await new StripeTestServer().start();
     const app = await NestFactory.createApplicationContext(
-      StripeModule.forRoot({ secretKey: 'sk_test_module', apiBase: server.sdkOptions, timeoutMs: 5000 }),
+      StripeModule.forRoot({
+        secretKey: 'sk_test_module',
+        apiBase: server.sdkOptions,
+        timeoutMs: 5000,
+        requestsPerSecond: 20,
+        endpointRequestsPerSecond: 20,
+        retryBaseMs: 1000,
+      }),
       { logger: false },
     );
     try {

@@ -22,6 +22,9 @@ export async function startRig(options: StripeTestServerOptions = {}): Promise<R
       apiBase: server.sdkOptions,
       webhookSecret: WEBHOOK_SECRET,
       timeoutMs: 5000,
+      requestsPerSecond: 100,
+      endpointRequestsPerSecond: 0,
+      retryBaseMs: 1000,
       ...overrides,
     });
     gateways.push(gateway);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Module, type Abstract, type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BillingModule, PriceQueue, WebhookQueue } from '@tollgate/billing';
+import { BillingModule, PriceQueue, StripePushes, WebhookQueue } from '@tollgate/billing';
 import { loadConfig, type TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
+import { StripeModule } from '@tollgate/stripe';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './db';
 import { DatabaseProbe } from './probe';
 
@@ -35,7 +36,11 @@ export async function startTestBilling(env: Record<string, string> = {}): Promis
     RATE_POLL_SECONDS: '3600',
     ...env,
   });
-  @Module({ imports: [DbModule.forRoot(config, 4), BillingModule.forRoot()] })
+  // With STRIPE_SECRET_KEY (and STRIPE_API_BASE: a test server) the push is on, paced as the worker paces it.
+  const stripe = config.stripe
+    ? [StripeModule.forRoot(config.stripe, { redisUrl: config.redisUrl, key: `${config.queuePrefix}:stripe:rate` })]
+    : [];
+  @Module({ imports: [DbModule.forRoot(config, 4), BillingModule.forRoot(), ...stripe] })
   class TestBillingModule {}
   const app = await NestFactory.createApplicationContext(TestBillingModule, { logger: false });
   await app.init();
@@ -55,6 +60,10 @@ export async function startTestBilling(env: Record<string, string> = {}): Promis
         await app
           .get(WebhookQueue)
           .queue.obliterate({ force: true })
+          .catch(() => undefined);
+        await app
+          .get(StripePushes)
+          .jobs?.obliterate({ force: true })
           .catch(() => undefined);
       }
       await app.close();

@@ -45,7 +45,16 @@ export function parseJsonBody(body: Buffer): unknown {
   }
 }
 
-/** JSON bodies only (any other type is 415), up to 2 MiB, UTF-8, depth-checked; errors in the API's shape. */
+/**
+ * Routes whose handler gets the body's bytes as received, not parsed (validate.ts' RawJsonBody): a signature
+ * covers them (Stripe's webhooks), and JSON.parse then JSON.stringify would not give them back.
+ */
+export const RAW_BODY_PATHS: ReadonlySet<string> = new Set(['/v1/webhooks/stripe']);
+
+/**
+ * JSON bodies only (any other type is 415), up to 2 MiB, UTF-8, depth-checked; errors in the API's shape. The
+ * RAW_BODY_PATHS get the bytes instead.
+ */
 export function registerJsonBody(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (req, body, done) => {
@@ -54,6 +63,10 @@ export function registerJsonBody(fastify: FastifyInstance): void {
       .toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       done(new ApiError(415, 'unsupported_media_type', `the body must be UTF-8 JSON, not charset=${charset}`), undefined);
+      return;
+    }
+    if (RAW_BODY_PATHS.has(req.url.split('?', 1)[0])) {
+      done(null, body);
       return;
     }
     try {

@@ -1,7 +1,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StripeAlertReason, StripeMetrics } from '@tollgate/billing';
 
 /** Prometheus metrics of one api process (GET /metrics). */
-export class Metrics {
+export class Metrics implements StripeMetrics {
   readonly registry = new Registry();
   readonly events = new Counter({
     name: 'tollgate_events_total',
@@ -17,9 +18,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly stripeAlerts = new Counter({
+    name: 'tollgate_stripe_alerts_total',
+    help: 'Stripe webhooks an operator must look at: paid_after_void (Stripe collected an invoice voided here)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_' });
     for (const result of ['accepted', 'duplicate', 'rejected']) this.events.inc({ result }, 0);
+    this.stripeAlerts.inc({ reason: 'paid_after_void' }, 0);
+  }
+
+  alert(reason: StripeAlertReason): void {
+    this.stripeAlerts.inc({ reason });
   }
 
   /** One POST /v1/events request's results. */

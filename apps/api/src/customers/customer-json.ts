@@ -22,6 +22,8 @@ export function toApiCustomer(c: CustomerRow) {
     billing_anchor: c.billing_anchor === null ? null : c.billing_anchor.toISOString().slice(0, 10),
     spend_cap: c.spend_cap,
     stripe_customer_id: c.stripe_customer_id,
+    collection_method: c.collection_method,
+    days_until_due: c.days_until_due,
     created_at: c.created_at.toISOString(),
   };
 }

@@ -6,6 +6,7 @@ import {
   date,
   decimalString,
   instantParam,
+  integer,
   limitParam,
   object,
   oneOf,
@@ -16,7 +17,11 @@ import {
 import { decimalOut, listOf, timestampOut, TokenCounts } from '../common/schema/responses';
 
 // Customers. A PATCH changes the fields it names: null clears a field
-// that may be empty (name, email, billing_anchor, spend_cap, stripe_customer_id); elsewhere null is absent.
+// that may be empty (name, email, billing_anchor, spend_cap, stripe_customer_id, days_until_due); elsewhere null is absent.
+
+export const COLLECTION_METHODS = ['charge_automatically', 'send_invoice'] as const;
+/** Stripe takes any number of days; a year bounds a typo. */
+export const MAX_DAYS_UNTIL_DUE = 365;
 
 const fields = {
   name: text(255),
@@ -26,6 +31,11 @@ const fields = {
   billing_anchor: date('Periods start on this day of the month (or year); default: calendar months.'),
   spend_cap: decimalString(SPEND_CAP),
   stripe_customer_id: text(255),
+  collection_method: oneOf(
+    COLLECTION_METHODS,
+    'How Stripe collects its invoices: charge the saved payment method (default), or email the invoice (due days_until_due days later).',
+  ),
+  days_until_due: integer(0, MAX_DAYS_UNTIL_DUE, 'send_invoice only (default 30): days from the Stripe invoice to its due date.'),
 };
 
 export const CreateCustomerRequest = named(
@@ -39,6 +49,8 @@ export const CreateCustomerRequest = named(
     billing_anchor: optional(fields.billing_anchor),
     spend_cap: optional(fields.spend_cap),
     stripe_customer_id: optional(fields.stripe_customer_id),
+    collection_method: optional(fields.collection_method),
+    days_until_due: optional(fields.days_until_due),
   }),
 );
 
@@ -52,7 +64,12 @@ export const UpdateCustomerRequest = named(
     billing_anchor: clearable(fields.billing_anchor),
     spend_cap: clearable(fields.spend_cap),
     stripe_customer_id: clearable(fields.stripe_customer_id),
-  }).meta({ description: 'Only the fields sent change; null clears name, email, billing_anchor, spend_cap or stripe_customer_id.' }),
+    collection_method: optional(fields.collection_method),
+    days_until_due: clearable(fields.days_until_due),
+  }).meta({
+    description:
+      'Only the fields sent change; null clears name, email, billing_anchor, spend_cap, stripe_customer_id or days_until_due (back to 30 with send_invoice).',
+  }),
 );
 
 /** What the service takes: a creation, or the fields of a change (null: clear it). */
@@ -80,6 +97,8 @@ export const Customer = named(
     billing_anchor: z.string().meta({ format: 'date' }).nullable(),
     spend_cap: decimalOut().nullable(),
     stripe_customer_id: z.string().nullable(),
+    collection_method: z.enum(COLLECTION_METHODS),
+    days_until_due: z.number().int().nullable(),
     created_at: timestampOut(),
   }),
 );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { PriceQueue, type PricingMetrics } from '@tollgate/billing';
+import { PriceQueue, type PricingMetrics, type StripeAlertReason, type StripeMetrics } from '@tollgate/billing';
 import { IngestBatchesRepository } from '@tollgate/db';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -11,7 +11,7 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] a
  * worker reports the same values for them.
  */
 @Injectable()
-export class WorkerMetrics implements PricingMetrics {
+export class WorkerMetrics implements PricingMetrics, StripeMetrics {
   readonly registry = new Registry();
   private readonly events = new Counter({
     name: 'tollgate_worker_events_total',
@@ -32,9 +32,24 @@ export class WorkerMetrics implements PricingMetrics {
     registers: [this.registry],
   });
 
+  private readonly stripePushes = new Counter({
+    name: 'tollgate_stripe_pushes_total',
+    help: 'Stripe pushes this worker ended, by outcome: done (on Stripe, finalized), failed (stopped with an alert), voided',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly stripeAlerts = new Counter({
+    name: 'tollgate_stripe_alerts_total',
+    help: "Stripe pushes stopped for an operator: push_failed (a permanent error), mismatch (Stripe's amounts differ from ours), paid_after_void",
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(queue: PriceQueue, batches: IngestBatchesRepository) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_worker_' });
     for (const outcome of ['priced', 'unpriced', 'quarantined']) this.events.inc({ outcome }, 0);
+    for (const outcome of ['done', 'failed', 'voided']) this.stripePushes.inc({ outcome }, 0);
+    for (const reason of ['push_failed', 'mismatch', 'paid_after_void']) this.stripeAlerts.inc({ reason }, 0);
     new Gauge({
       name: 'tollgate_price_queue_jobs',
       help: 'Jobs of the price queue by state (in Redis, shared by every worker)',
@@ -63,6 +78,14 @@ export class WorkerMetrics implements PricingMetrics {
 
   batchQuarantined(events: number): void {
     this.events.inc({ outcome: 'quarantined' }, events);
+  }
+
+  pushEnded(outcome: 'done' | 'failed' | 'voided'): void {
+    this.stripePushes.inc({ outcome });
+  }
+
+  alert(reason: StripeAlertReason): void {
+    this.stripeAlerts.inc({ reason });
   }
 
   rateSynced(outcomes: Record<string, string>): void {

@@ -4,6 +4,7 @@ import { Clock } from '../clock';
 import { NotFoundError } from '../errors';
 import { BillingSchedule } from '../invoices/billing-schedule';
 import { Repricer } from '../pricing/repricer';
+import { collectionAfter } from './collection';
 import type { CustomerChanges } from './customer-commands';
 import { unknownPlan } from './create-customer';
 
@@ -43,7 +44,9 @@ export class ChangeCustomer {
       if (changes.plan_code !== undefined && !(await this.plans.exists(organizationId, changes.plan_code, tx)))
         throw unknownPlan(changes.plan_code);
       if (Object.keys(changes).length === 0) return { customer: before, reopened: [] };
-      const after = await this.customers.update(before.id, changes, tx);
+      const collection =
+        changes.collection_method !== undefined || changes.days_until_due !== undefined ? collectionAfter(before, changes) : {};
+      const after = await this.customers.update(before.id, { ...changes, ...collection }, tx);
       const moved = after.plan_code !== before.plan_code || !sameDay(after.billing_anchor, before.billing_anchor);
       if (!moved) return { customer: after, reopened: [] };
       const now = this.clock.now();

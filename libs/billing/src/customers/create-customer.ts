@@ -3,6 +3,7 @@ import { CustomerRow, CustomersRepository, OrganizationsRepository, PlansReposit
 import { billingPeriod, type BillingInterval } from '@tollgate/pricing';
 import { Clock } from '../clock';
 import { ConflictError, InvalidCommandError } from '../errors';
+import { collectionAfter } from './collection';
 import type { CustomerChanges } from './customer-commands';
 
 export interface CreateCustomerCommand {
@@ -28,13 +29,14 @@ export class CreateCustomer {
   ) {}
 
   async execute({ organizationId, externalId, fields }: CreateCustomerCommand): Promise<CustomerRow> {
+    const collection = collectionAfter(null, fields);
     const planCode = fields.plan_code ?? (await this.organizations.defaultPlanCode(organizationId));
     if (!(await this.plans.exists(organizationId, planCode))) throw unknownPlan(planCode);
     // Its first close: the end of its current period (a customer created by ingest is scheduled by the billing cycle).
     const versions = await this.plans.versions(organizationId, [planCode]);
     const interval = (versions[versions.length - 1]?.definition as { interval?: BillingInterval } | undefined)?.interval ?? 'month';
     const firstClose = billingPeriod(this.clock.now(), fields.billing_anchor ?? null, interval).end;
-    const created = await this.customers.create(organizationId, externalId, { ...fields, plan_code: planCode }, firstClose);
+    const created = await this.customers.create(organizationId, externalId, { ...fields, ...collection, plan_code: planCode }, firstClose);
     if (created === null)
       throw new ConflictError('customer_exists', `customer "${externalId}" exists: PATCH /v1/customers/${externalId} changes it`);
     return created;

@@ -6,6 +6,7 @@ import { ConflictError, InvalidCommandError, NotFoundError } from '../errors';
 import { periodInterval, PlanBook } from '../pricing/plan-book';
 import { InvoiceReader } from './invoice-reader';
 import { InvoiceSettler } from './invoice-settler';
+import { StripePushes } from '../stripe/stripe-pushes';
 import type { InvoiceView } from './invoice-view';
 
 export interface CloseCustomerPeriodCommand {
@@ -32,6 +33,7 @@ export class CloseCustomerPeriod {
     private readonly settler: InvoiceSettler,
     private readonly reader: InvoiceReader,
     private readonly plans: PlanBook,
+    private readonly stripe: StripePushes,
     private readonly clock: Clock,
   ) {}
 
@@ -41,7 +43,7 @@ export class CloseCustomerPeriod {
     if (end.getTime() > now.getTime()) {
       throw new InvalidCommandError('period_end must not be in the future', [{ field: 'period_end', message: 'is after now' }]);
     }
-    const id = await this.transactions.run(async (tx) => {
+    const { id, finalized } = await this.transactions.run(async (tx) => {
       await this.invoices.lockBilling(tx, [organizationId], 'shared');
       let customer = await this.invoices.lockCustomer(tx, organizationId, externalId);
       if (customer === null) throw new NotFoundError(`customer "${externalId}" not found`);
@@ -64,7 +66,7 @@ export class CloseCustomerPeriod {
       }
       const r = await this.settler.close(tx, [customer], now, end);
       created.push(...r.created);
-      await this.settler.settle(tx, await this.invoices.lockInvoices(tx, created), now);
+      const settled = await this.settler.settle(tx, await this.invoices.lockInvoices(tx, created), now);
       const period = r.periods.get(customer.id);
       if (!period) throw new NotFoundError(`customer "${externalId}" has no plan to bill its period with`);
       const invoice = await this.invoices.periodInvoice(tx, customer.id, period.start);
@@ -74,8 +76,9 @@ export class CloseCustomerPeriod {
           'nothing_to_bill',
           `the period of customer "${externalId}" from ${period.start.toISOString()} has nothing to bill`,
         );
-      return invoice.id;
+      return { id: invoice.id, finalized: settled.finalized };
     });
+    await this.stripe.enqueue(finalized);
     const row = await this.invoices.find(this.invoices.reader, organizationId, id);
     return (await this.reader.views([row!]))[0];
   }

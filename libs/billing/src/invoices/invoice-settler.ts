@@ -12,6 +12,7 @@ import {
 import { halfAwayFromZero, type Decimal } from '@tollgate/money';
 import { billingPeriod, USAGE_DIMENSIONS, type BillingPeriod, type Invoice } from '@tollgate/pricing';
 import { periodInterval, PlanBook, versionForPeriod, type PlanVersion } from '../pricing/plan-book';
+import { StripePushes } from '../stripe/stripe-pushes';
 import { InvoiceCalculator, type InvoiceComputation, type InvoiceSubject } from './invoice-calculator';
 import { invoiceNumber } from './invoice-number';
 import { PRECISE_PLACES } from './invoice-view';
@@ -82,6 +83,7 @@ export class InvoiceSettler {
     private readonly invoices: InvoicesRepository,
     private readonly calculator: InvoiceCalculator,
     private readonly plans: PlanBook,
+    private readonly stripe: StripePushes,
   ) {}
 
   /** Subjects of stored invoices: the customer's plan and discount now, and whether each is its oldest draft. */
@@ -164,7 +166,8 @@ export class InvoiceSettler {
   /**
    * Recomputes drafts (locked, with their customers) and stores them; finalizes those whose grace is over and
    * that need no approval, or all with `force`; drops those with nothing to bill once their grace is over.
-   * Finalizing numbers the invoices (gap-free: in this transaction) and uses up their `once` coupons. A draft
+   * Finalizing numbers the invoices (gap-free: in this transaction), uses up their `once` coupons and opens their
+   * Stripe pushes (when the push is on; the caller enqueues them after its commit: `StripePushes.enqueue`). A draft
    * whose computation fails keeps its last lines and the error.
    */
   async settle(tx: Tx, drafts: readonly InvoiceRow[], now: Date, force = false): Promise<SettleResult> {
@@ -218,6 +221,7 @@ export class InvoiceSettler {
       used.map((u) => u.invoice),
       now,
     );
+    await this.stripe.open(tx, finalized);
     // Prepaid credits (the next step) are consumed here, in the finalizing transaction.
     const kept = await this.invoices.writeComputed(tx, keep, false, now);
     await this.invoices.markComputeErrors(

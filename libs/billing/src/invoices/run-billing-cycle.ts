@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InvoicesRepository, Transactions, type Tx } from '@tollgate/db';
 import { Clock } from '../clock';
+import { StripePushes } from '../stripe/stripe-pushes';
 import { InvoiceSettler } from './invoice-settler';
 
 export interface BillingCycleResult {
@@ -36,14 +37,17 @@ export class RunBillingCycle {
     private readonly transactions: Transactions,
     private readonly invoices: InvoicesRepository,
     private readonly settler: InvoiceSettler,
+    private readonly stripe: StripePushes,
     private readonly clock: Clock,
   ) {}
 
   async execute(): Promise<BillingCycleResult> {
     const now = this.clock.now();
     const total: BillingCycleResult = { closed: 0, finalized: 0, refreshed: 0, failed: 0 };
-    const add = (r: Partial<BillingCycleResult>) => {
+    // After each chunk's commit: its counts, and its finalized invoices to the Stripe push.
+    const add = async (r: Chunk) => {
       for (const k of Object.keys(total) as (keyof BillingCycleResult)[]) total[k] += r[k] ?? 0;
+      await this.stripe.enqueue(r.finalizedIds ?? []);
     };
 
     // Periods due: one chunk of customers per transaction, each closing its oldest due period (a customer
@@ -67,6 +71,7 @@ export class RunBillingCycle {
         finalized: settled.finalized.length,
         refreshed: settled.drafts.length,
         failed: settled.failed.length,
+        finalizedIds: settled.finalized,
       };
     }, add);
 
@@ -86,7 +91,12 @@ export class RunBillingCycle {
       )
         return 'busy';
       const settled = await this.settler.settle(tx, drafts, now);
-      return { finalized: settled.finalized.length, refreshed: settled.drafts.length, failed: settled.failed.length };
+      return {
+        finalized: settled.finalized.length,
+        refreshed: settled.drafts.length,
+        failed: settled.failed.length,
+        finalizedIds: settled.finalized,
+      };
     }, add);
     return total;
   }
@@ -95,7 +105,7 @@ export class RunBillingCycle {
    * Runs `work` in a transaction per chunk until it reports nothing left, counting what each committed chunk did;
    * a busy chunk is rolled back and tried again.
    */
-  private async chunks(work: (tx: Tx) => Promise<Chunk | 'busy' | null>, done: (chunk: Chunk) => void): Promise<void> {
+  private async chunks(work: (tx: Tx) => Promise<Chunk | 'busy' | null>, done: (chunk: Chunk) => Promise<void>): Promise<void> {
     let busy = 0;
     for (;;) {
       let outcome: Chunk | 'busy' | null;
@@ -111,7 +121,7 @@ export class RunBillingCycle {
       }
       if (outcome === null) return;
       if (outcome !== 'busy') {
-        done(outcome);
+        await done(outcome);
         continue;
       }
       if (++busy > BUSY_ATTEMPTS) {
@@ -123,6 +133,6 @@ export class RunBillingCycle {
   }
 }
 
-type Chunk = Partial<BillingCycleResult>;
+type Chunk = Partial<BillingCycleResult> & { finalizedIds?: string[] };
 
 const BUSY = new Error('billing lock taken');

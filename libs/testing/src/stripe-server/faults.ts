@@ -11,6 +11,7 @@ export type StripeTestOperation =
   | 'invoices.add_lines'
   | 'invoices.finalize'
   | 'invoices.void'
+  | 'invoices.delete'
   | 'invoices.pay'
   | 'invoices.mark_uncollectible'
   | 'events.retrieve'

@@ -239,6 +239,20 @@ export class StripeLedger {
     return this.render(invoice);
   }
 
+  /** DELETE /v1/invoices/{id}: only a draft can be deleted (an open one is voided instead). */
+  deleteInvoice(id: string, params: FormObject, ctx: RequestContext): { id: string; object: 'invoice'; deleted: true } {
+    onlyParams(params, []);
+    const invoice = this.invoice(id);
+    if (invoice.status !== 'draft') {
+      throw new StripeApiError(400, 'invalid_request_error', `You can only delete draft invoices; this invoice is ${invoice.status}.`);
+    }
+    const rendered = this.render(invoice);
+    this.invoices.delete(id);
+    this.lines.delete(id);
+    this.emit('invoice.deleted', rendered, ctx);
+    return { id, object: 'invoice', deleted: true };
+  }
+
   markUncollectible(id: string, params: FormObject, ctx: RequestContext = NO_REQUEST): InvoiceObject {
     onlyParams(params, ['expand']);
     const invoice = this.invoice(id);

@@ -34,7 +34,7 @@ export interface StripeRequestRecord {
 }
 
 interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   operation: StripeTestOperation;
   handle: (params: FormObject, ids: string[], ctx: RequestContext) => unknown;
@@ -199,6 +199,12 @@ export class StripeTestServer {
       handle: (_, [id]) => this.ledger.retrieveInvoice(id),
     },
     {
+      method: 'DELETE',
+      pattern: /^\/v1\/invoices\/([^/]+)$/,
+      operation: 'invoices.delete',
+      handle: (p, [id], ctx) => this.ledger.deleteInvoice(id, p, ctx),
+    },
+    {
       method: 'GET',
       pattern: /^\/v1\/invoices\/([^/]+)\/lines$/,
       operation: 'invoices.list_lines',
@@ -280,7 +286,7 @@ export class StripeTestServer {
     const { route, ids } = found;
     let params: FormObject;
     try {
-      params = parseForm(method === 'GET' ? query : body);
+      params = parseForm(method === 'POST' ? body : query);
     } catch (e) {
       if (e instanceof FormError) return error(new StripeApiError(400, 'invalid_request_error', e.message));
       throw e;

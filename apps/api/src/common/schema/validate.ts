@@ -1,4 +1,4 @@
-import { applyDecorators, Body, HttpCode, Param, type PipeTransform, Query } from '@nestjs/common';
+import { applyDecorators, Body, createParamDecorator, type ExecutionContext, HttpCode, Param, type PipeTransform, Query } from '@nestjs/common';
 import type { z } from 'zod';
 import { ApiError } from '../api-error';
 import { describe, type Problem, problemsOf } from './problems';
@@ -64,6 +64,24 @@ export function ValidBody<T extends z.ZodType>(schema: T, options: { documentedA
   return (target, key, index) => {
     route(target, key).body = { schema, documentedAs: options.documentedAs ?? schema };
     Body(new SchemaPipe(schema, 'body'))(target, key, index);
+  };
+}
+
+/** The request's body as the bytes received (json-body.ts keeps them for RAW_BODY_PATHS only). */
+const RawBytes = createParamDecorator((_: unknown, ctx: ExecutionContext): Buffer => {
+  const body = ctx.switchToHttp().getRequest<{ body?: unknown }>().body;
+  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+});
+
+/**
+ * The body's raw bytes, unparsed: for a route whose body is signed (POST /v1/webhooks/stripe), where parsing and
+ * re-serialising would break the signature. The route must be in json-body.ts' RAW_BODY_PATHS; `documentedAs` is
+ * what the document shows.
+ */
+export function RawJsonBody(documentedAs: z.ZodType): ParameterDecorator {
+  return (target, key, index) => {
+    route(target, key).body = { schema: documentedAs, documentedAs };
+    RawBytes()(target, key, index);
   };
 }
 
