@@ -12,6 +12,7 @@ import type { Readiness } from '../../../apps/api/src/health/health.schema';
 import type { CreatedApiKey, CreatedOrganization, Organization } from '../../../apps/api/src/organizations/organization.schema';
 import type { Plan, PlanList, PlanWithVersions } from '../../../apps/api/src/plans/plan.schema';
 import type { Alias, Override, RateCard, RateSync } from '../../../apps/api/src/rates/rate.schema';
+import type { StripeWebhookReceipt } from '../../../apps/api/src/stripe/stripe-webhook.schema';
 import type { UsageAlerts } from '../../../apps/api/src/usage-alerts/usage-alerts.schema';
 import type {
   CreatedWebhookEndpoint,
@@ -56,6 +57,7 @@ export type CreatedWebhookEndpointBody = z.output<typeof CreatedWebhookEndpoint>
 export type WebhookEndpointListBody = z.output<typeof WebhookEndpointList>;
 export type WebhookDeliveryBody = z.output<typeof WebhookDelivery>;
 export type WebhookDeliveryListBody = z.output<typeof WebhookDeliveryList>;
+export type StripeWebhookReceiptBody = z.output<typeof StripeWebhookReceipt>;
 
 export const TEST_ADMIN_KEY = 'tg_admin_test_operator_key_0123456789';
 
