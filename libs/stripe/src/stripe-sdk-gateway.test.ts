@@ -303,6 +303,30 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
       expect((await rig.gateway.retrieveInvoice(invoice.id)).status).toBe('void');
     });
 
+    it('deletes a draft (gone from the list), and refuses to delete an open invoice', async () => {
+      const stripeCustomerId = await customer();
+      const invoice = await draft(stripeCustomerId);
+      await rig.gateway.deleteDraftInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:delete', stripeInvoiceId: invoice.id });
+      await expect(rig.gateway.retrieveInvoice(invoice.id)).rejects.toMatchObject({ reason: 'not_found' });
+      expect(await rig.gateway.findInvoice({ stripeCustomerId, tollgateInvoiceId: 'inv_1' })).toBeNull();
+      // Deleting it again: it is not there.
+      await expect(
+        rig.gateway.deleteDraftInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:delete', stripeInvoiceId: invoice.id }),
+      ).rejects.toMatchObject({ retryable: false, reason: 'not_found', operation: 'invoices.delete' });
+
+      const open = await draft(stripeCustomerId, 'inv_2');
+      await rig.gateway.addInvoiceLines({
+        idempotencyKey: 'tollgate:invoice:inv_2:lines',
+        stripeInvoiceId: open.id,
+        currency: 'USD',
+        lines: [{ description: 'Usage', amount: usd('5') }],
+      });
+      await rig.gateway.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_2:finalize', stripeInvoiceId: open.id });
+      await expect(
+        rig.gateway.deleteDraftInvoice({ idempotencyKey: 'tollgate:invoice:inv_2:delete', stripeInvoiceId: open.id }),
+      ).rejects.toMatchObject({ retryable: false, reason: 'invalid_request', statusCode: 400 });
+    });
+
     it('retrieves an invoice with its lines, and says not_found for an unknown one', async () => {
       const invoice = await draft(await customer());
       await rig.gateway.addInvoiceLines({
