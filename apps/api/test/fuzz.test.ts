@@ -130,6 +130,8 @@ const customerFields = {
   billing_anchor: fc.oneof(dateish, nastyString),
   spend_cap: fc.oneof(decimalAround(36, 31), nastyNumber),
   stripe_customer_id: nastyString,
+  collection_method: fc.constantFrom('charge_automatically', 'send_invoice', 'x'),
+  days_until_due: fc.oneof(fc.integer({ min: -1, max: 400 }), nastyNumber),
 };
 
 interface Endpoint {
@@ -301,6 +303,8 @@ const endpoints: Endpoint[] = [
   },
   { operationId: 'WebhookDeliveriesController_get', method: 'GET', path: (id) => `/v1/webhook_deliveries/${id}` },
   { operationId: 'WebhookDeliveriesController_replay', method: 'POST', path: (id) => `/v1/webhook_deliveries/${id}/replay` },
+  // Unsigned (and Stripe not configured here): always 400 invalid_signature, in the API's shape, never a 5xx.
+  { operationId: 'StripeWebhooksController_receive', method: 'POST', path: () => '/v1/webhooks/stripe', body: anyJson },
   { operationId: 'HealthController_healthz', method: 'GET', path: () => '/healthz' },
   { operationId: 'HealthController_readyz', method: 'GET', path: () => '/readyz' },
 ];

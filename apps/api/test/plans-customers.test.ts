@@ -133,6 +133,35 @@ describe('customers', () => {
     }
   });
 
+  it("says how Stripe collects the customer's invoices: charged, or emailed due in days_until_due (30 by default)", async () => {
+    const charged = await api.request<CustomerBody>('POST', '/v1/customers', { external_id: 'collect-1' });
+    expect(charged.body).toMatchObject({ collection_method: 'charge_automatically', days_until_due: null, stripe_customer_id: null });
+    const emailed = await api.request<CustomerBody>('POST', '/v1/customers', {
+      external_id: 'collect-2',
+      collection_method: 'send_invoice',
+      stripe_customer_id: 'cus_operator1',
+    });
+    expect(emailed.body).toMatchObject({ collection_method: 'send_invoice', days_until_due: 30, stripe_customer_id: 'cus_operator1' });
+    const patch = (body: unknown) => api.request<CustomerBody>('PATCH', '/v1/customers/collect-2', body);
+    expect((await patch({ days_until_due: 14 })).body).toMatchObject({ collection_method: 'send_invoice', days_until_due: 14 });
+    expect((await patch({ name: 'Unrelated' })).body.days_until_due).toBe(14);
+    expect((await patch({ days_until_due: null })).body.days_until_due).toBe(30);
+    expect((await patch({ collection_method: 'charge_automatically' })).body).toMatchObject({
+      collection_method: 'charge_automatically',
+      days_until_due: null,
+    });
+    for (const [body, field] of [
+      [{ days_until_due: 7 }, 'days_until_due'],
+      [{ collection_method: 'invoice_me' }, 'collection_method'],
+      [{ collection_method: 'send_invoice', days_until_due: 366 }, 'days_until_due'],
+      [{ collection_method: 'send_invoice', days_until_due: 1.5 }, 'days_until_due'],
+    ] as const) {
+      const res = await patch(body);
+      expect([res.status, errorOf(res.body).code, errorOf(res.body).details?.map((d) => d.field)]).toEqual([400, 'invalid_request', [field]]);
+    }
+    expect((await api.request<CustomerBody>('GET', '/v1/customers/collect-2')).body.collection_method).toBe('charge_automatically');
+  });
+
   it('answers the entitlement to an ingest key, and only that to it', async () => {
     await api.request('POST', '/v1/customers', { external_id: 'capped', spend_cap: '0' });
     const capped = await api.request('GET', '/v1/customers/capped/entitlement', undefined, api.ingestKey);

@@ -9,6 +9,7 @@ import {
 } from '@tollgate/testing';
 import { startTestApi, type InvoiceBody, type StripeWebhookReceiptBody, type TestApi } from '@tollgate/testing/api-harness';
 import { startTestBilling, type TestBilling } from '@tollgate/testing/billing-harness';
+import { StripeWebhookReceipt } from '../src/stripe/stripe-webhook.schema';
 
 // POST /v1/webhooks/stripe on the real api, fed by the Stripe-compatible test server: the raw body's signature
 // checked (a wrong secret, a stale or missing signature, a changed body: 400, nothing done), each event once by
@@ -144,6 +145,8 @@ describe('each event once', () => {
     expect(first[0].body).toMatchObject({ received: true, event_id: failed.id, type: 'invoice.payment_failed', invoice_id: id });
     const again = await post(failed);
     expect([again.status, again.body.outcome]).toEqual([200, 'duplicate']);
+    // Receipts are what the document says they are.
+    for (const r of [...first, again]) expect(StripeWebhookReceipt.safeParse(r.body).success).toBe(true);
     expect(await invoice(id)).toMatchObject({ status: 'payment_failed', stripe_status: 'open' });
     expect(await outbound(id, 'invoice.payment_failed')).toBe(1);
   });
