@@ -38,7 +38,13 @@ async function main() {
   const server = await new StripeTestServer().start();
   const queue = new Queue('stripe', { prefix, connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } });
   const workers: ReturnType<typeof startApp>[] = [];
-  const common = { DATABASE_URL: db.url, QUEUE_PREFIX: prefix, RATE_SOURCES: 'none', WORKER_METRICS_PORT: '0', BILLING_INTERVAL_SECONDS: '3600' };
+  const common = {
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: prefix,
+    RATE_SOURCES: 'none',
+    WORKER_METRICS_PORT: '0',
+    BILLING_INTERVAL_SECONDS: '3600',
+  };
   try {
     // The month's invoices, finalized by the worker's billing cycle (push off: no Stripe key yet).
     await seedPricedPeriod(pool, { customers: invoices, periodStart, periodEnd, graceHours: 0 });
@@ -66,7 +72,9 @@ async function main() {
       );
     }
     // The pushes the finalizing transactions would have opened had the push been on.
-    await pool.query(`INSERT INTO stripe_pushes (invoice_id, organization_id, customer_id) SELECT id, organization_id, customer_id FROM invoices`);
+    await pool.query(
+      `INSERT INTO stripe_pushes (invoice_id, organization_id, customer_id) SELECT id, organization_id, customer_id FROM invoices`,
+    );
 
     const stripeEnv = {
       ...common,
@@ -86,7 +94,9 @@ async function main() {
     const { rows: ids } = await pool.query<{ id: string }>('SELECT invoice_id::text AS id FROM stripe_pushes');
     const callsBefore = server.requests.length;
     const started = Date.now();
-    await queue.addBulk(ids.map(({ id }) => ({ name: 'push', data: { invoiceId: id }, opts: { jobId: `push.${id}`, removeOnComplete: true } })));
+    await queue.addBulk(
+      ids.map(({ id }) => ({ name: 'push', data: { invoiceId: id }, opts: { jobId: `push.${id}`, removeOnComplete: true } })),
+    );
     for (;;) {
       const { rows } = await pool.query<{ left: number; failed: number }>(
         `SELECT count(*) FILTER (WHERE state <> 'done')::int AS left, count(*) FILTER (WHERE state = 'failed')::int AS failed FROM stripe_pushes`,

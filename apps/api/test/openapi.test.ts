@@ -196,7 +196,10 @@ describe('real responses', () => {
     });
     await call('CustomersController_update', 'PATCH', '/v1/customers/acme', { email: 'ops@acme.test', spend_cap: null });
     await call('CustomersController_update', 'PATCH', '/v1/customers/acme', { collection_method: 'send_invoice', days_until_due: 14 });
-    await call('CustomersController_update', 'PATCH', '/v1/customers/acme', { collection_method: 'charge_automatically', days_until_due: 3 }); // 400
+    await call('CustomersController_update', 'PATCH', '/v1/customers/acme', {
+      collection_method: 'charge_automatically',
+      days_until_due: 3,
+    }); // 400
     await call('CustomersController_get', 'GET', '/v1/customers/acme');
     await call('CustomersController_list', 'GET', '/v1/customers');
 
@@ -297,7 +300,11 @@ describe('real responses', () => {
     await call('OrganizationsController_changeOrganizationSettings', 'PATCH', '/v1/organization', { invoice_prefix: 'OPS' });
 
     // Stripe is not configured here: a delivery cannot be verified (stripe-webhooks.test.ts checks the receipts).
-    await call('StripeWebhooksController_receive', 'POST', '/v1/webhooks/stripe', { id: 'evt_1', type: 'invoice.paid', data: { object: {} } });
+    await call('StripeWebhooksController_receive', 'POST', '/v1/webhooks/stripe', {
+      id: 'evt_1',
+      type: 'invoice.paid',
+      data: { object: {} },
+    });
 
     await call('HealthController_healthz', 'GET', '/healthz');
     await call('HealthController_readyz', 'GET', '/readyz');

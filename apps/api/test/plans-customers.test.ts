@@ -157,7 +157,11 @@ describe('customers', () => {
       [{ collection_method: 'send_invoice', days_until_due: 1.5 }, 'days_until_due'],
     ] as const) {
       const res = await patch(body);
-      expect([res.status, errorOf(res.body).code, errorOf(res.body).details?.map((d) => d.field)]).toEqual([400, 'invalid_request', [field]]);
+      expect([res.status, errorOf(res.body).code, errorOf(res.body).details?.map((d) => d.field)]).toEqual([
+        400,
+        'invalid_request',
+        [field],
+      ]);
     }
     expect((await api.request<CustomerBody>('GET', '/v1/customers/collect-2')).body.collection_method).toBe('charge_automatically');
   });

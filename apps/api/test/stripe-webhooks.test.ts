@@ -1,12 +1,5 @@
 import { PushInvoiceToStripe } from '@tollgate/billing';
-import {
-  errorOf,
-  fetchJson,
-  signStripePayload,
-  StripeTestServer,
-  type EventObject,
-  type JsonResponse,
-} from '@tollgate/testing';
+import { errorOf, fetchJson, signStripePayload, StripeTestServer, type EventObject, type JsonResponse } from '@tollgate/testing';
 import { startTestApi, type InvoiceBody, type StripeWebhookReceiptBody, type TestApi } from '@tollgate/testing/api-harness';
 import { startTestBilling, type TestBilling } from '@tollgate/testing/billing-harness';
 import { StripeWebhookReceipt } from '../src/stripe/stripe-webhook.schema';
@@ -24,7 +17,12 @@ let n = 0;
 
 beforeAll(async () => {
   server = await new StripeTestServer({ autoDeliverWebhooks: false }).start();
-  const stripe = { STRIPE_SECRET_KEY: 'sk_test_tollgateapi', STRIPE_API_BASE: server.url, STRIPE_WEBHOOK_SECRET: SECRET, RATE_SOURCES: 'none' };
+  const stripe = {
+    STRIPE_SECRET_KEY: 'sk_test_tollgateapi',
+    STRIPE_API_BASE: server.url,
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    RATE_SOURCES: 'none',
+  };
   api = await startTestApi(stripe);
   billing = await startTestBilling({ ...stripe, DATABASE_URL: api.databaseUrl, QUEUE_PREFIX: api.config.queuePrefix });
   server.configureWebhooks({ url: `${api.baseUrl}/v1/webhooks/stripe`, secret: SECRET }, false);
@@ -58,9 +56,7 @@ async function pushedInvoice(): Promise<{ id: string; stripeId: string }> {
 
 /** Events Stripe recorded about a Stripe invoice since `from`, oldest first. */
 const eventsOf = (stripeId: string, types?: string[]) =>
-  server
-    .events()
-    .filter((e) => (e.data.object as { id?: string }).id === stripeId && (!types || types.includes(e.type)));
+  server.events().filter((e) => (e.data.object as { id?: string }).id === stripeId && (!types || types.includes(e.type)));
 
 /** POSTs an event the way Stripe does (pretty-printed, signed), or with a signature made otherwise. */
 function post(
@@ -90,7 +86,9 @@ describe('the signature', () => {
     // Delivered by the test server itself, every pending event in order, as Stripe would.
     const deliveries = await server.webhooks.deliverPending('oldest_first');
     expect(deliveries.map((d) => d.status)).toEqual(deliveries.map(() => 200));
-    expect(deliveries.map((d) => d.type)).toEqual(expect.arrayContaining(['invoice.finalized', 'invoice.payment_succeeded', 'invoice.paid']));
+    expect(deliveries.map((d) => d.type)).toEqual(
+      expect.arrayContaining(['invoice.finalized', 'invoice.payment_succeeded', 'invoice.paid']),
+    );
     expect(await invoice(id)).toMatchObject({ status: 'paid', stripe_invoice_id: stripeId, stripe_status: 'paid' });
     expect(await outbound(id, 'invoice.paid')).toBe(1);
     const [paid] = eventsOf(stripeId, ['invoice.paid']);
@@ -217,7 +215,10 @@ describe('without Stripe configured', () => {
       const payload = JSON.stringify(event, null, 2);
       const res = await fetchJson(`${off.baseUrl}/v1/webhooks/stripe`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload(payload, SECRET, Math.floor(Date.now() / 1000)) },
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signStripePayload(payload, SECRET, Math.floor(Date.now() / 1000)),
+        },
         body: payload,
       });
       expect([res.status, errorOf(res.body).code]).toEqual([400, 'invalid_signature']);

@@ -78,7 +78,8 @@ it('pushes every invoice exactly once across a kill -9 between steps and a Redis
   server.injectFault({ kind: 'timeout_after_commit', answerAfterMs: 300, operation: 'invoices.add_lines', times: 10 });
   const first = worker();
   await waitFor(
-    async () => (await pushes(`state = 'done'`)) >= 3 && (await pushes(`state IN ('customer_ready', 'invoice_created', 'lines_added')`)) > 0,
+    async () =>
+      (await pushes(`state = 'done'`)) >= 3 && (await pushes(`state IN ('customer_ready', 'invoice_created', 'lines_added')`)) > 0,
     60_000,
     `pushes under way\n${first.output()}`,
   );
@@ -103,7 +104,12 @@ it('pushes every invoice exactly once across a kill -9 between steps and a Redis
   const byId = new Map(stripeInvoices.map((i) => [i.id, i]));
   for (const invoice of invoices) {
     const theirs = byId.get(invoice.stripe_invoice_id)!;
-    expect([invoice.id, theirs.metadata.tollgate_invoice_id, theirs.status, invoice.stripe_status]).toEqual([invoice.id, invoice.id, 'open', 'open']);
+    expect([invoice.id, theirs.metadata.tollgate_invoice_id, theirs.status, invoice.stripe_status]).toEqual([
+      invoice.id,
+      invoice.id,
+      'open',
+      'open',
+    ]);
     expect([invoice.id, theirs.total]).toEqual([invoice.id, new Decimal(invoice.total).times(100).toNumber()]);
   }
   // One Stripe customer per customer, stored on ours.

@@ -60,9 +60,14 @@ export async function startStripeWorld(env: Record<string, string> = {}): Promis
     probe: world.billing.probe,
     async finalizedInvoice(customer, fields = {}) {
       await world.customer(customer, { plan_code: 'pushed', ...fields });
-      await world
-        .get(CreateCoupon)
-        .execute({ organizationId: world.organizationId, externalId: customer, kind: 'fixed', value: '0.50', frequency: 'once', expiresAt: null });
+      await world.get(CreateCoupon).execute({
+        organizationId: world.organizationId,
+        externalId: customer,
+        kind: 'fixed',
+        value: '0.50',
+        frequency: 'once',
+        expiresAt: null,
+      });
       await world.usage(customer, '2026-06-14T00:00:00Z', 'gold-o3', 1_000_000, 250_000); // $4.00 cost, $6.00 rated
       await world.usage(customer, '2026-06-14T01:00:00Z', 'gold-mini', 2_000_000, 1_000_000); // $2.50 cost, $3.25 rated
       const invoice = await world.get(CloseCustomerPeriod).execute({ organizationId: world.organizationId, externalId: customer });

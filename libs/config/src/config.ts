@@ -215,7 +215,8 @@ function stripeSettings(env: NodeJS.ProcessEnv): StripeSettings | undefined {
 function stripeRate(env: NodeJS.ProcessEnv, secretKey: string): number {
   const raw = env.STRIPE_REQUESTS_PER_SECOND;
   if (!raw) return /^(sk|rk)_live_/.test(secretKey) ? 80 : 20;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(`STRIPE_REQUESTS_PER_SECOND must be an integer of at least 1, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new ConfigError(`STRIPE_REQUESTS_PER_SECOND must be an integer of at least 1, got "${raw}"`);
   return Number(raw);
 }
 

@@ -8,7 +8,16 @@ import { PRISMA } from './tokens';
 // by the state it leaves and the lease of the worker making it, RETURNING the row it leaves behind, and the
 // lease is compared with Postgres' clock; Prisma's updateMany returns a count only and has no now().
 
-export const PUSH_STATES = ['pending', 'customer_ready', 'invoice_created', 'lines_added', 'finalized', 'done', 'failed', 'voided'] as const;
+export const PUSH_STATES = [
+  'pending',
+  'customer_ready',
+  'invoice_created',
+  'lines_added',
+  'finalized',
+  'done',
+  'failed',
+  'voided',
+] as const;
 export type StripePushState = (typeof PUSH_STATES)[number];
 
 export interface StripePushRow {

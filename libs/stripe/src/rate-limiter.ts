@@ -81,9 +81,7 @@ export class RedisStripeRateLimiter extends StripeRateLimiter implements OnModul
   }
 
   async take(operation: StripeOperation): Promise<void> {
-    const wait = Number(
-      await this.redis.eval(TAKE, 1, this.key, operation, this.interval, this.burst, this.opInterval, this.opBurst),
-    );
+    const wait = Number(await this.redis.eval(TAKE, 1, this.key, operation, this.interval, this.burst, this.opInterval, this.opBurst));
     if (wait > 0) await sleep(wait);
   }
 

@@ -9,7 +9,10 @@ export const StripeEventDocumented = named(
   z
     .looseObject({
       id: z.string().meta({ description: 'evt_…: each event is handled once.' }),
-      type: z.string().meta({ description: 'invoice.paid, invoice.payment_failed, invoice.voided, invoice.marked_uncollectible, invoice.finalized; others are ignored.' }),
+      type: z.string().meta({
+        description:
+          'invoice.paid, invoice.payment_failed, invoice.voided, invoice.marked_uncollectible, invoice.finalized; others are ignored.',
+      }),
       created: z.number().int(),
       data: z.looseObject({ object: z.looseObject({}) }),
     })

@@ -38,6 +38,12 @@ export class StripeProcessor extends WorkerHost {
   /** A retryable Stripe error (or Postgres down): BullMQ retries it; after the last retry the sweeper does. */
   @OnWorkerEvent('failed')
   onFailed(job: Job<StripeJob> | undefined, err: Error) {
-    this.logger.warn({ msg: 'a Stripe push job failed; it is retried', job: job?.name, invoice: job?.data.invoiceId, attempt: job?.attemptsMade, err: err.message });
+    this.logger.warn({
+      msg: 'a Stripe push job failed; it is retried',
+      job: job?.name,
+      invoice: job?.data.invoiceId,
+      attempt: job?.attemptsMade,
+      err: err.message,
+    });
   }
 }

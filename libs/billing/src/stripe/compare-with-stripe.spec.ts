@@ -39,9 +39,7 @@ describe('differences between Stripe and our invoice', () => {
   it('names a missing line, an extra one, another description and another currency', () => {
     const [first] = theirs().lines;
     const extra = { id: 'il_9', amount: d('1'), description: 'Pending item', tollgateLineId: null };
-    expect(
-      differences(ours, theirs({ currency: 'EUR', lines: [{ ...first, description: 'Usage' }, extra], total: d('47.5') })),
-    ).toEqual([
+    expect(differences(ours, theirs({ currency: 'EUR', lines: [{ ...first, description: 'Usage' }, extra], total: d('47.5') }))).toEqual([
       'currency: Stripe EUR, ours USD',
       'line 1 ("Usage: premium"): Stripe\'s description is "Usage"',
       'line 2 ("Included usage") is missing on Stripe',

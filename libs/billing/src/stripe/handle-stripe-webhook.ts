@@ -72,7 +72,12 @@ export class HandleStripeWebhook {
     const invoice = await this.events.invoiceFor(stripeInvoice.id, tollgateId !== null && isUuid(tollgateId) ? tollgateId : null);
     if (invoice === null) return ignored(stripeInvoice.id);
 
-    const result = (outcome: StripeEventOutcome): StripeWebhookResult => ({ eventId: event.id, type: event.type, outcome, invoiceId: invoice.id });
+    const result = (outcome: StripeEventOutcome): StripeWebhookResult => ({
+      eventId: event.id,
+      type: event.type,
+      outcome,
+      invoiceId: invoice.id,
+    });
     if (event.type !== 'invoice.paid') {
       return result(
         await this.apply.execute({
@@ -87,11 +92,21 @@ export class HandleStripeWebhook {
     // Paid: our invoice first (the guarded transition, grants, invoice.paid), then Stripe's status and the event.
     // A crash between the two leaves the event unrecorded: Stripe redelivers it and the payment changes nothing.
     try {
-      await this.markPaid.execute({ organizationId: invoice.organization_id, invoiceId: invoice.id, source: 'stripe', paidAt: event.created });
+      await this.markPaid.execute({
+        organizationId: invoice.organization_id,
+        invoiceId: invoice.id,
+        source: 'stripe',
+        paidAt: event.created,
+      });
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       // Voided here while Stripe collected it: someone must refund or reissue.
-      this.logger.error({ msg: 'Stripe collected an invoice that is void here', invoice: invoice.id, stripeInvoice: stripeInvoice.id, err: err.message });
+      this.logger.error({
+        msg: 'Stripe collected an invoice that is void here',
+        invoice: invoice.id,
+        stripeInvoice: stripeInvoice.id,
+        err: err.message,
+      });
       this.metrics?.alert('paid_after_void');
     }
     const outcome = await this.transactions.run(async (tx) => {
@@ -107,7 +122,8 @@ export class HandleStripeWebhook {
   }
 
   private verify(rawBody: Buffer, signature: string | undefined): StripeWebhookEvent {
-    if (!this.gateway) throw new InvalidSignatureError('Stripe is not configured here (STRIPE_SECRET_KEY): its webhooks cannot be verified');
+    if (!this.gateway)
+      throw new InvalidSignatureError('Stripe is not configured here (STRIPE_SECRET_KEY): its webhooks cannot be verified');
     try {
       return this.gateway.verifyWebhook(rawBody, signature);
     } catch (err) {

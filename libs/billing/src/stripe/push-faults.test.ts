@@ -48,7 +48,9 @@ async function expectPushedOnce(invoiceId: string) {
     [invoiceId],
   );
   const theirs = await world.stripeInvoice(stripeInvoice.id);
-  expect(theirs.lines.map((l) => [l.description, l.amount.toFixed()])).toEqual(lines.map((l) => [l.description, new Decimal(l.amount).toFixed()]));
+  expect(theirs.lines.map((l) => [l.description, l.amount.toFixed()])).toEqual(
+    lines.map((l) => [l.description, new Decimal(l.amount).toFixed()]),
+  );
   expect(theirs.total.equals(new Decimal(ours.total))).toBe(true);
   expect(await world.probe.rows('SELECT state FROM stripe_pushes WHERE invoice_id = $1', [invoiceId])).toEqual([{ state: 'done' }]);
 }

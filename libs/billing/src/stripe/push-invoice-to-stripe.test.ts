@@ -21,10 +21,11 @@ afterAll(async () => {
 const ours = async (invoiceId: string) =>
   invoiceJson(await world.get(GetInvoice).execute({ organizationId: world.organizationId, invoiceId }), { costs: true });
 
-const push = (invoiceId: string) => world.probe.rows<{ state: string; stripe_invoice_id: string | null; failure: string | null }>(
-  'SELECT state, stripe_invoice_id, failure FROM stripe_pushes WHERE invoice_id = $1',
-  [invoiceId],
-);
+const push = (invoiceId: string) =>
+  world.probe.rows<{ state: string; stripe_invoice_id: string | null; failure: string | null }>(
+    'SELECT state, stripe_invoice_id, failure FROM stripe_pushes WHERE invoice_id = $1',
+    [invoiceId],
+  );
 
 const minor = (amount: string) => new Decimal(amount).times(100).toNumber();
 
@@ -73,7 +74,11 @@ describe('pushing a finalized invoice', () => {
     const next = await world.get(CloseCustomerPeriod).execute({ organizationId: world.organizationId, externalId: 'acme' });
     const mark = world.server.requests.length;
     await world.pushUntilEnded(next.id!);
-    expect(world.server.requests.slice(mark).map((c) => c.operation)).toEqual(['invoices.create', 'invoices.add_lines', 'invoices.finalize']);
+    expect(world.server.requests.slice(mark).map((c) => c.operation)).toEqual([
+      'invoices.create',
+      'invoices.add_lines',
+      'invoices.finalize',
+    ]);
     expect(world.server.customers()).toHaveLength(1);
     world.clock.set('2026-06-15T00:00:00Z');
   });
@@ -87,7 +92,7 @@ describe('pushing a finalized invoice', () => {
     expect(world.stripeInvoicesOf(invoiceId)).toHaveLength(1);
   });
 
-  it('uses the customer\'s Stripe customer and collection method: send_invoice, due in its days', async () => {
+  it("uses the customer's Stripe customer and collection method: send_invoice, due in its days", async () => {
     const existing = world.server.ledger.createCustomer({ name: 'Globex' }, { requestId: null, idempotencyKey: null, apiVersion: null });
     const invoiceId = await world.finalizedInvoice('globex', {
       stripe_customer_id: existing.id,
@@ -96,7 +101,11 @@ describe('pushing a finalized invoice', () => {
     });
     const mark = world.server.requests.length;
     await world.pushUntilEnded(invoiceId);
-    expect(world.server.requests.slice(mark).map((c) => c.operation)).toEqual(['invoices.create', 'invoices.add_lines', 'invoices.finalize']);
+    expect(world.server.requests.slice(mark).map((c) => c.operation)).toEqual([
+      'invoices.create',
+      'invoices.add_lines',
+      'invoices.finalize',
+    ]);
     const [stripeInvoice] = world.stripeInvoicesOf(invoiceId);
     expect(stripeInvoice).toMatchObject({ customer: existing.id, collection_method: 'send_invoice', status: 'open' });
     expect(stripeInvoice.due_date! - stripeInvoice.created).toBe(14 * 86_400);

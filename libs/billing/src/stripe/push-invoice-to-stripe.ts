@@ -12,13 +12,7 @@ import {
   type StripePushState,
 } from '@tollgate/db';
 import { Decimal } from '@tollgate/money';
-import {
-  StripeGateway,
-  StripePermanentError,
-  StripeRetryableError,
-  type StripeCollection,
-  type StripeInvoice,
-} from '@tollgate/stripe';
+import { StripeGateway, StripePermanentError, StripeRetryableError, type StripeCollection, type StripeInvoice } from '@tollgate/stripe';
 import { ConflictError } from '../errors';
 import { MarkInvoicePaid } from '../invoices/mark-invoice-paid';
 import { PublishWebhookEvent } from '../webhooks/publish-webhook-event';
@@ -228,7 +222,8 @@ export class PushInvoiceToStripe {
       })),
     });
     const problems = differences(ours(subject), stripeInvoice);
-    if (problems.length > 0) return this.fail(row, token, subject, 'mismatch', `Stripe's invoice differs from ours: ${problems.join('; ')}`);
+    if (problems.length > 0)
+      return this.fail(row, token, subject, 'mismatch', `Stripe's invoice differs from ours: ${problems.join('; ')}`);
     return this.advance(null, row, token, 'lines_added');
   }
 
@@ -255,7 +250,8 @@ export class PushInvoiceToStripe {
     }
     const finalized = stripeInvoice;
     const problems = differences(ours(subject), finalized);
-    if (problems.length > 0) return this.fail(row, token, subject, 'mismatch', `Stripe's finalized invoice differs from ours: ${problems.join('; ')}`);
+    if (problems.length > 0)
+      return this.fail(row, token, subject, 'mismatch', `Stripe's finalized invoice differs from ours: ${problems.join('; ')}`);
     return this.transactions.run(async (tx) => {
       const moved = await this.advance(tx, row, token, 'finalized');
       if (moved) await this.pushes.recordStripeInvoice(tx, row.invoice_id, finalized.id, finalized.status);
@@ -270,10 +266,12 @@ export class PushInvoiceToStripe {
   private async settle(row: StripePushRow, token: string, { invoice }: Subject): Promise<StripePushRow | null> {
     const current = await this.pushes.invoice(invoice.id);
     if (current?.stripe_status === 'paid' && (current.status === 'finalized' || current.status === 'payment_failed'))
-      await this.markPaid.execute({ organizationId: invoice.organization_id, invoiceId: invoice.id, source: 'stripe' }).catch((err: unknown) => {
-        // Voided meanwhile: the void's own step deals with Stripe's paid invoice.
-        if (!(err instanceof ConflictError)) throw err;
-      });
+      await this.markPaid
+        .execute({ organizationId: invoice.organization_id, invoiceId: invoice.id, source: 'stripe' })
+        .catch((err: unknown) => {
+          // Voided meanwhile: the void's own step deals with Stripe's paid invoice.
+          if (!(err instanceof ConflictError)) throw err;
+        });
     const done = await this.advance(null, row, token, 'done');
     if (done) this.metrics?.pushEnded?.('done');
     return done;
@@ -438,4 +436,3 @@ function ours({ invoice, lines }: Subject) {
     lines: lines.map((l) => ({ id: l.id, position: l.position, description: l.description, amount: new Decimal(l.amount) })),
   };
 }
-

@@ -51,17 +51,25 @@ describe('an invoice with nothing due', () => {
     const customer = `zero-${n++}`;
     await world.customer(customer, { plan_code: 'pushed' });
     // A coupon larger than the invoice: it takes the total to zero, never below.
-    await world
-      .get(CreateCoupon)
-      .execute({ organizationId: world.organizationId, externalId: customer, kind: 'fixed', value: '1000', frequency: 'once', expiresAt: null });
+    await world.get(CreateCoupon).execute({
+      organizationId: world.organizationId,
+      externalId: customer,
+      kind: 'fixed',
+      value: '1000',
+      frequency: 'once',
+      expiresAt: null,
+    });
     await world.usage(customer, '2026-06-14T00:00:00Z', 'gold-mini', 1_000_000, 0);
-    const { id: invoiceId, total } = await world.get(CloseCustomerPeriod).execute({ organizationId: world.organizationId, externalId: customer });
-    expect(total.isZero()).toBe(true);
+    const closed = await world.get(CloseCustomerPeriod).execute({ organizationId: world.organizationId, externalId: customer });
+    expect(closed.total.isZero()).toBe(true);
+    const invoiceId = closed.id!;
     expect((await world.pushUntilEnded(invoiceId)).result).toEqual({ outcome: 'ended', state: 'done' });
     const [stripeInvoice] = world.stripeInvoicesOf(invoiceId);
     expect(stripeInvoice).toMatchObject({ status: 'paid', total: 0, amount_due: 0 });
     expect(await invoiceRow(invoiceId)).toEqual({ status: 'paid', stripe_invoice_id: stripeInvoice.id, stripe_status: 'paid' });
-    expect(await webhookEvents(invoiceId!, 'invoice.paid')).toEqual([{ payload: expect.objectContaining({ source: 'stripe', total: '0.00' }) }]);
+    expect(await webhookEvents(invoiceId, 'invoice.paid')).toEqual([
+      { payload: expect.objectContaining({ source: 'stripe', total: '0.00' }) },
+    ]);
   });
 });
 
@@ -78,7 +86,9 @@ describe('a difference between Stripe and us', () => {
     expect(await pushRow(invoiceId)).toEqual({
       state: 'failed',
       failed_step: 'lines',
-      failure: expect.stringMatching(/^Stripe's invoice differs from ours: Stripe has a line we do not: il_\w+ \("Stray item", 1\); total: Stripe/),
+      failure: expect.stringMatching(
+        /^Stripe's invoice differs from ours: Stripe has a line we do not: il_\w+ \("Stray item", 1\); total: Stripe/,
+      ),
     });
     expect(world.stripeInvoicesOf(invoiceId).map((i) => i.status)).toEqual(['draft']);
     expect(await webhookEvents(invoiceId, 'invoice.push_failed')).toEqual([
@@ -94,7 +104,10 @@ describe('a difference between Stripe and us', () => {
     const invoiceId = await world.finalizedInvoice(`sub-cent-${n++}`);
     await world.probe.rows(`UPDATE invoice_lines SET amount = amount + 0.001 WHERE invoice_id = $1 AND position = 0`, [invoiceId]);
     expect((await world.pushUntilEnded(invoiceId)).result).toEqual({ outcome: 'ended', state: 'failed' });
-    expect(await pushRow(invoiceId)).toMatchObject({ failed_step: 'lines', failure: expect.stringMatching(/^invalid_amount: .*round the line first/) });
+    expect(await pushRow(invoiceId)).toMatchObject({
+      failed_step: 'lines',
+      failure: expect.stringMatching(/^invalid_amount: .*round the line first/),
+    });
     const { stripe_invoice_id: stripeId } = await invoiceRow(invoiceId);
     expect(world.server.requests.filter((r) => r.path === `/v1/invoices/${stripeId}/add_lines`)).toEqual([]);
     expect(world.stripeInvoicesOf(invoiceId).map((i) => i.status)).toEqual(['draft']);

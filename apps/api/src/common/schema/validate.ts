@@ -1,4 +1,13 @@
-import { applyDecorators, Body, createParamDecorator, type ExecutionContext, HttpCode, Param, type PipeTransform, Query } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  createParamDecorator,
+  type ExecutionContext,
+  HttpCode,
+  Param,
+  type PipeTransform,
+  Query,
+} from '@nestjs/common';
 import type { z } from 'zod';
 import { ApiError } from '../api-error';
 import { describe, type Problem, problemsOf } from './problems';
