@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { StripePushesRepository } from '@tollgate/db';
 import { Decimal } from '@tollgate/money';
 import { startStripeWorld, type StripeWorld } from '../../test/stripe-world';
 import { CloseCustomerPeriod } from '../invoices/close-customer-period';
 import { GetInvoice } from '../invoices/get-invoice';
 import { invoiceJson } from '../invoices/invoice-view';
+import { PushInvoiceToStripe } from './push-invoice-to-stripe';
 
 // A finalized invoice pushed to the Stripe-compatible test server with the real `stripe` SDK: the customer, the
 // invoice, its lines in one call, finalization; Stripe's amounts equal ours line by line; the state machine's
@@ -89,6 +92,20 @@ describe('pushing a finalized invoice', () => {
     const mark = world.server.requests.length;
     expect((await world.pushUntilEnded(invoiceId)).result).toEqual({ outcome: 'ended', state: 'done' });
     expect(world.server.requests.length).toBe(mark);
+    expect(world.stripeInvoicesOf(invoiceId)).toHaveLength(1);
+  });
+
+  it('leaves a push another worker holds to it, and takes it once that lease is given back', async () => {
+    const invoiceId = await world.finalizedInvoice('held');
+    const other = randomUUID();
+    const pushes = world.get(StripePushesRepository);
+    expect(await pushes.claim(invoiceId, other, 60_000)).toMatchObject({ kind: 'claimed' });
+    const mark = world.server.requests.length;
+    const busy = await world.get(PushInvoiceToStripe).execute({ invoiceId });
+    expect(busy).toEqual({ outcome: 'busy', retryAt: expect.any(Date) });
+    expect(world.server.requests.length).toBe(mark);
+    await pushes.release(invoiceId, other);
+    expect((await world.pushUntilEnded(invoiceId)).result).toEqual({ outcome: 'ended', state: 'done' });
     expect(world.stripeInvoicesOf(invoiceId)).toHaveLength(1);
   });
 

@@ -36,6 +36,9 @@ export type PushResult =
 /** 429s in a row one job waits out (each pausing every worker for Retry-After) before it gives the job back. */
 const MAX_RATE_LIMITED = 5;
 
+/** How soon a job that found the push held by another worker looks again. */
+const BUSY_RETRY_MS = 2000;
+
 /** A push's changes that stopped being ours: its lease lapsed and another worker took it. */
 class LeaseLost extends Error {}
 
@@ -83,11 +86,13 @@ export class PushInvoiceToStripe {
     const token = randomUUID();
     const claim = await this.pushes.claim(invoiceId, token, this.leaseMs);
     if (claim.kind === 'missing') return { outcome: 'none' };
-    if (claim.kind === 'busy') return { outcome: 'busy', retryAt: claim.until };
+    // The holder usually finishes in moments (and does what this job would: it reads the row at every step);
+    // looked at again soon, or when its lease lapses if it died.
+    if (claim.kind === 'busy') return { outcome: 'busy', retryAt: new Date(Math.min(claim.until.getTime(), Date.now() + BUSY_RETRY_MS)) };
     try {
       return await this.run(claim.row, token);
     } catch (err) {
-      if (err instanceof LeaseLost) return { outcome: 'busy', retryAt: new Date(Date.now() + this.leaseMs) };
+      if (err instanceof LeaseLost) return { outcome: 'busy', retryAt: new Date(Date.now() + BUSY_RETRY_MS) };
       throw err;
     } finally {
       await this.pushes.release(invoiceId, token);
