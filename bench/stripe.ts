@@ -94,8 +94,19 @@ async function main() {
     const { rows: ids } = await pool.query<{ id: string }>('SELECT invoice_id::text AS id FROM stripe_pushes');
     const callsBefore = server.requests.length;
     const started = Date.now();
+    // As StripePushes.enqueue adds them after a finalizing commit.
     await queue.addBulk(
-      ids.map(({ id }) => ({ name: 'push', data: { invoiceId: id }, opts: { jobId: `push.${id}`, removeOnComplete: true } })),
+      ids.map(({ id }) => ({
+        name: 'push',
+        data: { invoiceId: id },
+        opts: {
+          jobId: `push.${id}`,
+          attempts: 11,
+          backoff: { type: 'exponential', delay: 1000 },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
     );
     for (;;) {
       const { rows } = await pool.query<{ left: number; failed: number }>(
