@@ -224,5 +224,6 @@ it('describes the endpoints in the OpenAPI document', async () => {
     'invoice.finalized',
     'invoice.paid',
     'invoice.payment_failed',
+    'invoice.push_failed',
   ]);
 });
