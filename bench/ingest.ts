@@ -2,7 +2,7 @@ import { Client, Pool } from 'pg';
 import { eventColumns, EventRow, INSERT_EVENTS_SQL } from '@tollgate/db';
 import { textArray } from '../libs/db/src/pg-binary-array';
 import http from 'node:http';
-import { cpuMeter, createBenchDatabase, peakRssMb, percentile, post, round, startApp, waitReady } from './lib';
+import { BENCH_SECRET, cpuMeter, createBenchDatabase, peakRssMb, percentile, post, round, startApp, waitReady } from './lib';
 
 // npm run bench:ingest — events/s durable through POST /v1/events versus the same rows inserted straight
 // into Postgres, on this machine. Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4).
@@ -107,7 +107,7 @@ async function straightIntoPostgres(db: { name: string; url: string }, organizat
 
 async function main() {
   const db = await createBenchDatabase('tollgate_bench_ingest');
-  const api = startApp('api', { DATABASE_URL: db.url, PORT: String(PORT), HOST: '127.0.0.1', TOLLGATE_ADMIN_KEY: ADMIN_KEY, RATE_LIMIT_PER_SECOND: '100000' });
+  const api = startApp('api', { DATABASE_URL: db.url, PORT: String(PORT), HOST: '127.0.0.1', TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_SECRET: BENCH_SECRET, RATE_LIMIT_PER_SECOND: '100000' });
   const baseUrl = `http://127.0.0.1:${PORT}`;
   try {
     await waitReady(baseUrl);

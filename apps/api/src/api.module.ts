@@ -4,6 +4,8 @@ import Redis from 'ioredis';
 import { BillingModule } from '@tollgate/billing';
 import { TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeyAuth } from './auth/api-key-auth';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimiter } from './auth/rate-limiter';
 import { ErrorFilter } from './common/error.filter';
@@ -30,7 +32,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [DbModule.forRoot(config, 12), BillingModule.forRoot()],
-      controllers: [EventsController, OrganizationsController, PlansController, CustomersController, RatesController, HealthController],
+      controllers: [EventsController, OrganizationsController, ApiKeysController, PlansController, CustomersController, RatesController, HealthController],
       providers: [
         {
           provide: TOKENS.redis,
@@ -42,6 +44,7 @@ export class ApiModule {
         },
         { provide: TOKENS.rateLimiter, useValue: new RateLimiter(config.rateLimitPerSecond) },
         Metrics,
+        ApiKeyAuth,
         CloseRedis,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

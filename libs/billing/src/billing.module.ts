@@ -1,5 +1,12 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { RateBook, RatesModule } from '@tollgate/rates';
+import { ApiKeyHasher } from './api-keys/api-key-hasher';
+import { AuthenticateApiKey, GetApiKeyRevision } from './api-keys/authenticate-api-key';
+import { ListApiKeys } from './api-keys/list-api-keys';
+import { RecordApiKeyUse } from './api-keys/record-api-key-use';
+import { RevokeApiKey } from './api-keys/revoke-api-key';
+import { RotateApiKey } from './api-keys/rotate-api-key';
+import { UpgradeApiKeyHashes } from './api-keys/upgrade-api-key-hashes';
 import { ChangeCustomer } from './customers/change-customer';
 import { CreateCustomer } from './customers/create-customer';
 import { GetCustomer } from './customers/get-customer';
@@ -55,6 +62,13 @@ const USE_CASES = [
   CreateOrganization,
   CreateFirstOrganization,
   CreateApiKey,
+  ListApiKeys,
+  RevokeApiKey,
+  RotateApiKey,
+  AuthenticateApiKey,
+  GetApiKeyRevision,
+  RecordApiKeyUse,
+  UpgradeApiKeyHashes,
 ];
 
 /**
@@ -68,7 +82,7 @@ export class BillingModule {
     return {
       module: BillingModule,
       imports: [RatesModule],
-      providers: [...USE_CASES, PriceQueue, PlanBook, Repricer, CurrentPeriod, { provide: RATE_LOOKUP, useExisting: RateBook }],
+      providers: [...USE_CASES, ApiKeyHasher, PriceQueue, PlanBook, Repricer, CurrentPeriod, { provide: RATE_LOOKUP, useExisting: RateBook }],
       exports: [...USE_CASES, PriceQueue, RATE_LOOKUP],
     };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from './generated/prisma/client';
-import { generateKey, hashKey } from './api-keys.repository';
+import { ApiKeysRepository } from './api-keys.repository';
 import type { Tx } from './database';
 import { DEFAULT_PLAN_DEFINITION } from './plans.repository';
 import { PRISMA } from './tokens';
@@ -14,29 +14,37 @@ const FIRST_ORGANIZATION_LOCK = 7316001;
 export interface NewOrganization {
   id: string;
   name: string;
-  /** Its first admin key, shown once. */
-  adminKey: string;
+}
+
+/** What is stored of an organisation's first admin key: its keyed hash and public id, never the key. */
+export interface FirstAdminKey {
+  keyHash: string;
+  publicId: string;
+  name: string;
 }
 
 @Injectable()
 export class OrganizationsRepository {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    private readonly keys: ApiKeysRepository,
+  ) {}
 
   /** An organisation with its default plan and its first admin key, in one transaction. */
-  create(name: string): Promise<NewOrganization> {
-    return this.prisma.$transaction((tx) => this.insert(tx, name, { isDefault: false, isOperator: false }));
+  create(name: string, adminKey: FirstAdminKey): Promise<NewOrganization> {
+    return this.prisma.$transaction((tx) => this.insert(tx, name, adminKey, { isDefault: false, isOperator: false }));
   }
 
   /**
-   * The instance's first organisation, whose admin key (`adminKey`) is the operator's; null when the
-   * database has an organisation already.
+   * The instance's first organisation, whose admin key is the operator's; null when the database has an
+   * organisation already.
    */
-  createFirst(name: string, adminKey: string): Promise<NewOrganization | null> {
+  createFirst(name: string, adminKey: FirstAdminKey): Promise<NewOrganization | null> {
     return this.prisma.$transaction(async (tx) => {
       // SQL for the lock alone: Prisma has no advisory locks.
       await tx.$queryRaw`SELECT pg_advisory_xact_lock(${FIRST_ORGANIZATION_LOCK}::int8)::text`;
       if ((await tx.organizations.count()) > 0) return null;
-      return this.insert(tx, name, { isDefault: true, isOperator: true, adminKey });
+      return this.insert(tx, name, adminKey, { isDefault: true, isOperator: true });
     });
   }
 
@@ -44,22 +52,11 @@ export class OrganizationsRepository {
     return (await tx.organizations.findUniqueOrThrow({ where: { id: organizationId }, select: { default_plan_code: true } })).default_plan_code;
   }
 
-  private async insert(tx: Tx, name: string, options: { isDefault: boolean; isOperator: boolean; adminKey?: string }): Promise<NewOrganization> {
+  private async insert(tx: Tx, name: string, adminKey: FirstAdminKey, options: { isDefault: boolean; isOperator: boolean }): Promise<NewOrganization> {
     const id = randomUUID();
-    const key = options.adminKey ?? generateKey('admin');
     await tx.organizations.create({ data: { id, name, is_default: options.isDefault } });
     await tx.plans.create({ data: { id: randomUUID(), organization_id: id, code: 'default', version: 1, definition: DEFAULT_PLAN_DEFINITION, effective_from: new Date(0) } });
-    await tx.api_keys.create({
-      data: {
-        id: randomUUID(),
-        organization_id: id,
-        name: options.adminKey ? 'TOLLGATE_ADMIN_KEY' : 'first admin key',
-        scope: 'admin',
-        key_hash: hashKey(key),
-        key_prefix: key.slice(0, 12),
-        is_operator: options.isOperator,
-      },
-    });
-    return { id, name, adminKey: key };
+    await this.keys.create({ organizationId: id, scope: 'admin', isOperator: options.isOperator, ...adminKey }, tx);
+    return { id, name };
   }
 }

@@ -5,6 +5,8 @@ import { createApi } from '../../../apps/api/src/create-api';
 import { createTestDatabase, TEST_REDIS_URL, TestDatabase } from './db';
 
 export const TEST_ADMIN_KEY = 'tg_admin_test_operator_key_0123456789';
+/** The server secret API keys are hashed with in tests (TOLLGATE_SECRET). */
+export const TEST_SECRET = 'tollgate-test-secret-0123456789abcdef-0123456789';
 
 export interface TestApi {
   baseUrl: string;
@@ -29,6 +31,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     DATABASE_URL: db?.url,
     REDIS_URL: TEST_REDIS_URL,
     TOLLGATE_ADMIN_KEY: TEST_ADMIN_KEY,
+    TOLLGATE_SECRET: TEST_SECRET,
     RATE_LIMIT_PER_SECOND: '100000',
     // Each api gets queues of its own, so parallel test files never take each other's jobs.
     QUEUE_PREFIX: `{tollgate-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}}`,

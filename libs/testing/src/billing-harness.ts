@@ -29,6 +29,7 @@ export async function startTestBilling(env: Record<string, string> = {}): Promis
     QUEUE_PREFIX: `{tollgate-billing-test-${randomBytes(4).toString('hex')}}`,
     RATE_SOURCES: 'none',
     RATE_POLL_SECONDS: '3600',
+    TOLLGATE_SECRET: 'tollgate-billing-test-secret-0123456789abcdef',
     ...env,
   });
   @Module({ imports: [DbModule.forRoot(config, 4), BillingModule.forRoot()] })

@@ -36,7 +36,7 @@ export function toApiError(exception: unknown): ApiError {
   return new ApiError(500, 'internal', 'internal error');
 }
 
-const BILLING_STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const;
+const BILLING_STATUS = { not_found: 404, conflict: 409, invalid: 400, forbidden: 403 } as const;
 
 /** What a use case refused, with its status. */
 function fromBillingError(e: BillingError): ApiError {
