@@ -22,9 +22,11 @@ export interface TestApi {
 
 /**
  * The real api on a fresh migrated database and the local Redis, listening on a free port.
- * `env` overrides configuration (e.g. DATABASE_URL pointing through a TcpProxy).
+ * `env` overrides configuration (e.g. DATABASE_URL pointing through a TcpProxy); `adminKey` is the key its
+ * requests use by default (TOLLGATE_ADMIN_KEY's unless a database given in DATABASE_URL has other keys).
  */
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(env: Record<string, string> = {}, options: { adminKey?: string } = {}): Promise<TestApi> {
+  const adminKey = options.adminKey ?? TEST_ADMIN_KEY;
   let db: TestDatabase | undefined;
   if (!env.DATABASE_URL) db = await createTestDatabase();
   const config = loadConfig({
@@ -42,7 +44,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
 
-  const request: TestApi['request'] = async (method, path, body, key = TEST_ADMIN_KEY) => {
+  const request: TestApi['request'] = async (method, path, body, key = adminKey) => {
     const res = await fetch(baseUrl + path, {
       method,
       headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -62,7 +64,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   if (created.status !== 200 && created.status !== 201) throw new Error(`could not create an ingest key: ${JSON.stringify(created.body)}`);
   return {
     baseUrl,
-    adminKey: TEST_ADMIN_KEY,
+    adminKey,
     ingestKey: created.body.key,
     databaseUrl: config.databaseUrl,
     config,

@@ -97,11 +97,12 @@ export class ApiKeyAuth implements OnModuleInit, OnApplicationShutdown {
 
   private schedulePoll(delay: number) {
     if (this.stopped) return;
-    this.pollTimer = setTimeout(() => void this.poll(), delay);
+    this.pollTimer = setTimeout(() => void this.checkRevocations().then(() => this.schedulePoll(POLL_MS)), delay);
     this.pollTimer.unref();
   }
 
-  private async poll() {
+  /** Reads the keys' revision: a change drops every cached key (each instance runs it every POLL_MS). */
+  async checkRevocations(): Promise<void> {
     const startedAt = Date.now();
     try {
       this.cache.confirm(await this.revision.execute(), startedAt);
@@ -112,7 +113,6 @@ export class ApiKeyAuth implements OnModuleInit, OnApplicationShutdown {
       if (!this.pollFailing) this.logger.warn({ msg: 'cannot read API key revocations; cached keys lapse within a second', err: (err as Error).message });
       this.pollFailing = true;
     }
-    this.schedulePoll(POLL_MS);
   }
 
   private async flushUsage() {
