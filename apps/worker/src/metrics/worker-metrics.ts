@@ -41,8 +41,9 @@ export class WorkerMetrics implements PricingMetrics {
       labelNames: ['state'] as const,
       registers: [this.registry],
       async collect() {
-        const counts = await queue.queue.getJobCounts(...QUEUE_STATES);
-        for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
+        // Redis away: NaN (unknown) rather than a stale value, and the other metrics still served.
+        const counts = await queue.queue.getJobCounts(...QUEUE_STATES).catch(() => null);
+        for (const state of QUEUE_STATES) this.set({ state }, counts === null ? NaN : (counts[state] ?? 0));
       },
     });
     new Gauge({
@@ -50,7 +51,8 @@ export class WorkerMetrics implements PricingMetrics {
       help: 'Ingest batches quarantined after PRICE_MAX_ATTEMPTS failures in a row, waiting for POST /v1/events/quarantine/retry (every organisation)',
       registers: [this.registry],
       async collect() {
-        this.set((await batches.quarantined()).batches);
+        const quarantined = await batches.quarantined().catch(() => null);
+        this.set(quarantined === null ? NaN : quarantined.batches);
       },
     });
   }
