@@ -17,8 +17,12 @@ export function createPool(databaseUrl: string, options: Partial<PoolConfig> = {
     idleTimeoutMillis: 30_000,
     ...options,
   });
-  // An idle client losing its connection (Postgres restarted) must not crash the process.
+  // A client losing its connection (Postgres restarted) must not crash the process. The pool listens on idle
+  // clients only; a checked-out one (inside a transaction, between queries) would throw its 'error' event
+  // unhandled: every client gets a listener of its own. Its query, if any, fails (an outage, see
+  // isUnavailableError) and the pool drops it when it is released.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
