@@ -199,7 +199,7 @@ describe('the pricing pipeline', () => {
     const before = await totals();
     const [row] = await probe.rows<any>(`SELECT e.id, e.batch_id, e.provider_cost::text, e.rated_amount::text, e.rate_card_id, e.charge, e.plan_version_id, e.period_start FROM events e WHERE pricing_status = 'priced' LIMIT 1`);
     const repo = new PricingRepository(probe.pool);
-    const again = await repo.writePriced(row.batch_id, [{
+    const again = await repo.writePriced(row.batch_id, (await repo.pricingGuard(row.batch_id))!, [{
       id: row.id, status: 'priced', reason: null, providerCost: row.provider_cost, ratedAmount: row.rated_amount, rateCardId: row.rate_card_id,
       charge: row.charge, planVersionId: row.plan_version_id, periodStart: row.period_start, periodEnd: new Date(row.period_start.getTime() + 31 * 86_400_000),
     }]);

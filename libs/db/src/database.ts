@@ -46,6 +46,15 @@ export function isUnavailableError(err: unknown): boolean {
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|Can't reach database server/i.test(message);
 }
 
+/**
+ * Postgres refused a value (SQLSTATE class 22, data exception: a numeric field overflow, a value out of range),
+ * as opposed to an outage or a bug in a statement: the same values will always fail.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 /** A unique key refused the write (Prisma's P2002): the row exists already. */
 export function isUniqueViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';

@@ -25,6 +25,11 @@ export class WorkerMetrics implements PricingMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+  private readonly refused = new Counter({
+    name: 'tollgate_pricing_refused_events_total',
+    help: 'Events whose amounts Postgres refused (out of range): left unpriced with the reason so the rest of their batch was priced',
+    registers: [this.registry],
+  });
   private readonly rateSyncs = new Counter({
     name: 'tollgate_rate_syncs_total',
     help: "Rate syncs this worker ran, by source and that source's outcome (applied, unchanged, held, failed)",
@@ -65,6 +70,10 @@ export class WorkerMetrics implements PricingMetrics {
 
   batchQuarantined(events: number): void {
     this.events.inc({ outcome: 'quarantined' }, events);
+  }
+
+  eventsRefused(events: number): void {
+    this.refused.inc(events);
   }
 
   rateSynced(outcomes: Record<string, string>): void {

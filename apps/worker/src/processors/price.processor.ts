@@ -32,6 +32,8 @@ export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap
     const result = await this.priceBatch.execute({ batchId: job.data.batchId });
     if (result.outcome === 'quarantined') {
       this.logger.error({ msg: 'batch quarantined: its pricing kept failing the same way', batchId: job.data.batchId, events: result.events, err: result.error });
+    } else if (result.refused > 0) {
+      this.logger.error({ msg: "Postgres refused some events' amounts: left unpriced with the reason, the rest of the batch priced", batchId: job.data.batchId, events: result.refused, err: result.refusedError });
     }
     return result;
   }
