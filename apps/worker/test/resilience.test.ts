@@ -72,16 +72,16 @@ function expectBothAlive(apiPid: number, workerPid: number) {
   for (const p of [api, worker]) expect(p.output().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'))).toEqual([]);
 }
 
-/** Deletes every key under this file's queue prefix (never FLUSHDB: other runs share this Redis). */
+/**
+ * Redis losing its data, as FLUSHDB would but only this file's keys (other runs share this Redis): every key under
+ * the queue prefix deleted at once, in one script. (A deletion spread over time could leave half a queue, which
+ * no flush or restart does; Redis must also run with maxmemory-policy noeviction, as BullMQ requires.)
+ */
 async function loseQueueData() {
   const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DB}`);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    const lua = "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) n = n + 1 end return n";
+    await redis.eval(lua, 0, `${PREFIX.replace(/[{}[\]*?]/g, '\\$&')}:*`);
   } finally {
     await redis.quit();
   }
