@@ -1,25 +1,47 @@
-/** One Jest run for the whole monorepo: unit specs (`*.spec.ts`) and integration tests (`*.test.ts`, real Postgres and Redis) sit beside their code or in `test/` folders; the global setup migrates one template database per run. */
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
+// Two projects (README "Development"): `unit` runs the `*.spec.ts` beside the code with no database and no global
+// setup; `integration` runs the `*.test.ts` (beside the code or in `test/` folders) against the real Postgres and
+// Redis, after its global setup migrates one template database per run that each test file clones.
+// `npx jest --selectProjects unit -- <file>` runs one spec alone.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
   },
-  module: { type: 'commonjs' },
-}];
-module.exports = {
+];
+const shared = {
+  rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': swc },
   moduleNameMapper: {
-    '^@tollgate/(config|money|pricing|rates|billing|db|sdk|stripe|testing)$': '<rootDir>/libs/$1/src',
-    '^@tollgate/(config|money|pricing|rates|billing|db|sdk|stripe|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@tollgate/([a-z]+)$': '<rootDir>/libs/$1/src',
+    '^@tollgate/([a-z]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
-  testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/tools/depcruise/fixture/'],
   // @mistralai/mistralai ships ES modules only: compiled to CommonJS like the sources.
   transformIgnorePatterns: ['/node_modules/(?!@mistralai/mistralai/)'],
-  globalSetup: '<rootDir>/jest/global-setup.ts',
-  globalTeardown: '<rootDir>/jest/global-teardown.ts',
+};
+
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.test.ts'],
+      globalSetup: '<rootDir>/jest/global-setup.ts',
+      globalTeardown: '<rootDir>/jest/global-teardown.ts',
+    },
+  ],
+  // Global, not per project (Jest ignores a project's testTimeout): integration tests start real processes.
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -1,5 +1,5 @@
 import { Client, Pool } from 'pg';
-import { eventColumns, EventRow, INSERT_EVENTS_SQL } from '@tollgate/db';
+import { eventColumns, type EventRow, INSERT_EVENTS_SQL } from '@tollgate/db';
 import { textArray } from '../libs/db/src/pg-binary-array';
 import http from 'node:http';
 import { BENCH_SECRET, cpuMeter, createBenchDatabase, peakRssMb, percentile, post, round, startApp, waitReady } from './lib';
@@ -71,11 +71,23 @@ async function straightIntoPostgres(db: { name: string; url: string }, organizat
     for (let i = 0; i < BATCH; i++) {
       const k = n * BATCH + i;
       rows.push({
-        transactionId: `${run}-${k}`, customerId: customerIds[k % CUSTOMERS], externalCustomerId: `customer-${k % CUSTOMERS}`,
-        occurredAt: Date.now(), timestampProvided: true, provider: 'openai', model: MODELS[k % MODELS.length],
-        usage: [1000 + (k % 5000), k % 3000, 0, 0, 200 + (k % 800), k % 100, 0, 0, 0, 0, 1], cost: null,
-        taskId: `task-${k >> 4}`, traceId: null, sessionId: null, feature: 'chat', status: 'success', retryOf: null,
-        metadata: null, contentHash: Buffer.alloc(32, k % 251),
+        transactionId: `${run}-${k}`,
+        customerId: customerIds[k % CUSTOMERS],
+        externalCustomerId: `customer-${k % CUSTOMERS}`,
+        occurredAt: Date.now(),
+        timestampProvided: true,
+        provider: 'openai',
+        model: MODELS[k % MODELS.length],
+        usage: [1000 + (k % 5000), k % 3000, 0, 0, 200 + (k % 800), k % 100, 0, 0, 0, 0, 1],
+        cost: null,
+        taskId: `task-${k >> 4}`,
+        traceId: null,
+        sessionId: null,
+        feature: 'chat',
+        status: 'success',
+        retryOf: null,
+        metadata: null,
+        contentHash: Buffer.alloc(32, k % 251),
       });
     }
     return { ids: rows.map((r) => r.transactionId), cols: eventColumns(rows) };
@@ -107,16 +119,28 @@ async function straightIntoPostgres(db: { name: string; url: string }, organizat
 
 async function main() {
   const db = await createBenchDatabase('tollgate_bench_ingest');
-  const api = startApp('api', { DATABASE_URL: db.url, PORT: String(PORT), HOST: '127.0.0.1', TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_SECRET: BENCH_SECRET, RATE_LIMIT_PER_SECOND: '100000' });
+  const api = startApp('api', {
+    DATABASE_URL: db.url,
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    TOLLGATE_ADMIN_KEY: ADMIN_KEY,
+    TOLLGATE_SECRET: BENCH_SECRET,
+    RATE_LIMIT_PER_SECOND: '100000',
+  });
   const baseUrl = `http://127.0.0.1:${PORT}`;
   try {
     await waitReady(baseUrl);
     const key = await fetch(baseUrl + '/v1/api_keys', {
-      method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ scope: 'ingest', name: 'bench' }),
     }).then((r) => r.json() as Promise<{ key: string }>);
     // warm-up: creates the customers, fills caches
-    await fetch(baseUrl + '/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' }, body: batchBody(`warm-${Date.now()}`, 0) });
+    await fetch(baseUrl + '/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
+      body: batchBody(`warm-${Date.now()}`, 0),
+    });
 
     console.log(`through the api: ${CLIENTS} clients, ${BATCH}-event batches, ${SECONDS} s ...`);
     const apiMeter = await cpuMeter(db.name, { api: api.pid!, client: process.pid });
@@ -127,7 +151,7 @@ async function main() {
     const c = new Client({ connectionString: db.url });
     await c.connect();
     const org = (await c.query('SELECT id FROM organizations LIMIT 1')).rows[0].id;
-    const customerIds = (await c.query("SELECT id FROM customers ORDER BY external_id")).rows.map((r) => r.id);
+    const customerIds = (await c.query('SELECT id FROM customers ORDER BY external_id')).rows.map((r) => r.id);
     await c.query('TRUNCATE events');
     await c.end();
 
@@ -141,12 +165,23 @@ async function main() {
     console.log(`ack latency per 1,000-event batch: p50 ${round(viaApi.p50)} ms, p99 ${round(viaApi.p99)} ms`);
     console.log(`api peak RSS: ${rss} MB`);
     const us = (ms: number, events: number) => round((ms * 1000) / events);
-    console.log(`CPU per event through the api: api ${us(apiCpu.api, viaApi.accepted)} us, postgres backends ${us(apiCpu.postgres, viaApi.accepted)} us, bench client ${us(apiCpu.client, viaApi.accepted)} us`);
-    console.log(`CPU per row straight into Postgres: postgres backends ${us(raw.cpu.postgres, raw.rows)} us, bench client ${us(raw.cpu.client, raw.rows)} us`);
-    console.log(JSON.stringify({
-      bench: 'ingest', events_per_s: Math.round(viaApi.eventsPerS), raw_rows_per_s: Math.round(raw.rowsPerS),
-      ratio: round(ratio, 3), p50_ms: round(viaApi.p50), p99_ms: round(viaApi.p99), rss_mb: rss,
-    }));
+    console.log(
+      `CPU per event through the api: api ${us(apiCpu.api, viaApi.accepted)} us, postgres backends ${us(apiCpu.postgres, viaApi.accepted)} us, bench client ${us(apiCpu.client, viaApi.accepted)} us`,
+    );
+    console.log(
+      `CPU per row straight into Postgres: postgres backends ${us(raw.cpu.postgres, raw.rows)} us, bench client ${us(raw.cpu.client, raw.rows)} us`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'ingest',
+        events_per_s: Math.round(viaApi.eventsPerS),
+        raw_rows_per_s: Math.round(raw.rowsPerS),
+        ratio: round(ratio, 3),
+        p50_ms: round(viaApi.p50),
+        p99_ms: round(viaApi.p99),
+        rss_mb: rss,
+      }),
+    );
   } finally {
     api.kill('SIGTERM');
     await new Promise((r) => api.once('exit', r));

@@ -15,7 +15,12 @@ const RATE = Number(process.env.BENCH_RATE ?? 10_000);
 const BATCH = 1000;
 const PORT = 3950 + (process.pid % 40);
 const ADMIN_KEY = 'tg_admin_bench_operator_key_0123456789';
-const MODELS: [string, string][] = [['openai', 'gpt-4o'], ['openai', 'gpt-4o-mini'], ['openai', 'o3'], ['anthropic', 'claude-sonnet-4-20250514']];
+const MODELS: [string, string][] = [
+  ['openai', 'gpt-4o'],
+  ['openai', 'gpt-4o-mini'],
+  ['openai', 'o3'],
+  ['anthropic', 'claude-sonnet-4-20250514'],
+];
 
 function batchBody(run: string, n: number): string {
   const now = Date.now();
@@ -34,7 +39,12 @@ function batchBody(run: string, n: number): string {
 const agent = new http.Agent({ keepAlive: true });
 
 async function send(baseUrl: string, key: string, body: string) {
-  const res = await post(agent, new URL(baseUrl + '/v1/events'), { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body);
+  const res = await post(
+    agent,
+    new URL(baseUrl + '/v1/events'),
+    { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body,
+  );
   if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${res.text}`);
 }
 
@@ -51,7 +61,15 @@ async function waitAllPriced(pool: Pool, timeoutMs: number): Promise<number> {
 
 async function main() {
   const db = await createBenchDatabase('tollgate_bench_pipeline');
-  const env = { DATABASE_URL: db.url, TOLLGATE_ADMIN_KEY: ADMIN_KEY, TOLLGATE_SECRET: BENCH_SECRET, RATE_LIMIT_PER_SECOND: '100000', QUEUE_PREFIX: `{tollgate-bench-${process.pid}}`, RATE_SOURCES: 'none', SWEEP_INTERVAL_SECONDS: '60' };
+  const env = {
+    DATABASE_URL: db.url,
+    TOLLGATE_ADMIN_KEY: ADMIN_KEY,
+    TOLLGATE_SECRET: BENCH_SECRET,
+    RATE_LIMIT_PER_SECOND: '100000',
+    QUEUE_PREFIX: `{tollgate-bench-${process.pid}}`,
+    RATE_SOURCES: 'none',
+    SWEEP_INTERVAL_SECONDS: '60',
+  };
   const api = startApp('api', { ...env, PORT: String(PORT), HOST: '127.0.0.1' });
   const worker = startApp('worker', env);
   const baseUrl = `http://127.0.0.1:${PORT}`;
@@ -59,11 +77,19 @@ async function main() {
   try {
     await waitReady(baseUrl);
     const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
-    const key = ((await (await fetch(baseUrl + '/v1/api_keys', { method: 'POST', headers, body: JSON.stringify({ scope: 'ingest', name: 'bench' }) })).json()) as { key: string }).key;
+    const key = (
+      (await (
+        await fetch(baseUrl + '/v1/api_keys', { method: 'POST', headers, body: JSON.stringify({ scope: 'ingest', name: 'bench' }) })
+      ).json()) as { key: string }
+    ).key;
     await fetch(baseUrl + '/v1/plans/default', {
-      method: 'PUT', headers,
+      method: 'PUT',
+      headers,
       body: JSON.stringify({
-        name: 'Bench', currency: 'USD', included_usage: '10.00', effective_from: '2000-01-01T00:00:00Z',
+        name: 'Bench',
+        currency: 'USD',
+        included_usage: '10.00',
+        effective_from: '2000-01-01T00:00:00Z',
         charges: [
           { name: 'premium', models: ['*o3*'], mode: 'price', markup: '0.5', margin_floor: '0.3', allowance_eligible: false },
           { name: 'standard', models: ['*'], mode: 'price', markup: '0.3', margin_floor: '0.2' },
@@ -80,17 +106,23 @@ async function main() {
     let next = 0;
     const started = Date.now();
     const until = started + SECONDS * 1000;
-    await Promise.all(Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < until) await send(baseUrl, key, batchBody(run, next++));
-    }));
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (Date.now() < until) await send(baseUrl, key, batchBody(run, next++));
+      }),
+    );
     const ingestedIn = (Date.now() - started) / 1000;
     const done = await waitAllPriced(pool, 600_000);
     const cpu = await meter();
     const events = next * BATCH;
     const eventsPerS = events / ((done - started) / 1000);
-    console.log(`  ${events} events ingested in ${round(ingestedIn)} s (${Math.round(events / ingestedIn)}/s), all priced after ${round((done - started) / 1000)} s`);
+    console.log(
+      `  ${events} events ingested in ${round(ingestedIn)} s (${Math.round(events / ingestedIn)}/s), all priced after ${round((done - started) / 1000)} s`,
+    );
     const us = (ms: number) => round((ms * 1000) / events, 1);
-    console.log(`  CPU per event: api ${us(cpu.api)} us, worker ${us(cpu.worker)} us, postgres backends ${us(cpu.postgres)} us, bench client ${us(cpu.client)} us`);
+    console.log(
+      `  CPU per event: api ${us(cpu.api)} us, worker ${us(cpu.worker)} us, postgres backends ${us(cpu.postgres)} us, bench client ${us(cpu.client)} us`,
+    );
 
     // 2. lag at a steady rate
     const perTick = RATE / BATCH; // batches per second
@@ -109,16 +141,22 @@ async function main() {
     await Promise.all(inflight);
     const behind = (Date.now() - t0) / 1000 - SECONDS;
     await waitAllPriced(pool, 600_000);
-    const lags = (await pool.query(
-      `SELECT extract(epoch FROM (priced_at - received_at)) * 1000 AS ms FROM events WHERE received_at >= $1 AND transaction_id LIKE $2`,
-      [lagStart, `${lagRun}-%`],
-    )).rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+    const lags = (
+      await pool.query(
+        `SELECT extract(epoch FROM (priced_at - received_at)) * 1000 AS ms FROM events WHERE received_at >= $1 AND transaction_id LIKE $2`,
+        [lagStart, `${lagRun}-%`],
+      )
+    ).rows
+      .map((r) => Number(r.ms))
+      .sort((a, b) => a - b);
     const p50 = percentile(lags, 50);
     const p99 = percentile(lags, 99);
     console.log(`  ${lags.length} events; the sender finished ${round(behind, 2)} s behind schedule`);
     console.log(`events priced end to end: ${Math.round(eventsPerS)}/s`);
     console.log(`event-to-priced lag at ${RATE}/s: p50 ${round(p50)} ms, p99 ${round(p99)} ms`);
-    console.log(JSON.stringify({ bench: 'pipeline', events_per_s: Math.round(eventsPerS), lag_p50_ms: round(p50), lag_p99_ms: round(p99) }));
+    console.log(
+      JSON.stringify({ bench: 'pipeline', events_per_s: Math.round(eventsPerS), lag_p50_ms: round(p50), lag_p99_ms: round(p99) }),
+    );
   } finally {
     agent.destroy();
     await pool.end();

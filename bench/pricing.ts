@@ -17,7 +17,12 @@ const validated = validatePlan({
   included_usage: '20.00',
   charges: [
     { name: 'premium', models: ['*o3*', '*opus*'], mode: 'price', markup: '0.50', margin_floor: '0.30', allowance_eligible: false },
-    { name: 'flat', models: ['*gpt-4o-mini*', '*haiku*'], mode: 'token', token_prices: { input_tokens: '0.30', output_tokens: '1.20', cache_read_tokens: '0.03' } },
+    {
+      name: 'flat',
+      models: ['*gpt-4o-mini*', '*haiku*'],
+      mode: 'token',
+      token_prices: { input_tokens: '0.30', output_tokens: '1.20', cache_read_tokens: '0.03' },
+    },
     { name: 'standard', models: ['*'], mode: 'price', markup: '0.30', margin_floor: '0.20' },
   ],
 });
@@ -32,7 +37,7 @@ const models = [...sheetByModel.keys()];
 // on a few models, a long tail on the rest.
 const N = 200_000;
 let seed = 7;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const hot = models.slice(0, 20);
 const events: Array<{ model: string; usage: Usage }> = [];
 for (let i = 0; i < N; i++) {

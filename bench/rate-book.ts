@@ -9,7 +9,15 @@ import { cardToRow } from '../libs/rates/src/store/version-rows';
 const rows: RateVersionRow[] = [];
 for (const file of bundledSnapshot()) {
   for (const card of snapshotCards(file)) {
-    rows.push({ id: String(rows.length), scope: 'list', source: file.source, effective_from: new Date(0), fetched_at: new Date(0), sync_id: null, ...cardToRow(card) });
+    rows.push({
+      id: String(rows.length),
+      scope: 'list',
+      source: file.source,
+      effective_from: new Date(0),
+      fetched_at: new Date(0),
+      sync_id: null,
+      ...cardToRow(card),
+    });
   }
 }
 const store = {

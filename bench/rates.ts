@@ -16,9 +16,11 @@ for (const card of cards) {
     versions.push({ ...card, id: `${card.id}:${month}`, effectiveFrom: new Date(start + month * 30 * DAY) });
   }
 }
-cards.filter((_, i) => i % 10 === 0).forEach((card, i) => {
-  versions.push({ ...card, id: `override:${i}`, source: 'override', effectiveFrom: new Date(start + 200 * DAY) });
-});
+cards
+  .filter((_, i) => i % 10 === 0)
+  .forEach((card, i) => {
+    versions.push({ ...card, id: `override:${i}`, source: 'override', effectiveFrom: new Date(start + 200 * DAY) });
+  });
 cache.replace(versions);
 
 // Lookups at random times over the year, for random models (keys prepared up front, as the pricing loop has them).
@@ -27,7 +29,7 @@ const providers: string[] = new Array(N);
 const models: string[] = new Array(N);
 const times = new Float64Array(N);
 let seed = 42;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 for (let i = 0; i < N; i++) {
   const card = cards[Math.floor(random() * cards.length)]!;
   providers[i] = card.provider;

@@ -57,7 +57,16 @@ async function startRealApi(): Promise<{ url: string; apiKey: string; stop(): Pr
   await migrateDeploy(dbUrl.toString());
   const port = 3950 + (process.pid % 40);
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/api/src/main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: '127.0.0.1', TOLLGATE_ADMIN_KEY: BENCH_ADMIN_KEY, TOLLGATE_SECRET: BENCH_SECRET, RATE_LIMIT_PER_SECOND: '1000000' },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: dbUrl.toString(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TOLLGATE_ADMIN_KEY: BENCH_ADMIN_KEY,
+      TOLLGATE_SECRET: BENCH_SECRET,
+      RATE_LIMIT_PER_SECOND: '1000000',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -67,7 +76,13 @@ async function startRealApi(): Promise<{ url: string; apiKey: string; stop(): Pr
     await adminSql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   };
   for (let waited = 0; ; waited += 200) {
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (waited > 30_000) {
       await stop();
       throw new Error('the api did not become ready (did you run npm run build?)');
@@ -160,7 +175,9 @@ async function main(): Promise<void> {
   const url = external ?? real?.url ?? playing!.url;
   const apiKey = process.env.TOLLGATE_BENCH_KEY ?? real?.apiKey ?? 'tg_ingest_bench';
   try {
-    const target = playing ? `a local HTTP server playing the ingest API (${url})` : `the Tollgate API at ${url}${real ? ' (built api, fresh database)' : ''}`;
+    const target = playing
+      ? `a local HTTP server playing the ingest API (${url})`
+      : `the Tollgate API at ${url}${real ? ' (built api, fresh database)' : ''}`;
     console.log(`delivering to ${target}`);
     const heapMb = heapWith10kQueued(url, apiKey);
     console.log(`heap with 10,000 events queued: ${heapMb.toFixed(2)} MB (${Math.round((heapMb * 1024 * 1024) / 10_000)} bytes/event)`);
@@ -170,7 +187,14 @@ async function main(): Promise<void> {
     console.log(`delivered: ${defaults.toLocaleString('en-US')} events/s (defaults: batches of 100, 2 requests in flight)`);
     const tuned = await deliveryRate(url, apiKey, 1_000, 4);
     console.log(`delivered: ${tuned.toLocaleString('en-US')} events/s (batches of 1,000, 4 requests in flight)`);
-    console.log(JSON.stringify({ bench: 'sdk', track_ns_median: Math.round(trackNs), delivered_per_s: defaults, heap_mb_10k: Number(heapMb.toFixed(2)) }));
+    console.log(
+      JSON.stringify({
+        bench: 'sdk',
+        track_ns_median: Math.round(trackNs),
+        delivered_per_s: defaults,
+        heap_mb_10k: Number(heapMb.toFixed(2)),
+      }),
+    );
   } finally {
     playing?.child.kill();
     await real?.stop();

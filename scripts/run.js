@@ -16,7 +16,9 @@ function adminKey() {
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // The format of the keys the api issues: tg_<scope>_<public id>_<secret>.
-    fs.writeFileSync(file, `tg_admin_${crypto.randomBytes(6).toString('hex')}_${crypto.randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+    fs.writeFileSync(file, `tg_admin_${crypto.randomBytes(6).toString('hex')}_${crypto.randomBytes(32).toString('base64url')}\n`, {
+      mode: 0o600,
+    });
     console.error(`tollgate: TOLLGATE_ADMIN_KEY is not set; made an admin key for a new database in ${path.relative(process.cwd(), file)}`);
   }
   return fs.readFileSync(file, 'utf8').trim();

@@ -25,8 +25,9 @@ function runPrisma(args, databaseUrl) {
       // The timeout stops a command that waits on a prompt (e.g. `migrate dev` without --name) from hanging a test.
       { cwd: ROOT, env: withSchemaEngine({ ...process.env, DATABASE_URL: databaseUrl }), maxBuffer: 16 << 20, timeout: PRISMA_TIMEOUT_MS },
       (err, stdout, stderr) => {
-        if (err) reject(new Error(`prisma ${args.join(' ')} failed (${err.killed ? 'killed after ' + PRISMA_TIMEOUT_MS + ' ms' : 'exit ' + err.code}):\n${stdout}${stderr}`));
-        else resolve(stdout);
+        if (!err) return resolve(stdout);
+        const how = err.killed ? `killed after ${PRISMA_TIMEOUT_MS} ms` : `exit ${err.code}`;
+        reject(new Error(`prisma ${args.join(' ')} failed (${how}):\n${stdout}${stderr}`));
       },
     );
   });

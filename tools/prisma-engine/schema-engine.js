@@ -256,7 +256,11 @@ async function serveRpc({ datamodels, datasource }) {
   const pgFactory = new PgFactory(datasource);
   const factory = bindMigrationAwareSqlAdapterFactory(pgFactory);
   // The engine reports Rust panics through this global before it traps.
-  globalThis.PRISMA_WASM_PANIC_REGISTRY = { set_message: (m) => { panicMessage = m; } };
+  globalThis.PRISMA_WASM_PANIC_REGISTRY = {
+    set_message: (m) => {
+      panicMessage = m;
+    },
+  };
   const files = datamodels.length > 0 ? datamodels.map((f) => [f, fs.readFileSync(f, 'utf8')]) : undefined;
   const enginePromise = loadWasmEngine().then((glue) =>
     glue.SchemaEngine.new({ datamodels: files }, (log) => process.stderr.write(`${log}\n`), factory),

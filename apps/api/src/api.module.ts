@@ -15,8 +15,14 @@ import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PlansController } from './plans/plans.controller';
+import { CouponsController } from './coupons/coupons.controller';
 import { CustomersController } from './customers/customers.controller';
+import { CustomerInvoicesController } from './invoices/customer-invoices.controller';
+import { InvoicesController } from './invoices/invoices.controller';
 import { RatesController } from './rates/rates.controller';
+import { UsageAlertsController } from './usage-alerts/usage-alerts.controller';
+import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
+import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller';
 
 class CloseRedis implements OnApplicationShutdown {
   constructor(@Inject(TOKENS.redis) private readonly redis: Redis) {}
@@ -32,7 +38,21 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [DbModule.forRoot(config, 12), BillingModule.forRoot()],
-      controllers: [EventsController, OrganizationsController, ApiKeysController, PlansController, CustomersController, RatesController, HealthController],
+      controllers: [
+        EventsController,
+        OrganizationsController,
+        ApiKeysController,
+        PlansController,
+        CustomersController,
+        CustomerInvoicesController,
+        CouponsController,
+        InvoicesController,
+        UsageAlertsController,
+        RatesController,
+        WebhookEndpointsController,
+        WebhookDeliveriesController,
+        HealthController,
+      ],
       providers: [
         {
           provide: TOKENS.redis,

@@ -1,21 +1,40 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { CreateFirstOrganization, UpgradeApiKeyHashes, AuthenticateApiKey } from '@tollgate/billing';
-import { ConfigError, PinoNestLogger, TollgateConfig } from '@tollgate/config';
+import { AuthenticateApiKey, CreateFirstOrganization, UpgradeApiKeyHashes } from '@tollgate/billing';
+import { ConfigError, PinoNestLogger, type TollgateConfig } from '@tollgate/config';
 import { ApiModule } from './api.module';
+import { errorBody } from './common/api-error';
+import { clientErrorHandler, frameworkErrors } from './common/http-errors';
 import { httpServerOptions } from './common/http-server-options';
-import { registerJsonBody } from './common/json-body';
+import { MAX_BODY_BYTES, registerJsonBody } from './common/json-body';
+import { applySchemas, type Document } from './common/schema/openapi';
+import { MAX_TEXT } from './common/schema/primitives';
+import { ErrorResponse } from './common/schema/responses';
+import { RefuseUndeclaredInput, urlProblem } from './common/schema/undeclared-input';
+import { ROUTE_SCHEMAS } from './common/schema/validate';
 import { Metrics } from './common/metrics';
 
 /** The api as a Nest application, configured but not listening (main.ts and the tests both use it). */
 export async function createApi(config: TollgateConfig, logger: Logger): Promise<NestFastifyApplication> {
   if (config.secret === undefined) {
-    throw new ConfigError('TOLLGATE_SECRET is not set: the api hashes API keys with it (at least 32 bytes; `npm start` makes one in .data/secret)');
+    throw new ConfigError(
+      'TOLLGATE_SECRET is not set: the api hashes API keys with it (at least 32 bytes; `npm start` makes one in .data/secret)',
+    );
   }
-  const adapter = new FastifyAdapter({ ...httpServerOptions(config), logger: false, bodyLimit: 2 * 1024 * 1024 });
+  const adapter = new FastifyAdapter({
+    // Timeouts and TRUST_PROXY (HTTP_*_TIMEOUT_SECONDS).
+    ...httpServerOptions(config),
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    // Ids are up to 255 characters; Fastify measures a decoded parameter in UTF-16 units (2 per astral character).
+    routerOptions: { maxParamLength: 2 * MAX_TEXT },
+    // Errors answered before Nest sees the request (a 408 of the timeouts among them) leave in the API's shape too.
+    clientErrorHandler,
+    frameworkErrors,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
     bodyParser: false,
@@ -23,6 +42,12 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
   });
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBody(fastify);
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const problem = urlProblem(req.url);
+    if (problem) reply.code(problem.status).type('application/json; charset=utf-8').send(errorBody(problem.code, problem.message));
+    else done();
+  });
+  app.useGlobalInterceptors(new RefuseUndeclaredInput());
 
   const metrics = app.get(Metrics);
   fastify.addHook('onResponse', (req, reply, done) => {
@@ -33,7 +58,7 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
     done();
   });
 
-  const document = SwaggerModule.createDocument(
+  const document: OpenAPIObject = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Tollgate API')
@@ -42,6 +67,8 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
       .addBearerAuth()
       .build(),
   );
+  // Request and response schemas come from the validators' own schemas (common/schema/openapi.ts).
+  applySchemas(document as unknown as Document, ROUTE_SCHEMAS, ErrorResponse);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   const { upgraded } = await app.get(UpgradeApiKeyHashes).execute();

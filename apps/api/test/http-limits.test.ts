@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
+import { startTestApi, type TestApi } from '@tollgate/testing/api-harness';
 
 // The HTTP server's timeouts (docs/design.md, "HTTP server limits"), tiny here: a client that sends its request
 // too slowly is answered 408 in the API's error shape and cut off; an idle keep-alive connection is closed.
@@ -25,7 +25,7 @@ function rawExchange(sent: string): Promise<{ reply: string; closedByServer: boo
       socket.destroy();
       resolve({ reply, closedByServer: false });
     }, 15_000);
-    socket.on('data', (d) => (reply += d));
+    socket.on('data', (d: Buffer) => (reply += d.toString()));
     socket.on('error', reject);
     socket.on('close', () => {
       clearTimeout(giveUp);
@@ -39,7 +39,9 @@ const errorOf = (reply: string) => JSON.parse(reply.slice(reply.indexOf('\r\n\r\
 
 describe('a slow client', () => {
   it('sending half a body is answered 408 in the error shape and cut off', async () => {
-    const body = JSON.stringify({ events: [{ transaction_id: 'slow', external_customer_id: 'c', provider: 'openai', model: 'gpt-4o', usage: { input_tokens: 1 } }] });
+    const body = JSON.stringify({
+      events: [{ transaction_id: 'slow', external_customer_id: 'c', provider: 'openai', model: 'gpt-4o', usage: { input_tokens: 1 } }],
+    });
     const { reply, closedByServer } = await rawExchange(
       `POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${api.ingestKey}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${body.length}\r\n\r\n${body.slice(0, body.length / 2)}`,

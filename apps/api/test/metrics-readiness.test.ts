@@ -1,5 +1,5 @@
-import { createTestDatabase, DatabaseProbe, TcpProxy, TestDatabase, waitFor } from '@tollgate/testing';
-import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
+import { createTestDatabase, DatabaseProbe, errorOf, TcpProxy, type TestDatabase, waitFor } from '@tollgate/testing';
+import { startTestApi, type CreatedOrganizationBody, type ReadinessBody, type TestApi } from '@tollgate/testing/api-harness';
 
 // GET /metrics behind METRICS_TOKEN and free of tenant data; GET /readyz naming the dependency that is down,
 // never its error (docs/api.md, "Health and operations").
@@ -21,7 +21,7 @@ describe('GET /metrics', () => {
     for (const header of [undefined, 'Bearer wrong-token-0123456789', `Bearer ${api.adminKey}`]) {
       const res = await scrape(header);
       expect(res.status).toBe(401);
-      expect(((await res.json()) as any).error.code).toBe('unauthorized');
+      expect(errorOf(await res.json()).code).toBe('unauthorized');
     }
     const ok = await scrape(`Bearer ${TOKEN}`);
     expect(ok.status).toBe(200);
@@ -29,18 +29,33 @@ describe('GET /metrics', () => {
   });
 
   it('shows no organisation, customer, key or path id in its labels', async () => {
-    const org = await api.request('POST', '/v1/organizations', { name: 'tenant' });
+    const org = await api.request<CreatedOrganizationBody>('POST', '/v1/organizations', { name: 'tenant' });
     const key = org.body.admin_key as string;
-    const ingested = await api.request('POST', '/v1/events', {
-      events: [{ transaction_id: 'metrics-tenant-1', external_customer_id: 'secret-customer-42', provider: 'openai', model: 'gpt-4o', usage: { input_tokens: 10 } }],
-    }, key);
+    const ingested = await api.request(
+      'POST',
+      '/v1/events',
+      {
+        events: [
+          {
+            transaction_id: 'metrics-tenant-1',
+            external_customer_id: 'secret-customer-42',
+            provider: 'openai',
+            model: 'gpt-4o',
+            usage: { input_tokens: 10 },
+          },
+        ],
+      },
+      key,
+    );
     expect(ingested.status).toBe(200);
     await api.request('GET', '/v1/customers/secret-customer-42/usage', undefined, key);
     await api.request('GET', '/v1/no-such-route/secret-customer-42', undefined, key);
     const text = await (await scrape(`Bearer ${TOKEN}`)).text();
     const probe = new DatabaseProbe(api.databaseUrl);
     try {
-      const ids = await probe.rows<{ id: string }>(`SELECT id::text AS id FROM organizations UNION ALL SELECT id::text FROM customers UNION ALL SELECT id::text FROM api_keys`);
+      const ids = await probe.rows<{ id: string }>(
+        `SELECT id::text AS id FROM organizations UNION ALL SELECT id::text FROM customers UNION ALL SELECT id::text FROM api_keys`,
+      );
       for (const { id } of ids) expect(text).not.toContain(id);
     } finally {
       await probe.close();
@@ -71,19 +86,28 @@ describe('GET /readyz', () => {
     await db.drop();
   });
 
-  const ready = () => api.request('GET', '/readyz');
+  const ready = () => api.request<ReadinessBody>('GET', '/readyz');
 
   it('says which dependency is down, never its error, then ready again', async () => {
-    expect(await ready()).toMatchObject({ status: 200, body: { status: 'ready', checks: { postgres: 'ok', redis: 'ok', migrations: 'ok' } } });
+    expect(await ready()).toMatchObject({
+      status: 200,
+      body: { status: 'ready', checks: { postgres: 'ok', redis: 'ok', migrations: 'ok' } },
+    });
     await pg.cut();
-    expect(await ready()).toMatchObject({ status: 503, body: { status: 'not_ready', checks: { postgres: 'down', redis: 'ok', migrations: 'unknown' } } });
+    expect(await ready()).toMatchObject({
+      status: 503,
+      body: { status: 'not_ready', checks: { postgres: 'down', redis: 'ok', migrations: 'unknown' } },
+    });
     const whole = await ready();
     expect(Object.keys(whole.body)).toEqual(['status', 'checks']);
     expect(JSON.stringify(whole.body)).not.toMatch(/ECONN|terminated|timeout|127\.0\.0\.1|5432/i);
     await pg.restore();
     await redis.cut();
     await waitFor(async () => (await ready()).body.checks?.redis === 'down', 10_000, 'redis down');
-    expect(await ready()).toMatchObject({ status: 503, body: { status: 'not_ready', checks: { postgres: 'ok', redis: 'down', migrations: 'ok' } } });
+    expect(await ready()).toMatchObject({
+      status: 503,
+      body: { status: 'not_ready', checks: { postgres: 'ok', redis: 'down', migrations: 'ok' } },
+    });
     await redis.restore();
     await waitFor(async () => (await ready()).status === 200, 20_000, 'ready again');
   });

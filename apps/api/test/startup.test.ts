@@ -1,4 +1,4 @@
-import { createTestDatabase, freePort, startAppProcess, TestDatabase, waitFor } from '@tollgate/testing';
+import { createTestDatabase, freePort, startAppProcess, type TestDatabase, waitFor } from '@tollgate/testing';
 
 // The api as its users start it (apps/api/src/main.ts in a child process): clear messages, keys never logged.
 
@@ -57,13 +57,26 @@ describe('logs', () => {
   it('are JSON lines and never contain a key', async () => {
     const adminKey = 'tg_admin_log_test_0123456789abcdef';
     const port = String(await freePort());
-    const api = startAppProcess('api', { DATABASE_URL: db.url, TOLLGATE_ADMIN_KEY: adminKey, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'debug', QUEUE_PREFIX: `{log-test-${process.pid}}` });
+    const api = startAppProcess('api', {
+      DATABASE_URL: db.url,
+      TOLLGATE_ADMIN_KEY: adminKey,
+      PORT: port,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      QUEUE_PREFIX: `{log-test-${process.pid}}`,
+    });
     const base = `http://127.0.0.1:${port}`;
     try {
       await waitFor(async () => (await fetch(base + '/healthz').catch(() => null))?.ok === true, 30_000, 'the api to listen');
       const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
-      const created = (await (await fetch(base + '/v1/api_keys', { method: 'POST', headers, body: '{"scope":"ingest","name":"x"}' })).json()) as { key: string };
-      await fetch(base + '/v1/events', { method: 'POST', headers: { ...headers, authorization: `Bearer ${created.key}` }, body: '{"events":[{"transaction_id":"a","external_customer_id":"c","provider":"openai","model":"gpt-4o"}]}' });
+      const created = (await (
+        await fetch(base + '/v1/api_keys', { method: 'POST', headers, body: '{"scope":"ingest","name":"x"}' })
+      ).json()) as { key: string };
+      await fetch(base + '/v1/events', {
+        method: 'POST',
+        headers: { ...headers, authorization: `Bearer ${created.key}` },
+        body: '{"events":[{"transaction_id":"a","external_customer_id":"c","provider":"openai","model":"gpt-4o"}]}',
+      });
       await fetch(base + '/v1/events?cursor=' + created.key, { headers });
       await fetch(base + '/v1/events', { headers: { authorization: 'Bearer tg_admin_wrong_key_987654321' } });
       await waitFor(async () => api.output().includes('"status":401'), 10_000, 'the request log line');

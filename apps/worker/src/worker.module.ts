@@ -3,9 +3,11 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { bullConnection, TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { BillingModule } from '@tollgate/billing';
+import { BillingCycleModule } from './billing/billing-cycle.module';
 import { WorkerMetricsModule } from './metrics/metrics.module';
 import { PricingModule } from './pricing/pricing.module';
 import { RatesSyncModule } from './rates/rates-sync.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The worker: BullMQ processors over the shared database module. Each queue's module is imported here. */
 @Module({})
@@ -20,6 +22,8 @@ export class WorkerModule {
         WorkerMetricsModule,
         RatesSyncModule,
         PricingModule,
+        BillingCycleModule,
+        WebhooksModule,
       ],
     };
   }

@@ -1,5 +1,5 @@
-import { DatabaseProbe, freePort, startWorker, waitFor, WorkerProcess } from '@tollgate/testing';
-import { startTestApi, TestApi } from '@tollgate/testing/api-harness';
+import { DatabaseProbe, freePort, startWorker, waitFor, type WorkerProcess } from '@tollgate/testing';
+import { startTestApi, type EventListBody, type InvoicePreviewBody, type TestApi } from '@tollgate/testing/api-harness';
 
 // The real api and a real worker process: a batch that keeps failing is quarantined (visible on GET
 // /v1/events and the worker's /metrics) and retried by an admin; moving a customer between yearly plans
@@ -13,14 +13,22 @@ let metricsPort: number;
 let seq = 0;
 
 const event = (customer: string, at = Date.now() - 1000) => ({
-  transaction_id: `ops-${seq++}`, external_customer_id: customer, provider: 'openai', model: 'gpt-4o', timestamp: at,
+  transaction_id: `ops-${seq++}`,
+  external_customer_id: customer,
+  provider: 'openai',
+  model: 'gpt-4o',
+  timestamp: at,
   usage: { input_tokens: 1000, output_tokens: 100 },
 });
 const plan = (code: string, interval: 'month' | 'year', charge: string, markup: string) => ({
-  code, name: code, currency: 'USD', interval,
+  code,
+  name: code,
+  currency: 'USD',
+  interval,
   charges: [{ name: charge, models: ['*'], mode: 'price', markup, margin_floor: null, allowance_eligible: true }],
 });
-const eventOf = async (transactionId: string) => (await api.request('GET', `/v1/events?transaction_id=${transactionId}`)).body.data[0];
+const listEvents = (query: string) => api.request<EventListBody>('GET', `/v1/events?${query}`);
+const eventOf = async (transactionId: string) => (await listEvents(`transaction_id=${transactionId}`)).body.data[0];
 
 async function scrape(): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
@@ -35,10 +43,23 @@ beforeAll(async () => {
   probe = new DatabaseProbe(api.databaseUrl);
   metricsPort = await freePort();
   worker = startWorker({
-    DATABASE_URL: api.databaseUrl, QUEUE_PREFIX: api.config.queuePrefix, PRICE_MAX_ATTEMPTS: '2',
-    HOST: '127.0.0.1', WORKER_METRICS_PORT: String(metricsPort), SWEEP_INTERVAL_SECONDS: '1', RATE_POLL_SECONDS: '1',
+    DATABASE_URL: api.databaseUrl,
+    QUEUE_PREFIX: api.config.queuePrefix,
+    PRICE_MAX_ATTEMPTS: '2',
+    HOST: '127.0.0.1',
+    WORKER_METRICS_PORT: String(metricsPort),
+    SWEEP_INTERVAL_SECONDS: '1',
+    RATE_POLL_SECONDS: '1',
   });
-  await waitFor(async () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.ok, () => false), 30_000, `the worker's metrics\n${worker.output()}`);
+  await waitFor(
+    async () =>
+      fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    30_000,
+    `the worker's metrics\n${worker.output()}`,
+  );
 });
 
 afterAll(async () => {
@@ -62,11 +83,13 @@ describe('a batch whose pricing keeps failing', () => {
 
     expect(await eventOf(bad.transaction_id)).toMatchObject({
       pricing_status: 'unpriced',
-      unpriced_reason: expect.stringMatching(/^quarantined after 2 failed pricing attempts \(POST \/v1\/events\/quarantine\/retry retries it\): stored plan fragile v1 is not valid/),
+      unpriced_reason: expect.stringMatching(
+        /^quarantined after 2 failed pricing attempts \(POST \/v1\/events\/quarantine\/retry retries it\): stored plan fragile v1 is not valid/,
+      ),
     });
     await waitFor(async () => (await eventOf(good.transaction_id)).pricing_status === 'priced', 30_000, 'the other batch priced');
-    const unpriced = await api.request('GET', '/v1/events?pricing_status=unpriced');
-    expect(unpriced.body.data.map((e: { transaction_id: string }) => e.transaction_id)).toEqual([bad.transaction_id]);
+    const unpriced = await listEvents('pricing_status=unpriced');
+    expect(unpriced.body.data.map((e) => e.transaction_id)).toEqual([bad.transaction_id]);
     // Every failed attempt was logged (the failed handler), the quarantine too.
     expect(worker.output()).toMatch(/pricing a batch failed/);
     expect(worker.output()).toMatch(/batch quarantined/);
@@ -88,11 +111,13 @@ describe('a batch whose pricing keeps failing', () => {
     expect((await api.request('POST', '/v1/events/quarantine/retry', {}, api.ingestKey)).status).toBe(403);
     const retried = await api.request('POST', '/v1/events/quarantine/retry');
     expect(retried).toMatchObject({ status: 200, body: { batches: 1, events: 1 } });
-    const bad = (await api.request('GET', '/v1/events?external_customer_id=on-fragile')).body.data[0].transaction_id;
+    const bad = (await listEvents('external_customer_id=on-fragile')).body.data[0].transaction_id;
     await waitFor(async () => (await eventOf(bad)).pricing_status === 'priced', 30_000, 'the retried batch priced');
     expect(await eventOf(bad)).toMatchObject({ charge: 'all', provider_cost: '0.0035', rated_amount: '0.004375' });
     expect(metric(await scrape(), 'tollgate_quarantined_batches')).toBe(0);
-    expect(Object.keys((await api.request('GET', '/docs-json')).body.paths)).toContain('/v1/events/quarantine/retry');
+    expect(Object.keys((await api.request<{ paths: Record<string, unknown> }>('GET', '/docs-json')).body.paths)).toContain(
+      '/v1/events/quarantine/retry',
+    );
   });
 });
 
@@ -103,16 +128,21 @@ describe('moving a customer from a yearly plan to another', () => {
     // Its yearly period began 100 days ago; two months back is an earlier month of it.
     const anchor = new Date(Date.now() - 100 * DAY).toISOString().slice(0, 10);
     await api.request('POST', '/v1/customers', { external_id: 'yearly', plan_code: 'year-a', billing_anchor: anchor });
-    await api.request('POST', '/v1/events', { events: [event('yearly', Date.now() - 60 * DAY), event('yearly', Date.now() - DAY)] }, api.ingestKey);
-    const charges = async () => (await api.request('GET', '/v1/events?external_customer_id=yearly')).body.data.map((e: { charge: string | null }) => e.charge);
+    await api.request(
+      'POST',
+      '/v1/events',
+      { events: [event('yearly', Date.now() - 60 * DAY), event('yearly', Date.now() - DAY)] },
+      api.ingestKey,
+    );
+    const charges = async () => (await listEvents('external_customer_id=yearly')).body.data.map((e) => e.charge);
     await waitFor(async () => (await charges()).join() === 'a,a', 30_000, 'priced on year-a');
 
     expect((await api.request('PATCH', '/v1/customers/yearly', { plan_code: 'year-b' })).status).toBe(200);
     await waitFor(async () => (await charges()).join() === 'b,b', 30_000, 'both events repriced on year-b');
-    const preview = await api.request('GET', '/v1/customers/yearly/invoices/preview');
+    const preview = await api.request<InvoicePreviewBody>('GET', '/v1/customers/yearly/invoices/preview');
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ plan_code: 'year-b', period_start: `${anchor}T00:00:00.000Z` });
-    expect(preview.body.lines.filter((l: { type: string }) => l.type === 'usage')).toEqual([expect.objectContaining({ charge: 'b', events: 2 })]);
+    expect(preview.body.lines.filter((l) => l.type === 'usage')).toEqual([expect.objectContaining({ charge: 'b', events: 2 })]);
     const entitlement = await api.request('GET', '/v1/customers/yearly/entitlement', undefined, api.ingestKey);
     expect(entitlement).toMatchObject({ status: 200, body: { allowed: true } });
   });

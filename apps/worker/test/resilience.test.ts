@@ -1,5 +1,18 @@
 import Redis from 'ioredis';
-import { createTestDatabase, DatabaseProbe, freePort, startAppProcess, TcpProxy, TestDatabase, waitFor, WorkerProcess } from '@tollgate/testing';
+import {
+  createTestDatabase,
+  DatabaseProbe,
+  errorOf,
+  fetchJson,
+  freePort,
+  type JsonResponse,
+  startAppProcess,
+  TcpProxy,
+  type TestDatabase,
+  waitFor,
+  type WorkerProcess,
+} from '@tollgate/testing';
+import type { CreatedApiKeyBody, IngestBody } from '@tollgate/testing/api-harness';
 
 // The api and the worker as their users run them (child processes), each reaching Postgres and Redis through a
 // TCP proxy the test cuts: every connection dies at once and new ones are refused, as when the server restarts.
@@ -23,21 +36,30 @@ let ingestKey: string;
 let seq = 0;
 const unavailable = { seen: 0 };
 
-async function post(path: string, body: unknown, key: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
+function post<T = unknown>(path: string, body: unknown, key: string): Promise<JsonResponse<T>> {
+  return fetchJson<T>(base + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 /** One batch, sent as the SDK would: again after a 503 (or a refused connection), with the same transaction ids. */
 async function deliver(size: number): Promise<void> {
   const events = Array.from({ length: size }, () => {
     const k = seq++;
-    return { transaction_id: `res-${k}`, external_customer_id: `rc-${k % 7}`, provider: 'openai', model: k % 2 ? 'gpt-4o' : 'gpt-4o-mini', usage: { input_tokens: 500 + (k % 50), output_tokens: 50 } };
+    return {
+      transaction_id: `res-${k}`,
+      external_customer_id: `rc-${k % 7}`,
+      provider: 'openai',
+      model: k % 2 ? 'gpt-4o' : 'gpt-4o-mini',
+      usage: { input_tokens: 500 + (k % 50), output_tokens: 50 },
+    };
   });
   for (;;) {
-    const res = await post('/v1/events', { events }, ingestKey).catch(() => ({ status: 0, body: null }));
+    const res = await post<IngestBody>('/v1/events', { events }, ingestKey).catch(() => ({ status: 0, body: null }));
     if (res.status === 200) {
-      expect(res.body.results.every((r: { status: string }) => r.status === 'accepted' || r.status === 'duplicate')).toBe(true);
+      expect(res.body!.results.every((r) => r.status === 'accepted' || r.status === 'duplicate')).toBe(true);
       return;
     }
     if (res.status === 503) unavailable.seen++;
@@ -58,7 +80,11 @@ const count = (where: string) => probe.count('events', where);
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function everyEventPriced() {
-  await waitFor(async () => (await count("pricing_status = 'pending'")) === 0, 90_000, `every event priced\n--- worker\n${worker.output()}`);
+  await waitFor(
+    async () => (await count("pricing_status = 'pending'")) === 0,
+    90_000,
+    `every event priced\n--- worker\n${worker.output()}`,
+  );
   expect(await count('true')).toBe(seq);
   expect(await count("pricing_status = 'priced'")).toBe(seq);
 }
@@ -69,7 +95,13 @@ function expectBothAlive(apiPid: number, workerPid: number) {
   expect(worker.child.exitCode).toBeNull();
   expect(worker.child.pid).toBe(workerPid);
   // What they said about it are JSON log lines: no error printed raw by a library without a listener.
-  for (const p of [api, worker]) expect(p.output().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'))).toEqual([]);
+  for (const p of [api, worker])
+    expect(
+      p
+        .output()
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.startsWith('{')),
+    ).toEqual([]);
 }
 
 /**
@@ -112,10 +144,16 @@ beforeAll(async () => {
   api = startAppProcess('api', { ...env, PORT: String(port) });
   worker = startAppProcess('worker', { ...env, WORKER_METRICS_PORT: String(metricsPort) });
   await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200, 60_000, `the api\n${api.output()}`);
-  const created = await post('/v1/api_keys', { scope: 'ingest', name: 'resilience' }, ADMIN_KEY);
+  const created = await post<CreatedApiKeyBody>('/v1/api_keys', { scope: 'ingest', name: 'resilience' }, ADMIN_KEY);
   expect(created.status).toBe(201);
   ingestKey = created.body.key;
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }).catch(() => null))?.ok === true, 60_000, `the worker\n${worker.output()}`);
+  await waitFor(
+    async () =>
+      (await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }).catch(() => null))
+        ?.ok === true,
+    60_000,
+    `the worker\n${worker.output()}`,
+  );
 });
 
 afterAll(async () => {
@@ -178,7 +216,7 @@ describe('the worker and the api', () => {
     const url = `http://127.0.0.1:${metricsPort}/metrics`;
     const denied = await fetch(url);
     expect(denied.status).toBe(401);
-    expect(((await denied.json()) as any).error.code).toBe('unauthorized');
+    expect(errorOf(await denied.json()).code).toBe('unauthorized');
     const ok = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toMatch(/tollgate_worker_events_total\{outcome="priced"\} [1-9]/);

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { RateBook, RatesModule } from '@tollgate/rates';
 import { ApiKeyHasher } from './api-keys/api-key-hasher';
 import { AuthenticateApiKey, GetApiKeyRevision } from './api-keys/authenticate-api-key';
@@ -7,14 +8,33 @@ import { RecordApiKeyUse } from './api-keys/record-api-key-use';
 import { RevokeApiKey } from './api-keys/revoke-api-key';
 import { RotateApiKey } from './api-keys/rotate-api-key';
 import { UpgradeApiKeyHashes } from './api-keys/upgrade-api-key-hashes';
+import { Clock, SystemClock, TestClock } from './clock';
+import { CreateCoupon } from './coupons/create-coupon';
+import { ListCoupons } from './coupons/list-coupons';
+import { RemoveCoupon } from './coupons/remove-coupon';
+import { CheckUsageThresholds } from './alerts/check-usage-thresholds';
+import { GetUsageAlerts } from './alerts/get-usage-alerts';
+import { SetUsageAlerts } from './alerts/set-usage-alerts';
 import { ChangeCustomer } from './customers/change-customer';
 import { CreateCustomer } from './customers/create-customer';
 import { GetCustomer } from './customers/get-customer';
 import { ListCustomers } from './customers/list-customers';
 import { IngestEvents } from './events/ingest-events';
+import { BillingSchedule } from './invoices/billing-schedule';
+import { CloseCustomerPeriod } from './invoices/close-customer-period';
+import { FinalizeInvoice } from './invoices/finalize-invoice';
+import { GetInvoice } from './invoices/get-invoice';
+import { InvoiceCalculator } from './invoices/invoice-calculator';
+import { InvoiceReader } from './invoices/invoice-reader';
+import { InvoiceSettler } from './invoices/invoice-settler';
+import { ListInvoices } from './invoices/list-invoices';
+import { ReissueInvoice } from './invoices/reissue-invoice';
+import { RunBillingCycle } from './invoices/run-billing-cycle';
+import { VoidInvoice } from './invoices/void-invoice';
 import { ListEvents } from './events/list-events';
 import { CreateApiKey } from './organizations/create-api-key';
 import { CreateFirstOrganization, CreateOrganization } from './organizations/create-organization';
+import { ChangeOrganization, GetOrganization } from './organizations/organization-settings';
 import { ChangePlan } from './plans/change-plan';
 import { CreatePlan } from './plans/create-plan';
 import { GetPlan } from './plans/get-plan';
@@ -35,6 +55,18 @@ import { CheckEntitlement } from './usage/check-entitlement';
 import { CurrentPeriod } from './usage/customer-period';
 import { GetCustomerUsage } from './usage/get-customer-usage';
 import { PreviewInvoice } from './usage/preview-invoice';
+import { CreateWebhookEndpoint } from './webhooks/create-webhook-endpoint';
+import { DeliverWebhook } from './webhooks/deliver-webhook';
+import { DisableWebhookEndpoint } from './webhooks/disable-webhook-endpoint';
+import { GetWebhookDelivery } from './webhooks/get-webhook-delivery';
+import { GetWebhookEndpoint } from './webhooks/get-webhook-endpoint';
+import { ListWebhookDeliveries } from './webhooks/list-webhook-deliveries';
+import { ListWebhookEndpoints } from './webhooks/list-webhook-endpoints';
+import { PublishWebhookEvent } from './webhooks/publish-webhook-event';
+import { ReplayWebhookDelivery } from './webhooks/replay-webhook-delivery';
+import { SweepWebhookDeliveries } from './webhooks/sweep-webhook-deliveries';
+import { WebhookQueue } from './webhooks/webhook-queue';
+import { WebhookSender } from './webhooks/webhook-sender';
 
 /** One class per use case, shared by the api (HTTP) and the worker (jobs). */
 const USE_CASES = [
@@ -61,6 +93,8 @@ const USE_CASES = [
   ApproveRateSync,
   CreateOrganization,
   CreateFirstOrganization,
+  GetOrganization,
+  ChangeOrganization,
   CreateApiKey,
   ListApiKeys,
   RevokeApiKey,
@@ -69,11 +103,42 @@ const USE_CASES = [
   GetApiKeyRevision,
   RecordApiKeyUse,
   UpgradeApiKeyHashes,
+  RunBillingCycle,
+  CloseCustomerPeriod,
+  FinalizeInvoice,
+  VoidInvoice,
+  ReissueInvoice,
+  GetInvoice,
+  ListInvoices,
+  CreateCoupon,
+  ListCoupons,
+  RemoveCoupon,
+  SetUsageAlerts,
+  GetUsageAlerts,
+  CheckUsageThresholds,
+  CreateWebhookEndpoint,
+  ListWebhookEndpoints,
+  GetWebhookEndpoint,
+  DisableWebhookEndpoint,
+  ListWebhookDeliveries,
+  GetWebhookDelivery,
+  ReplayWebhookDelivery,
+  PublishWebhookEvent,
+  DeliverWebhook,
+  SweepWebhookDeliveries,
 ];
 
+/** Real time, or in tests (TOLLGATE_TEST_NOW with NODE_ENV=test) a clock they set. */
+const CLOCK = {
+  provide: Clock,
+  useFactory: (config: TollgateConfig) => (config.testNow ? new TestClock(config.testNow) : new SystemClock()),
+  inject: [CONFIG],
+};
+
 /**
- * The billing use cases for the api and the worker, with what they share: the price queue, the plan book, the
- * repricer and the rate book (RatesModule). Needs DbModule; PRICING_METRICS, if a global module provides it.
+ * The billing use cases for the api and the worker, with what they share: the price and webhook queues, the
+ * plan book, the repricer, the webhook sender, the invoice calculator, the billing clock and the rate book
+ * (RatesModule). Needs DbModule; PRICING_METRICS, if a global module provides it.
  */
 @Global()
 @Module({})
@@ -82,8 +147,23 @@ export class BillingModule {
     return {
       module: BillingModule,
       imports: [RatesModule],
-      providers: [...USE_CASES, ApiKeyHasher, PriceQueue, PlanBook, Repricer, CurrentPeriod, { provide: RATE_LOOKUP, useExisting: RateBook }],
-      exports: [...USE_CASES, PriceQueue, RATE_LOOKUP],
+      providers: [
+        ...USE_CASES,
+        ApiKeyHasher,
+        PriceQueue,
+        WebhookQueue,
+        WebhookSender,
+        PlanBook,
+        Repricer,
+        CurrentPeriod,
+        InvoiceCalculator,
+        InvoiceSettler,
+        InvoiceReader,
+        BillingSchedule,
+        CLOCK,
+        { provide: RATE_LOOKUP, useExisting: RateBook },
+      ],
+      exports: [...USE_CASES, PriceQueue, WebhookQueue, RATE_LOOKUP, Clock],
     };
   }
 }

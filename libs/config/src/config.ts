@@ -54,10 +54,30 @@ export interface TollgateConfig {
   rateSyncTimeoutMs?: number;
   /** How often each process checks the database for new rate versions, overrides and aliases. */
   ratePollMs?: number;
+  /** How often the worker's billing cycle runs: closes due periods, recomputes and finalizes drafts. */
+  billingIntervalMs: number;
+  /**
+   * Tests only (TOLLGATE_TEST_NOW, honoured when NODE_ENV=test): the billing clock stands at this instant, so a
+   * test drives period ends and grace periods without waiting.
+   */
+  testNow?: Date;
   /** BullMQ key prefix (a Redis Cluster hash tag); instances sharing one Redis keep apart with different prefixes. */
   queuePrefix: string;
   /** The Stripe push; undefined without STRIPE_SECRET_KEY (the push is off, invoices stay in Tollgate). */
   stripe?: StripeSettings;
+  /** Outbound webhook deliveries (WEBHOOK_*). */
+  webhooks: WebhookSettings;
+}
+
+/** How the worker delivers outbound webhooks (docs/design.md, "Webhooks"), from WEBHOOK_* variables. */
+export interface WebhookSettings {
+  /** Deadline of one delivery attempt (connect, send, response): a slow receiver fails the attempt. */
+  timeoutMs: number;
+  /** Deliveries one worker process sends at once. */
+  concurrency: number;
+  /** Delay after the first failed attempt; it doubles after each failure (with jitter), up to retryMaxDelayMs. */
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
 }
 
 /** Where and how the Stripe gateway (libs/stripe) calls Stripe, from STRIPE_* variables. */
@@ -102,6 +122,7 @@ const DEFAULTS = {
   PRICE_MAX_ATTEMPTS: '8',
   WORKER_METRICS_PORT: '9464',
   RATE_SYNC_INTERVAL_SECONDS: '3600',
+  BILLING_INTERVAL_SECONDS: '60',
   RATE_SOURCES: 'openrouter,litellm,bedrock',
   OPENROUTER_BASE_URL: 'https://openrouter.ai',
   LITELLM_URL: 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json',
@@ -117,6 +138,10 @@ const DEFAULTS = {
   HTTP_IDLE_TIMEOUT_SECONDS: '300',
   STRIPE_API_BASE: 'https://api.stripe.com',
   STRIPE_TIMEOUT_SECONDS: '30',
+  WEBHOOK_TIMEOUT_SECONDS: '10',
+  WEBHOOK_CONCURRENCY: '16',
+  WEBHOOK_RETRY_BASE_SECONDS: '30',
+  WEBHOOK_RETRY_MAX_DELAY_SECONDS: '3600',
 };
 
 function urlOf(env: NodeJS.ProcessEnv, name: 'DATABASE_URL' | 'REDIS_URL', protocols: string[]): string {
@@ -140,7 +165,10 @@ function httpUrl(env: NodeJS.ProcessEnv, name: 'OPENROUTER_BASE_URL' | 'LITELLM_
 }
 
 function list(env: NodeJS.ProcessEnv, name: 'RATE_SOURCES' | 'BEDROCK_REGIONS'): string[] {
-  return (env[name] || DEFAULTS[name]).split(',').map((s) => s.trim()).filter(Boolean);
+  return (env[name] || DEFAULTS[name])
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS, min = 1): number {
@@ -179,7 +207,10 @@ function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string[] {
   if (raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0 || !list.every((a) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) {
     throw new ConfigError(`TRUST_PROXY must be false, true, a hop count or addresses/CIDR ranges separated by commas, got "${raw}"`);
   }
@@ -198,6 +229,17 @@ function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_SECONDS must be at most HTTP_REQUEST_TIMEOUT_SECONDS');
   }
   return timeouts;
+}
+
+function testNow(env: NodeJS.ProcessEnv): Date | undefined {
+  const raw = env.TOLLGATE_TEST_NOW;
+  if (!raw) return undefined;
+  if (env.NODE_ENV !== 'test')
+    throw new ConfigError('TOLLGATE_TEST_NOW sets the billing clock for tests; it is refused unless NODE_ENV=test');
+  const at = new Date(raw);
+  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(raw))
+    throw new ConfigError(`TOLLGATE_TEST_NOW must be an RFC 3339 timestamp, got "${raw}"`);
+  return at;
 }
 
 function stripeSettings(env: NodeJS.ProcessEnv): StripeSettings | undefined {
@@ -231,6 +273,25 @@ function stripeSettings(env: NodeJS.ProcessEnv): StripeSettings | undefined {
     apiBase: { protocol, host: url.hostname, port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443 },
     webhookSecret,
     timeoutMs: positiveInt(env, 'STRIPE_TIMEOUT_SECONDS') * 1000,
+  };
+}
+
+/** Seconds as a positive decimal ("0.25" is allowed: tests retry fast), in milliseconds. */
+function positiveSecondsMs(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS): number {
+  const raw = env[name] || DEFAULTS[name];
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new ConfigError(`${name} must be a positive number of seconds, got "${raw}"`);
+  return Math.max(1, Math.round(Number(raw) * 1000));
+}
+
+function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
+  const retryBaseMs = positiveSecondsMs(env, 'WEBHOOK_RETRY_BASE_SECONDS');
+  const retryMaxDelayMs = positiveSecondsMs(env, 'WEBHOOK_RETRY_MAX_DELAY_SECONDS');
+  if (retryMaxDelayMs < retryBaseMs) throw new ConfigError('WEBHOOK_RETRY_MAX_DELAY_SECONDS must be at least WEBHOOK_RETRY_BASE_SECONDS');
+  return {
+    timeoutMs: positiveInt(env, 'WEBHOOK_TIMEOUT_SECONDS') * 1000,
+    concurrency: positiveInt(env, 'WEBHOOK_CONCURRENCY'),
+    retryBaseMs,
+    retryMaxDelayMs,
   };
 }
 
@@ -270,8 +331,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     bedrockRegions: list(env, 'BEDROCK_REGIONS'),
     rateSyncTimeoutMs: positiveInt(env, 'RATE_SYNC_TIMEOUT_SECONDS') * 1000,
     ratePollMs: positiveInt(env, 'RATE_POLL_SECONDS') * 1000,
+    billingIntervalMs: positiveInt(env, 'BILLING_INTERVAL_SECONDS') * 1000,
+    testNow: testNow(env),
     queuePrefix: env.QUEUE_PREFIX || '{tollgate}',
     stripe: stripeSettings(env),
+    webhooks: webhookSettings(env),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import Redis from 'ioredis';
-import { addressOf, TollgateConfig } from './config';
+import { addressOf, type TollgateConfig } from './config';
 
 // Checked at start so that a missing service is one clear line, not a stack trace.
 

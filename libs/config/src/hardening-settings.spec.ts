@@ -29,7 +29,9 @@ describe('HTTP server timeouts', () => {
   });
 
   it('refuse a headers timeout longer than the request timeout (Node would)', () => {
-    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_SECONDS: '5', HTTP_HEADERS_TIMEOUT_SECONDS: '10' })).toThrow(/HTTP_HEADERS_TIMEOUT_SECONDS must be at most/);
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_SECONDS: '5', HTTP_HEADERS_TIMEOUT_SECONDS: '10' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_SECONDS must be at most/,
+    );
     expect(() => loadConfig({ HTTP_IDLE_TIMEOUT_SECONDS: '0' })).toThrow(ConfigError);
   });
 });

@@ -1,5 +1,5 @@
-import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import type { LoggerService } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
 
 // JSON logs. Keys never reach them: no header is logged, and anything that looks like a key is redacted.
 const KEY_PATTERN = /tg_(ingest|admin|portal)_[A-Za-z0-9_-]+/g;
@@ -26,9 +26,19 @@ export class PinoNestLogger implements LoggerService {
     if (typeof message === 'object' && message !== null) this.pino[level]({ ...ctx, ...(message as object) });
     else this.pino[level](ctx, String(message));
   }
-  log(message: unknown, context?: unknown) { this.write('info', message, context); }
-  error(message: unknown, _trace?: unknown, context?: unknown) { this.write('error', message, context); }
-  warn(message: unknown, context?: unknown) { this.write('warn', message, context); }
-  debug(message: unknown, context?: unknown) { this.write('debug', message, context); }
-  verbose(message: unknown, context?: unknown) { this.write('trace', message, context); }
+  log(message: unknown, context?: unknown) {
+    this.write('info', message, context);
+  }
+  error(message: unknown, _trace?: unknown, context?: unknown) {
+    this.write('error', message, context);
+  }
+  warn(message: unknown, context?: unknown) {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: unknown) {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: unknown) {
+    this.write('trace', message, context);
+  }
 }

@@ -22,7 +22,12 @@ describe('Stripe configuration (STRIPE_*)', () => {
       STRIPE_WEBHOOK_SECRET: 'whsec_demo',
       STRIPE_TIMEOUT_SECONDS: '5',
     }).stripe;
-    expect(stripe).toEqual({ secretKey: 'sk_test_demo', apiBase: { protocol: 'http', host: '127.0.0.1', port: 12111 }, webhookSecret: 'whsec_demo', timeoutMs: 5000 });
+    expect(stripe).toEqual({
+      secretKey: 'sk_test_demo',
+      apiBase: { protocol: 'http', host: '127.0.0.1', port: 12111 },
+      webhookSecret: 'whsec_demo',
+      timeoutMs: 5000,
+    });
   });
 
   it.each([

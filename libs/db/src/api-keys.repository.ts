@@ -97,7 +97,10 @@ export class ApiKeysRepository {
 
   /** The organisation's keys that still work, oldest first, after the key `afterId` (a cursor). */
   async listActive(organizationId: string, afterId: string | null, limit: number, now = new Date()): Promise<ApiKeyRow[]> {
-    const after = afterId === null ? null : await this.prisma.api_keys.findFirst({ where: { id: afterId, organization_id: organizationId }, select: { created_at: true } });
+    const after =
+      afterId === null
+        ? null
+        : await this.prisma.api_keys.findFirst({ where: { id: afterId, organization_id: organizationId }, select: { created_at: true } });
     const rows = await this.prisma.api_keys.findMany({
       where: {
         organization_id: organizationId,

@@ -53,10 +53,20 @@ function toRow(c: CustomerModel): CustomerRow {
 export class CustomersRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  /** The new customer, or null when the organisation has one with this external id. */
-  async create(organizationId: string, externalId: string, fields: CustomerFields & { plan_code: string }, tx: Tx = this.prisma): Promise<CustomerRow | null> {
+  /** The new customer, or null when the organisation has one with this external id. `nextCloseAt`: its first period's end. */
+  async create(
+    organizationId: string,
+    externalId: string,
+    fields: CustomerFields & { plan_code: string },
+    nextCloseAt: Date | null = null,
+    tx: Tx = this.prisma,
+  ): Promise<CustomerRow | null> {
     try {
-      return toRow(await tx.customers.create({ data: { id: randomUUID(), organization_id: organizationId, external_id: externalId, ...fields } }));
+      return toRow(
+        await tx.customers.create({
+          data: { id: randomUUID(), organization_id: organizationId, external_id: externalId, ...fields, next_close_at: nextCloseAt },
+        }),
+      );
     } catch (err) {
       if (isUniqueViolation(err)) return null;
       throw err;
@@ -64,7 +74,9 @@ export class CustomersRepository {
   }
 
   async find(organizationId: string, externalId: string, tx: Tx = this.prisma): Promise<CustomerRow | null> {
-    const c = await tx.customers.findUnique({ where: { organization_id_external_id: { organization_id: organizationId, external_id: externalId } } });
+    const c = await tx.customers.findUnique({
+      where: { organization_id_external_id: { organization_id: organizationId, external_id: externalId } },
+    });
     return c === null ? null : toRow(c);
   }
 
@@ -73,7 +85,9 @@ export class CustomersRepository {
    * SQL for the lock alone: Prisma has no SELECT ... FOR UPDATE.
    */
   async findForUpdate(organizationId: string, externalId: string, tx: Tx): Promise<CustomerRow | null> {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM customers WHERE organization_id = ${organizationId}::uuid AND external_id = ${externalId} FOR UPDATE`;
+    const locked = await tx.$queryRaw<
+      { id: string }[]
+    >`SELECT id::text FROM customers WHERE organization_id = ${organizationId}::uuid AND external_id = ${externalId} FOR UPDATE`;
     if (locked.length === 0) return null;
     return toRow(await tx.customers.findUniqueOrThrow({ where: { id: locked[0].id } }));
   }
@@ -94,6 +108,9 @@ export class CustomersRepository {
 
   /** Customers on a plan code, for repricing after the plan changed. */
   async onPlan(organizationId: string, planCode: string, tx: Tx = this.prisma): Promise<Pick<CustomerRow, 'id' | 'billing_anchor'>[]> {
-    return tx.customers.findMany({ where: { organization_id: organizationId, plan_code: planCode }, select: { id: true, billing_anchor: true } });
+    return tx.customers.findMany({
+      where: { organization_id: organizationId, plan_code: planCode },
+      select: { id: true, billing_anchor: true },
+    });
   }
 }

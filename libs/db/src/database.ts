@@ -1,4 +1,4 @@
-import { Pool, PoolConfig } from 'pg';
+import { Pool, type PoolConfig } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from './generated/prisma/client';
 
@@ -39,11 +39,35 @@ export function isUnavailableError(err: unknown): boolean {
   if (!e) return false;
   const code = e.code ?? '';
   // Node's socket errors, Postgres's connection and shutdown SQLSTATEs, Prisma's "can't reach" / pool timeout codes.
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004', 'P1001', 'P1002', 'P1017', 'P2024'].includes(code)) {
+  if (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'ENOTFOUND',
+      'EHOSTUNREACH',
+      '57P01',
+      '57P02',
+      '57P03',
+      '53300',
+      '08000',
+      '08003',
+      '08006',
+      '08001',
+      '08004',
+      'P1001',
+      'P1002',
+      'P1017',
+      'P2024',
+    ].includes(code)
+  ) {
     return true;
   }
   const message = e.message ?? '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|Can't reach database server/i.test(message);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|Can't reach database server/i.test(
+    message,
+  );
 }
 
 /**

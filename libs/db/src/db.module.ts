@@ -2,10 +2,12 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@n
 import type { Pool } from 'pg';
 import type { TollgateConfig } from '@tollgate/config';
 import { ApiKeysRepository } from './api-keys.repository';
+import { CouponsRepository } from './coupons.repository';
 import { CustomersRepository } from './customers.repository';
 import { createPool, createPrisma, PrismaClient } from './database';
 import { EventsRepository } from './events.repository';
 import { IngestBatchesRepository } from './ingest-batches.repository';
+import { InvoicesRepository } from './invoices.repository';
 import { DatabaseStatus } from './migration-status';
 import { OrganizationsRepository } from './organizations.repository';
 import { PlansRepository } from './plans.repository';
@@ -14,9 +16,15 @@ import { RatesRepository } from './rates.repository';
 import { CONFIG, DB_POOL, PRISMA } from './tokens';
 import { Transactions } from './transactions';
 import { UsageRepository } from './usage.repository';
+import { UsageAlertsRepository } from './usage-alerts.repository';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 
 class CloseDatabase implements OnApplicationShutdown {
-  constructor(@Inject(DB_POOL) private readonly pool: Pool, @Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(
+    @Inject(DB_POOL) private readonly pool: Pool,
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+  ) {}
 
   async onApplicationShutdown() {
     await this.prisma.$disconnect().catch(() => undefined);
@@ -27,14 +35,19 @@ class CloseDatabase implements OnApplicationShutdown {
 /** Every repository, injectable anywhere in the app. */
 const REPOSITORIES = [
   ApiKeysRepository,
+  CouponsRepository,
   CustomersRepository,
   EventsRepository,
   IngestBatchesRepository,
+  InvoicesRepository,
   OrganizationsRepository,
   PlansRepository,
   PricingRepository,
   RatesRepository,
   UsageRepository,
+  UsageAlertsRepository,
+  WebhookEndpointsRepository,
+  WebhookDeliveriesRepository,
 ];
 
 /** The configuration, one pg pool, the Prisma client on it, the repositories and transactions, for every module of an app. */

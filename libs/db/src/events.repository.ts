@@ -36,7 +36,7 @@ interface InsertColumn {
   readonly array: (rows: readonly EventRow[]) => unknown;
 }
 
-const column = <T,>(name: string, type: string, encode: (values: T[]) => unknown, value: (row: EventRow) => T): InsertColumn => ({
+const column = <T>(name: string, type: string, encode: (values: T[]) => unknown, value: (row: EventRow) => T): InsertColumn => ({
   name,
   type,
   array: (rows) => {
@@ -60,7 +60,12 @@ const INSERT_COLUMNS: readonly InsertColumn[] = [
   column('provider', 'text', textArray, (r) => r.provider),
   column('model', 'text', textArray, (r) => r.model),
   ...USAGE_DIMENSIONS.map((d, i) => column(d, 'int8', int8Array, (r) => r.usage[i])),
-  column('reported_cost', 'numeric', (v: (string | null)[]) => v, (r) => r.cost),
+  column(
+    'reported_cost',
+    'numeric',
+    (v: (string | null)[]) => v,
+    (r) => r.cost,
+  ),
   column('task_id', 'text', textArray, (r) => r.taskId),
   column('trace_id', 'text', textArray, (r) => r.traceId),
   column('session_id', 'text', textArray, (r) => r.sessionId),

@@ -31,7 +31,9 @@ export async function pendingMigrations(pool: Pool): Promise<string[]> {
   const exists = await pool.query<{ ok: boolean }>("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS ok");
   const applied = new Set<string>();
   if (exists.rows[0].ok) {
-    const res = await pool.query<{ migration_name: string }>('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
+    const res = await pool.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
     for (const r of res.rows) applied.add(r.migration_name);
   }
   return bundledMigrations().filter((m) => !applied.has(m));

@@ -15,8 +15,11 @@ const CHECK = path.join(ROOT, 'tools', 'prisma-engine', 'check.js');
 
 function runCheck(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CHECK, ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl('postgres') } }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code) : 0, out: stdout + stderr }),
+    execFile(
+      process.execPath,
+      [CHECK, ...args],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl('postgres') } },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, out: stdout + stderr }),
     );
   });
 }
@@ -123,7 +126,7 @@ describe('prisma migrations', () => {
       path.join(dir, 'migrations', '29991231000000_hand_written', 'migration.sql'),
       [
         "-- A note; with a semicolon, and an apostrophe: it's here.",
-        "CREATE FUNCTION migration_test_greet(who text) RETURNS text LANGUAGE plpgsql AS $$",
+        'CREATE FUNCTION migration_test_greet(who text) RETURNS text LANGUAGE plpgsql AS $$',
         'DECLARE greeting text;',
         "BEGIN greeting := 'hello; ' || who; RETURN greeting; END;",
         '$$;',
@@ -143,7 +146,10 @@ describe('prisma migrations', () => {
       await runPrisma(['migrate', 'deploy', '--config', config], databaseUrl(handName));
       const [row] = await query<{ greeting: string }>(databaseUrl(handName), "SELECT migration_test_greet('you') AS greeting");
       expect(row.greeting).toBe('hello; you');
-      const applied = await query<{ migration_name: string }>(databaseUrl(handName), "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND migration_name LIKE '%hand_written'");
+      const applied = await query<{ migration_name: string }>(
+        databaseUrl(handName),
+        "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND migration_name LIKE '%hand_written'",
+      );
       expect(applied).toHaveLength(1);
     } finally {
       await dropDatabase(handName);
@@ -196,7 +202,9 @@ describe('prisma migrations', () => {
     it('migrate dev then applies it, and migrate status reports the database up to date', async () => {
       // With a name, so that should it see changes again it never stops to ask for one.
       await prisma('migrate', 'dev', '--name', 'change');
-      const all = readdirSync(path.join(dir, 'migrations')).filter((d) => d !== 'migration_lock.toml').sort();
+      const all = readdirSync(path.join(dir, 'migrations'))
+        .filter((d) => d !== 'migration_lock.toml')
+        .sort();
       expect((await migrationsIn(devUrl)).map((r) => r.migration_name)).toEqual(all);
       const columns = await query(
         devUrl,

@@ -14,6 +14,7 @@ const FIRST_ORGANIZATION_LOCK = 7316001;
 export interface NewOrganization {
   id: string;
   name: string;
+  invoicePrefix: string;
 }
 
 /** What is stored of an organisation's first admin key: its keyed hash and public id, never the key. */
@@ -21,6 +22,14 @@ export interface FirstAdminKey {
   keyHash: string;
   publicId: string;
   name: string;
+}
+
+export interface OrganizationRow {
+  id: string;
+  name: string;
+  /** Finalized invoices are numbered <invoice_prefix>-<year>-<sequence>. */
+  invoice_prefix: string;
+  created_at: Date;
 }
 
 @Injectable()
@@ -31,8 +40,23 @@ export class OrganizationsRepository {
   ) {}
 
   /** An organisation with its default plan and its first admin key, in one transaction. */
-  create(name: string, adminKey: FirstAdminKey): Promise<NewOrganization> {
-    return this.prisma.$transaction((tx) => this.insert(tx, name, adminKey, { isDefault: false, isOperator: false }));
+  create(name: string, adminKey: FirstAdminKey, invoicePrefix?: string): Promise<NewOrganization> {
+    return this.prisma.$transaction((tx) => this.insert(tx, name, adminKey, { isDefault: false, isOperator: false, invoicePrefix }));
+  }
+
+  async find(id: string): Promise<OrganizationRow | null> {
+    return this.prisma.organizations.findUnique({
+      where: { id },
+      select: { id: true, name: true, invoice_prefix: true, created_at: true },
+    });
+  }
+
+  async update(id: string, fields: { name?: string; invoice_prefix?: string }): Promise<OrganizationRow> {
+    return this.prisma.organizations.update({
+      where: { id },
+      data: fields,
+      select: { id: true, name: true, invoice_prefix: true, created_at: true },
+    });
   }
 
   /**
@@ -49,14 +73,31 @@ export class OrganizationsRepository {
   }
 
   async defaultPlanCode(organizationId: string, tx: Tx = this.prisma): Promise<string> {
-    return (await tx.organizations.findUniqueOrThrow({ where: { id: organizationId }, select: { default_plan_code: true } })).default_plan_code;
+    return (await tx.organizations.findUniqueOrThrow({ where: { id: organizationId }, select: { default_plan_code: true } }))
+      .default_plan_code;
   }
 
-  private async insert(tx: Tx, name: string, adminKey: FirstAdminKey, options: { isDefault: boolean; isOperator: boolean }): Promise<NewOrganization> {
+  private async insert(
+    tx: Tx,
+    name: string,
+    adminKey: FirstAdminKey,
+    options: { isDefault: boolean; isOperator: boolean; invoicePrefix?: string },
+  ): Promise<NewOrganization> {
     const id = randomUUID();
-    await tx.organizations.create({ data: { id, name, is_default: options.isDefault } });
-    await tx.plans.create({ data: { id: randomUUID(), organization_id: id, code: 'default', version: 1, definition: DEFAULT_PLAN_DEFINITION, effective_from: new Date(0) } });
+    const org = await tx.organizations.create({
+      data: { id, name, is_default: options.isDefault, ...(options.invoicePrefix ? { invoice_prefix: options.invoicePrefix } : {}) },
+    });
+    await tx.plans.create({
+      data: {
+        id: randomUUID(),
+        organization_id: id,
+        code: 'default',
+        version: 1,
+        definition: DEFAULT_PLAN_DEFINITION,
+        effective_from: new Date(0),
+      },
+    });
     await this.keys.create({ organizationId: id, scope: 'admin', isOperator: options.isOperator, ...adminKey }, tx);
-    return { id, name };
+    return { id, name, invoicePrefix: org.invoice_prefix };
   }
 }

@@ -3,7 +3,8 @@ import { boolArray, byteaArray, int8Array, jsonbArray, textArray, timestamptzArr
 
 // The binary arrays as Postgres reads them (array_recv): what ingest stores is what was sent.
 
-const roundTrip = (sql: string, param: Buffer) => withAdminClient(async (c) => (await c.query({ text: sql, values: [param], rowMode: 'array' })).rows[0][0]);
+const roundTrip = (sql: string, param: Buffer) =>
+  withAdminClient(async (c) => (await c.query({ text: sql, values: [param], rowMode: 'array' })).rows[0][0]);
 
 describe('binary array parameters', () => {
   it('keeps text exact: Unicode, quotes, backslashes, braces, commas, empty strings and nulls', async () => {
@@ -19,7 +20,10 @@ describe('binary array parameters', () => {
 
   it('sends timestamps to the millisecond, before and after 2000', async () => {
     const ms = [Date.parse('2026-11-22T08:30:00.123Z'), Date.parse('1999-12-31T23:59:59.999Z'), 0];
-    const got = await roundTrip("SELECT array_agg(to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS')) FROM unnest($1::timestamptz[]) t", timestamptzArray(ms));
+    const got = await roundTrip(
+      "SELECT array_agg(to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS')) FROM unnest($1::timestamptz[]) t",
+      timestamptzArray(ms),
+    );
     expect(got).toEqual(['2026-11-22T08:30:00.123', '1999-12-31T23:59:59.999', '1970-01-01T00:00:00.000']);
   });
 

@@ -41,8 +41,17 @@ export class PlansRepository {
 
   /** Every version of the given codes, oldest first within a code. */
   async versions(organizationId: string, codes: readonly string[], tx: Tx = this.prisma): Promise<PlanVersionRow[]> {
-    const rows = await tx.plans.findMany({ where: { organization_id: organizationId, code: { in: [...codes] } }, orderBy: [{ code: 'asc' }, { version: 'asc' }] });
+    const rows = await tx.plans.findMany({
+      where: { organization_id: organizationId, code: { in: [...codes] } },
+      orderBy: [{ code: 'asc' }, { version: 'asc' }],
+    });
     return rows.map(toRow);
+  }
+
+  /** Versions by id (the version an invoice or an event records). */
+  async byIds(ids: readonly string[], tx: Tx = this.prisma): Promise<PlanVersionRow[]> {
+    if (ids.length === 0) return [];
+    return (await tx.plans.findMany({ where: { id: { in: [...ids] } } })).map(toRow);
   }
 
   async exists(organizationId: string, code: string, tx: Tx = this.prisma): Promise<boolean> {
@@ -74,7 +83,18 @@ export class PlansRepository {
     if (await this.exists(organizationId, code, tx)) return null;
     try {
       // Version 1 prices any event of any period: a plan exists from the start of time.
-      return toRow(await tx.plans.create({ data: { id: randomUUID(), organization_id: organizationId, code, version: 1, definition: definition as Prisma.InputJsonObject, effective_from: new Date(0) } }));
+      return toRow(
+        await tx.plans.create({
+          data: {
+            id: randomUUID(),
+            organization_id: organizationId,
+            code,
+            version: 1,
+            definition: definition as Prisma.InputJsonObject,
+            effective_from: new Date(0),
+          },
+        }),
+      );
     } catch (err) {
       if (isUniqueViolation(err)) return null;
       throw err;
@@ -87,8 +107,23 @@ export class PlansRepository {
    * fails with a unique violation for its caller to retry.
    */
   async addNext(organizationId: string, code: string, definition: object, effectiveFrom: Date, tx: Tx): Promise<PlanVersionRow | null> {
-    const latest = await tx.plans.findFirst({ where: { organization_id: organizationId, code }, orderBy: { version: 'desc' }, select: { version: true } });
+    const latest = await tx.plans.findFirst({
+      where: { organization_id: organizationId, code },
+      orderBy: { version: 'desc' },
+      select: { version: true },
+    });
     if (latest === null) return null;
-    return toRow(await tx.plans.create({ data: { id: randomUUID(), organization_id: organizationId, code, version: latest.version + 1, definition: definition as Prisma.InputJsonObject, effective_from: effectiveFrom } }));
+    return toRow(
+      await tx.plans.create({
+        data: {
+          id: randomUUID(),
+          organization_id: organizationId,
+          code,
+          version: latest.version + 1,
+          definition: definition as Prisma.InputJsonObject,
+          effective_from: effectiveFrom,
+        },
+      }),
+    );
   }
 }

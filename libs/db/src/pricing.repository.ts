@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
 import type { Tx } from './database';
+import { BILLING_LOCK } from './invoices.repository';
 import { DB_POOL } from './tokens';
 
 // The pricing pipeline's SQL. Raw SQL, not Prisma: each step is one set-based statement per batch (an UPDATE
@@ -89,11 +90,18 @@ WHERE id = $1`;
 /**
  * Un-prices events (back to pending), taking their amounts out of the aggregates, and reopens their batches
  * (a quarantined one too: the change may be what it needed). Postgres parameters from $1 in `filter`.
+ * Never an event of a period an invoice has billed (docs/design.md "Invoices"): not one whose period has a
+ * finalized invoice, nor one whose period's usage a finalized invoice billed as late usage.
  */
 const RESET_PRICED = (filter: string) => `
 WITH old AS (
   SELECT e.id, e.batch_id, e.customer_id, e.period_start, e.charge, e.provider_cost, e.rated_amount, ${list((d) => `e.${d}`)}
   FROM events e WHERE ${filter} AND e.pricing_status = 'priced'
+    AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = e.customer_id AND i.period_start = e.period_start
+                      AND i.type = 'usage' AND i.status IN ('finalized', 'paid', 'payment_failed'))
+    AND NOT EXISTS (SELECT 1 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+                    WHERE l.customer_id = e.customer_id AND l.period_start = e.period_start
+                      AND i.status IN ('finalized', 'paid', 'payment_failed'))
   ORDER BY e.id
   FOR UPDATE OF e
 ), sub AS (
@@ -137,7 +145,10 @@ export class PricingRepository {
   }
 
   async customers(ids: readonly string[]): Promise<Map<string, CustomerPricingRow>> {
-    const res = await this.pool.query<CustomerPricingRow>('SELECT id, plan_code, billing_anchor FROM customers WHERE id = ANY($1::uuid[])', [ids]);
+    const res = await this.pool.query<CustomerPricingRow>(
+      'SELECT id, plan_code, billing_anchor FROM customers WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
     return new Map(res.rows.map((r) => [r.id, r]));
   }
 
@@ -170,15 +181,25 @@ export class PricingRepository {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const epoch = await client.query<{ epoch: string }>('SELECT pricing_epoch::text AS epoch FROM organizations WHERE id = $1 FOR SHARE', [guard.organizationId]);
+      const epoch = await client.query<{ epoch: string }>(
+        'SELECT pricing_epoch::text AS epoch FROM organizations WHERE id = $1 FOR SHARE',
+        [guard.organizationId],
+      );
       if (epoch.rows[0]?.epoch !== guard.epoch) {
         await client.query('ROLLBACK');
         return null;
       }
       const res = await client.query<{ priced: number; unpriced: number }>(WRITE_PRICED, [
-        rows.map((r) => r.id), rows.map((r) => r.status), rows.map((r) => r.reason), rows.map((r) => r.providerCost),
-        rows.map((r) => r.ratedAmount), rows.map((r) => r.rateCardId), rows.map((r) => r.charge), rows.map((r) => r.planVersionId),
-        rows.map((r) => r.periodStart), rows.map((r) => r.periodEnd),
+        rows.map((r) => r.id),
+        rows.map((r) => r.status),
+        rows.map((r) => r.reason),
+        rows.map((r) => r.providerCost),
+        rows.map((r) => r.ratedAmount),
+        rows.map((r) => r.rateCardId),
+        rows.map((r) => r.charge),
+        rows.map((r) => r.planVersionId),
+        rows.map((r) => r.periodStart),
+        rows.map((r) => r.periodEnd),
       ]);
       if (closeBatch) await this.closeBatch(batchId, client);
       await client.query('COMMIT');
@@ -229,7 +250,10 @@ export class PricingRepository {
   }
 
   private async reset(tx: Tx, filter: string, values: unknown[]): Promise<string[]> {
-    // First the bump, then the search for priced events, so that none is missed.
+    // No finalization of the organisation reads usage while this runs (the billing lock, exclusive; SQL for the
+    // lock alone): so a period is either finalized before this reads it, and skipped, or after it commits.
+    await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${BILLING_LOCK}, hashtext($1::text))::text`, values[0]);
+    // Then the epoch, then the search for priced events, so that none is missed.
     await this.bumpEpoch(tx, values[0] as string);
     const rows = await tx.$queryRawUnsafe<{ id: string }[]>(RESET_PRICED(filter), ...values);
     await tx.$executeRawUnsafe('DELETE FROM usage_aggregates WHERE organization_id = $1::uuid AND events = 0', values[0]);

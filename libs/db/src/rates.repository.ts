@@ -122,7 +122,9 @@ export class RatesRepository {
 
   /** Every version, list and overrides, oldest first. */
   async allVersions(): Promise<RateVersionRow[]> {
-    const res = await this.pool.query<RateVersionRow>(`SELECT ${VERSION_COLUMNS} FROM rate_card_versions ORDER BY effective_from, created_at`);
+    const res = await this.pool.query<RateVersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM rate_card_versions ORDER BY effective_from, created_at`,
+    );
     return res.rows;
   }
 
@@ -185,7 +187,13 @@ export class RatesRepository {
     effectiveFrom: Date,
     fetchedAt: Date,
   ): Promise<{ written: number; removed: number }> {
-    const res = await client.query<{ written: number; removed: number }>(APPLY_LISTING, [source, ...columns(cards), effectiveFrom, fetchedAt, syncId]);
+    const res = await client.query<{ written: number; removed: number }>(APPLY_LISTING, [
+      source,
+      ...columns(cards),
+      effectiveFrom,
+      fetchedAt,
+      syncId,
+    ]);
     return res.rows[0];
   }
 
@@ -193,7 +201,15 @@ export class RatesRepository {
     const res = await client.query<RateSyncRow>(
       `INSERT INTO rate_syncs (id, source, status, summary, held_cards, error, started_at, finished_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING *`,
-      [sync.id, sync.source, sync.status, JSON.stringify(sync.summary), sync.held_cards === null ? null : JSON.stringify(sync.held_cards), sync.error, sync.started_at],
+      [
+        sync.id,
+        sync.source,
+        sync.status,
+        JSON.stringify(sync.summary),
+        sync.held_cards === null ? null : JSON.stringify(sync.held_cards),
+        sync.error,
+        sync.started_at,
+      ],
     );
     return res.rows[0];
   }
@@ -215,7 +231,10 @@ export class RatesRepository {
   }
 
   async updateSummary(client: PoolClient, id: string, summary: Record<string, unknown>): Promise<RateSyncRow> {
-    const res = await client.query<RateSyncRow>('UPDATE rate_syncs SET summary = $2 WHERE id = $1 RETURNING *', [id, JSON.stringify(summary)]);
+    const res = await client.query<RateSyncRow>('UPDATE rate_syncs SET summary = $2 WHERE id = $1 RETURNING *', [
+      id,
+      JSON.stringify(summary),
+    ]);
     return res.rows[0];
   }
 
@@ -230,7 +249,16 @@ export class RatesRepository {
          VALUES ($1, $2, $3, $4, $5, $6, 'override', $7, now(), NULL, $8)
          ON CONFLICT (scope, provider, model, source, effective_from) DO NOTHING
          RETURNING ${VERSION_COLUMNS}`,
-        [randomUUID(), organizationId, card.provider, card.model, JSON.stringify(card.prices), JSON.stringify(card.tiers), effectiveFrom, card.content_hash],
+        [
+          randomUUID(),
+          organizationId,
+          card.provider,
+          card.model,
+          JSON.stringify(card.prices),
+          JSON.stringify(card.tiers),
+          effectiveFrom,
+          card.content_hash,
+        ],
       );
       if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
       const existing = await client.query<RateVersionRow>(

@@ -1,4 +1,4 @@
-import { checkServices, ConfigError, createLogger, loadConfig, TollgateConfig, UnreachableError } from '@tollgate/config';
+import { checkServices, ConfigError, createLogger, loadConfig, type TollgateConfig, UnreachableError } from '@tollgate/config';
 import type { Logger } from 'pino';
 import { createPool } from './database';
 import { pendingMigrations } from './migration-status';

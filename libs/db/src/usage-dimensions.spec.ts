@@ -25,6 +25,10 @@ describe('the usage-dimension list', () => {
     expect(countColumns('usage_aggregates', ['events'])).toEqual([...USAGE_DIMENSIONS]);
   });
 
+  it("is the invoice_lines table's count columns (what a usage line billed)", () => {
+    expect(countColumns('invoice_lines', ['events'])).toEqual([...USAGE_DIMENSIONS]);
+  });
+
   it("is the SDK's dependency-free copy", () => {
     expect([...SDK_USAGE_DIMENSIONS]).toEqual([...USAGE_DIMENSIONS]);
   });

@@ -79,4 +79,20 @@ export class UsageRepository {
     );
     return res.rows.map((r) => ({ ...r, tokens: tokensOf(r.tokens) }));
   }
+
+  /** The aggregates of several (customer, period) pairs at once (the i-th customer's period starting at the i-th start). */
+  async aggregatesOfPeriods(
+    customerIds: readonly string[],
+    periodStarts: readonly Date[],
+  ): Promise<(AggregateRow & { customer_id: string })[]> {
+    if (customerIds.length === 0) return [];
+    const res = await this.pool.query<WithTokens<AggregateRow & { customer_id: string }>>(
+      `SELECT a.customer_id::text, charge, events::text, provider_cost::text, rated_amount::text, a.period_start, ${tokenColumns}
+       FROM usage_aggregates a JOIN unnest($1::uuid[], $2::timestamptz[]) AS p(customer_id, period_start)
+         ON a.customer_id = p.customer_id AND a.period_start = p.period_start
+       WHERE events > 0`,
+      [customerIds, periodStarts],
+    );
+    return res.rows.map((r) => ({ ...r, tokens: tokensOf(r.tokens) }));
+  }
 }

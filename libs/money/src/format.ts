@@ -1,4 +1,4 @@
-import { Decimal } from './decimal';
+import type { Decimal } from './decimal';
 import { currencyExponent } from './currency';
 
 /** A rounded amount as the API shows it: exactly the currency's decimal places ("12.30", JPY "1230"). */

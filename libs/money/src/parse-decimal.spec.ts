@@ -5,12 +5,9 @@ describe('parseDecimal', () => {
     expect(parseDecimal(s)?.eq(s)).toBe(true);
   });
 
-  it.each([1.5, 12, '1e5', '', ' 1', '1.', '.5', '+1', 'NaN', 'Infinity', '1,5', null, undefined, {}])(
-    'rejects %p',
-    (value) => {
-      expect(parseDecimal(value)).toBeNull();
-    },
-  );
+  it.each([1.5, 12, '1e5', '', ' 1', '1.', '.5', '+1', 'NaN', 'Infinity', '1,5', null, undefined, {}])('rejects %p', (value) => {
+    expect(parseDecimal(value)).toBeNull();
+  });
 
   it('counts decimal places as written', () => {
     expect(writtenDecimalPlaces('1.50')).toBe(2);

@@ -6,12 +6,10 @@ import { currencyExponent } from './currency';
 export type RoundingStrategy = (amount: Decimal, places: number) => Decimal;
 
 /** Ties go away from zero: 0.125 → 0.13, −0.125 → −0.13. The invoice rule (docs/design.md). */
-export const halfAwayFromZero: RoundingStrategy = (amount, places) =>
-  amount.toDecimalPlaces(places, DecimalJs.ROUND_HALF_UP);
+export const halfAwayFromZero: RoundingStrategy = (amount, places) => amount.toDecimalPlaces(places, DecimalJs.ROUND_HALF_UP);
 
 /** Ties go to the even neighbour (banker's rounding): 0.125 → 0.12, 0.135 → 0.14. */
-export const halfEven: RoundingStrategy = (amount, places) =>
-  amount.toDecimalPlaces(places, DecimalJs.ROUND_HALF_EVEN);
+export const halfEven: RoundingStrategy = (amount, places) => amount.toDecimalPlaces(places, DecimalJs.ROUND_HALF_EVEN);
 
 /** Towards zero (truncation): 0.129 → 0.12, −0.129 → −0.12. For amounts one may not exceed. */
 export const down: RoundingStrategy = (amount, places) => amount.toDecimalPlaces(places, DecimalJs.ROUND_DOWN);

@@ -21,7 +21,12 @@ export { BEDROCK_OFFERS, tokensPerUnit, type BedrockOffer } from './sources/bedr
 export { fetchJson, type FetchOptions } from './sources/fetch-json';
 export { DEFAULT_OPENROUTER_BASE_URL } from './sources/openrouter/source';
 export { DEFAULT_LITELLM_URL } from './sources/litellm/source';
-export { DEFAULT_AWS_PRICING_BASE_URL, DEFAULT_BEDROCK_REGIONS, fetchBedrockCards, type BedrockFetchOptions } from './sources/bedrock/source';
+export {
+  DEFAULT_AWS_PRICING_BASE_URL,
+  DEFAULT_BEDROCK_REGIONS,
+  fetchBedrockCards,
+  type BedrockFetchOptions,
+} from './sources/bedrock/source';
 export { diffCards, type CardDiff } from './sync/diff';
 export { priceMovesBeyond, type PriceMove } from './sync/price-moves';
 export { DEFAULT_SYNC_POLICY, syncVerdict, type SyncPolicy, type SyncVerdict } from './sync/verdict';

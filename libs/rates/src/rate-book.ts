@@ -93,7 +93,13 @@ export class RateBook {
   /** Reloads if the database changed since the last load (call it right after a local write). True if it reloaded. */
   refresh(): Promise<boolean> {
     // Concurrent callers share one reload; a caller arriving after it started waits for the next check.
-    const previous = this.refreshing === null ? Promise.resolve() : this.refreshing.then(() => undefined, () => undefined);
+    const previous =
+      this.refreshing === null
+        ? Promise.resolve()
+        : this.refreshing.then(
+            () => undefined,
+            () => undefined,
+          );
     const run = previous.then(() => this.reloadIfChanged());
     const settled = run.finally(() => {
       if (this.refreshing === settled) this.refreshing = null;
@@ -207,7 +213,12 @@ export class RateBook {
     const files = (this.options.snapshot ?? bundledSnapshot)().filter((f) => !present.has(f.source));
     for (const file of files) {
       // In force from the Unix epoch: the earliest list price known, so backfilled events are priced too.
-      await this.store.seedListVersions(file.source, snapshotCards(file).map(cardToRow), new Date(0), new Date(`${file.taken_on}T00:00:00Z`));
+      await this.store.seedListVersions(
+        file.source,
+        snapshotCards(file).map(cardToRow),
+        new Date(0),
+        new Date(`${file.taken_on}T00:00:00Z`),
+      );
     }
   }
 }

@@ -1,3 +1,5 @@
+import type { RateCard } from './rate-card';
+
 /** A source answered with something that is not its documented shape (truncated JSON, wrong type, empty list). */
 export class MalformedSourceError extends Error {
   constructor(message: string) {
@@ -17,6 +19,14 @@ export class SourceFetchError extends Error {
   }
 }
 
+/** One entry of a source that cannot become a rate card; the parser records it as skipped and goes on. */
+export class UnusableEntryError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UnusableEntryError';
+  }
+}
+
 /** What a parser did not turn into a rate card, and why: reported, never silently dropped. */
 export interface SkippedEntry {
   readonly id: string;
@@ -24,6 +34,6 @@ export interface SkippedEntry {
 }
 
 export interface ParsedSource {
-  readonly cards: import('./rate-card').RateCard[];
+  readonly cards: RateCard[];
   readonly skipped: SkippedEntry[];
 }

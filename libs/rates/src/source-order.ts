@@ -20,7 +20,8 @@ export interface SourceOrder {
 function defaultOrder(): SourceOrder {
   const general: ListSource[] = LIST_SOURCES.filter((name) => LIST_SOURCE_REGISTRY[name].firstFor.length === 0);
   const byProvider: Record<string, RateSource[]> = {};
-  for (const name of LIST_SOURCES) for (const provider of LIST_SOURCE_REGISTRY[name].firstFor) byProvider[provider] = ['override', name, ...general];
+  for (const name of LIST_SOURCES)
+    for (const provider of LIST_SOURCE_REGISTRY[name].firstFor) byProvider[provider] = ['override', name, ...general];
   return { byProvider, otherwise: ['override', ...general, ...LIST_SOURCES.filter((name) => !general.includes(name))] };
 }
 
@@ -37,11 +38,15 @@ export function sourcesFor(order: SourceOrder, provider: string): readonly RateS
 export function parseSourceOrder(text: string): SourceOrder {
   const byProvider: Record<string, RateSource[]> = {};
   let otherwise: RateSource[] = [...DEFAULT_SOURCE_ORDER.otherwise];
-  for (const clause of text.split(';').map((c) => c.trim()).filter(Boolean)) {
+  for (const clause of text
+    .split(';')
+    .map((c) => c.trim())
+    .filter(Boolean)) {
     const [provider, list] = clause.split('=').map((s) => s?.trim() ?? '');
     if (!provider || !list) throw new Error(`rate source order: "${clause}" is not provider=source,source`);
     const sources = list.split(',').map((s) => s.trim());
-    for (const s of sources) if (!(RATE_SOURCES as readonly string[]).includes(s)) throw new Error(`rate source order: unknown source "${s}"`);
+    for (const s of sources)
+      if (!(RATE_SOURCES as readonly string[]).includes(s)) throw new Error(`rate source order: unknown source "${s}"`);
     if (provider === '*') otherwise = sources as RateSource[];
     else byProvider[provider] = sources as RateSource[];
   }

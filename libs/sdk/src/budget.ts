@@ -82,10 +82,10 @@ export class BudgetGuard {
   /** undefined: unknown (network or server error). A customer Tollgate has not seen yet (404) has spent nothing. */
   private async fetchEntitlement(customer: string): Promise<Entitlement | undefined> {
     try {
-      const response = await this.config.fetch(
-        `${this.config.baseUrl}/v1/customers/${encodeURIComponent(customer)}/entitlement`,
-        { headers: { authorization: `Bearer ${this.config.apiKey}` }, signal: AbortSignal.timeout(this.config.timeoutMs) },
-      );
+      const response = await this.config.fetch(`${this.config.baseUrl}/v1/customers/${encodeURIComponent(customer)}/entitlement`, {
+        headers: { authorization: `Bearer ${this.config.apiKey}` },
+        signal: AbortSignal.timeout(this.config.timeoutMs),
+      });
       if (response.status === 404) return { allowed: true };
       if (!response.ok) return undefined;
       const body = (await response.json()) as Entitlement;

@@ -135,7 +135,8 @@ describe('Tollgate client', () => {
   });
 
   it('splits a batch the API finds too large (413)', async () => {
-    ingest.intercept = (events) => (events.length > 4 ? { status: 413, body: { error: { code: 'payload_too_large', message: '' } } } : undefined);
+    ingest.intercept = (events) =>
+      events.length > 4 ? { status: 413, body: { error: { code: 'payload_too_large', message: '' } } } : undefined;
     const tollgate = client({ maxBatchSize: 10 });
     for (let i = 0; i < 10; i++) tollgate.track(call);
     await tollgate.flush();
@@ -191,7 +192,13 @@ describe('Tollgate client', () => {
     expect(ingest.stored.get(id)).toMatchObject({ status: 'usage_unknown', usage: {} });
     expect(tollgate.stats()).toMatchObject({ accepted: 2, usageUnknown: 1 });
     expect(warnings).toEqual([
-      { code: 'usage_unknown', message: expect.stringContaining('google gemini-2.5-flash'), transactionId: id, provider: 'google', model: 'gemini-2.5-flash' },
+      {
+        code: 'usage_unknown',
+        message: expect.stringContaining('google gemini-2.5-flash'),
+        transactionId: id,
+        provider: 'google',
+        model: 'gemini-2.5-flash',
+      },
     ]);
   });
 

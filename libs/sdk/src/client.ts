@@ -229,7 +229,10 @@ export class Tollgate {
 
   private budgetGuard(): BudgetGuard {
     const options = typeof this.config.budgetGuard === 'object' ? this.config.budgetGuard : {};
-    this.budget ??= new BudgetGuard({ baseUrl: this.baseUrl, apiKey: this.post.apiKey, fetch: this.post.fetch, timeoutMs: this.post.timeoutMs }, options);
+    this.budget ??= new BudgetGuard(
+      { baseUrl: this.baseUrl, apiKey: this.post.apiKey, fetch: this.post.fetch, timeoutMs: this.post.timeoutMs },
+      options,
+    );
     return this.budget;
   }
 
@@ -253,8 +256,13 @@ export class Tollgate {
 
   private toWire(event: TrackEvent, context: TaskContext | undefined, id: string, now: number): WireEvent | undefined {
     const customer = event.customer ?? context?.customer ?? this.defaultCustomer;
-    const problem = !customer ? 'no customer (pass `customer`, or call inside tollgate.task)' : !event.model ? 'no model' : invalidUsage(event.usage);
-    const timestamp = event.timestamp === undefined ? now : typeof event.timestamp === 'number' ? event.timestamp : event.timestamp.getTime();
+    const problem = !customer
+      ? 'no customer (pass `customer`, or call inside tollgate.task)'
+      : !event.model
+        ? 'no model'
+        : invalidUsage(event.usage);
+    const timestamp =
+      event.timestamp === undefined ? now : typeof event.timestamp === 'number' ? event.timestamp : event.timestamp.getTime();
     const wire: WireEvent = { transaction_id: id, external_customer_id: customer ?? '', timestamp, model: event.model, usage: event.usage };
     if (problem) {
       this.report(new TollgateDeliveryError(`Tollgate: event not sent: ${problem}`, [id], undefined, 'invalid_event'));
@@ -352,13 +360,17 @@ export class Tollgate {
         return this.drop(batch, 'delivery_failed');
       }
       if (outcome.kind === 'refused') {
-        this.report(new TollgateDeliveryError(`Tollgate: ingest API refused the batch: ${outcome.message}`, ids, outcome.status, outcome.code));
+        this.report(
+          new TollgateDeliveryError(`Tollgate: ingest API refused the batch: ${outcome.message}`, ids, outcome.status, outcome.code),
+        );
         return this.drop(batch, 'delivery_failed');
       }
       const delay = retryDelay(attempt, outcome.retryAfterMs, { baseMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs });
       const remaining = this.deadline === undefined ? Infinity : this.deadline - Date.now();
       if (attempt >= this.options.maxRetries || remaining <= 0) {
-        this.report(new TollgateDeliveryError(`Tollgate: delivery failed after ${attempt + 1} attempts: ${outcome.message}`, ids, outcome.status));
+        this.report(
+          new TollgateDeliveryError(`Tollgate: delivery failed after ${attempt + 1} attempts: ${outcome.message}`, ids, outcome.status),
+        );
         return this.drop(batch, 'delivery_failed');
       }
       this.counters.retries++;

@@ -3,10 +3,24 @@ export type { Attribution } from './context';
 export type { BudgetGuardOptions } from './budget';
 export { BudgetExceededError, TollgateDeliveryError, type Entitlement } from './errors';
 export { USAGE_DIMENSIONS, type Usage, type UsageDimension } from './dimensions';
-export type { TrackEvent, WireEvent, EventStatus, DeliveryResult, DeliveryStatus, DropReason, TollgateStats, TollgateWarning } from './types';
+export type {
+  TrackEvent,
+  WireEvent,
+  EventStatus,
+  DeliveryResult,
+  DeliveryStatus,
+  DropReason,
+  TollgateStats,
+  TollgateWarning,
+} from './types';
 export { uuidv7 } from './uuidv7';
 
-export { normaliseChatCompletionUsage, ChatCompletionStreamUsage, type NormalisedUsage, type ChatCompletionUsage } from './normalise/openai-chat';
+export {
+  normaliseChatCompletionUsage,
+  ChatCompletionStreamUsage,
+  type NormalisedUsage,
+  type ChatCompletionUsage,
+} from './normalise/openai-chat';
 export { normaliseResponse, ResponsesStreamUsage, type ResponsesUsage, type ResponsesResult } from './normalise/openai-responses';
 export { normaliseAnthropicUsage, AnthropicStreamUsage, type AnthropicUsage } from './normalise/anthropic';
 export { normaliseGeminiUsage, GeminiStreamUsage, type GeminiUsageMetadata, type GeminiResponseLike } from './normalise/gemini';

@@ -19,10 +19,33 @@ it('builds ESM, CJS and type declarations', () => {
 });
 
 it('loads from CommonJS and from ESM with the same API', async () => {
-  const cjs = JSON.parse(execFileSync(process.execPath, ['-e', `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(path.join(out, 'index.js'))})).sort()))`]).toString());
-  const esm = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify('file://' + path.join(out, 'index.mjs'))}); console.log(JSON.stringify(Object.keys(m).sort()))`]).toString());
+  const cjs = JSON.parse(
+    execFileSync(process.execPath, [
+      '-e',
+      `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(path.join(out, 'index.js'))})).sort()))`,
+    ]).toString(),
+  );
+  const esm = JSON.parse(
+    execFileSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify('file://' + path.join(out, 'index.mjs'))}); console.log(JSON.stringify(Object.keys(m).sort()))`,
+    ]).toString(),
+  );
   expect(cjs).toEqual(esm);
-  expect(cjs).toEqual(expect.arrayContaining(['Tollgate', 'BudgetExceededError', 'wrapOpenAI', 'wrapAnthropic', 'wrapBedrock', 'wrapMistral', 'wrapGoogleGenAI', 'tollgateMiddleware', 'tollgateCallbacks']));
+  expect(cjs).toEqual(
+    expect.arrayContaining([
+      'Tollgate',
+      'BudgetExceededError',
+      'wrapOpenAI',
+      'wrapAnthropic',
+      'wrapBedrock',
+      'wrapMistral',
+      'wrapGoogleGenAI',
+      'tollgateMiddleware',
+      'tollgateCallbacks',
+    ]),
+  );
 });
 
 it('requires nothing but Node built-ins at run time', () => {

@@ -6,10 +6,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import { generateText, streamText, wrapLanguageModel } from 'ai';
 import OpenAI from 'openai';
-import { startTestApi, type TestApi } from '../../testing/src/api-harness';
-import { createTestDatabase } from '../../testing/src/db';
-import { defaultUsage, FakeLlm } from '../../testing/src/fake-llm';
-import { TcpProxy } from '../../testing/src/tcp-proxy';
+import { createTestDatabase, defaultUsage, FakeLlm, TcpProxy } from '@tollgate/testing';
+import { startTestApi, type EventListBody, type StoredEventBody, type TestApi } from '@tollgate/testing/api-harness';
 import { Tollgate } from './client';
 import { USAGE_DIMENSIONS, type Usage } from './dimensions';
 import { wrapAnthropic } from './instrument/anthropic';
@@ -17,23 +15,15 @@ import { wrapGoogleGenAI } from './instrument/google-genai';
 import { wrapOpenAI } from './instrument/openai';
 import { tollgateMiddleware } from './instrument/vercel-ai';
 
-interface StoredEvent {
-  transaction_id: string;
-  external_customer_id: string;
-  provider: string;
-  model: string;
-  usage: Record<string, number>;
-  cost: string | null;
-  task_id: string | null;
-  feature: string | null;
-  status: string;
-  retry_of: string | null;
-  metadata: Record<string, string> | null;
-}
-
 /** A stored event lists every dimension; absent ones are 0 and `requests` defaults to 1. */
 function stored(usage: Usage): Record<string, number> {
   return Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, usage[d] ?? (d === 'requests' ? 1 : 0)]));
+}
+
+/** The transaction id of the one event in a batch the SDK posts (as a JSON string). */
+function sentTransactionId(body: unknown): string {
+  if (typeof body !== 'string') return `not a JSON string: ${typeof body}`;
+  return (JSON.parse(body) as { events: { transaction_id: string }[] }).events[0].transaction_id;
 }
 
 describe('SDK → real Tollgate API', () => {
@@ -50,10 +40,10 @@ describe('SDK → real Tollgate API', () => {
     await Promise.all([api?.close(), llm?.close()]);
   });
 
-  async function eventsOf(customer: string): Promise<StoredEvent[]> {
-    const res = await api.request('GET', `/v1/events?external_customer_id=${encodeURIComponent(customer)}`);
+  async function eventsOf(customer: string): Promise<StoredEventBody[]> {
+    const res = await api.request<EventListBody>('GET', `/v1/events?external_customer_id=${encodeURIComponent(customer)}`);
     expect(res.status).toBe(200);
-    return res.body.data as StoredEvent[];
+    return res.body.data;
   }
 
   it('stores every instrumented call with exact dimensions, customer and task', async () => {
@@ -94,7 +84,13 @@ describe('SDK → real Tollgate API', () => {
     expect(first).not.toBe(second);
 
     const chat = stored({ input_tokens: 176, cache_read_tokens: 1024, output_tokens: 212, reasoning_tokens: 128 });
-    const claude = stored({ input_tokens: 25, cache_read_tokens: 3000, cache_write_tokens: 1000, cache_write_1h_tokens: 500, output_tokens: 410 });
+    const claude = stored({
+      input_tokens: 25,
+      cache_read_tokens: 3000,
+      cache_write_tokens: 1000,
+      cache_write_1h_tokens: 500,
+      output_tokens: 410,
+    });
     const expected = [
       ['openai', 'gpt-4o-mini', chat],
       ['openai', 'gpt-4o-mini', chat],
@@ -121,7 +117,12 @@ describe('SDK → real Tollgate API', () => {
 
   it('a call whose usage cannot be read is stored as usage_unknown, never as a zero-token success', async () => {
     const warned: string[] = [];
-    const client = new Tollgate({ apiKey: api.ingestKey, baseUrl: api.baseUrl, flushOnExit: false, onWarning: (w) => warned.push(w.transactionId) });
+    const client = new Tollgate({
+      apiKey: api.ingestKey,
+      baseUrl: api.baseUrl,
+      flushOnExit: false,
+      onWarning: (w) => warned.push(w.transactionId),
+    });
     const ai = wrapGoogleGenAI(new GoogleGenAI({ apiKey: 'fake', httpOptions: { baseUrl: llm.url, fetch } }), client);
     llm.setUsage('gemini', { totalTokenCount: 1640 });
     const customer = `e2e-unknown-${Date.now()}`;
@@ -133,7 +134,13 @@ describe('SDK → real Tollgate API', () => {
     await client.shutdown();
     expect(client.stats()).toMatchObject({ accepted: 1, usageUnknown: 1 });
     const [event] = await eventsOf(customer);
-    expect(event).toMatchObject({ provider: 'google', model: 'gemini-2.5-flash', status: 'usage_unknown', usage: stored({}), metadata: { usage_unknown: 'unreadable' } });
+    expect(event).toMatchObject({
+      provider: 'google',
+      model: 'gemini-2.5-flash',
+      status: 'usage_unknown',
+      usage: stored({}),
+      metadata: { usage_unknown: 'unreadable' },
+    });
     expect(warned).toEqual([event.transaction_id]);
   });
 
@@ -150,7 +157,7 @@ describe('SDK → real Tollgate API', () => {
       let refused = 0;
       const observed: typeof fetch = async (input, init) => {
         const response = await fetch(input, init);
-        attempts.push({ id: JSON.parse(String(init?.body)).events[0].transaction_id, status: response.status });
+        attempts.push({ id: sentTransactionId(init?.body), status: response.status });
         if (response.status === 503 && ++refused === 2) await proxy.restore();
         return response;
       };
@@ -164,17 +171,29 @@ describe('SDK → real Tollgate API', () => {
         { id, status: 200 },
       ]);
       expect(client.stats()).toMatchObject({ accepted: 1, retries: 2, dropped: 0 });
-      const stored = await down.request('GET', `/v1/events?external_customer_id=${customer}`);
-      expect(stored.body.data.map((e: StoredEvent) => e.transaction_id)).toEqual([id]);
+      const stored = await down.request<EventListBody>('GET', `/v1/events?external_customer_id=${customer}`);
+      expect(stored.body.data.map((e) => e.transaction_id)).toEqual([id]);
 
       // The same event delivered again is a duplicate, never a second event.
       const statuses: string[] = [];
-      const replay = new Tollgate({ apiKey: down.ingestKey, baseUrl: down.baseUrl, flushOnExit: false, onDelivered: (r) => statuses.push(...r.map((x) => x.status)) });
+      const replay = new Tollgate({
+        apiKey: down.ingestKey,
+        baseUrl: down.baseUrl,
+        flushOnExit: false,
+        onDelivered: (r) => statuses.push(...r.map((x) => x.status)),
+      });
       const timestamp = Date.parse(stored.body.data[0].timestamp);
-      replay.track({ customer, provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 10, output_tokens: 3 }, transactionId: id, timestamp });
+      replay.track({
+        customer,
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        usage: { input_tokens: 10, output_tokens: 3 },
+        transactionId: id,
+        timestamp,
+      });
       await replay.shutdown();
       expect(statuses).toEqual(['duplicate']);
-      expect((await down.request('GET', `/v1/events?external_customer_id=${customer}`)).body.data).toHaveLength(1);
+      expect((await down.request<EventListBody>('GET', `/v1/events?external_customer_id=${customer}`)).body.data).toHaveLength(1);
     } finally {
       await down.close();
       await proxy.close();

@@ -1,5 +1,5 @@
+import { FakeLlm } from '@tollgate/testing';
 import { Tollgate, type TollgateOptions } from '../src/client';
-import { FakeLlm } from '../../testing/src/fake-llm';
 import { FakeIngest } from './fake-ingest';
 
 /** A fake LLM, a fake ingest API and a Tollgate client between them, for instrumentation tests. */

@@ -67,19 +67,15 @@ export class StripeRetryableError extends StripeGatewayError {
   }
 }
 
-export type PermanentReason =
-  | 'invalid_request'
-  | 'not_found'
-  | 'idempotency'
-  | 'authentication'
-  | 'permission'
-  | 'card'
-  | 'invalid_amount';
+export type PermanentReason = 'invalid_request' | 'not_found' | 'idempotency' | 'authentication' | 'permission' | 'card' | 'invalid_amount';
 
 /** Retrying cannot help: a 4xx other than 409/429, an idempotency_error, or an amount we refuse to send. */
 export class StripePermanentError extends StripeGatewayError {
   readonly retryable = false;
-  constructor(failure: StripeFailure, readonly reason: PermanentReason) {
+  constructor(
+    failure: StripeFailure,
+    readonly reason: PermanentReason,
+  ) {
     super(failure);
   }
 }
@@ -88,7 +84,10 @@ export type WebhookRejection = 'no_secret' | 'missing_signature' | 'stale' | 'in
 
 /** A webhook delivery whose signature does not hold: answer 400, never act on it. */
 export class StripeWebhookSignatureError extends Error {
-  constructor(readonly reason: WebhookRejection, message: string) {
+  constructor(
+    readonly reason: WebhookRejection,
+    message: string,
+  ) {
     super(message);
     this.name = 'StripeWebhookSignatureError';
   }

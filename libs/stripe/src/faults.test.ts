@@ -12,7 +12,9 @@ describe('StripeSdkGateway: idempotency and faults', () => {
 
   beforeEach(async () => {
     rig = await startRig();
-    stripeCustomerId = (await rig.gateway.ensureCustomer({ idempotencyKey: 'tollgate:customer:cust_1:create', tollgateCustomerId: 'cust_1' })).id;
+    stripeCustomerId = (
+      await rig.gateway.ensureCustomer({ idempotencyKey: 'tollgate:customer:cust_1:create', tollgateCustomerId: 'cust_1' })
+    ).id;
     rig.server.requests.length = 0;
   });
 
@@ -56,7 +58,12 @@ describe('StripeSdkGateway: idempotency and faults', () => {
     it('same key on another endpoint is an idempotency error too', async () => {
       const invoice = await rig.gateway.createInvoice(createInput());
       const error = await failure(
-        rig.gateway.addInvoiceLines({ idempotencyKey: 'tollgate:invoice:inv_1:create', stripeInvoiceId: invoice.id, currency: 'USD', lines: [{ description: 'Usage', amount: new Decimal(1) }] }),
+        rig.gateway.addInvoiceLines({
+          idempotencyKey: 'tollgate:invoice:inv_1:create',
+          stripeInvoiceId: invoice.id,
+          currency: 'USD',
+          lines: [{ description: 'Usage', amount: new Decimal(1) }],
+        }),
       );
       expect(error).toMatchObject({ reason: 'idempotency', retryable: false });
       expect(rig.server.invoices()[0].lines.data).toHaveLength(0);
@@ -117,15 +124,25 @@ describe('StripeSdkGateway: idempotency and faults', () => {
       const retried = await impatient.createInvoice(createInput());
       expect(retried.id).toBe(committed.id);
       expect(rig.server.invoices()).toHaveLength(1);
-      expect(rig.server.requests.map((r) => [r.status, r.replayed])).toEqual([['no_answer', false], [200, true]]);
+      expect(rig.server.requests.map((r) => [r.status, r.replayed])).toEqual([
+        ['no_answer', false],
+        [200, true],
+      ]);
     });
 
     it('an answer that comes after the client gave up changes nothing on a retry', async () => {
       const impatient = rig.gatewayWith({ timeoutMs: 200 });
       rig.server.injectFault({ kind: 'timeout_after_commit', operation: 'invoices.finalize', answerAfterMs: 400 });
       const invoice = await impatient.createInvoice(createInput());
-      await impatient.addInvoiceLines({ idempotencyKey: 'tollgate:invoice:inv_1:lines', stripeInvoiceId: invoice.id, currency: 'USD', lines: [{ description: 'Usage', amount: new Decimal('9.99') }] });
-      await expect(impatient.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id })).rejects.toMatchObject({ reason: 'timeout' });
+      await impatient.addInvoiceLines({
+        idempotencyKey: 'tollgate:invoice:inv_1:lines',
+        stripeInvoiceId: invoice.id,
+        currency: 'USD',
+        lines: [{ description: 'Usage', amount: new Decimal('9.99') }],
+      });
+      await expect(
+        impatient.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id }),
+      ).rejects.toMatchObject({ reason: 'timeout' });
       const finalized = await impatient.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id });
       expect(finalized).toMatchObject({ id: invoice.id, status: 'open' });
       expect(rig.server.invoices()[0].number).toMatch(/-0001$/);
@@ -153,9 +170,18 @@ describe('StripeSdkGateway: idempotency and faults', () => {
     it('faults are per call: a fault on finalize leaves create and add_lines alone', async () => {
       rig.server.injectFault({ kind: 'server_error', operation: 'invoices.finalize' });
       const invoice = await rig.gateway.createInvoice(createInput());
-      await rig.gateway.addInvoiceLines({ idempotencyKey: 'tollgate:invoice:inv_1:lines', stripeInvoiceId: invoice.id, currency: 'USD', lines: [{ description: 'Usage', amount: new Decimal('1.00') }] });
-      await expect(rig.gateway.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id })).rejects.toBeInstanceOf(StripeRetryableError);
-      expect((await rig.gateway.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id })).status).toBe('open');
+      await rig.gateway.addInvoiceLines({
+        idempotencyKey: 'tollgate:invoice:inv_1:lines',
+        stripeInvoiceId: invoice.id,
+        currency: 'USD',
+        lines: [{ description: 'Usage', amount: new Decimal('1.00') }],
+      });
+      await expect(
+        rig.gateway.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id }),
+      ).rejects.toBeInstanceOf(StripeRetryableError);
+      expect(
+        (await rig.gateway.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id })).status,
+      ).toBe('open');
     });
   });
 
@@ -169,7 +195,13 @@ describe('StripeSdkGateway: idempotency and faults', () => {
 
     it('an unknown customer on create: invalid_request with the param Stripe names', async () => {
       const error = await failure(rig.gateway.createInvoice(createInput({ stripeCustomerId: 'cus_nobody' })));
-      expect(error).toMatchObject({ retryable: false, reason: 'invalid_request', statusCode: 400, code: 'resource_missing', param: 'customer' });
+      expect(error).toMatchObject({
+        retryable: false,
+        reason: 'invalid_request',
+        statusCode: 400,
+        code: 'resource_missing',
+        param: 'customer',
+      });
     });
   });
 });

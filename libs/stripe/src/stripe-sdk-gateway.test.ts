@@ -15,7 +15,12 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
   afterEach(() => rig.close());
 
   async function customer(): Promise<string> {
-    const ref = await rig.gateway.ensureCustomer({ idempotencyKey: 'tollgate:customer:cust_1:create', tollgateCustomerId: 'cust_1', name: 'Acme', email: 'billing@acme.test' });
+    const ref = await rig.gateway.ensureCustomer({
+      idempotencyKey: 'tollgate:customer:cust_1:create',
+      tollgateCustomerId: 'cust_1',
+      name: 'Acme',
+      email: 'billing@acme.test',
+    });
     return ref.id;
   }
 
@@ -33,18 +38,31 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
 
   describe('ensureCustomer', () => {
     it('creates the customer once per idempotency key, with our id in its metadata', async () => {
-      const input = { idempotencyKey: 'tollgate:customer:cust_1:create', tollgateCustomerId: 'cust_1', name: 'Acme', email: 'billing@acme.test' };
+      const input = {
+        idempotencyKey: 'tollgate:customer:cust_1:create',
+        tollgateCustomerId: 'cust_1',
+        name: 'Acme',
+        email: 'billing@acme.test',
+      };
       const first = await rig.gateway.ensureCustomer(input);
       const again = await rig.gateway.ensureCustomer(input);
       expect(first).toEqual({ id: expect.stringMatching(/^cus_/), created: true });
       expect(again.id).toBe(first.id);
       expect(rig.server.customers()).toHaveLength(1);
-      expect(rig.server.customers()[0]).toMatchObject({ name: 'Acme', email: 'billing@acme.test', metadata: { tollgate_customer_id: 'cust_1' } });
+      expect(rig.server.customers()[0]).toMatchObject({
+        name: 'Acme',
+        email: 'billing@acme.test',
+        metadata: { tollgate_customer_id: 'cust_1' },
+      });
     });
 
     it('retrieves a customer the operator gave (stripe_customer_id) instead of creating one', async () => {
       const existing = await customer();
-      const ref = await rig.gateway.ensureCustomer({ idempotencyKey: 'tollgate:customer:cust_2:create', tollgateCustomerId: 'cust_2', stripeCustomerId: existing });
+      const ref = await rig.gateway.ensureCustomer({
+        idempotencyKey: 'tollgate:customer:cust_2:create',
+        tollgateCustomerId: 'cust_2',
+        stripeCustomerId: existing,
+      });
       expect(ref).toEqual({ id: existing, created: false });
       expect(rig.server.customers()).toHaveLength(1);
     });
@@ -54,14 +72,27 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
         .ensureCustomer({ idempotencyKey: 'k', tollgateCustomerId: 'cust_3', stripeCustomerId: 'cus_missing' })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StripePermanentError);
-      expect(error).toMatchObject({ retryable: false, reason: 'not_found', statusCode: 404, code: 'resource_missing', operation: 'customers.retrieve' });
+      expect(error).toMatchObject({
+        retryable: false,
+        reason: 'not_found',
+        statusCode: 404,
+        code: 'resource_missing',
+        operation: 'customers.retrieve',
+      });
     });
   });
 
   describe('createInvoice', () => {
     it('makes a draft that does not auto-advance, takes no pending items and names our invoice', async () => {
       const invoice = await draft(await customer());
-      expect(invoice).toMatchObject({ status: 'draft', tollgateInvoiceId: 'inv_1', currency: 'USD', collection: 'charge_automatically', lines: [], linesAddedCount: null });
+      expect(invoice).toMatchObject({
+        status: 'draft',
+        tollgateInvoiceId: 'inv_1',
+        currency: 'USD',
+        collection: 'charge_automatically',
+        lines: [],
+        linesAddedCount: null,
+      });
       expect(invoice.total.eq(0)).toBe(true);
       const [onStripe] = rig.server.invoices();
       expect(onStripe).toMatchObject({
@@ -95,7 +126,13 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
 
     it('refuses a currency Tollgate does not know before calling Stripe', async () => {
       const error = await rig.gateway
-        .createInvoice({ idempotencyKey: 'k', stripeCustomerId: 'cus_x', tollgateInvoiceId: 'inv_3', currency: 'ABC', collection: { method: 'charge_automatically' } })
+        .createInvoice({
+          idempotencyKey: 'k',
+          stripeCustomerId: 'cus_x',
+          tollgateInvoiceId: 'inv_3',
+          currency: 'ABC',
+          collection: { method: 'charge_automatically' },
+        })
         .catch((e: unknown) => e);
       expect(error).toMatchObject({ retryable: false, reason: 'invalid_request', param: 'currency' });
       expect(rig.server.requests).toHaveLength(0);
@@ -120,7 +157,12 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
         tollgateLineId: `line_${i}`,
         period: { start: new Date('2026-10-01T00:00:00Z'), end: new Date('2026-11-01T00:00:00Z') },
       }));
-      const updated = await rig.gateway.addInvoiceLines({ idempotencyKey: 'tollgate:invoice:inv_1:lines', stripeInvoiceId: invoice.id, currency: 'USD', lines });
+      const updated = await rig.gateway.addInvoiceLines({
+        idempotencyKey: 'tollgate:invoice:inv_1:lines',
+        stripeInvoiceId: invoice.id,
+        currency: 'USD',
+        lines,
+      });
 
       expect(rig.server.requests.filter((r) => r.operation === 'invoices.add_lines')).toHaveLength(1);
       const onStripe = rig.server.invoices()[0];
@@ -132,7 +174,10 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
         ['Coupon LAUNCH10', -11837],
         ['Credits', -1],
       ]);
-      expect(onStripe.lines.data[0]).toMatchObject({ metadata: { tollgate_line_id: 'line_0' }, period: { start: 1790812800, end: 1793491200 } });
+      expect(onStripe.lines.data[0]).toMatchObject({
+        metadata: { tollgate_line_id: 'line_0' },
+        period: { start: 1790812800, end: 1793491200 },
+      });
       expect(onStripe.total).toBe(123457 + 11 + 4900 - 10000 - 11837 - 1);
       // What the gateway hands back compares with our lines as Decimals, line by line and in total.
       expect(updated.lines.map((l) => l.amount.toFixed(2))).toEqual(['1234.57', '0.11', '49.00', '-100.00', '-118.37', '-0.01']);
@@ -145,16 +190,31 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
     it('reads back invoices with more lines than Stripe embeds', async () => {
       const invoice = await draft(await customer());
       const lines = Array.from({ length: 23 }, (_, i) => ({ description: `Usage line ${i}`, amount: usd(`${i}.01`) }));
-      const updated = await rig.gateway.addInvoiceLines({ idempotencyKey: 'tollgate:invoice:inv_1:lines', stripeInvoiceId: invoice.id, currency: 'USD', lines });
+      const updated = await rig.gateway.addInvoiceLines({
+        idempotencyKey: 'tollgate:invoice:inv_1:lines',
+        stripeInvoiceId: invoice.id,
+        currency: 'USD',
+        lines,
+      });
       expect(updated.lines.map((l) => l.description)).toEqual(lines.map((l) => l.description));
-      expect(rig.server.requests.map((r) => r.operation)).toEqual(['customers.create', 'invoices.create', 'invoices.add_lines', 'invoices.list_lines']);
+      expect(rig.server.requests.map((r) => r.operation)).toEqual([
+        'customers.create',
+        'invoices.create',
+        'invoices.add_lines',
+        'invoices.list_lines',
+      ]);
     });
 
     it('refuses an amount that is not whole cents, and sends nothing', async () => {
       const invoice = await draft(await customer());
       const before = rig.server.requests.length;
       const error = await rig.gateway
-        .addInvoiceLines({ idempotencyKey: 'k', stripeInvoiceId: invoice.id, currency: 'USD', lines: [{ description: 'Usage', amount: usd('10.005') }] })
+        .addInvoiceLines({
+          idempotencyKey: 'k',
+          stripeInvoiceId: invoice.id,
+          currency: 'USD',
+          lines: [{ description: 'Usage', amount: usd('10.005') }],
+        })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StripePermanentError);
       expect(error).toMatchObject({ reason: 'invalid_amount', operation: 'invoices.add_lines' });
@@ -165,7 +225,12 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
       const invoice = await draft(await customer());
       await rig.gateway.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id });
       const error = await rig.gateway
-        .addInvoiceLines({ idempotencyKey: 'k', stripeInvoiceId: invoice.id, currency: 'USD', lines: [{ description: 'Late', amount: usd('1') }] })
+        .addInvoiceLines({
+          idempotencyKey: 'k',
+          stripeInvoiceId: invoice.id,
+          currency: 'USD',
+          lines: [{ description: 'Late', amount: usd('1') }],
+        })
         .catch((e: unknown) => e);
       expect(error).toMatchObject({ retryable: false, reason: 'invalid_request', statusCode: 400, code: 'invoice_not_editable' });
     });
@@ -176,10 +241,26 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
       const stripeCustomerId = await customer();
       const before = rig.server.requests.length;
       const invoice = await draft(stripeCustomerId);
-      await rig.gateway.addInvoiceLines({ idempotencyKey: 'tollgate:invoice:inv_1:lines', stripeInvoiceId: invoice.id, currency: 'USD', lines: [{ description: 'Usage', amount: usd('12.30') }] });
-      const finalized = await rig.gateway.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id });
-      expect(rig.server.requests.slice(before).map((r) => r.operation)).toEqual(['invoices.create', 'invoices.add_lines', 'invoices.finalize']);
-      expect(finalized).toMatchObject({ status: 'open', number: expect.stringMatching(/^[0-9A-F]{8}-0001$/), hostedInvoiceUrl: expect.stringContaining(invoice.id) });
+      await rig.gateway.addInvoiceLines({
+        idempotencyKey: 'tollgate:invoice:inv_1:lines',
+        stripeInvoiceId: invoice.id,
+        currency: 'USD',
+        lines: [{ description: 'Usage', amount: usd('12.30') }],
+      });
+      const finalized = await rig.gateway.finalizeInvoice({
+        idempotencyKey: 'tollgate:invoice:inv_1:finalize',
+        stripeInvoiceId: invoice.id,
+      });
+      expect(rig.server.requests.slice(before).map((r) => r.operation)).toEqual([
+        'invoices.create',
+        'invoices.add_lines',
+        'invoices.finalize',
+      ]);
+      expect(finalized).toMatchObject({
+        status: 'open',
+        number: expect.stringMatching(/^[0-9A-F]{8}-0001$/),
+        hostedInvoiceUrl: expect.stringContaining(invoice.id),
+      });
       expect(finalized.amountDue.toFixed(2)).toBe('12.30');
       expect(rig.server.invoices()[0].auto_advance).toBe(true);
     });
@@ -190,18 +271,31 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
         idempotencyKey: 'tollgate:invoice:inv_1:lines',
         stripeInvoiceId: invoice.id,
         currency: 'USD',
-        lines: [{ description: 'Usage', amount: usd('40.00') }, { description: 'Credits', amount: usd('-40.00') }],
+        lines: [
+          { description: 'Usage', amount: usd('40.00') },
+          { description: 'Credits', amount: usd('-40.00') },
+        ],
       });
-      const finalized = await rig.gateway.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id });
+      const finalized = await rig.gateway.finalizeInvoice({
+        idempotencyKey: 'tollgate:invoice:inv_1:finalize',
+        stripeInvoiceId: invoice.id,
+      });
       expect(finalized.status).toBe('paid');
       expect(finalized.total.isZero()).toBe(true);
     });
 
     it('voids an open invoice, and refuses to void a draft', async () => {
       const invoice = await draft(await customer());
-      const refused = await rig.gateway.voidInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:void', stripeInvoiceId: invoice.id }).catch((e: unknown) => e);
+      const refused = await rig.gateway
+        .voidInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:void', stripeInvoiceId: invoice.id })
+        .catch((e: unknown) => e);
       expect(refused).toMatchObject({ retryable: false, code: 'status_transition_invalid' });
-      await rig.gateway.addInvoiceLines({ idempotencyKey: 'tollgate:invoice:inv_1:lines', stripeInvoiceId: invoice.id, currency: 'USD', lines: [{ description: 'Usage', amount: usd('5') }] });
+      await rig.gateway.addInvoiceLines({
+        idempotencyKey: 'tollgate:invoice:inv_1:lines',
+        stripeInvoiceId: invoice.id,
+        currency: 'USD',
+        lines: [{ description: 'Usage', amount: usd('5') }],
+      });
       await rig.gateway.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id });
       // A new key: the refused attempt's error was saved under the first one.
       const voided = await rig.gateway.voidInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:void:2', stripeInvoiceId: invoice.id });
@@ -211,7 +305,12 @@ describe('StripeSdkGateway with the real stripe SDK against the test server', ()
 
     it('retrieves an invoice with its lines, and says not_found for an unknown one', async () => {
       const invoice = await draft(await customer());
-      await rig.gateway.addInvoiceLines({ idempotencyKey: 'tollgate:invoice:inv_1:lines', stripeInvoiceId: invoice.id, currency: 'USD', lines: [{ description: 'Usage', amount: usd('7.07') }] });
+      await rig.gateway.addInvoiceLines({
+        idempotencyKey: 'tollgate:invoice:inv_1:lines',
+        stripeInvoiceId: invoice.id,
+        currency: 'USD',
+        lines: [{ description: 'Usage', amount: usd('7.07') }],
+      });
       const read = await rig.gateway.retrieveInvoice(invoice.id);
       expect(read).toMatchObject({ id: invoice.id, tollgateInvoiceId: 'inv_1', status: 'draft', linesAddedCount: 1 });
       expect(read.lines.map((l) => l.amount.toFixed(2))).toEqual(['7.07']);

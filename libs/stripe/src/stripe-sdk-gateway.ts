@@ -66,7 +66,10 @@ export class StripeSdkGateway extends StripeGateway implements OnModuleDestroy {
       const id = input.stripeCustomerId;
       const customer = await this.call('customers.retrieve', () => this.stripe.customers.retrieve(id));
       if (customer.deleted) {
-        throw new StripePermanentError({ operation: 'customers.retrieve', message: `customer ${id} is deleted on Stripe`, code: 'resource_missing' }, 'not_found');
+        throw new StripePermanentError(
+          { operation: 'customers.retrieve', message: `customer ${id} is deleted on Stripe`, code: 'resource_missing' },
+          'not_found',
+        );
       }
       return { id: customer.id, created: false };
     }
@@ -93,9 +96,7 @@ export class StripeSdkGateway extends StripeGateway implements OnModuleDestroy {
       metadata: { ...input.metadata, [METADATA.invoiceId]: input.tollgateInvoiceId },
     };
     if (input.collection.method === 'send_invoice') params.days_until_due = input.collection.daysUntilDue;
-    const invoice = await this.call('invoices.create', () =>
-      this.stripe.invoices.create(params, { idempotencyKey: input.idempotencyKey }),
-    );
+    const invoice = await this.call('invoices.create', () => this.stripe.invoices.create(params, { idempotencyKey: input.idempotencyKey }));
     return this.withAllLines(invoice);
   }
 
@@ -103,7 +104,10 @@ export class StripeSdkGateway extends StripeGateway implements OnModuleDestroy {
     const operation = 'invoices.add_lines';
     this.checkCurrency(operation, input.currency);
     if (input.lines.length === 0 || input.lines.length > MAX_INVOICE_LINES) {
-      throw new StripePermanentError({ operation, message: `an invoice takes 1 to ${MAX_INVOICE_LINES} lines, got ${input.lines.length}` }, 'invalid_request');
+      throw new StripePermanentError(
+        { operation, message: `an invoice takes 1 to ${MAX_INVOICE_LINES} lines, got ${input.lines.length}` },
+        'invalid_request',
+      );
     }
     let lines: Stripe.InvoiceAddLinesParams.Line[];
     try {

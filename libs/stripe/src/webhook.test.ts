@@ -64,7 +64,12 @@ describe('webhooks: signed by the test server as Stripe signs, verified by the g
       currency: 'USD',
       collection: { method: 'send_invoice', daysUntilDue: 30 },
     });
-    await rig.gateway.addInvoiceLines({ idempotencyKey: 'tollgate:invoice:inv_1:lines', stripeInvoiceId: invoice.id, currency: 'USD', lines: [{ description: 'Usage', amount: new Decimal(amount) }] });
+    await rig.gateway.addInvoiceLines({
+      idempotencyKey: 'tollgate:invoice:inv_1:lines',
+      stripeInvoiceId: invoice.id,
+      currency: 'USD',
+      lines: [{ description: 'Usage', amount: new Decimal(amount) }],
+    });
     return rig.gateway.finalizeInvoice({ idempotencyKey: 'tollgate:invoice:inv_1:finalize', stripeInvoiceId: invoice.id });
   }
 
@@ -109,7 +114,9 @@ describe('webhooks: signed by the test server as Stripe signs, verified by the g
 
   it('rejects a delivery signed with another secret', async () => {
     const invoice = await openInvoice();
-    const finalized = rig.server.events().find((e) => e.type === 'invoice.finalized' && (e.data.object as { id: string }).id === invoice.id)!;
+    const finalized = rig.server
+      .events()
+      .find((e) => e.type === 'invoice.finalized' && (e.data.object as { id: string }).id === invoice.id)!;
     await rig.server.deliverEvent(finalized.id, { secret: 'whsec_someone_else' });
     const forged = receiver.received[receiver.received.length - 1];
     expect(rejection(() => rig.gateway.verifyWebhook(forged.raw, forged.signature)).reason).toBe('invalid');
@@ -154,7 +161,13 @@ describe('webhooks: signed by the test server as Stripe signs, verified by the g
     await rig.server.webhooks.deliverPending('newest_first');
 
     const parsed = receiver.received.map((r) => rig.gateway.verifyWebhook(r.raw, r.signature));
-    expect(parsed.map((e) => e.type)).toEqual(['invoice.paid', 'invoice.payment_succeeded', 'invoice.finalized', 'invoice.created', 'customer.created']);
+    expect(parsed.map((e) => e.type)).toEqual([
+      'invoice.paid',
+      'invoice.payment_succeeded',
+      'invoice.finalized',
+      'invoice.created',
+      'customer.created',
+    ]);
     const finalized = parsed.find((e) => e.type === 'invoice.finalized');
     expect(finalized?.kind === 'invoice' && finalized.invoice.status).toBe('open');
     expect(rig.server.webhooks.pending).toHaveLength(0);

@@ -1,8 +1,65 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
-import { loadConfig, TollgateConfig } from '@tollgate/config';
+import { loadConfig, type TollgateConfig } from '@tollgate/config';
+import type { z } from 'zod';
 import { createApi } from '../../../apps/api/src/create-api';
-import { createTestDatabase, TEST_REDIS_URL, TestDatabase } from './db';
+import type { ApiKeyList, RevokedApiKey, RotatedApiKey } from '../../../apps/api/src/api-keys/api-key.schema';
+import type { ErrorResponse } from '../../../apps/api/src/common/schema/responses';
+import type { Coupon, CouponList } from '../../../apps/api/src/coupons/coupon.schema';
+import type { Customer, CustomerList, CustomerUsage, Entitlement } from '../../../apps/api/src/customers/customer.schema';
+import type { Invoice, InvoiceList, InvoicePreview } from '../../../apps/api/src/invoices/invoice.schema';
+import type { EventList, IngestResponse, QuarantineRetried } from '../../../apps/api/src/events/event.schema';
+import type { Readiness } from '../../../apps/api/src/health/health.schema';
+import type { CreatedApiKey, CreatedOrganization, Organization } from '../../../apps/api/src/organizations/organization.schema';
+import type { Plan, PlanList, PlanWithVersions } from '../../../apps/api/src/plans/plan.schema';
+import type { Alias, Override, RateCard, RateSync } from '../../../apps/api/src/rates/rate.schema';
+import type { UsageAlerts } from '../../../apps/api/src/usage-alerts/usage-alerts.schema';
+import type {
+  CreatedWebhookEndpoint,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookEndpoint,
+  WebhookEndpointList,
+} from '../../../apps/api/src/webhooks/webhook.schema';
+import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './db';
+import { fetchJson, type JsonResponse } from './json';
+
+// Response bodies, typed by the api's own response schemas: they have no transforms, so a schema's type is its
+// JSON, and apps/api/test/openapi.test.ts checks that real responses match them.
+export type ErrorBody = z.output<typeof ErrorResponse>;
+export type IngestBody = z.output<typeof IngestResponse>;
+export type EventListBody = z.output<typeof EventList>;
+export type StoredEventBody = EventListBody['data'][number];
+export type QuarantineRetriedBody = z.output<typeof QuarantineRetried>;
+export type PlanBody = z.output<typeof Plan>;
+export type PlanWithVersionsBody = z.output<typeof PlanWithVersions>;
+export type PlanListBody = z.output<typeof PlanList>;
+export type CustomerBody = z.output<typeof Customer>;
+export type CustomerListBody = z.output<typeof CustomerList>;
+export type CustomerUsageBody = z.output<typeof CustomerUsage>;
+export type EntitlementBody = z.output<typeof Entitlement>;
+export type InvoicePreviewBody = z.output<typeof InvoicePreview>;
+export type InvoiceBody = z.output<typeof Invoice>;
+export type InvoiceListBody = z.output<typeof InvoiceList>;
+export type CouponBody = z.output<typeof Coupon>;
+export type CouponListBody = z.output<typeof CouponList>;
+export type OrganizationBody = z.output<typeof Organization>;
+export type CreatedOrganizationBody = z.output<typeof CreatedOrganization>;
+export type CreatedApiKeyBody = z.output<typeof CreatedApiKey>;
+export type ApiKeyListBody = z.output<typeof ApiKeyList>;
+export type RevokedApiKeyBody = z.output<typeof RevokedApiKey>;
+export type RotatedApiKeyBody = z.output<typeof RotatedApiKey>;
+export type RateCardBody = z.output<typeof RateCard>;
+export type OverrideBody = z.output<typeof Override>;
+export type AliasBody = z.output<typeof Alias>;
+export type RateSyncBody = z.output<typeof RateSync>;
+export type ReadinessBody = z.output<typeof Readiness>;
+export type UsageAlertsBody = z.output<typeof UsageAlerts>;
+export type WebhookEndpointBody = z.output<typeof WebhookEndpoint>;
+export type CreatedWebhookEndpointBody = z.output<typeof CreatedWebhookEndpoint>;
+export type WebhookEndpointListBody = z.output<typeof WebhookEndpointList>;
+export type WebhookDeliveryBody = z.output<typeof WebhookDelivery>;
+export type WebhookDeliveryListBody = z.output<typeof WebhookDeliveryList>;
 
 export const TEST_ADMIN_KEY = 'tg_admin_test_operator_key_0123456789';
 /** The server secret API keys are hashed with in tests (TOLLGATE_SECRET). */
@@ -15,8 +72,11 @@ export interface TestApi {
   databaseUrl: string;
   config: TollgateConfig;
   app: NestFastifyApplication;
-  /** fetch against the api with a key (the admin key by default). */
-  request(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; headers: Headers; body: any }>;
+  /**
+   * fetch against the api with a key (the admin key by default). `T` is the body the test expects (the api's
+   * response types are below); an error body is read with `errorOf`.
+   */
+  request<T = unknown>(method: string, path: string, body?: unknown, key?: string): Promise<JsonResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -32,6 +92,8 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
   const config = loadConfig({
     DATABASE_URL: db?.url,
     REDIS_URL: TEST_REDIS_URL,
+    // Test mode: TOLLGATE_TEST_NOW (a test's billing clock) is honoured.
+    NODE_ENV: process.env.NODE_ENV ?? 'test',
     TOLLGATE_ADMIN_KEY: TEST_ADMIN_KEY,
     TOLLGATE_SECRET: TEST_SECRET,
     RATE_LIMIT_PER_SECOND: '100000',
@@ -44,23 +106,14 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
 
-  const request: TestApi['request'] = async (method, path, body, key = adminKey) => {
-    const res = await fetch(baseUrl + path, {
+  const request: TestApi['request'] = (method, path, body, key = adminKey) =>
+    fetchJson(baseUrl + path, {
       method,
       headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // not JSON (e.g. /metrics)
-    }
-    return { status: res.status, headers: res.headers, body: parsed };
-  };
 
-  const created = await request('POST', '/v1/api_keys', { scope: 'ingest', name: 'test ingest key' });
+  const created = await request<CreatedApiKeyBody>('POST', '/v1/api_keys', { scope: 'ingest', name: 'test ingest key' });
   if (created.status !== 200 && created.status !== 201) throw new Error(`could not create an ingest key: ${JSON.stringify(created.body)}`);
   return {
     baseUrl,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Module, type INestApplicationContext, type Type } from '@nestjs/common';
+import { Module, type Abstract, type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BillingModule, PriceQueue } from '@tollgate/billing';
+import { BillingModule, PriceQueue, WebhookQueue } from '@tollgate/billing';
 import { loadConfig, type TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './db';
@@ -9,23 +9,27 @@ import { DatabaseProbe } from './probe';
 
 export interface TestBilling {
   config: TollgateConfig;
-  db: TestDatabase;
+  /** The database it made (absent when `env` named one: it belongs to the caller). */
+  db?: TestDatabase;
   probe: DatabaseProbe;
   app: INestApplicationContext;
   /** A use case (or any provider) with its real repositories. */
-  get<T>(type: Type<T>): T;
+  get<T>(type: Type<T> | Abstract<T>): T;
   close(): Promise<void>;
 }
 
 /**
  * The billing use cases with their real repositories, on a fresh migrated database and the local Redis
  * (queues under a prefix of their own): what libs/billing's medium tests run against. No api, no worker.
+ * `env` overrides configuration (DATABASE_URL and QUEUE_PREFIX: another harness's, to act beside it).
  */
 export async function startTestBilling(env: Record<string, string> = {}): Promise<TestBilling> {
-  const db = await createTestDatabase();
+  const db = env.DATABASE_URL ? undefined : await createTestDatabase();
   const config = loadConfig({
-    DATABASE_URL: db.url,
+    DATABASE_URL: db?.url,
     REDIS_URL: TEST_REDIS_URL,
+    // Test mode: TOLLGATE_TEST_NOW (a test's billing clock) is honoured.
+    NODE_ENV: process.env.NODE_ENV ?? 'test',
     QUEUE_PREFIX: `{tollgate-billing-test-${randomBytes(4).toString('hex')}}`,
     RATE_SOURCES: 'none',
     RATE_POLL_SECONDS: '3600',
@@ -36,7 +40,7 @@ export async function startTestBilling(env: Record<string, string> = {}): Promis
   class TestBillingModule {}
   const app = await NestFactory.createApplicationContext(TestBillingModule, { logger: false });
   await app.init();
-  const probe = new DatabaseProbe(db.url);
+  const probe = new DatabaseProbe(config.databaseUrl);
   return {
     config,
     db,
@@ -44,10 +48,19 @@ export async function startTestBilling(env: Record<string, string> = {}): Promis
     app,
     get: (type) => app.get(type),
     async close() {
-      await app.get(PriceQueue).queue.obliterate({ force: true }).catch(() => undefined);
+      if (db) {
+        await app
+          .get(PriceQueue)
+          .queue.obliterate({ force: true })
+          .catch(() => undefined);
+        await app
+          .get(WebhookQueue)
+          .queue.obliterate({ force: true })
+          .catch(() => undefined);
+      }
       await app.close();
       await probe.close();
-      await db.drop();
+      await db?.drop();
     },
   };
 }

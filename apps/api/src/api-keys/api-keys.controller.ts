@@ -1,12 +1,17 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import { ListApiKeys, RevokeApiKey, RotateApiKey } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { ApiKeyAuth } from '../auth/api-key-auth';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { readKeyId, readKeyListQuery, writeKeyCursor } from './api-key-params';
+import { DEFAULT_LIMIT, encodeCursor } from '../common/schema/primitives';
+import { Responds, ValidPath, ValidQuery } from '../common/schema/validate';
+import { ApiKeyList, ApiKeyListQuery, ApiKeyPath, RevokedApiKey, RotatedApiKey } from './api-key.schema';
 import { toApiKey, toRevokedKey, toRotatedKey } from './api-keys-json';
+
+type Path = z.output<typeof ApiKeyPath>;
 
 @ApiTags('keys')
 @ApiBearerAuth()
@@ -21,28 +26,31 @@ export class ApiKeysController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "The organisation's keys that work (a rotated one until its grace period ends): prefix, name, scope, created, last used; never the key" })
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  async list(@Principal() key: KeyPrincipal, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    const query = readKeyListQuery(cursor, limit);
-    const page = await this.listApiKeys.execute({ organizationId: key.organizationId, ...query });
-    return { data: page.keys.map(toApiKey), next_cursor: writeKeyCursor(page.nextAfter) };
+  @ApiOperation({ summary: "The organisation's keys that work (a rotated one until its grace period ends); never a key" })
+  @Responds(200, ApiKeyList, 'A page of keys, oldest first')
+  async list(@Principal() key: KeyPrincipal, @ValidQuery(ApiKeyListQuery) q: z.output<typeof ApiKeyListQuery>) {
+    const page = await this.listApiKeys.execute({
+      organizationId: key.organizationId,
+      afterId: q.cursor ?? null,
+      limit: q.limit ?? DEFAULT_LIMIT,
+    });
+    return { data: page.keys.map(toApiKey), next_cursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Revoke a key: refused within a second by every api instance' })
-  async revoke(@Principal() key: KeyPrincipal, @Param('id') id: string) {
-    const revoked = await this.revokeApiKey.execute({ organizationId: key.organizationId, keyId: readKeyId(id), byOperator: key.isOperator });
+  @Responds(200, RevokedApiKey, 'The key, revoked', { 409: ['last_admin_key', 'last_operator_key'] })
+  async revoke(@Principal() key: KeyPrincipal, @ValidPath(ApiKeyPath) { id }: Path) {
+    const revoked = await this.revokeApiKey.execute({ organizationId: key.organizationId, keyId: id, byOperator: key.isOperator });
     this.auth.forgetCachedKeys();
     return toRevokedKey(revoked);
   }
 
   @Post(':id/rotate')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'A new key in place of this one (shown once); the old one works until previous_valid_until (API_KEY_ROTATION_GRACE_SECONDS)' })
-  async rotate(@Principal() key: KeyPrincipal, @Param('id') id: string) {
-    const rotated = await this.rotateApiKey.execute({ organizationId: key.organizationId, keyId: readKeyId(id), byOperator: key.isOperator });
+  @ApiOperation({ summary: 'A new key in place of this one (shown once); the old one works until previous_valid_until' })
+  @Responds(200, RotatedApiKey, 'The new key', { 409: ['key_rotated'] })
+  async rotate(@Principal() key: KeyPrincipal, @ValidPath(ApiKeyPath) { id }: Path) {
+    const rotated = await this.rotateApiKey.execute({ organizationId: key.organizationId, keyId: id, byOperator: key.isOperator });
     this.auth.forgetCachedKeys();
     return toRotatedKey(rotated);
   }

@@ -1,6 +1,6 @@
 import type { AuthenticateApiKey, Authenticated, GetApiKeyRevision, RecordApiKeyUse } from '@tollgate/billing';
 import { loadConfig } from '@tollgate/config';
-import { ApiError } from '../common/api-error';
+import type { ApiError } from '../common/api-error';
 import { ApiKeyAuth } from './api-key-auth';
 
 // ApiKeyAuth's in-process logic, with the use cases it calls replaced by counting stand-ins (what they do
@@ -19,15 +19,27 @@ function setup(perMinute = 5) {
   const recordUse = { execute: async () => undefined } as unknown as RecordApiKeyUse;
   const auth = new ApiKeyAuth(authenticate, revision, recordUse, loadConfig({ AUTH_FAILURES_PER_MINUTE: String(perMinute) }));
   const good = (key: string, keyId = key) =>
-    state.good.set(key, { principal: { keyId, organizationId: 'org', scope: 'ingest', customerId: null, isOperator: false }, validUntil: null });
+    state.good.set(key, {
+      principal: { keyId, organizationId: 'org', scope: 'ingest', customerId: null, isOperator: false },
+      validUntil: null,
+    });
   return { auth, reads, state, good };
 }
 
-const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: ApiError) => `${e.status} ${e.code}`);
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: ApiError) => `${e.status} ${e.code}`,
+  );
 
 describe('ApiKeyAuth', () => {
   // The clock stands still (only Date is faked): a cached key's second never runs out while a test loops.
-  beforeEach(() => jest.useFakeTimers({ now: 1_000_000, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] }));
+  beforeEach(() =>
+    jest.useFakeTimers({
+      now: 1_000_000,
+      doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'],
+    }),
+  );
   afterEach(() => jest.useRealTimers());
 
   it('reads a good key once, then answers it from the cache', async () => {

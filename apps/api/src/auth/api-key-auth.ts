@@ -48,7 +48,9 @@ export class ApiKeyAuth implements OnModuleInit, OnApplicationShutdown {
     }
     const wait = this.failures.retryAfter(address, now);
     if (wait > 0) {
-      throw new ApiError(429, 'rate_limited', 'too many failed authentications from this address', undefined, { 'retry-after': String(wait) });
+      throw new ApiError(429, 'rate_limited', 'too many failed authentications from this address', undefined, {
+        'retry-after': String(wait),
+      });
     }
     const found = await this.read(key);
     if (found === null) {
@@ -110,7 +112,8 @@ export class ApiKeyAuth implements OnModuleInit, OnApplicationShutdown {
       this.pollFailing = false;
     } catch (err) {
       // Cached keys lapse within STALE_AFTER_MS and are read again (503 while Postgres is away).
-      if (!this.pollFailing) this.logger.warn({ msg: 'cannot read API key revocations; cached keys lapse within a second', err: (err as Error).message });
+      if (!this.pollFailing)
+        this.logger.warn({ msg: 'cannot read API key revocations; cached keys lapse within a second', err: (err as Error).message });
       this.pollFailing = true;
     }
   }

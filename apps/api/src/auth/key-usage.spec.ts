@@ -6,7 +6,12 @@ describe('KeyUsage', () => {
     usage.note('a', 1000);
     usage.note('a', 2000);
     usage.note('b', 3000);
-    expect(usage.take()).toEqual(new Map([['a', new Date(1000)], ['b', new Date(3000)]]));
+    expect(usage.take()).toEqual(
+      new Map([
+        ['a', new Date(1000)],
+        ['b', new Date(3000)],
+      ]),
+    );
     expect(usage.take().size).toBe(0);
     usage.note('a', 1000 + NOTE_EVERY_MS - 1);
     expect(usage.take().size).toBe(0);
@@ -21,6 +26,11 @@ describe('KeyUsage', () => {
     const failed = usage.take();
     usage.note('a', NOTE_EVERY_MS);
     usage.giveBack(failed);
-    expect(usage.take()).toEqual(new Map([['a', new Date(NOTE_EVERY_MS)], ['b', new Date(0)]]));
+    expect(usage.take()).toEqual(
+      new Map([
+        ['a', new Date(NOTE_EVERY_MS)],
+        ['b', new Date(0)],
+      ]),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { KeyPrincipal } from '@tollgate/db';
 
 export const PRINCIPAL = Symbol('principal');

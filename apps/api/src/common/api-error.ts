@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
-// The one error shape of docs/api.md: {"error": {"code", "message", "details"?}}.
+// The one error shape of the API (docs/input.md "Errors"): {"error": {"code", "message", "details"?}}.
 
 export class ApiError extends Error {
   constructor(

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { errorBody } from './api-error';
 import { toApiError } from './api-error-mapping';
 
-/** Every error leaves in docs/api.md's shape; storage outages are 503 with Retry-After, never a 500. */
+/** Every error leaves in the API's shape (docs/input.md "Errors"); storage outages are 503 with Retry-After, never a 500. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
@@ -14,7 +14,9 @@ export class ErrorFilter implements ExceptionFilter {
     if (error.status >= 500 && error.code !== 'unavailable') {
       this.logger.error({ msg: 'unhandled error', err: (exception as Error)?.stack ?? String(exception) });
     }
-    reply.status(error.status).headers(error.headers).send(errorBody(error.code, error.message, error.details));
+    reply
+      .status(error.status)
+      .headers(error.headers)
+      .send(errorBody(error.code, error.message, error.details));
   }
 }
-

@@ -5,6 +5,10 @@ export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const MAX_DEPTH = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** application/json or application/<something>+json, with nothing after but parameters. */
+const JSON_CONTENT_TYPE = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json[ \t]*(?:;.*)?$/i;
+const CHARSET = /;[ \t]*charset[ \t]*=[ \t]*"?([^";]*)"?/i;
+
 /** Nesting depth of a JSON text, counted on the raw text (strings skipped) so a deep body never reaches JSON.parse's recursion. */
 export function jsonDepthExceeds(text: string, max: number): boolean {
   let depth = 0;
@@ -22,7 +26,9 @@ export function jsonDepthExceeds(text: string, max: number): boolean {
   return false;
 }
 
+/** The body as JSON; an empty body is no body (the route's schema says whether it needs one). */
 export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
   let text: string;
   try {
     text = utf8.decode(body);
@@ -39,18 +45,21 @@ export function parseJsonBody(body: Buffer): unknown {
   }
 }
 
-/** JSON bodies up to 2 MiB, checked for UTF-8 and depth; parse errors in docs/api.md's shape. */
+/** JSON bodies only (any other type is 415), up to 2 MiB, UTF-8, depth-checked; errors in the API's shape. */
 export function registerJsonBody(fastify: FastifyInstance): void {
-  fastify.removeContentTypeParser(['application/json']);
-  fastify.addContentTypeParser(
-    /^application\/([\w.+-]+\+)?json/,
-    { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
-    (_req, body, done) => {
-      try {
-        done(null, parseJsonBody(body as Buffer));
-      } catch (err) {
-        done(err as Error, undefined);
-      }
-    },
-  );
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (req, body, done) => {
+    const charset = CHARSET.exec(req.headers['content-type'] ?? '')?.[1]
+      ?.trim()
+      .toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      done(new ApiError(415, 'unsupported_media_type', `the body must be UTF-8 JSON, not charset=${charset}`), undefined);
+      return;
+    }
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 }

@@ -24,7 +24,9 @@ export class Metrics {
 
   /** One POST /v1/events request's results. */
   countIngested(results: readonly { status: 'accepted' | 'duplicate' | 'rejected' }[]): void {
-    let accepted = 0, duplicate = 0, rejected = 0;
+    let accepted = 0,
+      duplicate = 0,
+      rejected = 0;
     for (const r of results) {
       if (r.status === 'accepted') accepted++;
       else if (r.status === 'duplicate') duplicate++;

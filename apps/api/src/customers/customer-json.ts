@@ -1,10 +1,6 @@
 import type { CustomerChanges } from '@tollgate/billing';
-import type { CustomerRow, UsageGroupBy } from '@tollgate/db';
-import { ApiError } from '../common/api-error';
-import { parseTime } from '../common/pagination';
-import type { CustomerInput } from './customer-input';
-
-const GROUP_BY: UsageGroupBy[] = ['model', 'charge', 'day', 'task', 'feature'];
+import type { CustomerRow } from '@tollgate/db';
+import type { CustomerInput } from './customer.schema';
 
 /** A validated customer body as the use cases' changes: the anchor date as a UTC midnight. */
 export function toCustomerChanges(input: CustomerInput): CustomerChanges {
@@ -28,11 +24,4 @@ export function toApiCustomer(c: CustomerRow) {
     stripe_customer_id: c.stripe_customer_id,
     created_at: c.created_at.toISOString(),
   };
-}
-
-/** `GET /v1/customers/{id}/usage` query. */
-export function readUsageQuery(q: { from?: string; to?: string; group_by?: string }) {
-  const groupBy = (q.group_by ?? 'model') as UsageGroupBy;
-  if (!GROUP_BY.includes(groupBy)) throw ApiError.invalidRequest(`group_by must be one of ${GROUP_BY.join(', ')}`);
-  return { groupBy, ...(q.from ? { from: parseTime(q.from, 'from') } : {}), ...(q.to ? { to: parseTime(q.to, 'to') } : {}) };
 }

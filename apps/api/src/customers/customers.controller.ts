@@ -1,22 +1,36 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ChangeCustomer, CheckEntitlement, CreateCustomer, GetCustomer, GetCustomerUsage, ListCustomers, PreviewInvoice } from '@tollgate/billing';
+import { Controller, Get, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import {
+  ChangeCustomer,
+  CheckEntitlement,
+  CreateCustomer,
+  GetCustomer,
+  GetCustomerUsage,
+  invoiceJson,
+  ListCustomers,
+  PreviewInvoice,
+} from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { parseLimit } from '../common/pagination';
-import { readCustomerInput } from './customer-input';
-import { readKeyCursor, writeKeyCursor } from '../common/key-cursor';
-import { readUsageQuery, toApiCustomer, toCustomerChanges } from './customer-json';
+import { DEFAULT_LIMIT, encodeCursor } from '../common/schema/primitives';
+import { Responds, ValidBody, ValidPath, ValidQuery } from '../common/schema/validate';
+import {
+  CreateCustomerRequest,
+  Customer,
+  CustomerList,
+  CustomerListQuery,
+  CustomerPath,
+  CustomerUsage,
+  Entitlement,
+  InvoicePreview,
+  UpdateCustomerRequest,
+  UsageQuery,
+} from './customer.schema';
+import { toApiCustomer, toCustomerChanges } from './customer-json';
 
-const CUSTOMER_SCHEMA = {
-  type: 'object',
-  properties: {
-    external_id: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, plan_code: { type: 'string' },
-    discount: { type: 'string', example: '0.10' }, billing_anchor: { type: 'string', format: 'date' },
-    spend_cap: { type: 'string' }, stripe_customer_id: { type: 'string' },
-  },
-};
+type Path = z.output<typeof CustomerPath>;
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -35,52 +49,76 @@ export class CustomersController {
 
   @Post()
   @ApiOperation({ summary: 'Create a customer on a plan (default: the organisation default plan)' })
-  @ApiBody({ schema: { ...CUSTOMER_SCHEMA, required: ['external_id'] } })
-  async create(@Principal() key: KeyPrincipal, @Body() body: unknown) {
-    const input = readCustomerInput(body, true);
-    return toApiCustomer(await this.createCustomer.execute({ organizationId: key.organizationId, externalId: input.external_id!, fields: toCustomerChanges(input) }));
+  @Responds(201, Customer, 'The customer', { 409: ['customer_exists'] })
+  async create(@Principal() key: KeyPrincipal, @ValidBody(CreateCustomerRequest) body: z.output<typeof CreateCustomerRequest>) {
+    return toApiCustomer(
+      await this.createCustomer.execute({
+        organizationId: key.organizationId,
+        externalId: body.external_id,
+        fields: toCustomerChanges(body),
+      }),
+    );
   }
 
   @Get()
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  async list(@Principal() key: KeyPrincipal, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    const page = await this.listCustomers.execute({ organizationId: key.organizationId, afterExternalId: readKeyCursor(cursor), limit: parseLimit(limit) });
-    return { data: page.customers.map(toApiCustomer), next_cursor: writeKeyCursor(page.nextAfter) };
+  @ApiOperation({ summary: 'List customers, by external_id' })
+  @Responds(200, CustomerList, 'A page of customers')
+  async list(@Principal() key: KeyPrincipal, @ValidQuery(CustomerListQuery) q: z.output<typeof CustomerListQuery>) {
+    const page = await this.listCustomers.execute({
+      organizationId: key.organizationId,
+      afterExternalId: q.cursor ?? null,
+      limit: q.limit ?? DEFAULT_LIMIT,
+    });
+    return { data: page.customers.map(toApiCustomer), next_cursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
   }
 
   @Get(':id')
-  async get(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  @ApiOperation({ summary: 'A customer' })
+  @Responds(200, Customer, 'The customer')
+  async get(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path) {
     return toApiCustomer(await this.getCustomer.execute({ organizationId: key.organizationId, externalId: id }));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a customer; a new plan or anchor bills the whole current period on it' })
-  @ApiBody({ schema: CUSTOMER_SCHEMA })
-  async update(@Principal() key: KeyPrincipal, @Param('id') id: string, @Body() body: unknown) {
-    const changes = toCustomerChanges(readCustomerInput(body, false));
-    return toApiCustomer(await this.changeCustomer.execute({ organizationId: key.organizationId, externalId: id, changes }));
+  @Responds(200, Customer, 'The customer as changed')
+  async update(
+    @Principal() key: KeyPrincipal,
+    @ValidPath(CustomerPath) { id }: Path,
+    @ValidBody(UpdateCustomerRequest) body: z.output<typeof UpdateCustomerRequest>,
+  ) {
+    return toApiCustomer(
+      await this.changeCustomer.execute({ organizationId: key.organizationId, externalId: id, changes: toCustomerChanges(body) }),
+    );
   }
 
   @Get(':id/usage')
   @ApiOperation({ summary: "Live usage of the customer's current period (or from/to), grouped" })
-  @ApiQuery({ name: 'group_by', required: false, enum: ['model', 'charge', 'day', 'task', 'feature'] })
-  @ApiQuery({ name: 'from', required: false })
-  @ApiQuery({ name: 'to', required: false })
-  usage(@Principal() key: KeyPrincipal, @Param('id') id: string, @Query() q: { from?: string; to?: string; group_by?: string }) {
-    return this.customerUsage.execute({ organizationId: key.organizationId, externalId: id, ...readUsageQuery(q) });
+  @Responds(200, CustomerUsage, 'Priced usage by group, with totals')
+  usage(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path, @ValidQuery(UsageQuery) q: z.output<typeof UsageQuery>) {
+    return this.customerUsage.execute({
+      organizationId: key.organizationId,
+      externalId: id,
+      groupBy: q.group_by ?? 'model',
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+    });
   }
 
   @Get(':id/entitlement')
   @Scopes('ingest')
   @ApiOperation({ summary: 'Whether the customer may make another model call now (the SDK budget guard asks this)' })
-  entitlement(@Principal() key: KeyPrincipal, @Param('id') id: string) {
+  @Responds(200, Entitlement, 'Allowed or not, and why')
+  entitlement(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path) {
     return this.checkEntitlement.execute({ organizationId: key.organizationId, externalId: id });
   }
 
   @Get(':id/invoices/preview')
-  @ApiOperation({ summary: 'The invoice the current period would produce now' })
-  preview(@Principal() key: KeyPrincipal, @Param('id') id: string) {
-    return this.previewInvoice.execute({ organizationId: key.organizationId, externalId: id });
+  @ApiOperation({ summary: 'The invoice the current period would produce now (late usage and coupons as the invoice will have them)' })
+  @Responds(200, InvoicePreview, 'The invoice of the current period so far')
+  async preview(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path) {
+    return invoiceJson(await this.previewInvoice.execute({ organizationId: key.organizationId, externalId: id }), {
+      costs: key.scope === 'admin',
+    });
   }
 }

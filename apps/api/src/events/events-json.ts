@@ -1,36 +1,20 @@
 import type { EventPage, ListEventsQuery } from '@tollgate/billing';
-import type { StoredEvent, PricingStatus } from '@tollgate/db';
-import { ApiError } from '../common/api-error';
-import { decodeCursor, encodeCursor, parseLimit, parseTime } from '../common/pagination';
+import type { StoredEvent } from '@tollgate/db';
+import { DEFAULT_LIMIT, encodeCursor } from '../common/schema/primitives';
+import type { ListEventsFilter } from './event.schema';
 
-const PRICING_STATUSES: readonly PricingStatus[] = ['pending', 'priced', 'unpriced'];
-
-export interface ListEventsParams {
-  external_customer_id?: string;
-  transaction_id?: string;
-  from?: string;
-  to?: string;
-  model?: string;
-  pricing_status?: string;
-  cursor?: string;
-  limit?: string;
-}
-
-/** `GET /v1/events` query -> the list query (empty parameters are no filter). */
-export function readListEventsQuery(organizationId: string, q: ListEventsParams): ListEventsQuery {
-  if (q.pricing_status && !(PRICING_STATUSES as readonly string[]).includes(q.pricing_status)) {
-    throw ApiError.invalidRequest(`pricing_status must be one of ${PRICING_STATUSES.join(', ')}`);
-  }
+/** `GET /v1/events` query (checked by ListEventsQuery) -> the list query. */
+export function readListEventsQuery(organizationId: string, q: ListEventsFilter): ListEventsQuery {
   return {
     organizationId,
-    limit: parseLimit(q.limit),
+    limit: q.limit ?? DEFAULT_LIMIT,
     ...(q.external_customer_id ? { externalCustomerId: q.external_customer_id } : {}),
     ...(q.transaction_id ? { transactionId: q.transaction_id } : {}),
     ...(q.model ? { model: q.model } : {}),
-    ...(q.from ? { from: parseTime(q.from, 'from') } : {}),
-    ...(q.to ? { to: parseTime(q.to, 'to') } : {}),
-    ...(q.pricing_status ? { pricingStatus: q.pricing_status as PricingStatus } : {}),
-    ...(q.cursor ? { afterId: decodeCursor(q.cursor) } : {}),
+    ...(q.from ? { from: q.from } : {}),
+    ...(q.to ? { to: q.to } : {}),
+    ...(q.pricing_status ? { pricingStatus: q.pricing_status } : {}),
+    ...(q.cursor ? { afterId: q.cursor } : {}),
   };
 }
 

@@ -1,13 +1,23 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import { IngestEvents, ListEvents, RetryQuarantinedBatches } from '@tollgate/billing';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
 import { Metrics } from '../common/metrics';
-import { EVENT_SCHEMA } from './event.schema';
-import { ListEventsParams, readListEventsQuery, toApiEventPage } from './events-json';
+import { Responds, ValidBody, ValidQuery } from '../common/schema/validate';
+import {
+  EventList,
+  IngestEnvelope,
+  IngestRequest,
+  IngestResponse,
+  ListEventsQuery,
+  QuarantineRetried,
+  type ListEventsFilter,
+} from './event.schema';
+import { readListEventsQuery, toApiEventPage } from './events-json';
 import { readIngestRequest } from './ingest-request';
 
 @ApiTags('events')
@@ -23,36 +33,33 @@ export class EventsController {
   ) {}
 
   @Post()
-  @HttpCode(200)
   @Scopes('ingest')
   @ApiOperation({ summary: 'Record 1 to 1,000 usage events; each accepted event is committed before the reply' })
-  @ApiBody({ schema: { type: 'object', required: ['events'], properties: { events: { type: 'array', minItems: 1, maxItems: 1000, items: EVENT_SCHEMA } } } })
-  async create(@Principal() key: KeyPrincipal, @Body() body: unknown) {
+  @Responds(200, IngestResponse, 'One result per event; a problem inside an event rejects that event only')
+  async create(
+    @Principal() key: KeyPrincipal,
+    @ValidBody(IngestEnvelope, { documentedAs: IngestRequest }) body: z.output<typeof IngestEnvelope>,
+  ) {
     const window = { now: Date.now(), maxFutureMs: this.config.maxFutureMs, backfillMs: this.config.backfillMs };
-    const results = await this.ingestEvents.execute(readIngestRequest(key.organizationId, body, window));
+    const results = await this.ingestEvents.execute(readIngestRequest(key.organizationId, body.events, window));
     this.metrics.countIngested(results);
     return { results };
   }
 
   @Get()
   @Scopes('admin')
-  @ApiOperation({ summary: 'List events as stored, with their pricing (a quarantined batch\'s events are unpriced, with the reason)' })
-  @ApiQuery({ name: 'external_customer_id', required: false })
-  @ApiQuery({ name: 'transaction_id', required: false })
-  @ApiQuery({ name: 'from', required: false })
-  @ApiQuery({ name: 'to', required: false })
-  @ApiQuery({ name: 'model', required: false })
-  @ApiQuery({ name: 'pricing_status', required: false, enum: ['pending', 'priced', 'unpriced'] })
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  async list(@Principal() key: KeyPrincipal, @Query() query: ListEventsParams) {
+  @ApiOperation({ summary: "List events as stored, with their pricing (a quarantined batch's events are unpriced, with the reason)" })
+  @Responds(200, EventList, 'Events in the order they were stored')
+  async list(@Principal() key: KeyPrincipal, @ValidQuery(ListEventsQuery) query: ListEventsFilter) {
     return toApiEventPage(await this.listEvents.execute(readListEventsQuery(key.organizationId, query)));
   }
 
   @Post('quarantine/retry')
-  @HttpCode(200)
   @Scopes('admin')
-  @ApiOperation({ summary: 'Price again the batches quarantined after failing PRICE_MAX_ATTEMPTS times in a row; their events go back to pending' })
+  @ApiOperation({
+    summary: 'Price again the batches quarantined after failing PRICE_MAX_ATTEMPTS times in a row; their events go back to pending',
+  })
+  @Responds(200, QuarantineRetried, 'How many batches and events went back to pending')
   retry(@Principal() key: KeyPrincipal) {
     return this.retryQuarantined.execute({ organizationId: key.organizationId });
   }

@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify';
 import type Redis from 'ioredis';
 import { DatabaseStatus } from '@tollgate/db';
 import { Metrics } from '../common/metrics';
+import { Responds } from '../common/schema/validate';
+import { Health, Readiness } from './health.schema';
 import { TOKENS } from '../common/tokens';
 import { MetricsTokenGuard } from './metrics-token.guard';
 
@@ -24,15 +26,15 @@ export class HealthController {
 
   @Get('healthz')
   @ApiOperation({ summary: 'The process is up' })
+  @Responds(200, Health, 'Up')
   healthz() {
     return { status: 'ok' };
   }
 
   @Get('readyz')
-  @ApiOperation({
-    summary: 'Ready to serve: Postgres and Redis reachable, migrations applied',
-    description: '{"status": "ready"|"not_ready", "checks": {"postgres": "ok"|"down", "redis": "ok"|"down", "migrations": "ok"|"pending"|"unknown"}}; 503 when not ready. Never an error text: the api logs it.',
-  })
+  @ApiOperation({ summary: 'Ready to serve: Postgres and Redis reachable, migrations applied; which dependency is down, never its error' })
+  @Responds(200, Readiness, 'Ready')
+  @Responds(503, Readiness, 'Not ready: the checks say which dependency')
   async readyz(@Res() reply: FastifyReply) {
     const checks: Record<'postgres' | 'migrations' | 'redis', Check> = { postgres: 'ok', migrations: 'ok', redis: 'ok' };
     try {

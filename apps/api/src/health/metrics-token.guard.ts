@@ -10,6 +10,8 @@ export class MetricsTokenGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     const { authorization } = ctx.switchToHttp().getRequest().headers;
     if (metricsAuthorized(authorization, this.config.metricsToken)) return true;
-    throw new ApiError(401, 'unauthorized', 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"', undefined, { 'www-authenticate': 'Bearer' });
+    throw new ApiError(401, 'unauthorized', 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"', undefined, {
+      'www-authenticate': 'Bearer',
+    });
   }
 }

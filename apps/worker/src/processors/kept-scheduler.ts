@@ -30,7 +30,10 @@ export class KeptScheduler {
 export function logQueueError(logger: Logger, what: string) {
   return (err: Error) => {
     if (/Missing key for job/.test(err.message)) {
-      logger.warn({ msg: `${what}: a job's keys were gone from Redis (lost its data?); the sweeper enqueues its work again from Postgres`, err: err.message });
+      logger.warn({
+        msg: `${what}: a job's keys were gone from Redis (lost its data?); the sweeper enqueues its work again from Postgres`,
+        err: err.message,
+      });
     } else {
       logger.warn({ msg: `${what}: Redis error; reconnecting`, err: err.message });
     }

@@ -31,9 +31,19 @@ export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap
   async process(job: Job<PriceJob>) {
     const result = await this.priceBatch.execute({ batchId: job.data.batchId });
     if (result.outcome === 'quarantined') {
-      this.logger.error({ msg: 'batch quarantined: its pricing kept failing the same way', batchId: job.data.batchId, events: result.events, err: result.error });
+      this.logger.error({
+        msg: 'batch quarantined: its pricing kept failing the same way',
+        batchId: job.data.batchId,
+        events: result.events,
+        err: result.error,
+      });
     } else if (result.refused > 0) {
-      this.logger.error({ msg: "Postgres refused some events' amounts: left unpriced with the reason, the rest of the batch priced", batchId: job.data.batchId, events: result.refused, err: result.refusedError });
+      this.logger.error({
+        msg: "Postgres refused some events' amounts: left unpriced with the reason, the rest of the batch priced",
+        batchId: job.data.batchId,
+        events: result.refused,
+        err: result.refusedError,
+      });
     }
     return result;
   }
@@ -41,7 +51,12 @@ export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap
   /** A failed attempt (retried with backoff until the batch is priced or quarantined). */
   @OnWorkerEvent('failed')
   onFailed(job: Job<PriceJob> | undefined, err: Error) {
-    this.logger.warn({ msg: 'pricing a batch failed', batchId: job?.data.batchId, attempt: job?.attemptsMade, err: err.stack ?? err.message });
+    this.logger.warn({
+      msg: 'pricing a batch failed',
+      batchId: job?.data.batchId,
+      attempt: job?.attemptsMade,
+      err: err.stack ?? err.message,
+    });
   }
 
   /** Redis away or flushed (e.g. "Missing key for job … moveToFinished"): logged; the worker reconnects and goes on. */

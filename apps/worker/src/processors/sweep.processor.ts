@@ -23,7 +23,12 @@ export class SweepProcessor extends WorkerHost implements OnModuleInit, OnApplic
     this.sweepQueue.on('error', logQueueError(this.logger, 'sweep queue'));
     // Kept: after Redis lost its data, the sweeper is what finds the unpriced batches again.
     this.scheduler = new KeptScheduler(
-      () => this.sweepQueue.upsertJobScheduler('sweep', { every: this.config.sweepIntervalMs }, { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } }),
+      () =>
+        this.sweepQueue.upsertJobScheduler(
+          'sweep',
+          { every: this.config.sweepIntervalMs },
+          { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+        ),
       Math.min(Math.max(this.config.sweepIntervalMs, 1000), 60_000),
       this.logger,
     );

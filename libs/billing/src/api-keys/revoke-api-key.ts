@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyRow, ApiKeysRepository, Transactions, type Tx } from '@tollgate/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
+import { isUuid } from '../webhooks/ids';
 
 export interface ApiKeyCommand {
   organizationId: string;
@@ -26,7 +27,7 @@ export class RevokeApiKey {
   execute({ organizationId, keyId, byOperator }: ApiKeyCommand): Promise<ApiKeyRow> {
     return this.transactions.run(async (tx) => {
       await this.keys.lockKeysOf(organizationId, tx);
-      const key = await this.keys.find(organizationId, keyId, tx);
+      const key = isUuid(keyId) ? await this.keys.find(organizationId, keyId, tx) : null;
       if (key === null) throw new NotFoundError(`API key "${keyId}" not found`);
       if (key.revoked_at !== null) return key;
       if (key.is_operator && !byOperator) throw new ForbiddenError(OPERATOR_KEY_ONLY);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { ApiKeysRepository, Transactions, type Scope } from '@tollgate/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
+import { isUuid } from '../webhooks/ids';
 import { ApiKeyHasher } from './api-key-hasher';
 import { OPERATOR_KEY_ONLY, type ApiKeyCommand } from './revoke-api-key';
 
@@ -32,7 +33,7 @@ export class RotateApiKey {
   execute({ organizationId, keyId, byOperator }: ApiKeyCommand): Promise<RotatedApiKey> {
     return this.transactions.run(async (tx) => {
       await this.keys.lockKeysOf(organizationId, tx);
-      const old = await this.keys.find(organizationId, keyId, tx);
+      const old = isUuid(keyId) ? await this.keys.find(organizationId, keyId, tx) : null;
       const now = new Date();
       if (old === null || old.revoked_at !== null || (old.expires_at !== null && old.expires_at <= now)) {
         throw new NotFoundError(`API key "${keyId}" not found`);

@@ -12,7 +12,11 @@ export interface ListCustomersQuery {
 export class ListCustomers {
   constructor(private readonly customers: CustomersRepository) {}
 
-  async execute({ organizationId, afterExternalId, limit }: ListCustomersQuery): Promise<{ customers: CustomerRow[]; nextAfter: string | null }> {
+  async execute({
+    organizationId,
+    afterExternalId,
+    limit,
+  }: ListCustomersQuery): Promise<{ customers: CustomerRow[]; nextAfter: string | null }> {
     const rows = await this.customers.list(organizationId, afterExternalId, limit + 1);
     const page = rows.slice(0, limit);
     return { customers: page, nextAfter: rows.length > limit ? page[page.length - 1].external_id : null };

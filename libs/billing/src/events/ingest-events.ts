@@ -114,7 +114,10 @@ export class IngestEvents {
       for (const { index, event } of toStore) results[index] = { transaction_id: event.transactionId, status: 'accepted' };
     } else {
       // Some ids were stored before (or by a concurrent request, now committed): ours carry our batch id.
-      const stored = await this.events.stored(organizationId, toStore.map(({ event }) => event.transactionId));
+      const stored = await this.events.stored(
+        organizationId,
+        toStore.map(({ event }) => event.transactionId),
+      );
       for (const { index, event } of toStore) {
         const id = event.transactionId;
         const s = stored.get(id);
@@ -130,7 +133,9 @@ export class IngestEvents {
   private enqueuePricing(batchId: string): void {
     this.priceQueue
       .enqueue([batchId])
-      .catch((err: Error) => this.logger.warn({ msg: 'could not enqueue pricing; the sweeper will pick the batch up', batchId, err: err.message }));
+      .catch((err: Error) =>
+        this.logger.warn({ msg: 'could not enqueue pricing; the sweeper will pick the batch up', batchId, err: err.message }),
+      );
   }
 }
 

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { OrganizationsRepository } from '@tollgate/db';
+import { NewOrganization, OrganizationsRepository } from '@tollgate/db';
 import { ApiKeyHasher } from '../api-keys/api-key-hasher';
 
-export interface CreatedOrganization {
-  id: string;
-  name: string;
+export interface CreatedOrganization extends NewOrganization {
   /** Its first admin key, shown once. */
   adminKey: string;
 }
@@ -17,9 +15,9 @@ export class CreateOrganization {
     private readonly hasher: ApiKeyHasher,
   ) {}
 
-  async execute({ name }: { name: string }): Promise<CreatedOrganization> {
+  async execute({ name, invoicePrefix }: { name: string; invoicePrefix?: string }): Promise<CreatedOrganization> {
     const { key, publicId, keyHash } = this.hasher.issue('admin');
-    const org = await this.organizations.create(name, { keyHash, publicId, name: 'first admin key' });
+    const org = await this.organizations.create(name, { keyHash, publicId, name: 'first admin key' }, invoicePrefix);
     return { ...org, adminKey: key };
   }
 }

@@ -6,7 +6,15 @@ import { PlansRepository, PlanVersionRow } from '@tollgate/db';
 export class ListPlans {
   constructor(private readonly plans: PlansRepository) {}
 
-  async execute({ organizationId, afterCode, limit }: { organizationId: string; afterCode: string | null; limit: number }): Promise<{ plans: PlanVersionRow[]; nextAfter: string | null }> {
+  async execute({
+    organizationId,
+    afterCode,
+    limit,
+  }: {
+    organizationId: string;
+    afterCode: string | null;
+    limit: number;
+  }): Promise<{ plans: PlanVersionRow[]; nextAfter: string | null }> {
     const rows = await this.plans.list(organizationId, afterCode, limit + 1);
     const page = rows.slice(0, limit);
     return { plans: page, nextAfter: rows.length > limit ? page[page.length - 1].code : null };

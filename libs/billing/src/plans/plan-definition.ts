@@ -1,8 +1,11 @@
-import { Plan, planToJson, validatePlan } from '@tollgate/pricing';
+import { type Plan, planToJson, validatePlan, type PlanInput } from '@tollgate/pricing';
 import { InvalidCommandError } from '../errors';
 
-/** A plan as sent, validated field by field (libs/pricing's rules), and its canonical JSON as stored. */
-export function planDefinition(plan: unknown): { plan: Plan; definition: ReturnType<typeof planToJson> } {
+/**
+ * A plan as sent (its shape already checked by the api's plan schema), checked for how its fields fit together
+ * (libs/pricing's rules), and its canonical JSON as stored.
+ */
+export function planDefinition(plan: PlanInput): { plan: Plan; definition: ReturnType<typeof planToJson> } {
   const result = validatePlan(plan);
   if (!result.ok) {
     throw new InvalidCommandError(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PlansRepository, PlanVersionRow, type Tx } from '@tollgate/db';
-import { compileEventPricer, EventPricer, Plan, validatePlan } from '@tollgate/pricing';
+import { compileEventPricer, EventPricer, Plan, PlanInput, PlanValidation, validatePlan } from '@tollgate/pricing';
 
 export interface PlanVersion {
   id: string;
@@ -32,15 +32,45 @@ export class PlanBook {
     return byCode;
   }
 
+  /** Versions by id (an invoice or an event records the version it used). */
+  async byIds(ids: readonly string[], tx?: Tx): Promise<Map<string, PlanVersion>> {
+    const missing = [...new Set(ids)].filter((id) => !this.compiled.has(id));
+    if (missing.length > 0) for (const row of await this.plans.byIds(missing, tx)) this.compile(row);
+    const out = new Map<string, PlanVersion>();
+    for (const id of ids) {
+      const v = this.compiled.get(id);
+      if (v !== undefined) out.set(id, v);
+    }
+    return out;
+  }
+
   compile(row: PlanVersionRow): PlanVersion {
     let v = this.compiled.get(row.id);
     if (v === undefined) {
-      const result = validatePlan(row.definition);
+      const result = checkStored(row.definition);
       if (!result.ok) throw new Error(`stored plan ${row.code} v${row.version} is not valid: ${JSON.stringify(result.errors)}`);
-      v = { id: row.id, version: row.version, effectiveFrom: row.effective_from.getTime(), plan: result.plan, price: compileEventPricer(result.plan) };
+      v = {
+        id: row.id,
+        version: row.version,
+        effectiveFrom: row.effective_from.getTime(),
+        plan: result.plan,
+        price: compileEventPricer(result.plan),
+      };
       this.compiled.set(row.id, v);
     }
     return v;
+  }
+}
+
+/**
+ * A stored definition was written by the api (planToJson of a plan its schema and validatePlan accepted); one
+ * changed since, so that it no longer has a plan's shape, fails here instead of pricing anything.
+ */
+function checkStored(definition: unknown): PlanValidation {
+  try {
+    return validatePlan(definition as PlanInput);
+  } catch (err) {
+    return { ok: false, errors: [{ path: '', message: `not a plan's shape (${(err as Error).message})` }] };
   }
 }
 

@@ -30,11 +30,20 @@ const huge = (customer: string, model: string) => ({
 });
 
 const eventOf = async (transactionId: string) =>
-  (await billing.probe.rows<{ pricing_status: string; unpriced_reason: string | null }>('SELECT pricing_status, unpriced_reason FROM events WHERE transaction_id = $1', [transactionId]))[0];
+  (
+    await billing.probe.rows<{ pricing_status: string; unpriced_reason: string | null }>(
+      'SELECT pricing_status, unpriced_reason FROM events WHERE transaction_id = $1',
+      [transactionId],
+    )
+  )[0];
 
 async function expectAggregatesMatchEvents() {
-  const fromEvents = await billing.probe.rows(`SELECT customer_id, charge, count(*)::text AS n, sum(rated_amount)::text AS r FROM events WHERE pricing_status = 'priced' GROUP BY 1, 2 ORDER BY 1, 2`);
-  const aggregates = await billing.probe.rows(`SELECT customer_id, charge, events::text AS n, rated_amount::text AS r FROM usage_aggregates WHERE events <> 0 ORDER BY 1, 2`);
+  const fromEvents = await billing.probe.rows(
+    `SELECT customer_id, charge, count(*)::text AS n, sum(rated_amount)::text AS r FROM events WHERE pricing_status = 'priced' GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  const aggregates = await billing.probe.rows(
+    `SELECT customer_id, charge, events::text AS n, rated_amount::text AS r FROM usage_aggregates WHERE events <> 0 ORDER BY 1, 2`,
+  );
   expect(aggregates).toEqual(fromEvents);
 }
 
@@ -55,15 +64,30 @@ describe('a batch with amounts Postgres refuses', () => {
     const bad = [huge('overflow-1', 'too-big'), huge('overflow-2', 'too-big')];
     const events = [good[0], bad[0], good[1], bad[1], good[2]];
     await billing.get(IngestEvents).execute({ organizationId, events });
-    const [{ id: batchId }] = await billing.probe.rows<{ id: string }>('SELECT batch_id::text AS id FROM events WHERE transaction_id = $1', [good[0].transactionId]);
+    const [{ id: batchId }] = await billing.probe.rows<{ id: string }>(
+      'SELECT batch_id::text AS id FROM events WHERE transaction_id = $1',
+      [good[0].transactionId],
+    );
 
     const result = await billing.get(PriceBatch).execute({ batchId });
-    expect(result).toMatchObject({ outcome: 'priced', priced: 3, unpriced: 2, refused: 2, refusedError: expect.stringMatching(/numeric field overflow/) });
+    expect(result).toMatchObject({
+      outcome: 'priced',
+      priced: 3,
+      unpriced: 2,
+      refused: 2,
+      refusedError: expect.stringMatching(/numeric field overflow/),
+    });
     for (const e of good) expect((await eventOf(e.transactionId)).pricing_status).toBe('priced');
     for (const e of bad) {
-      expect(await eventOf(e.transactionId)).toEqual({ pricing_status: 'unpriced', unpriced_reason: expect.stringMatching(/^pricing refused by Postgres \(numeric field overflow\)/) });
+      expect(await eventOf(e.transactionId)).toEqual({
+        pricing_status: 'unpriced',
+        unpriced_reason: expect.stringMatching(/^pricing refused by Postgres \(numeric field overflow\)/),
+      });
     }
-    const [batch] = await billing.probe.rows('SELECT priced_at IS NOT NULL AS closed, quarantined_at IS NULL AS free, failed_attempts FROM ingest_batches WHERE id = $1', [batchId]);
+    const [batch] = await billing.probe.rows(
+      'SELECT priced_at IS NOT NULL AS closed, quarantined_at IS NULL AS free, failed_attempts FROM ingest_batches WHERE id = $1',
+      [batchId],
+    );
     expect(batch).toEqual({ closed: true, free: true, failed_attempts: 0 });
     await expectAggregatesMatchEvents();
   });
@@ -73,7 +97,10 @@ describe('a batch with amounts Postgres refuses', () => {
     const second = huge('big-spender', 'big');
     const other = testEvent('ok-4');
     await billing.get(IngestEvents).execute({ organizationId, events: [first, other, second] });
-    const [{ id: batchId }] = await billing.probe.rows<{ id: string }>('SELECT batch_id::text AS id FROM events WHERE transaction_id = $1', [other.transactionId]);
+    const [{ id: batchId }] = await billing.probe.rows<{ id: string }>(
+      'SELECT batch_id::text AS id FROM events WHERE transaction_id = $1',
+      [other.transactionId],
+    );
 
     expect(await billing.get(PriceBatch).execute({ batchId })).toMatchObject({ outcome: 'priced', priced: 2, refused: 1 });
     expect((await eventOf(other.transactionId)).pricing_status).toBe('priced');

@@ -13,11 +13,17 @@ import { testEvent } from '../test-support/events';
 
 let billing: TestBilling;
 let organizationId: string;
-const FRAGILE = { code: 'fragile', name: 'Fragile', currency: 'USD', charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '0.25', margin_floor: null, allowance_eligible: true }] };
+const FRAGILE = {
+  code: 'fragile',
+  name: 'Fragile',
+  currency: 'USD',
+  charges: [{ name: 'all', models: ['*'], mode: 'price' as const, markup: '0.25', margin_floor: null, allowance_eligible: true }],
+};
 
 const batchOf = async (transactionId: string) =>
   (await billing.probe.rows<{ id: string }>('SELECT batch_id::text AS id FROM events WHERE transaction_id = $1', [transactionId]))[0].id;
-const eventOf = async (transactionId: string) => (await billing.get(ListEvents).execute({ organizationId, transactionId, limit: 1 })).events[0];
+const eventOf = async (transactionId: string) =>
+  (await billing.get(ListEvents).execute({ organizationId, transactionId, limit: 1 })).events[0];
 
 beforeAll(async () => {
   billing = await startTestBilling({ PRICE_MAX_ATTEMPTS: '3' });
@@ -53,7 +59,11 @@ describe('a batch whose pricing keeps failing', () => {
     });
     // Once quarantined it stays so: another run (a stray job) fails without counting or changing anything.
     await expect(price.execute({ batchId: badBatch })).rejects.toThrow(/not valid/);
-    expect((await billing.probe.rows('SELECT failed_attempts, quarantined_at IS NOT NULL AS q FROM ingest_batches WHERE id = $1', [badBatch]))[0]).toEqual({ failed_attempts: 3, q: true });
+    expect(
+      (
+        await billing.probe.rows('SELECT failed_attempts, quarantined_at IS NOT NULL AS q FROM ingest_batches WHERE id = $1', [badBatch])
+      )[0],
+    ).toEqual({ failed_attempts: 3, q: true });
 
     expect(await price.execute({ batchId: await batchOf(good.transactionId) })).toMatchObject({ outcome: 'priced', priced: 1 });
     expect((await eventOf(good.transactionId)).pricing_status).toBe('priced');
@@ -74,12 +84,17 @@ describe('a batch whose pricing keeps failing', () => {
   });
 
   it("is priced again when an admin retries the organisation's quarantined batches", async () => {
-    await billing.probe.rows(`UPDATE plans SET definition = $1 WHERE code = 'fragile'`, [JSON.stringify({ ...FRAGILE, interval: 'month' })]);
+    await billing.probe.rows(`UPDATE plans SET definition = $1 WHERE code = 'fragile'`, [
+      JSON.stringify({ ...FRAGILE, interval: 'month' }),
+    ]);
     const retried = await billing.get(RetryQuarantinedBatches).execute({ organizationId });
     expect(retried).toEqual({ batches: 2, events: 2 });
-    const pending = await billing.probe.rows<{ id: string }>(`SELECT id::text FROM ingest_batches WHERE priced_at IS NULL AND quarantined_at IS NULL`);
+    const pending = await billing.probe.rows<{ id: string }>(
+      `SELECT id::text FROM ingest_batches WHERE priced_at IS NULL AND quarantined_at IS NULL`,
+    );
     expect(pending).toHaveLength(2);
-    for (const { id } of pending) expect(await billing.get(PriceBatch).execute({ batchId: id })).toMatchObject({ outcome: 'priced', priced: 1 });
+    for (const { id } of pending)
+      expect(await billing.get(PriceBatch).execute({ batchId: id })).toMatchObject({ outcome: 'priced', priced: 1 });
     expect(await billing.probe.count('events', "pricing_status <> 'priced'")).toBe(0);
     expect(await billing.get(RetryQuarantinedBatches).execute({ organizationId })).toEqual({ batches: 0, events: 0 });
   });

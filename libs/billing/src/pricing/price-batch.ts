@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { IngestBatchesRepository, isDataError, isUnavailableError, PricedRow, PricingGuard, PricingRepository } from '@tollgate/db';
+import { CheckUsageThresholds, type CheckUsageThresholdsCommand, type PricedPeriod } from '../alerts/check-usage-thresholds';
 import { PlanBook } from './plan-book';
 import { priceEvents, unpricedRow } from './price-events';
 import { PRICING_METRICS, type PricingMetrics } from './pricing-metrics';
@@ -51,16 +52,15 @@ export class PriceBatch {
     private readonly plans: PlanBook,
     @Inject(RATE_LOOKUP) private readonly rates: RateLookup,
     @Inject(CONFIG) private readonly config: TollgateConfig,
+    private readonly thresholds: CheckUsageThresholds,
     @Optional() @Inject(PRICING_METRICS) private readonly metrics?: PricingMetrics,
   ) {}
 
   async execute({ batchId }: PriceBatchCommand): Promise<PriceBatchResult> {
+    let priced: Priced | null = null;
     try {
-      for (let run = 0; run < MAX_OVERTAKEN; run++) {
-        const result = await this.price(batchId);
-        if (result !== null) return result;
-      }
-      throw new Error(`repricing resets overtook pricing this batch ${MAX_OVERTAKEN} times in a row`);
+      for (let run = 0; run < MAX_OVERTAKEN && priced === null; run++) priced = await this.price(batchId);
+      if (priced === null) throw new Error(`repricing resets overtook pricing this batch ${MAX_OVERTAKEN} times in a row`);
     } catch (err) {
       if (isUnavailableError(err)) throw err;
       const error = err instanceof Error ? err.message : String(err);
@@ -69,52 +69,74 @@ export class PriceBatch {
       this.metrics?.batchQuarantined(failure.events);
       return { outcome: 'quarantined', events: failure.events, error };
     }
+    // After the commit, and not a pricing failure if it throws: the job is retried, finds the batch priced and
+    // checks again from Postgres, so a crossing is never missed (docs/design.md, "Webhooks").
+    if (priced.check === null) await this.thresholds.forBatch(batchId);
+    else await this.thresholds.execute(priced.check);
+    return priced.result;
   }
 
   /** Null when a repricing reset committed after the reads: nothing was written. */
-  private async price(batchId: string): Promise<PriceBatchResult | null> {
+  private async price(batchId: string): Promise<Priced | null> {
     // Before anything the prices depend on: the events, the rates, the customers' plans.
     const guard = await this.pricing.pricingGuard(batchId);
     const events = guard === null ? [] : await this.pricing.eventsToPrice(batchId);
     if (guard === null || events.length === 0) {
       await this.pricing.closeBatch(batchId);
-      return { outcome: 'priced', priced: 0, unpriced: 0, alreadyPriced: 0, refused: 0 };
+      return { result: { outcome: 'priced', priced: 0, unpriced: 0, alreadyPriced: 0, refused: 0 }, check: null };
     }
     // An override that just re-opened these events must be in force here, not only after the next poll.
     await this.rates.refresh();
+    const { organizationId } = guard;
     const customers = await this.pricing.customers([...new Set(events.map((e) => e.customer_id))]);
-    const plans = await this.plans.forCodes(guard.organizationId, [...new Set([...customers.values()].map((c) => c.plan_code))]);
+    const plans = await this.plans.forCodes(organizationId, [...new Set([...customers.values()].map((c) => c.plan_code))]);
     const rows = priceEvents(events, customers, plans, this.rates);
     const written = await this.write(batchId, guard, rows);
     if (written === null) return null;
+    const isPriced = (r: PricedRow) => r.status === 'priced' && !written.refusedIds.has(r.id);
     if (this.metrics) {
       const now = Date.now();
       const lags: number[] = [];
       // Each newly priced event once: if another run priced some of them, their lag was its to count.
       if (written.priced + written.unpriced === rows.length) {
-        for (let i = 0; i < rows.length; i++) if (rows[i].status === 'priced' && !written.refusedIds.has(rows[i].id)) lags.push((now - events[i].received_at.getTime()) / 1000);
+        for (let i = 0; i < rows.length; i++) if (isPriced(rows[i])) lags.push((now - events[i].received_at.getTime()) / 1000);
       }
       this.metrics.batchPriced(written.priced, written.unpriced, lags);
       if (written.refusedIds.size > 0) this.metrics.eventsRefused(written.refusedIds.size);
     }
+    const periods = new Map<string, PricedPeriod>();
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (isPriced(r))
+        periods.set(`${events[i].customer_id}/${r.periodStart!.getTime()}`, {
+          customerId: events[i].customer_id,
+          periodStart: r.periodStart!,
+          periodEnd: r.periodEnd!,
+        });
+    }
     return {
-      outcome: 'priced',
-      priced: written.priced,
-      unpriced: written.unpriced,
-      alreadyPriced: rows.length - written.priced - written.unpriced,
-      refused: written.refusedIds.size,
-      ...(written.refusedError === undefined ? {} : { refusedError: written.refusedError }),
+      result: {
+        outcome: 'priced',
+        priced: written.priced,
+        unpriced: written.unpriced,
+        alreadyPriced: rows.length - written.priced - written.unpriced,
+        refused: written.refusedIds.size,
+        ...(written.refusedError === undefined ? {} : { refusedError: written.refusedError }),
+      },
+      check: { organizationId, periods: [...periods.values()] },
     };
   }
 
   /**
    * One statement for the batch; if Postgres refuses a value in it, the batch is split in halves until the
    * events it refuses are found (a few statements per bad event), and those are written unpriced with the reason.
+   * Null when a reset overtook the run (nothing more is written).
    */
   private async write(batchId: string, guard: PricingGuard, rows: readonly PricedRow[]) {
     const refused: PricedRow[] = [];
     let refusedError: string | undefined;
     const totals = { priced: 0, unpriced: 0 };
+    /** True: written; false: Postgres refused a value; null: a reset overtook the run. */
     const attempt = async (part: readonly PricedRow[], close: boolean): Promise<boolean | null> => {
       try {
         const written = await this.pricing.writePriced(batchId, guard, part, { closeBatch: close });
@@ -148,8 +170,20 @@ export class PriceBatch {
       if (!(await isolate(rows))) return null;
       // Unpriced rows carry no amount: nothing left for Postgres to refuse. This write closes the batch.
       const reason = refusedReason(refusedError!);
-      if ((await attempt(refused.map((r) => unpricedRow(r.id, reason)), true)) !== true) return null;
+      if (
+        (await attempt(
+          refused.map((r) => unpricedRow(r.id, reason)),
+          true,
+        )) !== true
+      )
+        return null;
     }
     return { ...totals, refusedIds: new Set(refused.map((r) => r.id)), refusedError };
   }
+}
+
+interface Priced {
+  result: PriceBatchResult;
+  /** The periods the batch's priced events went into; null when an earlier run priced them (read back then). */
+  check: CheckUsageThresholdsCommand | null;
 }

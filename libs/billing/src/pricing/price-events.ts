@@ -1,14 +1,25 @@
 import { Decimal } from '@tollgate/money';
 import { billingPeriod, IncompletePriceSheetError, providerCost } from '@tollgate/pricing';
 import type { CustomerPricingRow, EventToPriceRow, PricedRow } from '@tollgate/db';
-import { periodInterval, PlanVersion, versionForPeriod } from './plan-book';
+import { periodInterval, type PlanVersion, versionForPeriod } from './plan-book';
 import type { RateLookup } from './rate-lookup';
 
 /** Why an event sent with `status: "usage_unknown"` stays unpriced: its cost is unknown, never zero. */
 export const USAGE_UNKNOWN_REASON = "usage unknown: the SDK could not read the provider's usage for this call (status usage_unknown)";
 
 export function unpricedRow(id: string, reason: string): PricedRow {
-  return { id, status: 'unpriced', reason, providerCost: null, ratedAmount: null, rateCardId: null, charge: null, planVersionId: null, periodStart: null, periodEnd: null };
+  return {
+    id,
+    status: 'unpriced',
+    reason,
+    providerCost: null,
+    ratedAmount: null,
+    rateCardId: null,
+    charge: null,
+    planVersionId: null,
+    periodStart: null,
+    periodEnd: null,
+  };
 }
 
 /**

@@ -25,7 +25,12 @@ export class PriceQueue implements OnApplicationShutdown {
       prefix: config.queuePrefix,
       connection: this.redis,
       // As many attempts as Postgres counts before quarantining the batch (PRICE_MAX_ATTEMPTS).
-      defaultJobOptions: { attempts: config.priceMaxAttempts, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: 1000, removeOnFail: 5000 },
+      defaultJobOptions: {
+        attempts: config.priceMaxAttempts,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: 1000,
+        removeOnFail: 5000,
+      },
     });
     this.queue.on('error', () => undefined);
   }
@@ -36,7 +41,13 @@ export class PriceQueue implements OnApplicationShutdown {
    */
   async enqueue(batchIds: readonly string[]): Promise<void> {
     if (batchIds.length === 0) return;
-    await this.queue.addBulk(batchIds.map((batchId) => ({ name: 'price-batch', data: { batchId }, opts: { deduplication: { id: batchId, keepLastIfActive: true } } })));
+    await this.queue.addBulk(
+      batchIds.map((batchId) => ({
+        name: 'price-batch',
+        data: { batchId },
+        opts: { deduplication: { id: batchId, keepLastIfActive: true } },
+      })),
+    );
   }
 
   async onApplicationShutdown() {

@@ -24,14 +24,24 @@ export class Repricer {
   async planChanged(tx: Tx, organizationId: string, planCode: string, at: Date, interval: BillingInterval): Promise<string[]> {
     const customers = await this.customers.onPlan(organizationId, planCode, tx);
     const since = customers.map((c) => billingPeriod(at, c.billing_anchor, interval).start);
-    return this.pricing.resetCustomers(tx, organizationId, customers.map((c) => c.id), since);
+    return this.pricing.resetCustomers(
+      tx,
+      organizationId,
+      customers.map((c) => c.id),
+      since,
+    );
   }
 
   /**
    * A customer moved to another plan (or anchor) is billed on it for the whole current period, cut with the
    * interval of that plan (a yearly plan's period is the year: every month of it is repriced).
    */
-  async customerMoved(tx: Tx, organizationId: string, customer: { id: string; plan_code: string; billing_anchor: Date | null }, now = new Date()): Promise<string[]> {
+  async customerMoved(
+    tx: Tx,
+    organizationId: string,
+    customer: { id: string; plan_code: string; billing_anchor: Date | null },
+    now = new Date(),
+  ): Promise<string[]> {
     const versions = (await this.plans.forCodes(organizationId, [customer.plan_code], tx)).get(customer.plan_code) ?? [];
     const since = billingPeriod(now, customer.billing_anchor, periodInterval(versions)).start;
     return this.pricing.resetCustomers(tx, organizationId, [customer.id], [since]);
@@ -44,6 +54,10 @@ export class Repricer {
 
   /** After the commit. If Redis is down the sweeper finds these batches (their priced_at is null again). */
   async enqueue(batchIds: readonly string[]): Promise<void> {
-    await this.queue.enqueue(batchIds).catch((err: Error) => this.logger.warn({ msg: 'could not enqueue repricing; the sweeper will', batches: batchIds.length, err: err.message }));
+    await this.queue
+      .enqueue(batchIds)
+      .catch((err: Error) =>
+        this.logger.warn({ msg: 'could not enqueue repricing; the sweeper will', batches: batchIds.length, err: err.message }),
+      );
   }
 }

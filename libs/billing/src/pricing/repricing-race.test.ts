@@ -20,8 +20,11 @@ let organizationId: string;
 let seq = 0;
 
 const plan = (code: string, charge: string, markup: string) => ({
-  code, name: code, currency: 'USD', interval: 'month',
-  charges: [{ name: charge, models: ['*'], mode: 'price', markup, margin_floor: null, allowance_eligible: true }],
+  code,
+  name: code,
+  currency: 'USD',
+  interval: 'month' as const,
+  charges: [{ name: charge, models: ['*'], mode: 'price' as const, markup, margin_floor: null, allowance_eligible: true }],
 });
 
 async function customerWithEvent(): Promise<{ externalId: string; transactionId: string; batchId: string }> {
@@ -29,15 +32,19 @@ async function customerWithEvent(): Promise<{ externalId: string; transactionId:
   await billing.get(CreateCustomer).execute({ organizationId, externalId, fields: { plan_code: 'old' } });
   const event = testEvent(externalId);
   await billing.get(IngestEvents).execute({ organizationId, events: [event] });
-  const [{ id }] = await billing.probe.rows<{ id: string }>('SELECT batch_id::text AS id FROM events WHERE transaction_id = $1', [event.transactionId]);
+  const [{ id }] = await billing.probe.rows<{ id: string }>('SELECT batch_id::text AS id FROM events WHERE transaction_id = $1', [
+    event.transactionId,
+  ]);
   return { externalId, transactionId: event.transactionId, batchId: id };
 }
 
 const stored = async (transactionId: string) =>
-  (await billing.probe.rows<{ pricing_status: string; charge: string | null; doubled: boolean | null }>(
-    'SELECT pricing_status, charge, rated_amount = provider_cost * 2 AS doubled FROM events WHERE transaction_id = $1',
-    [transactionId],
-  ))[0];
+  (
+    await billing.probe.rows<{ pricing_status: string; charge: string | null; doubled: boolean | null }>(
+      'SELECT pricing_status, charge, rated_amount = provider_cost * 2 AS doubled FROM events WHERE transaction_id = $1',
+      [transactionId],
+    )
+  )[0];
 
 /** Sessions of this database waiting for a lock. */
 const waiting = () => billing.probe.count('pg_stat_activity', `datname = current_database() AND wait_event_type = 'Lock'`);
@@ -63,7 +70,7 @@ afterAll(async () => {
 describe('a customer moved to another plan while its batch is being priced', () => {
   it('ends priced under the new plan, whatever the pricing run read before', async () => {
     const { externalId, transactionId, batchId } = await customerWithEvent();
-    const locker = new Client({ connectionString: billing.db.url });
+    const locker = new Client({ connectionString: billing.config.databaseUrl });
     await locker.connect();
     try {
       await locker.query('BEGIN');
@@ -73,7 +80,10 @@ describe('a customer moved to another plan while its batch is being priced', () 
       await waitFor(async () => (await waiting()) >= 1, 10_000, 'the pricing write to wait');
       // 2. The customer moves to "new" meanwhile: the reset runs (or waits on the pricing write) now.
       let moved = false;
-      const move = billing.get(ChangeCustomer).execute({ organizationId, externalId, changes: { plan_code: 'new' } }).then(() => (moved = true));
+      const move = billing
+        .get(ChangeCustomer)
+        .execute({ organizationId, externalId, changes: { plan_code: 'new' } })
+        .then(() => (moved = true));
       await waitFor(async () => moved || (await waiting()) >= 2, 10_000, 'the reset to commit or wait');
       // 3. The pricing write goes on.
       await locker.query('ROLLBACK');
@@ -93,8 +103,16 @@ describe('a customer moved to another plan while its batch is being priced', () 
     const [event] = await pricing.eventsToPrice(batchId);
     await billing.get(ChangeCustomer).execute({ organizationId, externalId, changes: { plan_code: 'new' } });
     const asUnderOldPlan = {
-      id: event.id, status: 'priced' as const, reason: null, providerCost: '1', ratedAmount: '1', rateCardId: null, charge: 'old-charge',
-      planVersionId: null, periodStart: new Date(), periodEnd: new Date(Date.now() + 86_400_000),
+      id: event.id,
+      status: 'priced' as const,
+      reason: null,
+      providerCost: '1',
+      ratedAmount: '1',
+      rateCardId: null,
+      charge: 'old-charge',
+      planVersionId: null,
+      periodStart: new Date(),
+      periodEnd: new Date(Date.now() + 86_400_000),
     };
     expect(await pricing.writePriced(batchId, guard, [asUnderOldPlan])).toBeNull();
     expect((await stored(transactionId)).pricing_status).toBe('pending');

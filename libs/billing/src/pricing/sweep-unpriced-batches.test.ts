@@ -48,7 +48,9 @@ describe('the sweeper', () => {
   });
 
   it('leaves quarantined batches alone', async () => {
-    await billing.probe.rows(`UPDATE ingest_batches SET quarantined_at = now() WHERE id = (SELECT id FROM ingest_batches ORDER BY created_at LIMIT 1)`);
+    await billing.probe.rows(
+      `UPDATE ingest_batches SET quarantined_at = now() WHERE id = (SELECT id FROM ingest_batches ORDER BY created_at LIMIT 1)`,
+    );
     await billing.get(PriceQueue).queue.obliterate({ force: true });
     expect((await billing.get(SweepUnpricedBatches).execute()).batches).toBe(2);
     expect(await waiting()).toBe(2);

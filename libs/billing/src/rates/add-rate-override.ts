@@ -30,7 +30,9 @@ export class AddRateOverride {
 
   async execute(command: AddRateOverrideCommand): Promise<{ provider: string; model: string; version: RateVersion }> {
     const provider = normalizeProvider(command.provider);
-    const card = cardToRow(rateCardFromJson({ provider, model: command.model, source: 'override', prices: command.prices, tiers: command.tiers }));
+    const card = cardToRow(
+      rateCardFromJson({ provider, model: command.model, source: 'override', prices: command.prices, tiers: command.tiers }),
+    );
     const { row, created } = await this.rates.addOverride(command.organizationId, card, command.effectiveFrom);
     if (!created && row.content_hash !== card.content_hash) {
       throw new ConflictError(
@@ -40,7 +42,9 @@ export class AddRateOverride {
     }
     await this.book.refresh();
     // Also on a replay: the first call may have stored the override and failed before repricing.
-    const reopened = await this.transactions.run((tx) => this.repricer.overrideAdded(tx, command.organizationId, provider, command.model, command.effectiveFrom));
+    const reopened = await this.transactions.run((tx) =>
+      this.repricer.overrideAdded(tx, command.organizationId, provider, command.model, command.effectiveFrom),
+    );
     await this.repricer.enqueue(reopened);
     return { provider, model: command.model, version: versionFromRow(row) };
   }

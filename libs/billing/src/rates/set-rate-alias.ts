@@ -21,7 +21,8 @@ export class SetRateAlias {
 
   async execute({ organizationId, alias, provider, model }: SetRateAliasCommand): Promise<RateAliasRow> {
     const target = this.book.resolveCard(organizationId, provider, model);
-    if (!target.ok) throw new InvalidCommandError(`the alias's target has no rate card: ${target.reason}`, [{ field: 'model', message: target.reason }]);
+    if (!target.ok)
+      throw new InvalidCommandError(`the alias's target has no rate card: ${target.reason}`, [{ field: 'model', message: target.reason }]);
     const row = await this.rates.upsertAlias({ organization_id: organizationId, alias, provider: target.provider, model: target.model });
     await this.book.refresh();
     return row;

@@ -50,6 +50,8 @@ export class ShowRateCard {
     }
     if (cards.size === 1) return [...cards.values()][0]!;
     if (cards.size === 0) return { ok: false, reason: `no rate card for model "${model}"` };
-    throw new InvalidCommandError(`several providers list model "${model}": pass provider= (one of ${[...cards.values()].map((c) => c.provider).join(', ')})`);
+    throw new InvalidCommandError(
+      `several providers list model "${model}": pass provider= (one of ${[...cards.values()].map((c) => c.provider).join(', ')})`,
+    );
   }
 }

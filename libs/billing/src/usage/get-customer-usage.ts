@@ -28,7 +28,10 @@ export class GetCustomerUsage {
     const { customer, period } = await this.current.of(organizationId, externalId);
     const start = from ?? period.start;
     const end = to ?? period.end;
-    const [groups, notPriced] = await Promise.all([this.usage.groups(customer.id, start, end, groupBy), this.usage.notPriced(customer.id, start, end)]);
+    const [groups, notPriced] = await Promise.all([
+      this.usage.groups(customer.id, start, end, groupBy),
+      this.usage.notPriced(customer.id, start, end),
+    ]);
     let events = 0n;
     let providerCost = ZERO;
     let ratedAmount = ZERO;

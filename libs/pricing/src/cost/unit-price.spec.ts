@@ -17,9 +17,7 @@ describe('unitPrice', () => {
     expect(unitPrice(base, 'reasoning_tokens').from).toBe('output_tokens');
     expect(unitPrice(base, 'audio_output_tokens').from).toBe('output_tokens');
     expect(unitPrice(base, 'cache_write_1h_tokens').from).toBe('input_tokens');
-    expect(unitPrice({ ...base, cache_write_tokens: exact('0.00000375') }, 'cache_write_1h_tokens').from).toBe(
-      'cache_write_tokens',
-    );
+    expect(unitPrice({ ...base, cache_write_tokens: exact('0.00000375') }, 'cache_write_1h_tokens').from).toBe('cache_write_tokens');
   });
 
   it('gives no price for counts without one (they cost 0)', () => {

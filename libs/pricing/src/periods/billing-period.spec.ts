@@ -23,12 +23,22 @@ describe('billingPeriod', () => {
     expect(billingPeriod(utc('2026-02-01'), utc('2024-03-10'), 'year')).toEqual({ start: utc('2025-03-10'), end: utc('2026-03-10') });
   });
 
+  it("gives calendar weeks from Monday, or weeks from the anchor's weekday", () => {
+    // 2026-11-30 is a Monday.
+    expect(billingPeriod(new Date('2026-12-02T12:00:00Z'), null, 'week')).toEqual({ start: utc('2026-11-30'), end: utc('2026-12-07') });
+    expect(billingPeriod(utc('2026-11-30'), null, 'week')).toEqual({ start: utc('2026-11-30'), end: utc('2026-12-07') });
+    expect(billingPeriod(new Date('2026-11-29T23:59:59.999Z'), null, 'week')).toEqual({ start: utc('2026-11-23'), end: utc('2026-11-30') });
+    // An anchor on a Thursday: weeks run Thursday to Thursday, before and after the anchor.
+    expect(billingPeriod(utc('2026-12-01'), utc('2026-10-01'), 'week')).toEqual({ start: utc('2026-11-26'), end: utc('2026-12-03') });
+    expect(billingPeriod(utc('2026-09-01'), utc('2026-10-01'), 'week')).toEqual({ start: utc('2026-08-27'), end: utc('2026-09-03') });
+  });
+
   it('always contains the instant, and periods tile time without gaps', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }),
         fc.option(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }), { nil: null }),
-        fc.constantFrom<'month' | 'year'>('month', 'year'),
+        fc.constantFrom<'week' | 'month' | 'year'>('week', 'month', 'year'),
         (t, a, interval) => {
           const anchor = a === null ? null : new Date(Math.floor(a / 86_400_000) * 86_400_000);
           const p = billingPeriod(t, anchor, interval);

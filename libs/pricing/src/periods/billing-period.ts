@@ -1,7 +1,7 @@
 // A customer's billing periods (docs/design.md "Periods"): calendar months by default, or anniversary periods
-// from the customer's billing_anchor date. All in UTC.
+// from the customer's billing_anchor date; weekly, monthly or yearly as the plan says. All in UTC.
 
-export type BillingInterval = 'month' | 'year';
+export type BillingInterval = 'week' | 'month' | 'year';
 
 export interface BillingPeriod {
   readonly start: Date;
@@ -24,18 +24,31 @@ function boundary(year: number, month: number, n: number, anchorDay: number): nu
   return anchorIn(year + Math.floor(m / 12), ((m % 12) + 12) % 12, anchorDay);
 }
 
+const WEEK = 7 * 86_400_000;
+/** A Monday: calendar weeks start on Mondays (ISO 8601). */
+const MONDAY = Date.UTC(1970, 0, 5);
+
+/** Weeks from the anchor's weekday (midnight UTC), or calendar weeks from Monday. */
+function weekContaining(t: number, anchor: Date | null): BillingPeriod {
+  const origin = anchor === null ? MONDAY : Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth(), anchor.getUTCDate());
+  const start = origin + Math.floor((t - origin) / WEEK) * WEEK;
+  return { start: new Date(start), end: new Date(start + WEEK) };
+}
+
 /**
- * The period containing `at`. `anchor` null means calendar periods (the 1st of the month, or January 1st
- * for yearly plans); otherwise periods start on the anchor's day of month (and month, for yearly plans).
+ * The period containing `at`. `anchor` null means calendar periods (Monday for weekly plans, the 1st of the
+ * month, or January 1st for yearly plans); otherwise periods start on the anchor's weekday (weekly), day of
+ * month (monthly), or day and month (yearly).
  */
 export function billingPeriod(at: Date | number, anchor: Date | null, interval: BillingInterval = 'month'): BillingPeriod {
   const t = typeof at === 'number' ? at : at.getTime();
+  if (interval === 'week') return weekContaining(t, anchor);
   const d = new Date(t);
   const step = interval === 'year' ? 12 : 1;
   const anchorDay = anchor === null ? 1 : anchor.getUTCDate();
   const anchorMonth = anchor === null ? 0 : anchor.getUTCMonth();
   // Start from a boundary at or before `at`, then step forward.
-  let year = d.getUTCFullYear();
+  const year = d.getUTCFullYear();
   let month = interval === 'year' ? anchorMonth : d.getUTCMonth();
   let start = boundary(year, month, 0, anchorDay);
   while (start > t) {

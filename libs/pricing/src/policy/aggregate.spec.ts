@@ -7,7 +7,10 @@ const decimalText = fc
   .tuple(fc.bigInt({ min: 0n, max: 10n ** 18n }), fc.integer({ min: 0, max: 30 }))
   .map(([n, scale]) => new Decimal(n.toString()).div(new Decimal(10).pow(scale)));
 const usage = fc.record(
-  Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, fc.bigInt({ min: 0n, max: 10n ** 12n })])) as Record<keyof Usage, fc.Arbitrary<bigint>>,
+  Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, fc.bigInt({ min: 0n, max: 10n ** 12n })])) as Record<
+    keyof Usage,
+    fc.Arbitrary<bigint>
+  >,
 );
 const pricedEvent: fc.Arbitrary<PricedUsage> = fc.record({
   charge: fc.constantFrom('premium', 'standard', 'flat'),

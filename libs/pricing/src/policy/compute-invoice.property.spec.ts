@@ -31,9 +31,15 @@ const planInput = fc.record({
   charges: fc.tuple(charge('premium', ['*opus*']), charge('flat', ['gpt-*']), charge('standard', ['*'])),
 });
 const usageOf = (names: string[]) =>
-  fc.subarray(names).chain((chosen) =>
-    fc.tuple(...chosen.map((name) => fc.tuple(decimal(10n ** 14n, 12), decimal(10n ** 14n, 12)).map(([cost, rated]) => aggregate(name, cost, rated)))),
-  );
+  fc
+    .subarray(names)
+    .chain((chosen) =>
+      fc.tuple(
+        ...chosen.map((name) =>
+          fc.tuple(decimal(10n ** 14n, 12), decimal(10n ** 14n, 12)).map(([cost, rated]) => aggregate(name, cost, rated)),
+        ),
+      ),
+    );
 const coupon: fc.Arbitrary<Coupon> = fc.oneof(
   fc.record({ id: fc.uuid(), kind: fc.constant('fixed' as const), amount: money.map((m) => new Decimal(m)) }),
   fc.record({ id: fc.uuid(), kind: fc.constant('percentage' as const), percent: decimal(10_000n, 2).map((p) => Decimal.min(p, 100)) }),

@@ -26,8 +26,7 @@ const noExtras: InvoiceInput = {
   as_of: new Date('2026-11-01T00:00:00Z'),
 };
 
-const table = (invoice: Invoice) =>
-  invoice.lines.map((l) => [l.type, l.charge, l.amount.toFixed(2), l.floor_applied]);
+const table = (invoice: Invoice) => invoice.lines.map((l) => [l.type, l.charge, l.amount.toFixed(2), l.floor_applied]);
 
 describe('computeInvoice', () => {
   it('runs steps 1–9 in order on a worked example', () => {

@@ -32,12 +32,7 @@ function byUseOrder(a: CreditGrant, b: CreditGrant): number {
  * (then id, so the order is total). Grants expired at `asOf` are skipped. A grant is used in whole minor
  * units only (its remaining rounded down), so the ledger entries add up to the credits line exactly.
  */
-export function consumeCredits(
-  grants: readonly CreditGrant[],
-  subtotal: Decimal,
-  currency: string,
-  asOf: Date,
-): CreditConsumption[] {
+export function consumeCredits(grants: readonly CreditGrant[], subtotal: Decimal, currency: string, asOf: Date): CreditConsumption[] {
   const usable = grants.filter((g) => g.expires_at === null || g.expires_at.getTime() > asOf.getTime());
   const uses: CreditConsumption[] = [];
   let left = subtotal;

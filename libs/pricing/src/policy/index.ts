@@ -1,5 +1,5 @@
 export type { Charge, ChargeMode, CostSource, Plan, PlanInterval } from './plan';
-export { validatePlan, type PlanError, type PlanValidation } from './validate-plan';
+export { validatePlan, PLAN_DEFAULTS, type ChargeInput, type PlanError, type PlanInput, type PlanValidation } from './validate-plan';
 export { planToJson, type PlanJson } from './plan-json';
 export { compileChargeMatcher, patternMatches, isMatchAllPattern } from './match-charge';
 export { eventProviderCost } from './event-provider-cost';

@@ -2,14 +2,7 @@ import type { Decimal } from '@tollgate/money';
 import type { Usage } from '../dimensions';
 import { roundLine } from './round-line';
 
-export type InvoiceLineType =
-  | 'usage'
-  | 'late_usage'
-  | 'allowance'
-  | 'base_fee'
-  | 'minimum_commitment'
-  | 'coupon'
-  | 'credits';
+export type InvoiceLineType = 'usage' | 'late_usage' | 'allowance' | 'base_fee' | 'minimum_commitment' | 'coupon' | 'credits';
 
 /** What a usage or late-usage line summed. */
 export interface LineUsage {

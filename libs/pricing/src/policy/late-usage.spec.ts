@@ -2,7 +2,12 @@ import { lateUsageInOrder } from './late-usage';
 import { aggregate } from './test-support/aggregates';
 import { plan } from './test-support/plans';
 
-const v1 = plan({ charges: [{ name: 'a', models: ['x*'] }, { name: 'b', models: ['*'] }] });
+const v1 = plan({
+  charges: [
+    { name: 'a', models: ['x*'] },
+    { name: 'b', models: ['*'] },
+  ],
+});
 const v2 = plan({ charges: [{ name: 'b', models: ['*'] }] });
 
 describe('lateUsageInOrder', () => {

@@ -1,9 +1,9 @@
 import { planToJson } from './plan-json';
-import { validatePlan } from './validate-plan';
+import { validatePlan, type PlanInput } from './validate-plan';
 
 describe('planToJson', () => {
   it('round-trips through validatePlan', () => {
-    const input = {
+    const input: PlanInput = {
       code: 'mix',
       name: 'Mix',
       currency: 'EUR',
@@ -15,8 +15,22 @@ describe('planToJson', () => {
       requires_approval: true,
       cost_source: 'reported',
       charges: [
-        { name: 'tok', models: ['claude-*'], mode: 'token', token_prices: { input_tokens: '3.00', output_tokens: '15' }, margin_floor: '0.1', allowance_eligible: false },
-        { name: 'rest', models: ['*'], mode: 'price', markup: '0.000000000000000000000000000001', margin_floor: null, allowance_eligible: true },
+        {
+          name: 'tok',
+          models: ['claude-*'],
+          mode: 'token',
+          token_prices: { input_tokens: '3.00', output_tokens: '15' },
+          margin_floor: '0.1',
+          allowance_eligible: false,
+        },
+        {
+          name: 'rest',
+          models: ['*'],
+          mode: 'price',
+          markup: '0.000000000000000000000000000001',
+          margin_floor: null,
+          allowance_eligible: true,
+        },
       ],
     };
     const first = validatePlan(input);

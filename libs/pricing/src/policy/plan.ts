@@ -3,7 +3,7 @@ import type { UsageDimension } from '../dimensions';
 
 export type ChargeMode = 'price' | 'token';
 export type CostSource = 'rate_card' | 'reported';
-export type PlanInterval = 'month' | 'year';
+export type PlanInterval = 'week' | 'month' | 'year';
 
 /** One charge of a plan (docs/api.md "Customers and plans"); field names are the API's. */
 export interface Charge {

@@ -12,6 +12,8 @@ describe('the rate source registry', () => {
   it('checks RATE_SOURCES against it, naming the variable', () => {
     expect(listSourcesOf({ rateSources: ['litellm', 'openrouter'] })).toEqual(['litellm', 'openrouter']);
     expect(listSourcesOf({})).toEqual(LIST_SOURCES);
-    expect(() => listSourcesOf({ rateSources: ['openrouter', 'azure'] })).toThrow(new ConfigError('RATE_SOURCES: unknown azure (known: openrouter, bedrock, litellm)'));
+    expect(() => listSourcesOf({ rateSources: ['openrouter', 'azure'] })).toThrow(
+      new ConfigError('RATE_SOURCES: unknown azure (known: openrouter, bedrock, litellm)'),
+    );
   });
 });

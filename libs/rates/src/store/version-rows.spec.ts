@@ -36,7 +36,16 @@ describe('rate card rows', () => {
 
   it('reads a removal marker as a removed version', () => {
     const at = new Date('2026-08-02T00:00:00Z');
-    const base = { id: 'x', scope: 'list', provider: 'openai', model: 'gpt-4o', source: 'litellm', effective_from: at, fetched_at: at, sync_id: null };
+    const base = {
+      id: 'x',
+      scope: 'list',
+      provider: 'openai',
+      model: 'gpt-4o',
+      source: 'litellm',
+      effective_from: at,
+      fetched_at: at,
+      sync_id: null,
+    };
     expect(versionFromRow({ ...base, prices: {}, tiers: [], content_hash: 'removed' })).toMatchObject({ removed: true, prices: {} });
     expect(versionFromRow({ ...base, ...cardToRow(card) }).removed).toBeUndefined();
   });

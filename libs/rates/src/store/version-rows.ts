@@ -13,7 +13,10 @@ function canonicalPrices(prices: Record<string, string>): [string, string][] {
 /** Hash of prices and tiers only: a new version is written only when it changes. Decimal text is normalised first. */
 export function contentHash(card: Pick<RateCard, 'prices' | 'tiers'>): string {
   const json = rateCardToJson({ provider: '', model: '', source: 'override', ...card });
-  const canonical = [canonicalPrices(json.prices), [...json.tiers].sort((a, b) => a.min_prompt_tokens - b.min_prompt_tokens).map((t) => [t.min_prompt_tokens, canonicalPrices(t.prices)])];
+  const canonical = [
+    canonicalPrices(json.prices),
+    [...json.tiers].sort((a, b) => a.min_prompt_tokens - b.min_prompt_tokens).map((t) => [t.min_prompt_tokens, canonicalPrices(t.prices)]),
+  ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 

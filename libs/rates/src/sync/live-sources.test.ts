@@ -118,7 +118,9 @@ describe('syncing live sources over HTTP', () => {
     const parsed = await liteLlmSource.fetch({ liteLlmUrl: `${base}/prices.json` }, { timeoutMs: 5000 });
     expect(parsed.cards).toHaveLength(2251);
     reply = () => ({ status: 200, body: litellmBody.slice(0, 5000) });
-    expect((await runSourceSync(() => liteLlmSource.fetch({ liteLlmUrl: `${base}/prices.json` }, {}), parsed.cards)).outcome).toBe('failed');
+    expect((await runSourceSync(() => liteLlmSource.fetch({ liteLlmUrl: `${base}/prices.json` }, {}), parsed.cards)).outcome).toBe(
+      'failed',
+    );
   });
 
   it('walks the AWS bulk files: region index, then each configured region', async () => {

@@ -68,7 +68,9 @@ afterAll(async () => {
 
 describe('rate versions in Postgres', () => {
   it('seeds the bundled snapshot on an empty database, once, so a fresh install prices offline', async () => {
-    const counts = await pool.query(`SELECT source, count(*)::int AS n FROM rate_card_versions WHERE scope = 'list' GROUP BY source ORDER BY source`);
+    const counts = await pool.query(
+      `SELECT source, count(*)::int AS n FROM rate_card_versions WHERE scope = 'list' GROUP BY source ORDER BY source`,
+    );
     expect(counts.rows).toEqual([
       { source: 'bedrock', n: 9 },
       { source: 'litellm', n: 2251 },
@@ -99,7 +101,9 @@ describe('rate versions in Postgres', () => {
     const result = await sync.run();
     expect(result.status).toBe('applied');
     expect(result.summary.openrouter).toMatchObject({ outcome: 'applied', changed: 1, versions_written: 1, removal_markers: 0 });
-    const versions = await pool.query(`SELECT sync_id FROM rate_card_versions WHERE source = 'openrouter' AND model = 'openai/gpt-4o' ORDER BY effective_from`);
+    const versions = await pool.query(
+      `SELECT sync_id FROM rate_card_versions WHERE source = 'openrouter' AND model = 'openai/gpt-4o' ORDER BY effective_from`,
+    );
     expect(versions.rows.map((r) => r.sync_id)).toEqual([null, result.id]);
     // The sync refreshed this process's book.
     expect(inputPrice(before)).toBe('0.0000025');
@@ -184,7 +188,13 @@ describe('rate versions in Postgres', () => {
   });
 
   it('prices a model known only through an override, and resolves an alias to it', async () => {
-    const card = cardToRow({ provider: 'acme', model: 'house-model', source: 'override', prices: { input_tokens: exact('0.0000001'), output_tokens: exact('0.0000002') }, tiers: [] });
+    const card = cardToRow({
+      provider: 'acme',
+      model: 'house-model',
+      source: 'override',
+      prices: { input_tokens: exact('0.0000001'), output_tokens: exact('0.0000002') },
+      tiers: [],
+    });
     await repo.addOverride(ORG, card, new Date(0));
     await repo.upsertAlias({ organization_id: ORG, alias: 'our-llm', provider: 'acme', model: 'house-model' });
     const generation = book.generation;
@@ -192,7 +202,10 @@ describe('rate versions in Postgres', () => {
     expect(book.generation).toBeGreaterThan(generation);
     expect(book.lookup(ORG, 'acme', 'house-model', Date.now())).toMatchObject({ ok: true, version: { source: 'override' } });
     expect(book.lookup(ORG, 'whatever', 'OUR-LLM', Date.now())).toMatchObject({ ok: true, version: { model: 'house-model' } });
-    expect(book.lookup(OTHER_ORG, 'acme', 'house-model', Date.now())).toEqual({ ok: false, reason: 'no rate card for provider "acme" model "house-model"' });
+    expect(book.lookup(OTHER_ORG, 'acme', 'house-model', Date.now())).toEqual({
+      ok: false,
+      reason: 'no rate card for provider "acme" model "house-model"',
+    });
   });
 
   it('learns of another process’s writes by polling, and tells its listeners', async () => {

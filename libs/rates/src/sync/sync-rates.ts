@@ -43,7 +43,8 @@ function fetcherFor(source: ListSource, config: SyncSourcesConfig): () => Promis
     const deadline = AbortSignal.timeout(config.timeoutMs);
     return LIST_SOURCE_REGISTRY[source].fetch(config, {
       timeoutMs: config.timeoutMs,
-      fetch: ((input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline })) as typeof fetch,
+      fetch: ((input, init) =>
+        fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline })) as typeof fetch,
     });
   };
 }
@@ -100,14 +101,21 @@ export class SyncRates {
       const held: Record<string, RateCardRow[]> = {};
       for (const [source, got] of fetched) {
         const lastGood = (await this.repo.latestListCards(source, client)).map((row) => cardFromRow(row, source));
-        const result = await runSourceSync(() => ('parsed' in got ? Promise.resolve(got.parsed) : Promise.reject(got.error)), lastGood, this.config.policy ?? DEFAULT_SYNC_POLICY);
+        // The fetch already ran (outside the transaction); a failure is rethrown as it was caught.
+        const replay = async () => {
+          if ('parsed' in got) return got.parsed;
+          throw got.error;
+        };
+        const result = await runSourceSync(replay, lastGood, this.config.policy ?? DEFAULT_SYNC_POLICY);
         summary[source] = summarize(result);
         if (result.outcome === 'applied') {
           const written = await this.repo.applyListing(client, source, result.cards.map(cardToRow), id, new Date(), got.at);
           summary[source] = { ...summary[source], versions_written: written.written, removal_markers: written.removed };
         } else if (result.outcome === 'held') held[source] = result.cards.map(cardToRow);
       }
-      const errors = Object.entries(summary).filter(([, s]) => s.error !== undefined).map(([source, s]) => `${source}: ${s.error}`);
+      const errors = Object.entries(summary)
+        .filter(([, s]) => s.error !== undefined)
+        .map(([source, s]) => `${source}: ${s.error}`);
       return this.repo.insertSync(client, {
         id,
         source: this.config.sources.join(','),
@@ -127,12 +135,16 @@ export class SyncRates {
    * Applies a held sync's cards as each source's listing, in force from now (the moment prices are accepted).
    * Once only: the status moves from held to approved in the same transaction.
    */
-  async approve(id: string): Promise<{ ok: true; sync: RateSyncRow } | { ok: false; reason: 'not_found' | 'not_held'; sync?: RateSyncRow }> {
+  async approve(
+    id: string,
+  ): Promise<{ ok: true; sync: RateSyncRow } | { ok: false; reason: 'not_found' | 'not_held'; sync?: RateSyncRow }> {
     const outcome = await this.repo.transaction(async (client) => {
       const sync = await this.repo.markApproved(client, id);
       if (sync === null) {
         const existing = await this.repo.findSync(id, client);
-        return existing === null ? ({ ok: false, reason: 'not_found' } as const) : ({ ok: false, reason: 'not_held', sync: existing } as const);
+        return existing === null
+          ? ({ ok: false, reason: 'not_found' } as const)
+          : ({ ok: false, reason: 'not_held', sync: existing } as const);
       }
       const summary = { ...(sync.summary as Record<string, SourceSummary>) };
       const now = new Date();

@@ -24,7 +24,9 @@ export function syncVerdict(diff: CardDiff, lastGoodCount: number, policy: SyncP
   }
   const priceMoves = diff.changed.flatMap(({ before, after }) => priceMovesBeyond(before, after, policy.maxPriceFactor));
   if (priceMoves.length > 0) {
-    reasons.push(`${priceMoves.length} price(s) would move by more than ${policy.maxPriceFactor}x, e.g. ${priceMoves[0]!.provider}/${priceMoves[0]!.model} ${priceMoves[0]!.price} ${priceMoves[0]!.before} -> ${priceMoves[0]!.after}`);
+    reasons.push(
+      `${priceMoves.length} price(s) would move by more than ${policy.maxPriceFactor}x, e.g. ${priceMoves[0]!.provider}/${priceMoves[0]!.model} ${priceMoves[0]!.price} ${priceMoves[0]!.before} -> ${priceMoves[0]!.after}`,
+    );
   }
   return reasons.length > 0 ? { outcome: 'held', reasons, priceMoves } : { outcome: 'applied' };
 }

@@ -25,12 +25,7 @@ export function parseRetryAfter(header: string | null | undefined, now: number =
 }
 
 /** The server's Retry-After wins over our own backoff (it knows when it will be ready), capped by maxMs. */
-export function retryDelay(
-  attempt: number,
-  retryAfterMs: number | undefined,
-  opts: BackoffOptions,
-  random?: () => number,
-): number {
+export function retryDelay(attempt: number, retryAfterMs: number | undefined, opts: BackoffOptions, random?: () => number): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, opts.maxMs);
   return backoffDelay(attempt, opts, random);
 }

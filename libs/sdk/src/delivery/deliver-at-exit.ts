@@ -44,12 +44,7 @@ interface ChildProcessModule {
 }
 
 /** Blocks up to timeoutMs; returns the indexes of the batches not confirmed delivered. */
-export function deliverAtExit(
-  eventsUrl: string,
-  apiKey: string,
-  batches: readonly (readonly WireEvent[])[],
-  timeoutMs: number,
-): number[] {
+export function deliverAtExit(eventsUrl: string, apiKey: string, batches: readonly (readonly WireEvent[])[], timeoutMs: number): number[] {
   const all = batches.map((_, index) => index);
   const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   if (batches.length === 0 || typeof getBuiltin !== 'function' || !process.execPath) return all;

@@ -1,13 +1,16 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as Esbuild from 'esbuild';
 import { FakeIngest } from '../../test/fake-ingest';
 
 // Agent processes that end right after their last model call. Each runs in a child process against the
 // SDK bundled as published (one CJS file), and the fake ingest API must have the event.
 
-const esbuild = require(require.resolve('esbuild', { paths: [require.resolve('tsup')] })) as typeof import('esbuild');
+// esbuild as tsup (the SDK's bundler) resolves it: it is tsup's dependency, not one of ours.
+const esbuild = createRequire(require.resolve('tsup'))('esbuild') as typeof Esbuild;
 
 describe('delivery when the process exits', () => {
   let dir: string;
@@ -17,7 +20,14 @@ describe('delivery when the process exits', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'tollgate-sdk-exit-'));
     bundle = join(dir, 'sdk.cjs');
-    esbuild.buildSync({ entryPoints: [join(__dirname, '..', 'index.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle });
+    esbuild.buildSync({
+      entryPoints: [join(__dirname, '..', 'index.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: bundle,
+    });
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -21,7 +21,14 @@ describe('wrapAnthropic with the real @anthropic-ai/sdk', () => {
     const message = await rig.tollgate.task('reply', { customer: 'initech', feature: 'inbox' }, () => anthropic.messages.create(request));
     expect(message.content[0]).toMatchObject({ type: 'text' });
     const [event] = await rig.events();
-    expect(event).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-4-5', external_customer_id: 'initech', feature: 'inbox', status: 'success', usage });
+    expect(event).toMatchObject({
+      provider: 'anthropic',
+      model: 'claude-haiku-4-5',
+      external_customer_id: 'initech',
+      feature: 'inbox',
+      status: 'success',
+      usage,
+    });
     expect(event.task_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -29,7 +36,8 @@ describe('wrapAnthropic with the real @anthropic-ai/sdk', () => {
     await rig.tollgate.task('reply', { customer: 'initech' }, async () => {
       const stream = await anthropic.messages.create({ ...request, stream: true });
       let text = '';
-      for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+      for await (const event of stream)
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
       expect(text).toContain('metered and billed');
     });
     expect((await rig.events())[0]).toMatchObject({ status: 'success', usage });

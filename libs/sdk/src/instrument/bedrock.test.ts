@@ -1,4 +1,10 @@
-import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeModelCommand, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  ConverseStreamCommand,
+  InvokeModelCommand,
+  InvokeModelWithResponseStreamCommand,
+} from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startRig, type Rig } from '../../test/harness';
 import { wrapBedrock } from './bedrock';
@@ -91,7 +97,12 @@ describe('wrapBedrock with the real @aws-sdk/client-bedrock-runtime', () => {
     };
     const families = Object.keys(models) as Array<keyof typeof models>;
     const invoke = (family: keyof typeof models, body: object = bodies[family]) =>
-      new InvokeModelCommand({ modelId: models[family], contentType: 'application/json', accept: 'application/json', body: JSON.stringify(body) });
+      new InvokeModelCommand({
+        modelId: models[family],
+        contentType: 'application/json',
+        accept: 'application/json',
+        body: JSON.stringify(body),
+      });
     const invokeStream = (family: keyof typeof models, body: object = bodies[family]) =>
       new InvokeModelWithResponseStreamCommand({ modelId: models[family], contentType: 'application/json', body: JSON.stringify(body) });
 
@@ -124,7 +135,15 @@ describe('wrapBedrock with the real @aws-sdk/client-bedrock-runtime', () => {
     });
 
     it('flags a body and stream whose usage it cannot read, and no Bedrock counts, as usage_unknown', async () => {
-      rig.llm.setUsage('bedrockInvoke', { input: 40, output: 220, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, bodyUsage: { tokens: 260 }, tokenCounts: false });
+      rig.llm.setUsage('bedrockInvoke', {
+        input: 40,
+        output: 220,
+        cacheRead: 0,
+        cacheWrite: 0,
+        cacheWrite1h: 0,
+        bodyUsage: { tokens: 260 },
+        tokenCounts: false,
+      });
       for (const family of families) await bedrock.send(invoke(family));
       for (const family of families) {
         const output = await bedrock.send(invokeStream(family));

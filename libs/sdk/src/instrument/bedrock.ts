@@ -61,17 +61,19 @@ export function wrapBedrock<C extends BedrockRuntimeLike>(client: C, tollgate: T
     const observer = new CallObserver(tollgate, 'bedrock', converse ? 'converse' : 'invoke', input, modelId);
     const headers: Record<string, string> = {};
     return guarded(observer, () =>
-      responseHeaders.run(headers, () => send(command, ...rest)).then(
-        (output) => {
-          if (converse) observeConverse(output, observer);
-          else observeInvoke(output, headers, observer);
-          return output;
-        },
-        (error: unknown) => {
-          observer.fail(error);
-          throw error;
-        },
-      ),
+      responseHeaders
+        .run(headers, () => send(command, ...rest))
+        .then(
+          (output) => {
+            if (converse) observeConverse(output, observer);
+            else observeInvoke(output, headers, observer);
+            return output;
+          },
+          (error: unknown) => {
+            observer.fail(error);
+            throw error;
+          },
+        ),
     ) as Promise<unknown>;
   };
   return client;

@@ -23,7 +23,14 @@ describe('wrapGoogleGenAI with the real @google/genai', () => {
     );
     expect(response.text).toContain('fake');
     const [event] = await rig.events();
-    expect(event).toMatchObject({ provider: 'google', model: 'gemini-2.5-flash', feature: 'notes', status: 'success', usage, metadata: { task_name: 'summarise' } });
+    expect(event).toMatchObject({
+      provider: 'google',
+      model: 'gemini-2.5-flash',
+      feature: 'notes',
+      status: 'success',
+      usage,
+      metadata: { task_name: 'summarise' },
+    });
   });
 
   it('meters models.generateContentStream from the last running total', async () => {
@@ -52,12 +59,18 @@ describe('wrapGoogleGenAI with the real @google/genai', () => {
       break;
     }
     const [event] = await rig.events();
-    expect(event).toMatchObject({ status: 'error', metadata: { error: 'stream_abandoned' }, usage: { input_tokens: 276, cache_read_tokens: 1024 } });
+    expect(event).toMatchObject({
+      status: 'error',
+      metadata: { error: 'stream_abandoned' },
+      usage: { input_tokens: 276, cache_read_tokens: 1024 },
+    });
   });
 
   it('reports a failed call as an error', async () => {
     rig.llm.failNext({ status: 500 });
-    await expect(ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hi', config: { httpOptions: { retryOptions: { attempts: 1 } } } })).rejects.toThrow();
+    await expect(
+      ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hi', config: { httpOptions: { retryOptions: { attempts: 1 } } } }),
+    ).rejects.toThrow();
     const [event] = await rig.events();
     expect(event).toMatchObject({ status: 'error', model: 'gemini-2.5-flash', usage: { requests: 0 } });
   });

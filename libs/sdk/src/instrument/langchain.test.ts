@@ -25,7 +25,7 @@ class OpenAIChat extends BaseChatModel {
   async _generate(messages: BaseMessage[]): Promise<ChatResult> {
     const completion = await this.client.chat.completions.create({
       model: 'gpt-4o-mini',
-      messages: messages.map((m) => ({ role: 'user' as const, content: String(m.content) })),
+      messages: messages.map((m) => ({ role: 'user' as const, content: m.text })),
     });
     const usage = completion.usage!;
     const message = new AIMessage({
@@ -39,7 +39,7 @@ class OpenAIChat extends BaseChatModel {
         output_token_details: { reasoning: usage.completion_tokens_details?.reasoning_tokens },
       },
     });
-    return { generations: [{ text: String(message.content), message }] };
+    return { generations: [{ text: message.text, message }] };
   }
 }
 
@@ -54,7 +54,7 @@ describe('tollgateCallbacks with the real @langchain/core', () => {
     const reply = await rig.tollgate.task('research', { customer: 'stark', feature: 'agent' }, () =>
       model.invoke('Find the invoice', { callbacks: [tollgateCallbacks(rig.tollgate)] }),
     );
-    expect(String(reply.content)).toContain('fake');
+    expect(reply.text).toContain('fake');
     const [event] = await rig.events();
     expect(event).toMatchObject({
       provider: 'openai',
@@ -80,7 +80,9 @@ describe('tollgateCallbacks with the real @langchain/core', () => {
     rig = await startRig({ customer: 'broke', budgetGuard: true });
     rig.ingest.entitlements.set('broke', { allowed: false, reason: 'credits_exhausted' });
     const model = new OpenAIChat(new OpenAI({ apiKey: 'sk-fake', baseURL: rig.llm.openaiBaseUrl, maxRetries: 0 }));
-    await expect(model.invoke('Hi', { callbacks: [tollgateCallbacks(rig.tollgate)] })).rejects.toMatchObject({ name: 'BudgetExceededError' });
+    await expect(model.invoke('Hi', { callbacks: [tollgateCallbacks(rig.tollgate)] })).rejects.toMatchObject({
+      name: 'BudgetExceededError',
+    });
     expect(rig.llm.requests).toHaveLength(0);
   });
 

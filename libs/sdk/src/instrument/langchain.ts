@@ -69,26 +69,49 @@ export function tollgateCallbacks(tollgate: Tollgate) {
   const runs = new Map<string, CallObserver>();
   const guardOn = tollgate.guardsCalls;
   const start = async (runId: string, params: unknown, metadata: Record<string, unknown> | undefined): Promise<void> => {
-    const observer = new CallObserver(tollgate, providerName(metadata?.ls_provider), 'langchain', params, metadata?.ls_model_name as string | undefined);
+    const observer = new CallObserver(
+      tollgate,
+      providerName(metadata?.ls_provider),
+      'langchain',
+      params,
+      metadata?.ls_model_name as string | undefined,
+    );
     runs.set(runId, observer);
     const verdict = observer.guard();
     if (verdict instanceof Error) {
       runs.delete(runId);
       throw verdict;
     }
-    if (verdict) await verdict.catch((error: unknown) => {
-      runs.delete(runId);
-      throw error;
-    });
+    if (verdict)
+      await verdict.catch((error: unknown) => {
+        runs.delete(runId);
+        throw error;
+      });
   };
   return {
     // A guard must be able to stop the call, so its errors are raised and the handler awaited.
     raiseError: guardOn,
     awaitHandlers: guardOn,
-    handleChatModelStart(_llm: unknown, messages: unknown, runId: string, _parent?: string, extra?: Record<string, unknown>, _tags?: string[], metadata?: Record<string, unknown>) {
+    handleChatModelStart(
+      _llm: unknown,
+      messages: unknown,
+      runId: string,
+      _parent?: string,
+      extra?: Record<string, unknown>,
+      _tags?: string[],
+      metadata?: Record<string, unknown>,
+    ) {
       return start(runId, { messages, invocation_params: extra?.invocation_params }, metadata);
     },
-    handleLLMStart(_llm: unknown, prompts: string[], runId: string, _parent?: string, extra?: Record<string, unknown>, _tags?: string[], metadata?: Record<string, unknown>) {
+    handleLLMStart(
+      _llm: unknown,
+      prompts: string[],
+      runId: string,
+      _parent?: string,
+      extra?: Record<string, unknown>,
+      _tags?: string[],
+      metadata?: Record<string, unknown>,
+    ) {
       return start(runId, { prompts, invocation_params: extra?.invocation_params }, metadata);
     },
     handleLLMEnd(output: LLMResultLike, runId: string) {

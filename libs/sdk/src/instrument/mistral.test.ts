@@ -19,7 +19,9 @@ describe('wrapMistral with the real @mistralai/mistralai', () => {
   const usage = { input_tokens: 264, cache_read_tokens: 1536, output_tokens: 250 };
 
   it('meters chat.complete, with the usage as the client returns it (camelCase)', async () => {
-    const response = await rig.tollgate.task('classify', { customer: 'wayne', feature: 'triage' }, () => mistral.chat.complete({ model: 'mistral-small-latest', messages }));
+    const response = await rig.tollgate.task('classify', { customer: 'wayne', feature: 'triage' }, () =>
+      mistral.chat.complete({ model: 'mistral-small-latest', messages }),
+    );
     expect(response.usage.promptTokens).toBe(1800);
     expect(response.choices[0]?.message?.content).toContain('fake');
     const [event] = await rig.events();

@@ -17,7 +17,13 @@ function wrapCall(chat: Record<string, unknown>, method: string, tollgate: Tollg
   if (typeof chat[method] !== 'function') return;
   const call = (chat[method] as Call).bind(chat);
   chat[method] = (request: Record<string, unknown>, options?: unknown) => {
-    const observer = new CallObserver(tollgate, 'mistral', `chat.${streamed ? 'stream' : 'complete'}`, request, request?.model as string | undefined);
+    const observer = new CallObserver(
+      tollgate,
+      'mistral',
+      `chat.${streamed ? 'stream' : 'complete'}`,
+      request,
+      request?.model as string | undefined,
+    );
     return guarded(observer, () =>
       observePromise(call(request, options), observer, (data) => {
         if (streamed) {

@@ -1,6 +1,6 @@
 import type { Tollgate } from '../client';
 import { currentTask, type TaskContext } from '../context';
-import { BudgetExceededError } from '../errors';
+import type { BudgetExceededError } from '../errors';
 import type { NormalisedUsage } from '../normalise/openai-chat';
 import type { EventStatus } from '../types';
 import { fingerprint } from './fingerprint';

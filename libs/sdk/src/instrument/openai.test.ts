@@ -22,7 +22,13 @@ describe('wrapOpenAI with the real openai SDK', () => {
     expect(response.status).toBe(200);
     expect(data.choices[0].message.content).toContain('fake');
     const [event] = await rig.events();
-    expect(event).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', external_customer_id: 'acme', status: 'success', usage: chatUsage });
+    expect(event).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      external_customer_id: 'acme',
+      status: 'success',
+      usage: chatUsage,
+    });
   });
 
   it('meters a stream, asking for usage without showing the agent the extra chunk', async () => {
@@ -37,7 +43,12 @@ describe('wrapOpenAI with the real openai SDK', () => {
   });
 
   it('keeps the usage chunk when the agent asked for it', async () => {
-    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let usageSeen = false;
     for await (const chunk of stream) usageSeen ||= chunk.usage != null;
     expect(usageSeen).toBe(true);
@@ -72,7 +83,12 @@ describe('wrapOpenAI with the real openai SDK', () => {
       await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
     });
     const [failed, retried, again] = await rig.events();
-    expect(failed).toMatchObject({ status: 'error', external_customer_id: 'globex', usage: { requests: 0 }, metadata: { error: '500 InternalServerError', task_name: 'triage' } });
+    expect(failed).toMatchObject({
+      status: 'error',
+      external_customer_id: 'globex',
+      usage: { requests: 0 },
+      metadata: { error: '500 InternalServerError', task_name: 'triage' },
+    });
     expect(retried).toMatchObject({ status: 'success', retry_of: failed.transaction_id, task_id: failed.task_id, usage: chatUsage });
     expect(again.retry_of).toBeUndefined();
   });
@@ -93,7 +109,9 @@ describe('wrapOpenAI with the real openai SDK', () => {
     const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
     for await (const chunk of stream) void chunk;
     await openai.responses.create({ model: 'o4-mini', input: 'Plan the migration' });
-    const unasked = wrapOpenAI(new OpenAI({ apiKey: 'sk-fake', baseURL: rig.llm.openaiBaseUrl, maxRetries: 0 }), rig.tollgate, { requestStreamUsage: false });
+    const unasked = wrapOpenAI(new OpenAI({ apiKey: 'sk-fake', baseURL: rig.llm.openaiBaseUrl, maxRetries: 0 }), rig.tollgate, {
+      requestStreamUsage: false,
+    });
     for await (const chunk of await unasked.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })) void chunk;
     const events = await rig.events();
     expect(events.map((e) => [e.status, e.usage, (e.metadata as Record<string, string>).usage_unknown])).toEqual([
@@ -125,7 +143,10 @@ describe('wrapOpenAI with the real openai SDK', () => {
     rig = await startRig({ customer: 'broke', budgetGuard: true });
     rig.ingest.entitlements.set('broke', { allowed: false, reason: 'spend_cap_reached' });
     openai = wrapOpenAI(new OpenAI({ apiKey: 'sk-fake', baseURL: rig.llm.openaiBaseUrl, maxRetries: 0 }), rig.tollgate);
-    await expect(openai.chat.completions.create({ model: 'gpt-4o-mini', messages })).rejects.toMatchObject({ name: 'BudgetExceededError', reason: 'spend_cap_reached' });
+    await expect(openai.chat.completions.create({ model: 'gpt-4o-mini', messages })).rejects.toMatchObject({
+      name: 'BudgetExceededError',
+      reason: 'spend_cap_reached',
+    });
     await expect(openai.chat.completions.create({ model: 'gpt-4o-mini', messages })).rejects.toMatchObject({ name: 'BudgetExceededError' });
     expect(rig.llm.requests).toHaveLength(0);
     expect(rig.ingest.entitlementRequests).toEqual(['broke']);

@@ -24,7 +24,13 @@ describe('tollgateMiddleware with the real ai SDK and @ai-sdk/openai', () => {
     );
     expect(result.text).toContain('fake');
     const [event] = await rig.events();
-    expect(event).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', external_customer_id: 'umbrella', feature: 'chat', usage: chatUsage });
+    expect(event).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      external_customer_id: 'umbrella',
+      feature: 'chat',
+      usage: chatUsage,
+    });
   });
 
   it('meters streamText on a Responses model', async () => {

@@ -17,7 +17,8 @@ function has(o: Record<string, unknown>, ...keys: string[]): boolean {
 /** A body's usage in its family's shape, or undefined when the body has none this reads. */
 function bodyUsage(body: unknown): NormalisedUsage | undefined {
   const usage = record(record(body).usage);
-  if (has(usage, 'input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens')) return normaliseAnthropicUsage(usage);
+  if (has(usage, 'input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'))
+    return normaliseAnthropicUsage(usage);
   if (has(usage, 'inputTokens', 'outputTokens')) return normaliseBedrockUsage(usage);
   if (has(usage, 'prompt_tokens', 'completion_tokens')) return normaliseChatCompletionUsage(usage);
   return undefined;

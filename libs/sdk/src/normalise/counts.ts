@@ -54,5 +54,7 @@ export function decimalString(n: number): string | undefined {
   const exponent = Number(match[3]);
   if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`;
   const intLength = exponent + 1;
-  return digits.length <= intLength ? digits + '0'.repeat(intLength - digits.length) : `${digits.slice(0, intLength)}.${digits.slice(intLength)}`;
+  return digits.length <= intLength
+    ? digits + '0'.repeat(intLength - digits.length)
+    : `${digits.slice(0, intLength)}.${digits.slice(intLength)}`;
 }

@@ -1,4 +1,4 @@
-import { FakeLlm } from '../../../testing/src/fake-llm';
+import { FakeLlm } from '@tollgate/testing';
 import { GeminiStreamUsage, normaliseGeminiUsage } from './gemini';
 
 // No Gemini client package is a dependency: the wire format is read here as an agent's own fetch would.

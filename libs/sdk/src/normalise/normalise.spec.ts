@@ -24,7 +24,13 @@ describe('stream accumulators', () => {
   });
 
   it('have no result before any usage arrived', () => {
-    for (const acc of [new ChatCompletionStreamUsage(), new ResponsesStreamUsage(), new AnthropicStreamUsage(), new GeminiStreamUsage(), new BedrockStreamUsage()]) {
+    for (const acc of [
+      new ChatCompletionStreamUsage(),
+      new ResponsesStreamUsage(),
+      new AnthropicStreamUsage(),
+      new GeminiStreamUsage(),
+      new BedrockStreamUsage(),
+    ]) {
       expect(acc.result()).toBeUndefined();
     }
   });

@@ -60,14 +60,18 @@ interface VectorCase {
   expected: Record<string, unknown>;
 }
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const DIMENSIONS: ReadonlySet<string> = new Set(USAGE_DIMENSIONS);
 
 /** What the normaliser must return for a case's `expected`. */
 function wanted(expected: Record<string, unknown>): NormalisedUsage {
   if (expected.usage_unknown === true) return { usage: {}, status: 'usage_unknown' };
   const { cost, ...usage } = expected;
-  return cost === undefined ? { usage: usage as NormalisedUsage['usage'] } : { usage: usage as NormalisedUsage['usage'], cost: cost as string };
+  return cost === undefined
+    ? { usage: usage as NormalisedUsage['usage'] }
+    : { usage: usage as NormalisedUsage['usage'], cost: cost as string };
 }
 
 it('finds the vector files', () => {

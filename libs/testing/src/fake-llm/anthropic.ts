@@ -20,7 +20,8 @@ export function messages({ body, model, usage, res }: FakeCall): void {
   sse(res, { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: startUsage } }, 'message_start');
   sse(res, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start');
   sse(res, { type: 'ping' }, 'ping');
-  for (const piece of pieces(text)) sse(res, { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }, 'content_block_delta');
+  for (const piece of pieces(text))
+    sse(res, { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }, 'content_block_delta');
   sse(res, { type: 'content_block_stop', index: 0 }, 'content_block_stop');
   const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens, server_tool_use } = usage;
   sse(

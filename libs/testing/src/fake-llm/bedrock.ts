@@ -68,7 +68,12 @@ function familyUsage(f: Family, u: InvokeUsage): Record<string, unknown> | undef
   }
   if (f === 'openai') {
     const prompt = u.input + u.cacheRead;
-    return { prompt_tokens: prompt, completion_tokens: u.output, total_tokens: prompt + u.output, prompt_tokens_details: { cached_tokens: u.cacheRead } };
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: u.output,
+      total_tokens: prompt + u.output,
+      prompt_tokens_details: { cached_tokens: u.cacheRead },
+    };
   }
   return undefined;
 }
@@ -100,11 +105,27 @@ function invocationMetrics(u: InvokeUsage): Record<string, unknown> {
 
 function invokeBody(f: Family, modelId: string, text: string, usage: Record<string, unknown> | undefined): Record<string, unknown> {
   if (f === 'anthropic') {
-    return { id: id('msg_bdrk_'), type: 'message', role: 'assistant', model: modelId.replace(/^.*anthropic\./, ''), content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage };
+    return {
+      id: id('msg_bdrk_'),
+      type: 'message',
+      role: 'assistant',
+      model: modelId.replace(/^.*anthropic\./, ''),
+      content: [{ type: 'text', text }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage,
+    };
   }
   if (f === 'nova') return { output: { message: { role: 'assistant', content: [{ text }] } }, stopReason: 'end_turn', usage };
   if (f === 'openai') {
-    return { id: id('chatcmpl-'), object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: modelId, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage };
+    return {
+      id: id('chatcmpl-'),
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: modelId,
+      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+      usage,
+    };
   }
   return { outputs: [{ text, stop_reason: 'stop' }] };
 }
@@ -133,7 +154,14 @@ function invokeChunks(f: Family, modelId: string, text: string, u: InvokeUsage, 
       { metadata: { usage, metrics: {}, trace: {} } },
     ];
   } else if (f === 'openai') {
-    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({ id: 'chatcmpl-bedrock', object: 'chat.completion.chunk', created: 0, model: modelId, choices, ...extra });
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({
+      id: 'chatcmpl-bedrock',
+      object: 'chat.completion.chunk',
+      created: 0,
+      model: modelId,
+      choices,
+      ...extra,
+    });
     const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     chunks = [
       ...parts.map((piece) => chunk([{ index: 0, delta: { content: piece }, finish_reason: null }])),
@@ -152,8 +180,13 @@ export function invoke({ body, model, usage, res }: FakeCall, stream: boolean): 
   const u = usage as unknown as InvokeUsage;
   const f = family(model);
   const text = replyText({ ...body, model });
-  if (!stream) return json(res, 200, invokeBody(f, model, text, familyUsage(f, u)), { 'x-amzn-requestid': 'fake-request', ...tokenHeaders(u) });
-  res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'fake-request', 'x-amzn-bedrock-content-type': 'application/json' });
+  if (!stream)
+    return json(res, 200, invokeBody(f, model, text, familyUsage(f, u)), { 'x-amzn-requestid': 'fake-request', ...tokenHeaders(u) });
+  res.writeHead(200, {
+    'content-type': 'application/vnd.amazon.eventstream',
+    'x-amzn-requestid': 'fake-request',
+    'x-amzn-bedrock-content-type': 'application/json',
+  });
   for (const payload of invokeChunks(f, model, text, u, body)) {
     res.write(encodeBedrockEvent('chunk', { bytes: Buffer.from(JSON.stringify(payload)).toString('base64') }));
   }

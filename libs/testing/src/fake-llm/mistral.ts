@@ -19,7 +19,14 @@ export function mistralChat({ body, model, usage, res }: FakeCall): void {
       choices: [{ index: 0, message: { role: 'assistant', content: text, tool_calls: null, prefix: false }, finish_reason: 'stop' }],
     });
   }
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({ id: completionId, object: 'chat.completion.chunk', created, model, choices, ...extra });
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({
+    id: completionId,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    choices,
+    ...extra,
+  });
   sseStart(res);
   sse(res, chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
   const parts = pieces(text);

@@ -11,7 +11,9 @@ export function chatCompletions({ body, model, usage, res }: FakeCall, alwaysUsa
       object: 'chat.completion',
       created,
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        { index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' },
+      ],
       usage,
       service_tier: 'default',
       system_fingerprint: 'fp_fake0001',
@@ -90,8 +92,14 @@ export function responses({ body, model, usage, res }: FakeCall): void {
     emit('response.output_item.done', { output_index: 0, item: output[0] });
   }
   emit('response.output_item.added', { output_index: index, item: { ...message, status: 'in_progress', content: [] } });
-  emit('response.content_part.added', { item_id: messageId, output_index: index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
-  for (const piece of pieces(text)) emit('response.output_text.delta', { item_id: messageId, output_index: index, content_index: 0, delta: piece, logprobs: [] });
+  emit('response.content_part.added', {
+    item_id: messageId,
+    output_index: index,
+    content_index: 0,
+    part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+  });
+  for (const piece of pieces(text))
+    emit('response.output_text.delta', { item_id: messageId, output_index: index, content_index: 0, delta: piece, logprobs: [] });
   emit('response.output_text.done', { item_id: messageId, output_index: index, content_index: 0, text, logprobs: [] });
   emit('response.content_part.done', { item_id: messageId, output_index: index, content_index: 0, part: message.content[0] });
   emit('response.output_item.done', { output_index: index, item: message });

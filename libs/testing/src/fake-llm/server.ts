@@ -108,12 +108,21 @@ export class FakeLlm {
       [/^\/v1\/responses$/, () => ({ provider: 'openai', usage: 'openaiResponses', model, serve: responses })],
       [/^\/api\/v1\/chat\/completions$/, () => ({ provider: 'openrouter', model, serve: (c) => chatCompletions(c, true) })],
       [/^\/v1\/messages$/, () => ({ provider: 'anthropic', model, serve: messages })],
-      [/^\/v1beta\/models\/([^:]+):generateContent$/, (m) => ({ provider: 'gemini', model: m[1], serve: (c) => generateContent(c, false) })],
-      [/^\/v1beta\/models\/([^:]+):streamGenerateContent$/, (m) => ({ provider: 'gemini', model: m[1], serve: (c) => generateContent(c, true) })],
+      [
+        /^\/v1beta\/models\/([^:]+):generateContent$/,
+        (m) => ({ provider: 'gemini', model: m[1], serve: (c) => generateContent(c, false) }),
+      ],
+      [
+        /^\/v1beta\/models\/([^:]+):streamGenerateContent$/,
+        (m) => ({ provider: 'gemini', model: m[1], serve: (c) => generateContent(c, true) }),
+      ],
       [/^\/model\/([^/]+)\/converse$/, (m) => ({ provider: 'bedrock', model: m[1], serve: (c) => converse(c, false) })],
       [/^\/model\/([^/]+)\/converse-stream$/, (m) => ({ provider: 'bedrock', model: m[1], serve: (c) => converse(c, true) })],
       [/^\/model\/([^/]+)\/invoke$/, (m) => ({ provider: 'bedrock', usage: 'bedrockInvoke', model: m[1], serve: (c) => invoke(c, false) })],
-      [/^\/model\/([^/]+)\/invoke-with-response-stream$/, (m) => ({ provider: 'bedrock', usage: 'bedrockInvoke', model: m[1], serve: (c) => invoke(c, true) })],
+      [
+        /^\/model\/([^/]+)\/invoke-with-response-stream$/,
+        (m) => ({ provider: 'bedrock', usage: 'bedrockInvoke', model: m[1], serve: (c) => invoke(c, true) }),
+      ],
       [/^\/mistral\/v1\/chat\/completions$/, () => ({ provider: 'mistral', model, serve: mistralChat })],
     ];
     for (const [pattern, make] of routes) {
@@ -128,14 +137,23 @@ function fail(res: ServerResponse, provider: FakeProvider, failure: InjectedFail
   const message = failure.message ?? 'The server had an error while processing your request.';
   const status = failure.status;
   if (provider === 'anthropic') {
-    const type = status === 429 ? 'rate_limit_error' : status === 529 ? 'overloaded_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
+    const type =
+      status === 429 ? 'rate_limit_error' : status === 529 ? 'overloaded_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
     return json(res, status, { type: 'error', error: { type, message } }, { 'request-id': 'req_fake' });
   }
   if (provider === 'mistral') {
-    return json(res, status, { object: 'error', message, type: status === 429 ? 'rate_limited' : 'invalid_request_error', param: null, code: String(status) });
+    return json(res, status, {
+      object: 'error',
+      message,
+      type: status === 429 ? 'rate_limited' : 'invalid_request_error',
+      param: null,
+      code: String(status),
+    });
   }
   if (provider === 'gemini') {
-    return json(res, status, { error: { code: status, message, status: status === 429 ? 'RESOURCE_EXHAUSTED' : status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT' } });
+    return json(res, status, {
+      error: { code: status, message, status: status === 429 ? 'RESOURCE_EXHAUSTED' : status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT' },
+    });
   }
   if (provider === 'bedrock') {
     const type = status === 429 ? 'ThrottlingException' : status >= 500 ? 'InternalServerException' : 'ValidationException';

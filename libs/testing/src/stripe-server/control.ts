@@ -25,7 +25,10 @@ export interface ControlReply {
 const FAULT_KINDS = ['server_error', 'rate_limit', 'timeout_after_commit', 'drop_connection'];
 
 class ControlError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -44,7 +47,8 @@ function json(body: string): Record<string, unknown> {
 function optionalInt(body: Record<string, unknown>, name: string): number | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ControlError(400, `${name} must be a non-negative integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new ControlError(400, `${name} must be a non-negative integer`);
   return value;
 }
 
@@ -67,7 +71,12 @@ function faultPlan(body: Record<string, unknown>): StripeFaultPlan {
   }
 }
 
-function route(server: StripeTestServer, method: string, path: string, body: Record<string, unknown>): ControlReply | Promise<ControlReply> {
+function route(
+  server: StripeTestServer,
+  method: string,
+  path: string,
+  body: Record<string, unknown>,
+): ControlReply | Promise<ControlReply> {
   const ok = (value: unknown): ControlReply => ({ status: 200, body: value });
   const segments = path.split('/').slice(2).map(decodeURIComponent);
   const at = `${method} /${segments.join('/')}`;

@@ -45,8 +45,7 @@ export const invalidParam = (param: string, message: string, code = 'parameter_i
 export const noSuch = (kind: string, id: string, param: string, status = 400) =>
   new StripeApiError(status, 'invalid_request_error', `No such ${kind}: '${id}'`, 'resource_missing', param);
 
-export const badTransition = (message: string) =>
-  new StripeApiError(400, 'invalid_request_error', message, 'status_transition_invalid');
+export const badTransition = (message: string) => new StripeApiError(400, 'invalid_request_error', message, 'status_transition_invalid');
 
 // Reading form parameters the way Stripe validates them.
 
@@ -102,8 +101,10 @@ export function applyMetadata(current: Record<string, string>, value: FormValue 
   const next = { ...current };
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw invalidParam(`${param}[${key}]`, 'Metadata values must be strings');
-    if (key.length > 40) throw invalidParam(param, `Metadata keys can have up to 40 characters, but you passed in a key that is ${key.length} characters.`);
-    if (v.length > 500) throw invalidParam(param, `Metadata values can have up to 500 characters, but you passed in a value that is ${v.length} characters.`);
+    if (key.length > 40)
+      throw invalidParam(param, `Metadata keys can have up to 40 characters, but you passed in a key that is ${key.length} characters.`);
+    if (v.length > 500)
+      throw invalidParam(param, `Metadata values can have up to 500 characters, but you passed in a value that is ${v.length} characters.`);
     if (v === '') delete next[key];
     else next[key] = v;
   }

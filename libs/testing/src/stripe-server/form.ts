@@ -64,5 +64,8 @@ export function list(value: FormValue | undefined): FormValue[] | undefined {
 /** A stable rendering of parameters, for comparing two requests made with one idempotency key. */
 export function canonical(value: FormValue): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`;
+  return `{${Object.keys(value)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
+    .join(',')}}`;
 }

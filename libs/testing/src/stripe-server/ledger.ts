@@ -97,11 +97,22 @@ export class StripeLedger {
   // Invoices
 
   createInvoice(params: FormObject, ctx: RequestContext): InvoiceObject {
-    onlyParams(params, ['customer', 'currency', 'collection_method', 'days_until_due', 'auto_advance', 'pending_invoice_items_behavior', 'description', 'metadata', 'expand']);
+    onlyParams(params, [
+      'customer',
+      'currency',
+      'collection_method',
+      'days_until_due',
+      'auto_advance',
+      'pending_invoice_items_behavior',
+      'description',
+      'metadata',
+      'expand',
+    ]);
     const customerId = text(params, 'customer');
     if (!customerId) throw missingParam('customer');
     const customer = this.customer(customerId, 'customer', 400);
-    const collectionMethod: CollectionMethod = oneOf(params, 'collection_method', ['charge_automatically', 'send_invoice'] as const) ?? 'charge_automatically';
+    const collectionMethod: CollectionMethod =
+      oneOf(params, 'collection_method', ['charge_automatically', 'send_invoice'] as const) ?? 'charge_automatically';
     const daysUntilDue = integer(params, 'days_until_due');
     if (collectionMethod === 'charge_automatically' && daysUntilDue !== undefined) {
       throw invalidParam('days_until_due', "You can only set `days_until_due` when `collection_method` is 'send_invoice'.");
@@ -110,7 +121,8 @@ export class StripeLedger {
     if (daysUntilDue !== undefined && daysUntilDue < 0) throw invalidParam('days_until_due', 'days_until_due must be at least 0.');
     oneOf(params, 'pending_invoice_items_behavior', ['exclude', 'include'] as const);
     const currency = text(params, 'currency') ?? customer.currency ?? 'usd';
-    if (!/^[a-z]{3}$/.test(currency)) throw invalidParam('currency', `Invalid currency: ${currency}. Stripe currently supports these currencies: usd, eur, …`);
+    if (!/^[a-z]{3}$/.test(currency))
+      throw invalidParam('currency', `Invalid currency: ${currency}. Stripe currently supports these currencies: usd, eur, …`);
     const now = this.nowSeconds();
     const invoice = newInvoice(now, customer, {
       currency,
@@ -141,7 +153,11 @@ export class StripeLedger {
       .filter((i) => (customer === undefined || i.customer === customer) && (status === undefined || i.status === status))
       .filter((i) => collection === undefined || i.collection_method === collection);
     const page = paginate(matching, params, 'invoice');
-    return listOf(page.data.map((i) => this.render(i)), page.hasMore, '/v1/invoices');
+    return listOf(
+      page.data.map((i) => this.render(i)),
+      page.hasMore,
+      '/v1/invoices',
+    );
   }
 
   listLines(id: string, params: FormObject): ListObject<LineItemObject> {
@@ -161,7 +177,12 @@ export class StripeLedger {
     const added = items.map((item, i) => this.line(now, invoice, item, `lines[${i}]`));
     const metadata = applyMetadata(invoice.metadata, params.invoice_metadata, 'invoice_metadata');
     if (invoice.status !== 'draft') {
-      throw new StripeApiError(400, 'invalid_request_error', `You can only add lines to a draft invoice; this invoice is ${invoice.status}.`, 'invoice_not_editable');
+      throw new StripeApiError(
+        400,
+        'invalid_request_error',
+        `You can only add lines to a draft invoice; this invoice is ${invoice.status}.`,
+        'invoice_not_editable',
+      );
     }
     const lines = this.lines.get(id)!;
     if (lines.length + added.length > MAX_LINES) {

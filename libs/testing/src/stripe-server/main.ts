@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const server = await new StripeTestServer({ port, host, webhook: webhookUrl ? { url: webhookUrl, secret } : undefined }).start();
   console.log(`Stripe test server on ${server.url}`);
   console.log(`  api:       STRIPE_API_BASE=${server.url} STRIPE_SECRET_KEY=sk_test_<anything>`);
-  console.log(`  webhooks:  ${webhookUrl ? `${webhookUrl} signed with STRIPE_WEBHOOK_SECRET=${secret}` : 'off (set STRIPE_TEST_WEBHOOK_URL, or PUT /_control/webhook)'}`);
+  console.log(
+    `  webhooks:  ${webhookUrl ? `${webhookUrl} signed with STRIPE_WEBHOOK_SECRET=${secret}` : 'off (set STRIPE_TEST_WEBHOOK_URL, or PUT /_control/webhook)'}`,
+  );
   console.log(`  control:   ${server.url}/_control/state`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -141,7 +141,12 @@ export interface InvoiceObject {
   starting_balance: number;
   statement_descriptor: null;
   status: InvoiceStatus;
-  status_transitions: { finalized_at: number | null; marked_uncollectible_at: number | null; paid_at: number | null; voided_at: number | null };
+  status_transitions: {
+    finalized_at: number | null;
+    marked_uncollectible_at: number | null;
+    paid_at: number | null;
+    voided_at: number | null;
+  };
   subtotal: number;
   subtotal_excluding_tax: number;
   test_clock: null;
@@ -172,7 +177,10 @@ export function listOf<T>(data: T[], hasMore: boolean, url: string): ListObject<
   return { object: 'list', data, has_more: hasMore, url };
 }
 
-export function newCustomer(now: number, fields: { name?: string; email?: string; description?: string; phone?: string; metadata: Metadata }): CustomerObject {
+export function newCustomer(
+  now: number,
+  fields: { name?: string; email?: string; description?: string; phone?: string; metadata: Metadata },
+): CustomerObject {
   return {
     id: stripeId('cus', 14),
     object: 'customer',
@@ -202,7 +210,14 @@ export function newCustomer(now: number, fields: { name?: string; email?: string
 export function newInvoice(
   now: number,
   customer: CustomerObject,
-  fields: { currency: string; collectionMethod: CollectionMethod; dueDate: number | null; autoAdvance: boolean; description?: string; metadata: Metadata },
+  fields: {
+    currency: string;
+    collectionMethod: CollectionMethod;
+    dueDate: number | null;
+    autoAdvance: boolean;
+    description?: string;
+    metadata: Metadata;
+  },
 ): InvoiceObject {
   const id = stripeId('in');
   return {
@@ -303,7 +318,12 @@ export function newLineItem(
     metadata: fields.metadata,
     parent: {
       type: 'invoice_item_details',
-      invoice_item_details: { invoice_item: stripeId('ii'), proration: false, proration_details: { credited_items: null }, subscription: null },
+      invoice_item_details: {
+        invoice_item: stripeId('ii'),
+        proration: false,
+        proration_details: { credited_items: null },
+        subscription: null,
+      },
       subscription_item_details: null,
     },
     period: fields.period ?? { start: now, end: now },

@@ -1,12 +1,27 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { StripeTestServer } from './server';
+import { fetchJson } from '../json';
+import type { CustomerObject, EventObject, InvoiceObject, LineItemObject, ListObject } from './objects';
+import { StripeTestServer, type StripeRequestRecord } from './server';
+import type { Delivery } from './webhooks';
 
 // The test server on the wire, without the SDK: Stripe's error shapes and statuses, idempotency headers,
 // state transitions, and the control API a separate process is driven by. (libs/stripe's tests drive it
 // with the real stripe SDK.)
 
 const KEY = 'sk_test_server_tests';
+
+/** Stripe's error body. */
+interface StripeErrorBody {
+  error: { type: string; message: string; code?: string; param?: string };
+}
+
+/** GET /_control/state, as far as these tests read it. */
+interface ControlState {
+  invoices: InvoiceObject[];
+  events: { id: string; type: string }[];
+  pending_webhooks: string[];
+}
 
 describe('StripeTestServer', () => {
   let server: StripeTestServer;
@@ -17,34 +32,37 @@ describe('StripeTestServer', () => {
 
   afterEach(() => server.close());
 
-  async function call(method: string, path: string, form?: string, headers: Record<string, string> = {}) {
-    const response = await fetch(`${server.url}${path}`, {
+  /** A Stripe API call; `T` is the body the test expects. */
+  function call<T = unknown>(method: string, path: string, form?: string, headers: Record<string, string> = {}) {
+    return fetchJson<T>(`${server.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body: form,
     });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
   }
 
-  async function control(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${server.url}/_control${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: response.status, body: (await response.json()) as any };
+  /** A control API call; `T` is the body the test expects. */
+  function control<T = unknown>(method: string, path: string, body?: unknown) {
+    return fetchJson<T>(`${server.url}/_control${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   }
 
   async function openInvoice(amounts: number[]): Promise<string> {
-    const customer = await call('POST', '/v1/customers', 'name=Acme');
-    const invoice = await call('POST', '/v1/invoices', `customer=${customer.body.id}&auto_advance=false`);
+    const customer = await call<CustomerObject>('POST', '/v1/customers', 'name=Acme');
+    const invoice = await call<InvoiceObject>('POST', '/v1/invoices', `customer=${customer.body.id}&auto_advance=false`);
     const lines = amounts.map((a, i) => `lines[${i}][amount]=${a}&lines[${i}][description]=Line%20${i}`).join('&');
     await call('POST', `/v1/invoices/${invoice.body.id}/add_lines`, lines);
     await call('POST', `/v1/invoices/${invoice.body.id}/finalize`, '');
-    return invoice.body.id as string;
+    return invoice.body.id;
   }
 
   describe("Stripe's errors", () => {
     it('401 without a key or with one that is not a secret key', async () => {
-      const none = await call('GET', '/v1/invoices', undefined, { authorization: '' });
+      const none = await call<StripeErrorBody>('GET', '/v1/invoices', undefined, { authorization: '' });
       expect(none.status).toBe(401);
-      expect(none.body.error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('did not provide an API key') });
+      expect(none.body.error).toMatchObject({
+        type: 'invalid_request_error',
+        message: expect.stringContaining('did not provide an API key'),
+      });
       const publishable = await call('GET', '/v1/invoices', undefined, { authorization: 'Bearer pk_test_123' });
       expect(publishable.status).toBe(401);
     });
@@ -56,15 +74,34 @@ describe('StripeTestServer', () => {
     });
 
     it('404 for an unknown URL or object, 400 for missing, unknown and malformed parameters, naming the param', async () => {
-      expect(await call('GET', '/v1/charges')).toMatchObject({ status: 404, body: { error: { type: 'invalid_request_error', message: expect.stringContaining('Unrecognized request URL') } } });
-      expect(await call('GET', '/v1/invoices/in_nope')).toMatchObject({ status: 404, body: { error: { code: 'resource_missing', param: 'id', message: "No such invoice: 'in_nope'" } } });
-      expect(await call('POST', '/v1/invoices', 'currency=usd')).toMatchObject({ status: 400, body: { error: { code: 'parameter_missing', param: 'customer' } } });
-      expect(await call('POST', '/v1/customers', 'nmae=Acme')).toMatchObject({ status: 400, body: { error: { code: 'parameter_unknown', param: 'nmae' } } });
-      const customer = await call('POST', '/v1/customers', '');
-      const invoice = await call('POST', '/v1/invoices', `customer=${customer.body.id}`);
+      expect(await call('GET', '/v1/charges')).toMatchObject({
+        status: 404,
+        body: { error: { type: 'invalid_request_error', message: expect.stringContaining('Unrecognized request URL') } },
+      });
+      expect(await call('GET', '/v1/invoices/in_nope')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'resource_missing', param: 'id', message: "No such invoice: 'in_nope'" } },
+      });
+      expect(await call('POST', '/v1/invoices', 'currency=usd')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'parameter_missing', param: 'customer' } },
+      });
+      expect(await call('POST', '/v1/customers', 'nmae=Acme')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'parameter_unknown', param: 'nmae' } },
+      });
+      const customer = await call<CustomerObject>('POST', '/v1/customers', '');
+      const invoice = await call<InvoiceObject>('POST', '/v1/invoices', `customer=${customer.body.id}`);
       expect(await call('POST', `/v1/invoices/${invoice.body.id}/add_lines`, 'lines[0][amount]=12.5')).toMatchObject({
         status: 400,
-        body: { error: { type: 'invalid_request_error', code: 'parameter_invalid_integer', param: 'lines[0][amount]', message: 'Invalid integer: 12.5' } },
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            code: 'parameter_invalid_integer',
+            param: 'lines[0][amount]',
+            message: 'Invalid integer: 12.5',
+          },
+        },
       });
       expect(await call('POST', `/v1/invoices/${invoice.body.id}/add_lines`, 'lines[0][amount]=1&lines[0][price]=price_1')).toMatchObject({
         status: 400,
@@ -106,26 +143,43 @@ describe('StripeTestServer', () => {
   describe('invoice state machine', () => {
     it('totals the lines, numbers the invoice at finalization, and refuses a second finalization', async () => {
       const id = await openInvoice([1230, -230]);
-      const invoice = await call('GET', `/v1/invoices/${id}`);
-      expect(invoice.body).toMatchObject({ object: 'invoice', status: 'open', total: 1000, subtotal: 1000, amount_due: 1000, amount_paid: 0, amount_remaining: 1000 });
+      const invoice = await call<InvoiceObject>('GET', `/v1/invoices/${id}`);
+      expect(invoice.body).toMatchObject({
+        object: 'invoice',
+        status: 'open',
+        total: 1000,
+        subtotal: 1000,
+        amount_due: 1000,
+        amount_paid: 0,
+        amount_remaining: 1000,
+      });
       expect(invoice.body.lines).toMatchObject({ object: 'list', has_more: false, url: `/v1/invoices/${id}/lines` });
-      expect(invoice.body.lines.data.map((l: { amount: number; discountable: boolean }) => [l.amount, l.discountable])).toEqual([[1230, true], [-230, false]]);
+      expect(invoice.body.lines.data.map((l) => [l.amount, l.discountable])).toEqual([
+        [1230, true],
+        [-230, false],
+      ]);
       expect(invoice.body.status_transitions.finalized_at).toEqual(expect.any(Number));
-      expect(await call('POST', `/v1/invoices/${id}/finalize`, '')).toMatchObject({ status: 400, body: { error: { code: 'status_transition_invalid' } } });
+      expect(await call('POST', `/v1/invoices/${id}/finalize`, '')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'status_transition_invalid' } },
+      });
     });
 
     it('pays through the API, then refuses to void a paid invoice', async () => {
       const id = await openInvoice([500]);
       const paid = await call('POST', `/v1/invoices/${id}/pay`, '');
       expect(paid.body).toMatchObject({ status: 'paid', amount_paid: 500, amount_remaining: 0 });
-      expect(await call('POST', `/v1/invoices/${id}/void`, '')).toMatchObject({ status: 400, body: { error: { code: 'status_transition_invalid' } } });
+      expect(await call('POST', `/v1/invoices/${id}/void`, '')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'status_transition_invalid' } },
+      });
     });
 
     it('puts a negative total on the customer balance: nothing due, paid at finalization', async () => {
       const id = await openInvoice([100, -300]);
-      const invoice = await call('GET', `/v1/invoices/${id}`);
+      const invoice = await call<InvoiceObject>('GET', `/v1/invoices/${id}`);
       expect(invoice.body).toMatchObject({ status: 'paid', total: -200, amount_due: 0, ending_balance: -200 });
-      expect((await call('GET', `/v1/customers/${invoice.body.customer}`)).body.balance).toBe(-200);
+      expect((await call<CustomerObject>('GET', `/v1/customers/${invoice.body.customer}`)).body.balance).toBe(-200);
     });
 
     it('lets an uncollectible invoice be paid later, as Stripe does', async () => {
@@ -137,23 +191,30 @@ describe('StripeTestServer', () => {
 
     it('pages lines and invoices with starting_after and ending_before', async () => {
       const id = await openInvoice(Array.from({ length: 12 }, (_, i) => i + 1));
-      const embedded = (await call('GET', `/v1/invoices/${id}`)).body.lines;
+      const embedded = (await call<InvoiceObject>('GET', `/v1/invoices/${id}`)).body.lines;
       expect(embedded.data).toHaveLength(10);
       expect(embedded.has_more).toBe(true);
-      const rest = await call('GET', `/v1/invoices/${id}/lines?limit=100&starting_after=${embedded.data[9].id}`);
-      expect(rest.body.data.map((l: { amount: number }) => l.amount)).toEqual([11, 12]);
+      const rest = await call<ListObject<LineItemObject>>(
+        'GET',
+        `/v1/invoices/${id}/lines?limit=100&starting_after=${embedded.data[9].id}`,
+      );
+      expect(rest.body.data.map((l) => l.amount)).toEqual([11, 12]);
       const second = await openInvoice([1]);
       const newestFirst = await call('GET', '/v1/invoices?limit=1');
       expect(newestFirst.body).toMatchObject({ has_more: true, data: [{ id: second }] });
-      expect((await call('GET', `/v1/invoices?limit=1&ending_before=${id}`)).body.data.map((i: { id: string }) => i.id)).toEqual([second]);
+      expect((await call<ListObject<InvoiceObject>>('GET', `/v1/invoices?limit=1&ending_before=${id}`)).body.data.map((i) => i.id)).toEqual(
+        [second],
+      );
       expect(await call('GET', '/v1/invoices?limit=101')).toMatchObject({ status: 400, body: { error: { param: 'limit' } } });
     });
   });
 
   describe('control API', () => {
     it('injects faults, moves invoices, shows state and the request log over HTTP', async () => {
-      expect(await control('POST', '/faults', { kind: 'rate_limit', operation: 'customers.create', retry_after_seconds: 3 })).toMatchObject({ status: 201, body: { faults_pending: 1 } });
-      const limited = await call('POST', '/v1/customers', 'name=Acme');
+      expect(await control('POST', '/faults', { kind: 'rate_limit', operation: 'customers.create', retry_after_seconds: 3 })).toMatchObject(
+        { status: 201, body: { faults_pending: 1 } },
+      );
+      const limited = await call<StripeErrorBody>('POST', '/v1/customers', 'name=Acme');
       expect(limited.status).toBe(429);
       expect(limited.headers.get('retry-after')).toBe('3');
       expect(limited.body.error).toMatchObject({ type: 'invalid_request_error', code: 'rate_limit' });
@@ -161,14 +222,22 @@ describe('StripeTestServer', () => {
       const id = await openInvoice([4200]);
       expect((await control('POST', `/invoices/${id}/fail_payment`)).body).toMatchObject({ status: 'open', attempt_count: 1 });
       expect((await control('POST', `/invoices/${id}/pay`)).body).toMatchObject({ status: 'paid', amount_paid: 4200 });
-      expect(await control('POST', `/invoices/${id}/mark_uncollectible`)).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('paid') } } });
+      expect(await control('POST', `/invoices/${id}/mark_uncollectible`)).toMatchObject({
+        status: 400,
+        body: { error: { message: expect.stringContaining('paid') } },
+      });
 
-      const state = (await control('GET', '/state')).body;
-      expect(state.invoices.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual([[id, 'paid']]);
-      expect(state.events.map((e: { type: string }) => e.type)).toEqual([
-        'customer.created', 'invoice.created', 'invoice.finalized', 'invoice.payment_failed', 'invoice.payment_succeeded', 'invoice.paid',
+      const state = (await control<ControlState>('GET', '/state')).body;
+      expect(state.invoices.map((i) => [i.id, i.status])).toEqual([[id, 'paid']]);
+      expect(state.events.map((e) => e.type)).toEqual([
+        'customer.created',
+        'invoice.created',
+        'invoice.finalized',
+        'invoice.payment_failed',
+        'invoice.payment_succeeded',
+        'invoice.paid',
       ]);
-      const requests = (await control('GET', '/requests')).body;
+      const requests = (await control<StripeRequestRecord[]>('GET', '/requests')).body;
       expect(requests[0]).toMatchObject({ operation: 'customers.create', status: 429, fault: 'rate_limit' });
 
       expect((await control('POST', '/faults', { kind: 'meteor' })).status).toBe(400);
@@ -193,12 +262,16 @@ describe('StripeTestServer', () => {
         const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
         expect((await control('PUT', '/webhook', { url, secret: 'whsec_x', auto_deliver: false })).status).toBe(200);
         await openInvoice([100]);
-        expect((await control('GET', '/state')).body.pending_webhooks).toHaveLength(3);
-        const deliveries = (await control('POST', '/events/deliver_pending', { order: 'newest_first' })).body;
-        expect(deliveries.map((d: { status: number }) => d.status)).toEqual([204, 204, 204]);
+        expect((await control<ControlState>('GET', '/state')).body.pending_webhooks).toHaveLength(3);
+        const deliveries = (await control<Delivery[]>('POST', '/events/deliver_pending', { order: 'newest_first' })).body;
+        expect(deliveries.map((d) => d.status)).toEqual([204, 204, 204]);
         expect(received).toEqual(['invoice.finalized', 'invoice.created', 'customer.created']);
-        const created = (await control('GET', '/events')).body[0];
-        expect((await control('POST', `/events/${created.id}/deliver`, { timestamp: 1 })).body).toMatchObject({ eventId: created.id, status: 204, signature: expect.stringMatching(/^t=1,v1=/) });
+        const created = (await control<EventObject[]>('GET', '/events')).body[0];
+        expect((await control('POST', `/events/${created.id}/deliver`, { timestamp: 1 })).body).toMatchObject({
+          eventId: created.id,
+          status: 204,
+          signature: expect.stringMatching(/^t=1,v1=/),
+        });
       } finally {
         await new Promise((resolve) => hook.close(resolve));
       }

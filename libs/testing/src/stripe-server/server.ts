@@ -70,7 +70,11 @@ export class StripeTestServer {
     this.webhooks = new WebhookDispatcher(nowSeconds);
     this.webhooks.endpoint = options.webhook;
     this.webhooks.autoDeliver = options.autoDeliverWebhooks ?? true;
-    this.ledger = new StripeLedger(nowSeconds, () => this.url, (event) => this.webhooks.record(event));
+    this.ledger = new StripeLedger(
+      nowSeconds,
+      () => this.url,
+      (event) => this.webhooks.record(event),
+    );
     this.idempotency = new IdempotencyStore(this.clock);
   }
 
@@ -174,17 +178,62 @@ export class StripeTestServer {
   }
 
   private readonly routes: Route[] = [
-    { method: 'POST', pattern: /^\/v1\/customers$/, operation: 'customers.create', handle: (p, _, ctx) => this.ledger.createCustomer(p, ctx) },
-    { method: 'GET', pattern: /^\/v1\/customers\/([^/]+)$/, operation: 'customers.retrieve', handle: (_, [id]) => this.ledger.retrieveCustomer(id) },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/customers$/,
+      operation: 'customers.create',
+      handle: (p, _, ctx) => this.ledger.createCustomer(p, ctx),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/customers\/([^/]+)$/,
+      operation: 'customers.retrieve',
+      handle: (_, [id]) => this.ledger.retrieveCustomer(id),
+    },
     { method: 'POST', pattern: /^\/v1\/invoices$/, operation: 'invoices.create', handle: (p, _, ctx) => this.ledger.createInvoice(p, ctx) },
     { method: 'GET', pattern: /^\/v1\/invoices$/, operation: 'invoices.list', handle: (p) => this.ledger.listInvoices(p) },
-    { method: 'GET', pattern: /^\/v1\/invoices\/([^/]+)$/, operation: 'invoices.retrieve', handle: (_, [id]) => this.ledger.retrieveInvoice(id) },
-    { method: 'GET', pattern: /^\/v1\/invoices\/([^/]+)\/lines$/, operation: 'invoices.list_lines', handle: (p, [id]) => this.ledger.listLines(id, p) },
-    { method: 'POST', pattern: /^\/v1\/invoices\/([^/]+)\/add_lines$/, operation: 'invoices.add_lines', handle: (p, [id]) => this.ledger.addLines(id, p) },
-    { method: 'POST', pattern: /^\/v1\/invoices\/([^/]+)\/finalize$/, operation: 'invoices.finalize', handle: (p, [id], ctx) => this.ledger.finalize(id, p, ctx) },
-    { method: 'POST', pattern: /^\/v1\/invoices\/([^/]+)\/void$/, operation: 'invoices.void', handle: (p, [id], ctx) => this.ledger.voidInvoice(id, p, ctx) },
-    { method: 'POST', pattern: /^\/v1\/invoices\/([^/]+)\/pay$/, operation: 'invoices.pay', handle: (p, [id], ctx) => this.ledger.pay(id, p, ctx) },
-    { method: 'POST', pattern: /^\/v1\/invoices\/([^/]+)\/mark_uncollectible$/, operation: 'invoices.mark_uncollectible', handle: (p, [id], ctx) => this.ledger.markUncollectible(id, p, ctx) },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/invoices\/([^/]+)$/,
+      operation: 'invoices.retrieve',
+      handle: (_, [id]) => this.ledger.retrieveInvoice(id),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/invoices\/([^/]+)\/lines$/,
+      operation: 'invoices.list_lines',
+      handle: (p, [id]) => this.ledger.listLines(id, p),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/invoices\/([^/]+)\/add_lines$/,
+      operation: 'invoices.add_lines',
+      handle: (p, [id]) => this.ledger.addLines(id, p),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/invoices\/([^/]+)\/finalize$/,
+      operation: 'invoices.finalize',
+      handle: (p, [id], ctx) => this.ledger.finalize(id, p, ctx),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/invoices\/([^/]+)\/void$/,
+      operation: 'invoices.void',
+      handle: (p, [id], ctx) => this.ledger.voidInvoice(id, p, ctx),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/invoices\/([^/]+)\/pay$/,
+      operation: 'invoices.pay',
+      handle: (p, [id], ctx) => this.ledger.pay(id, p, ctx),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/invoices\/([^/]+)\/mark_uncollectible$/,
+      operation: 'invoices.mark_uncollectible',
+      handle: (p, [id], ctx) => this.ledger.markUncollectible(id, p, ctx),
+    },
     { method: 'GET', pattern: /^\/v1\/events$/, operation: 'events.list', handle: (p) => this.ledger.listEvents(p) },
     { method: 'GET', pattern: /^\/v1\/events\/([^/]+)$/, operation: 'events.retrieve', handle: (_, [id]) => this.ledger.retrieveEvent(id) },
   ];
@@ -200,15 +249,33 @@ export class StripeTestServer {
     const error = (e: StripeApiError) => this.send(res, e.status, JSON.stringify(e.body()), { 'request-id': requestId });
     const apiKey = this.apiKey(req.headers.authorization);
     if (!apiKey) {
-      return error(new StripeApiError(401, 'invalid_request_error', 'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').'));
+      return error(
+        new StripeApiError(
+          401,
+          'invalid_request_error',
+          "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+        ),
+      );
     }
     if (!/^(sk|rk)_(test|live)_\w+$/.test(apiKey)) {
-      return error(new StripeApiError(401, 'invalid_request_error', `Invalid API Key provided: ${apiKey.slice(0, 8)}${'*'.repeat(Math.max(0, apiKey.length - 12))}${apiKey.slice(-4)}`));
+      return error(
+        new StripeApiError(
+          401,
+          'invalid_request_error',
+          `Invalid API Key provided: ${apiKey.slice(0, 8)}${'*'.repeat(Math.max(0, apiKey.length - 12))}${apiKey.slice(-4)}`,
+        ),
+      );
     }
     const method = req.method ?? 'GET';
     const found = this.route(method, path);
     if (!found) {
-      return error(new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`));
+      return error(
+        new StripeApiError(
+          404,
+          'invalid_request_error',
+          `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+        ),
+      );
     }
     const { route, ids } = found;
     let params: FormObject;
@@ -229,7 +296,15 @@ export class StripeTestServer {
     const scope = `${apiKey}\u0000${header('stripe-account') ?? ''}`;
     const endpoint = `${method} ${path}`;
     const fingerprint = canonical(params);
-    const record: StripeRequestRecord = { method, path, operation: route.operation, idempotencyKey, params, status: 'no_answer', replayed: false };
+    const record: StripeRequestRecord = {
+      method,
+      path,
+      operation: route.operation,
+      idempotencyKey,
+      params,
+      status: 'no_answer',
+      replayed: false,
+    };
     this.requests.push(record);
     const baseHeaders: Record<string, string> = { 'request-id': requestId };
     if (apiVersion) baseHeaders['stripe-version'] = apiVersion;
@@ -242,7 +317,12 @@ export class StripeTestServer {
     const fault = this.faults.take(route.operation);
     if (fault) record.fault = fault.kind;
     if (fault?.kind === 'rate_limit') {
-      const e = new StripeApiError(429, 'invalid_request_error', 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.', 'rate_limit');
+      const e = new StripeApiError(
+        429,
+        'invalid_request_error',
+        'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
+        'rate_limit',
+      );
       return answer({ status: 429, body: JSON.stringify(e.body()) }, { 'retry-after': String(fault.retryAfterSeconds ?? 1) });
     }
     if (fault?.kind === 'drop_connection' && !fault.afterCommit) return this.drop(res);

@@ -4,8 +4,7 @@ import type { BedrockOffer } from './units';
 export type RateScope = 'regional' | 'global';
 
 export type Classified =
-  | { readonly name: string; readonly dimension: UsageDimension; readonly scope: RateScope }
-  | { readonly skip: string };
+  { readonly name: string; readonly dimension: UsageDimension; readonly scope: RateScope } | { readonly skip: string };
 
 const LEGACY_INFERENCE_TYPES: Readonly<Record<string, UsageDimension>> = {
   'Input tokens': 'input_tokens',
@@ -44,7 +43,8 @@ export function classifyBedrockProduct(offer: BedrockOffer, attributes: Record<s
     }
     const dimension = LEGACY_INFERENCE_TYPES[attributes.inferenceType ?? ''];
     if (dimension === undefined) return { skip: `inferenceType ${attributes.inferenceType ?? '(none)'} is not a token price` };
-    if (/batch|latency-optimized|custom-model|provisioned/i.test(usagetype)) return { skip: `usagetype ${usagetype} is not standard on-demand` };
+    if (/batch|latency-optimized|custom-model|provisioned/i.test(usagetype))
+      return { skip: `usagetype ${usagetype} is not standard on-demand` };
     const name = attributes.model ?? '';
     if (name === '') return { skip: 'no model attribute' };
     return { name, dimension, scope: /-global$/i.test(usagetype) ? 'global' : 'regional' };

@@ -58,7 +58,8 @@ export function parseBedrockPriceList(body: unknown, options: BedrockParseOption
   const prices = new Map<string, { provider: 'bedrock'; model: string; prices: Prices }>();
   const skipped: SkippedEntry[] = [];
   for (const [sku, product] of Object.entries(body.products)) {
-    if (!isObject(product) || !isObject(product.attributes)) throw new MalformedSourceError(`AWS price list: product ${sku} has no attributes`);
+    if (!isObject(product) || !isObject(product.attributes))
+      throw new MalformedSourceError(`AWS price list: product ${sku} has no attributes`);
     const attributes = product.attributes as Record<string, string>;
     const id = `${offer}:${sku}:${attributes.usagetype ?? ''}`;
     const classified = classifyBedrockProduct(offer, attributes);
@@ -86,7 +87,7 @@ export function parseBedrockPriceList(body: unknown, options: BedrockParseOption
       skipped.push({ id, reason: `unit "${price.unit}" is not a known token unit` });
       continue;
     }
-    const region = classified.scope === 'global' ? 'global' : attributes.regionCode ?? '';
+    const region = classified.scope === 'global' ? 'global' : (attributes.regionCode ?? '');
     const model = bedrockCardModel(region, modelId);
     const entry = prices.get(model) ?? { provider: 'bedrock' as const, model, prices: {} };
     entry.prices[classified.dimension] = perUnit.dividedBy(tokens.toString());

@@ -1,7 +1,7 @@
 import type { PriceTier, Prices, UsageDimension } from '@tollgate/pricing';
 import { decimalFromJsonNumber } from '../../decimal-text';
 import { cardKey, type RateCard } from '../../rate-card';
-import { MalformedSourceError, type ParsedSource } from '../../source-errors';
+import { MalformedSourceError, UnusableEntryError, type ParsedSource } from '../../source-errors';
 import { modelIdFor, providerFor, providerPriority } from './providers';
 
 /** LiteLLM price keys -> usage dimensions. Priority/flex/batch service tiers are not list prices of a plain call. */
@@ -37,8 +37,8 @@ function readPrice(key: string, raw: unknown) {
   // search_context_cost_per_query is {low, medium, high}; LiteLLM's default search context size is medium.
   const value = isObject(raw) ? raw.search_context_size_medium : raw;
   const price = decimalFromJsonNumber(value);
-  if (price === null) throw `${key} is not a number: ${JSON.stringify(raw)}`;
-  if (price.isNegative()) throw `${key} is negative`;
+  if (price === null) throw new UnusableEntryError(`${key} is not a number: ${JSON.stringify(raw)}`);
+  if (price.isNegative()) throw new UnusableEntryError(`${key} is negative`);
   return price;
 }
 
@@ -59,9 +59,7 @@ function readEntry(entry: Json): { prices: Prices; tiers: PriceTier[] } {
   }
   return {
     prices,
-    tiers: [...tiers.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([minPromptTokens, p]) => ({ minPromptTokens, prices: p })),
+    tiers: [...tiers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([minPromptTokens, p]) => ({ minPromptTokens, prices: p })),
   };
 }
 
@@ -100,8 +98,8 @@ export function parseLiteLlmPrices(body: unknown): LiteLlmParsed {
     try {
       parsed = readEntry(entry);
     } catch (reason) {
-      if (typeof reason !== 'string') throw reason;
-      skipped.push({ id: key, reason });
+      if (!(reason instanceof UnusableEntryError)) throw reason;
+      skipped.push({ id: key, reason: reason.message });
       continue;
     }
     const provider = providerFor(litellmProvider);

@@ -10,7 +10,8 @@ export const liteLlmSource: ListSourceDefinition = {
   fetch: async (settings, options) => parseLiteLlmPrices(await fetchJson(settings.liteLlmUrl ?? DEFAULT_LITELLM_URL, options)),
   snapshot: {
     takenOn: '2026-08-01',
-    provenance: 'LiteLLM model_prices_and_context_window.json taken 2026-08-01 (fixtures/litellm-model-prices-2026-08-01.json, MIT, see fixtures/PROVENANCE.md)',
+    provenance:
+      'LiteLLM model_prices_and_context_window.json taken 2026-08-01 (fixtures/litellm-model-prices-2026-08-01.json, MIT, see fixtures/PROVENANCE.md)',
     build: (readFixture) => parseLiteLlmPrices(readFixture('litellm-model-prices-2026-08-01.json')),
   },
 };

@@ -2,7 +2,7 @@ import type Decimal from 'decimal.js';
 import type { PriceTier, Prices, UsageDimension } from '@tollgate/pricing';
 import { decimalFromText } from '../../decimal-text';
 import type { RateCard } from '../../rate-card';
-import { MalformedSourceError, type ParsedSource } from '../../source-errors';
+import { MalformedSourceError, UnusableEntryError, type ParsedSource } from '../../source-errors';
 
 /** OpenRouter pricing keys -> usage dimensions (docs/design.md "Usage dimensions"). */
 export const OPENROUTER_PRICE_KEYS: Readonly<Record<string, UsageDimension>> = {
@@ -31,7 +31,7 @@ export interface OpenRouterParsed extends ParsedSource {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Reads one pricing object; throws a reason string for the skip report. */
+/** Reads one pricing object; throws UnusableEntryError with the reason for the skip report. */
 function readPrices(pricing: Json, ignoredKeys: Record<string, number>): Prices {
   const prices: Prices = {};
   for (const [key, raw] of Object.entries(pricing)) {
@@ -42,8 +42,8 @@ function readPrices(pricing: Json, ignoredKeys: Record<string, number>): Prices 
       continue;
     }
     const price: Decimal | null = decimalFromText(raw);
-    if (price === null) throw `price ${key} is not a decimal string: ${JSON.stringify(raw)}`;
-    if (price.isNegative()) throw `price ${key} is negative (${String(raw)})`;
+    if (price === null) throw new UnusableEntryError(`price ${key} is not a decimal string: ${JSON.stringify(raw)}`);
+    if (price.isNegative()) throw new UnusableEntryError(`price ${key} is negative (${String(raw)})`);
     prices[dimension] = price;
   }
   return prices;
@@ -74,7 +74,7 @@ export function parseOpenRouterModels(body: unknown): OpenRouterParsed {
     try {
       const prices = readPrices(pricing, ignoredKeys);
       if (prices.input_tokens === undefined || prices.output_tokens === undefined) {
-        throw 'no prompt or completion price';
+        throw new UnusableEntryError('no prompt or completion price');
       }
       const tiers = readTiers(pricing.overrides, ignoredKeys, timeWindows);
       result.cards.push({ provider: 'openrouter', model: id, source: 'openrouter', prices, tiers });
@@ -82,8 +82,8 @@ export function parseOpenRouterModels(body: unknown): OpenRouterParsed {
         result.aliases.push({ alias: model.canonical_slug, provider: 'openrouter', model: id });
       }
     } catch (reason) {
-      if (typeof reason !== 'string') throw reason;
-      result.skipped.push({ id, reason });
+      if (!(reason instanceof UnusableEntryError)) throw reason;
+      result.skipped.push({ id, reason: reason.message });
     }
   }
   return { ...result, ignoredKeys, timeWindowOverrides: timeWindows.count };
@@ -91,16 +91,17 @@ export function parseOpenRouterModels(body: unknown): OpenRouterParsed {
 
 function readTiers(overrides: unknown, ignoredKeys: Record<string, number>, timeWindows: { count: number }): PriceTier[] {
   if (overrides === undefined || overrides === null) return [];
-  if (!Array.isArray(overrides)) throw 'overrides is not a list';
+  if (!Array.isArray(overrides)) throw new UnusableEntryError('overrides is not a list');
   const byThreshold = new Map<bigint, Prices>();
   for (const entry of overrides) {
-    if (!isObject(entry)) throw 'an override is not an object';
+    if (!isObject(entry)) throw new UnusableEntryError('an override is not an object');
     if ('utc_start' in entry || 'utc_end' in entry) {
       timeWindows.count += 1;
       continue;
     }
     const min = entry.min_prompt_tokens;
-    if (typeof min !== 'number' || !Number.isSafeInteger(min) || min < 0) throw 'override without a valid min_prompt_tokens';
+    if (typeof min !== 'number' || !Number.isSafeInteger(min) || min < 0)
+      throw new UnusableEntryError('override without a valid min_prompt_tokens');
     // Later entries win per price key (OpenRouter's PricingOverride rule).
     byThreshold.set(BigInt(min), { ...byThreshold.get(BigInt(min)), ...readPrices(entry, ignoredKeys) });
   }

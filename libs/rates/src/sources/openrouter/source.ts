@@ -11,7 +11,8 @@ export const openRouterSource: ListSourceDefinition = {
     parseOpenRouterModels(await fetchJson(joinUrl(settings.openRouterBaseUrl ?? DEFAULT_OPENROUTER_BASE_URL, '/api/v1/models'), options)),
   snapshot: {
     takenOn: '2026-08-01',
-    provenance: 'OpenRouter GET /api/v1/models taken 2026-08-01 (fixtures/openrouter-models-2026-08-01.json, MIT, see fixtures/PROVENANCE.md)',
+    provenance:
+      'OpenRouter GET /api/v1/models taken 2026-08-01 (fixtures/openrouter-models-2026-08-01.json, MIT, see fixtures/PROVENANCE.md)',
     build: (readFixture) => parseOpenRouterModels(readFixture('openrouter-models-2026-08-01.json')),
   },
 };
