@@ -2,7 +2,7 @@ import { Client, Pool } from 'pg';
 import { eventColumns, type EventRow, INSERT_EVENTS_SQL } from '@tollgate/db';
 import { textArray } from '../libs/db/src/pg-binary-array';
 import http from 'node:http';
-import { cpuMeter, createBenchDatabase, peakRssMb, percentile, post, round, startApp, waitReady } from './lib';
+import { BENCH_SECRET, cpuMeter, createBenchDatabase, peakRssMb, percentile, post, round, startApp, waitReady } from './lib';
 
 // npm run bench:ingest — events/s durable through POST /v1/events versus the same rows inserted straight
 // into Postgres, on this machine. Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4).
@@ -124,6 +124,7 @@ async function main() {
     PORT: String(PORT),
     HOST: '127.0.0.1',
     TOLLGATE_ADMIN_KEY: ADMIN_KEY,
+    TOLLGATE_SECRET: BENCH_SECRET,
     RATE_LIMIT_PER_SECOND: '100000',
   });
   const baseUrl = `http://127.0.0.1:${PORT}`;

@@ -7,6 +7,8 @@ import { Client } from 'pg';
 // Shared by the benchmarks: a migrated database of their own, the built api as a child process.
 
 export const ROOT = path.resolve(__dirname, '..', '..');
+/** TOLLGATE_SECRET of the benchmarks' api (keys are hashed with it). */
+export const BENCH_SECRET = 'tollgate-bench-secret-0123456789abcdef-0123456789';
 export const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export function dbUrl(name: string): string {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { Pool } from 'pg';
-import { cpuMeter, createBenchDatabase, percentile, post, round, startApp, waitReady } from './lib';
+import { BENCH_SECRET, cpuMeter, createBenchDatabase, percentile, post, round, startApp, waitReady } from './lib';
 
 // npm run bench:pipeline — ingest and pricing running together on this machine (the built api and worker as
 // separate processes, the local Postgres and Redis):
@@ -64,6 +64,7 @@ async function main() {
   const env = {
     DATABASE_URL: db.url,
     TOLLGATE_ADMIN_KEY: ADMIN_KEY,
+    TOLLGATE_SECRET: BENCH_SECRET,
     RATE_LIMIT_PER_SECOND: '100000',
     QUEUE_PREFIX: `{tollgate-bench-${process.pid}}`,
     RATE_SOURCES: 'none',

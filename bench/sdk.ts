@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Tollgate, type TrackEvent } from '../libs/sdk/src';
+import { BENCH_SECRET } from './lib';
 
 const PLAYING_API = `
 const http = require('node:http');
@@ -63,6 +64,7 @@ async function startRealApi(): Promise<{ url: string; apiKey: string; stop(): Pr
       PORT: String(port),
       HOST: '127.0.0.1',
       TOLLGATE_ADMIN_KEY: BENCH_ADMIN_KEY,
+      TOLLGATE_SECRET: BENCH_SECRET,
       RATE_LIMIT_PER_SECOND: '1000000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

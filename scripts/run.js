@@ -15,12 +15,27 @@ function adminKey() {
   const file = path.join(root, '.data', 'admin-key');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `tg_admin_${crypto.randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+    // The format of the keys the api issues: tg_<scope>_<public id>_<secret>.
+    fs.writeFileSync(file, `tg_admin_${crypto.randomBytes(6).toString('hex')}_${crypto.randomBytes(32).toString('base64url')}\n`, {
+      mode: 0o600,
+    });
     console.error(`tollgate: TOLLGATE_ADMIN_KEY is not set; made an admin key for a new database in ${path.relative(process.cwd(), file)}`);
   }
   return fs.readFileSync(file, 'utf8').trim();
 }
-const env = { ...process.env, TOLLGATE_ADMIN_KEY: adminKey() };
+// The server secret API keys are hashed with: TOLLGATE_SECRET if set, else one made on the first start and kept in
+// .data/secret (mode 600). Losing it makes every stored key unusable: keep it with the database's backups.
+function secret() {
+  if (process.env.TOLLGATE_SECRET) return process.env.TOLLGATE_SECRET;
+  const file = path.join(root, '.data', 'secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${crypto.randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
+    console.error(`tollgate: TOLLGATE_SECRET is not set; made one in ${path.relative(process.cwd(), file)}`);
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+const env = { ...process.env, TOLLGATE_ADMIN_KEY: adminKey(), TOLLGATE_SECRET: secret() };
 const apps = {
   api: path.join(root, 'dist/apps/api/src/main.js'),
   worker: path.join(root, 'dist/apps/worker/src/main.js'),

@@ -5,6 +5,8 @@ import { BillingModule, STRIPE_METRICS } from '@tollgate/billing';
 import { TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { StripeModule } from '@tollgate/stripe';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeyAuth } from './auth/api-key-auth';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimiter } from './auth/rate-limiter';
 import { ErrorFilter } from './common/error.filter';
@@ -42,6 +44,7 @@ export class ApiModule {
       controllers: [
         EventsController,
         OrganizationsController,
+        ApiKeysController,
         PlansController,
         CustomersController,
         CustomerInvoicesController,
@@ -66,6 +69,7 @@ export class ApiModule {
         { provide: TOKENS.rateLimiter, useValue: new RateLimiter(config.rateLimitPerSecond) },
         Metrics,
         { provide: STRIPE_METRICS, useExisting: Metrics },
+        ApiKeyAuth,
         CloseRedis,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -3,11 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { CreateFirstOrganization } from '@tollgate/billing';
-import { PinoNestLogger, type TollgateConfig } from '@tollgate/config';
+import { AuthenticateApiKey, CreateFirstOrganization, UpgradeApiKeyHashes } from '@tollgate/billing';
+import { ConfigError, PinoNestLogger, type TollgateConfig } from '@tollgate/config';
 import { ApiModule } from './api.module';
 import { errorBody } from './common/api-error';
 import { clientErrorHandler, frameworkErrors } from './common/http-errors';
+import { httpServerOptions } from './common/http-server-options';
 import { MAX_BODY_BYTES, registerJsonBody } from './common/json-body';
 import { applySchemas, type Document } from './common/schema/openapi';
 import { MAX_TEXT } from './common/schema/primitives';
@@ -18,13 +19,19 @@ import { Metrics } from './common/metrics';
 
 /** The api as a Nest application, configured but not listening (main.ts and the tests both use it). */
 export async function createApi(config: TollgateConfig, logger: Logger): Promise<NestFastifyApplication> {
+  if (config.secret === undefined) {
+    throw new ConfigError(
+      'TOLLGATE_SECRET is not set: the api hashes API keys with it (at least 32 bytes; `npm start` makes one in .data/secret)',
+    );
+  }
   const adapter = new FastifyAdapter({
+    // Timeouts and TRUST_PROXY (HTTP_*_TIMEOUT_SECONDS).
+    ...httpServerOptions(config),
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
-    trustProxy: true,
     // Ids are up to 255 characters; Fastify measures a decoded parameter in UTF-16 units (2 per astral character).
     routerOptions: { maxParamLength: 2 * MAX_TEXT },
-    // Errors answered before Nest sees the request leave in the API's shape too.
+    // Errors answered before Nest sees the request (a 408 of the timeouts among them) leave in the API's shape too.
     clientErrorHandler,
     frameworkErrors,
   });
@@ -64,9 +71,15 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
   applySchemas(document as unknown as Document, ROUTE_SCHEMAS, ErrorResponse);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
+  const { upgraded } = await app.get(UpgradeApiKeyHashes).execute();
+  if (upgraded > 0) logger.info({ msg: 'rehashed API keys stored before keyed hashes under TOLLGATE_SECRET', keys: upgraded });
   if (config.adminKey) {
     const created = await app.get(CreateFirstOrganization).execute({ adminKey: config.adminKey });
     if (created) logger.info({ msg: 'created the default organisation and its admin key from TOLLGATE_ADMIN_KEY' });
+    // Only an empty database takes it: a rotated or revoked admin key is never brought back.
+    else if ((await app.get(AuthenticateApiKey).execute({ key: config.adminKey })) === null) {
+      logger.warn({ msg: 'TOLLGATE_ADMIN_KEY is not a key of this database (rotated or revoked?); it is only read on an empty database' });
+    }
   }
   return app;
 }

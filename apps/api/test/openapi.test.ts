@@ -3,6 +3,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { PublishWebhookEvent } from '@tollgate/billing';
 import {
   startTestApi,
+  type ApiKeyListBody,
   type CouponBody,
   type CreatedOrganizationBody,
   type CreatedWebhookEndpointBody,
@@ -13,6 +14,7 @@ import {
 } from '@tollgate/testing/api-harness';
 import { startTestBilling } from '@tollgate/testing/billing-harness';
 import { componentSchemas, schemaObject, parameterObjects } from '../src/common/schema/openapi';
+import { ApiKeysController } from '../src/api-keys/api-keys.controller';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS, SchemaPipe } from '../src/common/schema/validate';
 import { CouponsController } from '../src/coupons/coupons.controller';
@@ -110,6 +112,7 @@ describe('the OpenAPI document', () => {
       PlansController,
       RatesController,
       OrganizationsController,
+      ApiKeysController,
       HealthController,
       UsageAlertsController,
       WebhookEndpointsController,
@@ -225,6 +228,11 @@ describe('real responses', () => {
       name: 'Other',
     });
     await call('OrganizationsController_createKey', 'POST', '/v1/api_keys', { scope: 'admin', name: 'ops' }, org.body.admin_key);
+    const keys = await call<ApiKeyListBody>('ApiKeysController_list', 'GET', '/v1/api_keys?limit=5', undefined, org.body.admin_key);
+    const ops = keys.body.data.find((k) => k.name === 'ops')!;
+    await call('ApiKeysController_rotate', 'POST', `/v1/api_keys/${ops.id}/rotate`, undefined, org.body.admin_key);
+    await call('ApiKeysController_rotate', 'POST', `/v1/api_keys/${ops.id}/rotate`, undefined, org.body.admin_key); // 409 key_rotated
+    await call('ApiKeysController_revoke', 'DELETE', `/v1/api_keys/${ops.id}`, undefined, org.body.admin_key);
 
     await call('RatesController_get', 'GET', '/v1/rates?provider=openai&model=gpt-4o');
     await call('RatesController_addOverride', 'POST', '/v1/rates/overrides', {

@@ -47,6 +47,13 @@ describe('logs', () => {
     await db.drop();
   });
 
+  it('say why the api will not start without TOLLGATE_SECRET, in one line', async () => {
+    const res = await exitOf({ DATABASE_URL: db.url, TOLLGATE_SECRET: '', PORT: String(await freePort()), HOST: '127.0.0.1' });
+    expect(res.code).toBe(1);
+    expect(res.output).toMatch(/TOLLGATE_SECRET is not set/);
+    expect(res.output).not.toMatch(/^\s+at /m);
+  });
+
   it('are JSON lines and never contain a key', async () => {
     const adminKey = 'tg_admin_log_test_0123456789abcdef';
     const port = String(await freePort());

@@ -269,7 +269,7 @@ describe('the pricing pipeline', () => {
       `SELECT e.id, e.batch_id, e.provider_cost::text, e.rated_amount::text, e.rate_card_id, e.charge, e.plan_version_id, e.period_start FROM events e WHERE pricing_status = 'priced' LIMIT 1`,
     );
     const repo = new PricingRepository(probe.pool);
-    const again = await repo.writePriced(row.batch_id, [
+    const again = await repo.writePriced(row.batch_id, (await repo.pricingGuard(row.batch_id))!, [
       {
         id: row.id,
         status: 'priced',

@@ -1,6 +1,13 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { RateBook, RatesModule } from '@tollgate/rates';
+import { ApiKeyHasher } from './api-keys/api-key-hasher';
+import { AuthenticateApiKey, GetApiKeyRevision } from './api-keys/authenticate-api-key';
+import { ListApiKeys } from './api-keys/list-api-keys';
+import { RecordApiKeyUse } from './api-keys/record-api-key-use';
+import { RevokeApiKey } from './api-keys/revoke-api-key';
+import { RotateApiKey } from './api-keys/rotate-api-key';
+import { UpgradeApiKeyHashes } from './api-keys/upgrade-api-key-hashes';
 import { Clock, SystemClock, TestClock } from './clock';
 import { CreateCoupon } from './coupons/create-coupon';
 import { ListCoupons } from './coupons/list-coupons';
@@ -95,6 +102,13 @@ const USE_CASES = [
   GetOrganization,
   ChangeOrganization,
   CreateApiKey,
+  ListApiKeys,
+  RevokeApiKey,
+  RotateApiKey,
+  AuthenticateApiKey,
+  GetApiKeyRevision,
+  RecordApiKeyUse,
+  UpgradeApiKeyHashes,
   RunBillingCycle,
   CloseCustomerPeriod,
   FinalizeInvoice,
@@ -147,6 +161,7 @@ export class BillingModule {
       imports: [RatesModule],
       providers: [
         ...USE_CASES,
+        ApiKeyHasher,
         PriceQueue,
         WebhookQueue,
         WebhookSender,

@@ -1,7 +1,7 @@
-// What a use case refuses, in billing terms. The api answers each kind with its status (404, 409, 400) and the
+// What a use case refuses, in billing terms. The api answers each kind with its status (404, 409, 400, 403) and the
 // error's code; the worker never sees these.
 
-export type BillingErrorKind = 'not_found' | 'conflict' | 'invalid';
+export type BillingErrorKind = 'not_found' | 'conflict' | 'invalid' | 'forbidden';
 
 export interface FieldProblem {
   field: string;
@@ -30,6 +30,13 @@ export class NotFoundError extends BillingError {
 export class ConflictError extends BillingError {
   constructor(code: string, message: string) {
     super('conflict', code, message);
+  }
+}
+
+/** The caller's key may not do this to what the command names (another key than the operator's on the operator's key). */
+export class ForbiddenError extends BillingError {
+  constructor(message: string) {
+    super('forbidden', 'forbidden', message);
   }
 }
 

@@ -7,6 +7,21 @@ export interface TollgateConfig {
   host: string;
   port: number;
   adminKey: string | undefined;
+  /**
+   * TOLLGATE_SECRET: the server secret API keys are hashed with (HMAC-SHA256). The api needs it; the worker, which
+   * reads no key, runs without it. Every api instance of one database must share it.
+   */
+  secret: string | undefined;
+  /** How long a rotated key stays valid beside its successor (API_KEY_ROTATION_GRACE_SECONDS). */
+  keyRotationGraceMs: number;
+  /** Failed authentications a client address may make per minute before 429 (AUTH_FAILURES_PER_MINUTE). */
+  authFailuresPerMinute: number;
+  /** Fastify's trustProxy (TRUST_PROXY): whose X-Forwarded-For names the client, for the failed-authentication limit. */
+  trustProxy: boolean | number | string[];
+  /** The api's HTTP server timeouts (HTTP_*_TIMEOUT_SECONDS), in ms. */
+  http: HttpTimeouts;
+  /** A bearer token /metrics of the api and the worker require (METRICS_TOKEN); undefined: /metrics is open. */
+  metricsToken: string | undefined;
   logLevel: string;
   /** Requests per second per API key before 429. */
   rateLimitPerSecond: number;
@@ -85,6 +100,18 @@ export interface StripeSettings {
   retryBaseMs: number;
 }
 
+/** Node's and Fastify's HTTP server timeouts, in ms (docs/design.md, "HTTP server limits"). */
+export interface HttpTimeouts {
+  /** The whole request (headers and body) must arrive within this; else 408 and the connection is closed. */
+  requestMs: number;
+  /** The headers must arrive within this (at most requestMs). */
+  headersMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+  /** A connection with no bytes either way for this long is closed, even mid-request (above the slowest handler). */
+  idleMs: number;
+}
+
 export class ConfigError extends Error {}
 
 /** Injection token of the validated configuration (one per process). */
@@ -112,6 +139,12 @@ const DEFAULTS = {
   BEDROCK_REGIONS: 'us-east-1,us-west-2,eu-central-1,ap-northeast-1',
   RATE_SYNC_TIMEOUT_SECONDS: '120',
   RATE_POLL_SECONDS: '5',
+  API_KEY_ROTATION_GRACE_SECONDS: '86400',
+  AUTH_FAILURES_PER_MINUTE: '30',
+  HTTP_REQUEST_TIMEOUT_SECONDS: '30',
+  HTTP_HEADERS_TIMEOUT_SECONDS: '10',
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '72',
+  HTTP_IDLE_TIMEOUT_SECONDS: '300',
   STRIPE_API_BASE: 'https://api.stripe.com',
   STRIPE_TIMEOUT_SECONDS: '30',
   STRIPE_ENDPOINT_REQUESTS_PER_SECOND: '20',
@@ -161,6 +194,52 @@ function port(env: NodeJS.ProcessEnv, name: 'PORT' | 'WORKER_METRICS_PORT'): num
   const value = positiveInt(env, name, 0);
   if (value > 65535) throw new ConfigError(`${name} must be at most 65535, got ${value}`);
   return value;
+}
+
+function secret(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.TOLLGATE_SECRET || undefined;
+  if (value !== undefined && Buffer.byteLength(value) < 32) {
+    throw new ConfigError('TOLLGATE_SECRET must be at least 32 bytes long (e.g. `openssl rand -base64 48`)');
+  }
+  return value;
+}
+
+function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.METRICS_TOKEN || undefined;
+  if (value !== undefined && !/^[\x21-\x7e]{16,}$/.test(value)) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 printable characters without spaces');
+  }
+  return value;
+}
+
+/** TRUST_PROXY: "false" (default), "true", a hop count, or addresses and CIDR ranges separated by commas. */
+function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string[] {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 0 || !list.every((a) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) {
+    throw new ConfigError(`TRUST_PROXY must be false, true, a hop count or addresses/CIDR ranges separated by commas, got "${raw}"`);
+  }
+  return list;
+}
+
+function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
+  const timeouts = {
+    requestMs: positiveInt(env, 'HTTP_REQUEST_TIMEOUT_SECONDS') * 1000,
+    headersMs: positiveInt(env, 'HTTP_HEADERS_TIMEOUT_SECONDS') * 1000,
+    keepAliveMs: positiveInt(env, 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS') * 1000,
+    idleMs: positiveInt(env, 'HTTP_IDLE_TIMEOUT_SECONDS') * 1000,
+  };
+  // Node refuses a headers timeout longer than the request's.
+  if (timeouts.headersMs > timeouts.requestMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_SECONDS must be at most HTTP_REQUEST_TIMEOUT_SECONDS');
+  }
+  return timeouts;
 }
 
 function testNow(env: NodeJS.ProcessEnv): Date | undefined {
@@ -250,6 +329,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     host: env.HOST || DEFAULTS.HOST,
     port: port(env, 'PORT'),
     adminKey,
+    secret: secret(env),
+    keyRotationGraceMs: positiveInt(env, 'API_KEY_ROTATION_GRACE_SECONDS', 0) * 1000,
+    authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE'),
+    trustProxy: trustProxy(env),
+    http: httpTimeouts(env),
+    metricsToken: metricsToken(env),
     logLevel: env.LOG_LEVEL || DEFAULTS.LOG_LEVEL,
     rateLimitPerSecond: positiveInt(env, 'RATE_LIMIT_PER_SECOND'),
     maxFutureMs: positiveInt(env, 'EVENT_MAX_FUTURE_SECONDS', 0) * 1000,

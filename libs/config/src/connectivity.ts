@@ -8,6 +8,8 @@ export class UnreachableError extends Error {}
 
 export async function checkPostgres(databaseUrl: string, { timeoutMs = 5000, allowMissingDatabase = false } = {}): Promise<void> {
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs });
+  // A connection dropped mid-check fails the query below; unheard, its 'error' event would end the process.
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.query('SELECT 1');

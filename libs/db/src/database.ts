@@ -17,8 +17,12 @@ export function createPool(databaseUrl: string, options: Partial<PoolConfig> = {
     idleTimeoutMillis: 30_000,
     ...options,
   });
-  // An idle client losing its connection (Postgres restarted) must not crash the process.
+  // A client losing its connection (Postgres restarted) must not crash the process. The pool listens on idle
+  // clients only; a checked-out one (inside a transaction, between queries) would throw its 'error' event
+  // unhandled: every client gets a listener of its own. Its query, if any, fails (an outage, see
+  // isUnavailableError) and the pool drops it when it is released.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
@@ -64,6 +68,15 @@ export function isUnavailableError(err: unknown): boolean {
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|Can't reach database server/i.test(
     message,
   );
+}
+
+/**
+ * Postgres refused a value (SQLSTATE class 22, data exception: a numeric field overflow, a value out of range),
+ * as opposed to an outage or a bug in a statement: the same values will always fail.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 /** A unique key refused the write (Prisma's P2002): the row exists already. */

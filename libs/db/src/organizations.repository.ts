@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from './generated/prisma/client';
-import { generateKey, hashKey } from './api-keys.repository';
+import { ApiKeysRepository } from './api-keys.repository';
 import type { Tx } from './database';
 import { DEFAULT_PLAN_DEFINITION } from './plans.repository';
 import { PRISMA } from './tokens';
@@ -15,8 +15,13 @@ export interface NewOrganization {
   id: string;
   name: string;
   invoicePrefix: string;
-  /** Its first admin key, shown once. */
-  adminKey: string;
+}
+
+/** What is stored of an organisation's first admin key: its keyed hash and public id, never the key. */
+export interface FirstAdminKey {
+  keyHash: string;
+  publicId: string;
+  name: string;
 }
 
 export interface OrganizationRow {
@@ -29,11 +34,14 @@ export interface OrganizationRow {
 
 @Injectable()
 export class OrganizationsRepository {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    private readonly keys: ApiKeysRepository,
+  ) {}
 
   /** An organisation with its default plan and its first admin key, in one transaction. */
-  create(name: string, invoicePrefix?: string): Promise<NewOrganization> {
-    return this.prisma.$transaction((tx) => this.insert(tx, name, { isDefault: false, isOperator: false, invoicePrefix }));
+  create(name: string, adminKey: FirstAdminKey, invoicePrefix?: string): Promise<NewOrganization> {
+    return this.prisma.$transaction((tx) => this.insert(tx, name, adminKey, { isDefault: false, isOperator: false, invoicePrefix }));
   }
 
   async find(id: string): Promise<OrganizationRow | null> {
@@ -52,15 +60,15 @@ export class OrganizationsRepository {
   }
 
   /**
-   * The instance's first organisation, whose admin key (`adminKey`) is the operator's; null when the
-   * database has an organisation already.
+   * The instance's first organisation, whose admin key is the operator's; null when the database has an
+   * organisation already.
    */
-  createFirst(name: string, adminKey: string): Promise<NewOrganization | null> {
+  createFirst(name: string, adminKey: FirstAdminKey): Promise<NewOrganization | null> {
     return this.prisma.$transaction(async (tx) => {
       // SQL for the lock alone: Prisma has no advisory locks.
       await tx.$queryRaw`SELECT pg_advisory_xact_lock(${FIRST_ORGANIZATION_LOCK}::int8)::text`;
       if ((await tx.organizations.count()) > 0) return null;
-      return this.insert(tx, name, { isDefault: true, isOperator: true, adminKey });
+      return this.insert(tx, name, adminKey, { isDefault: true, isOperator: true });
     });
   }
 
@@ -72,10 +80,10 @@ export class OrganizationsRepository {
   private async insert(
     tx: Tx,
     name: string,
-    options: { isDefault: boolean; isOperator: boolean; adminKey?: string; invoicePrefix?: string },
+    adminKey: FirstAdminKey,
+    options: { isDefault: boolean; isOperator: boolean; invoicePrefix?: string },
   ): Promise<NewOrganization> {
     const id = randomUUID();
-    const key = options.adminKey ?? generateKey('admin');
     const org = await tx.organizations.create({
       data: { id, name, is_default: options.isDefault, ...(options.invoicePrefix ? { invoice_prefix: options.invoicePrefix } : {}) },
     });
@@ -89,17 +97,7 @@ export class OrganizationsRepository {
         effective_from: new Date(0),
       },
     });
-    await tx.api_keys.create({
-      data: {
-        id: randomUUID(),
-        organization_id: id,
-        name: options.adminKey ? 'TOLLGATE_ADMIN_KEY' : 'first admin key',
-        scope: 'admin',
-        key_hash: hashKey(key),
-        key_prefix: key.slice(0, 12),
-        is_operator: options.isOperator,
-      },
-    });
-    return { id, name, invoicePrefix: org.invoice_prefix, adminKey: key };
+    await this.keys.create({ organizationId: id, scope: 'admin', isOperator: options.isOperator, ...adminKey }, tx);
+    return { id, name, invoicePrefix: org.invoice_prefix };
   }
 }

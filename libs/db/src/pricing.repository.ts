@@ -30,6 +30,13 @@ export interface CustomerPricingRow {
   billing_anchor: Date | null;
 }
 
+/** What a pricing run read before pricing: its write commits only if no repricing reset came in between. */
+export interface PricingGuard {
+  organizationId: string;
+  /** organizations.pricing_epoch, as text (int8). */
+  epoch: string;
+}
+
 export interface PricedRow {
   id: string;
   status: 'priced' | 'unpriced';
@@ -145,11 +152,43 @@ export class PricingRepository {
     return new Map(res.rows.map((r) => [r.id, r]));
   }
 
-  /** Writes a batch's pricing, adds the newly priced events to the aggregates and closes the batch, in one transaction. */
-  async writePriced(batchId: string, rows: readonly PricedRow[]): Promise<{ priced: number; unpriced: number }> {
+  /**
+   * The organisation of a batch and its pricing epoch, read before anything pricing depends on (docs/design.md,
+   * "Repricing"): a reset that commits after this read moves the epoch, and `writePriced` then writes nothing.
+   */
+  async pricingGuard(batchId: string): Promise<PricingGuard | null> {
+    const res = await this.pool.query<PricingGuard>(
+      `SELECT o.id::text AS "organizationId", o.pricing_epoch::text AS epoch
+       FROM ingest_batches b JOIN organizations o ON o.id = b.organization_id WHERE b.id = $1`,
+      [batchId],
+    );
+    return res.rows[0] ?? null;
+  }
+
+  /**
+   * Writes a batch's pricing, adds the newly priced events to the aggregates and (unless told not to) closes the
+   * batch, in one transaction; null, writing nothing, when a repricing reset of the organisation committed since
+   * `guard` was read. The epoch is read under a share lock of the organisation's row, which a reset's epoch bump
+   * (in the reset's transaction, before it looks for priced events) waits for: either this write sees the reset,
+   * or the reset sees these events priced and un-prices them.
+   */
+  async writePriced(
+    batchId: string,
+    guard: PricingGuard,
+    rows: readonly PricedRow[],
+    { closeBatch = true }: { closeBatch?: boolean } = {},
+  ): Promise<{ priced: number; unpriced: number } | null> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      const epoch = await client.query<{ epoch: string }>(
+        'SELECT pricing_epoch::text AS epoch FROM organizations WHERE id = $1 FOR SHARE',
+        [guard.organizationId],
+      );
+      if (epoch.rows[0]?.epoch !== guard.epoch) {
+        await client.query('ROLLBACK');
+        return null;
+      }
       const res = await client.query<{ priced: number; unpriced: number }>(WRITE_PRICED, [
         rows.map((r) => r.id),
         rows.map((r) => r.status),
@@ -162,7 +201,7 @@ export class PricingRepository {
         rows.map((r) => r.periodStart),
         rows.map((r) => r.periodEnd),
       ]);
-      await this.closeBatch(batchId, client);
+      if (closeBatch) await this.closeBatch(batchId, client);
       await client.query('COMMIT');
       return res.rows[0];
     } catch (err) {
@@ -179,7 +218,11 @@ export class PricingRepository {
 
   /** Un-prices each customer's events at or after its `since`; returns the batches to price again. */
   async resetCustomers(tx: Tx, organizationId: string, customerIds: readonly string[], since: readonly Date[]): Promise<string[]> {
-    if (customerIds.length === 0) return [];
+    if (customerIds.length === 0) {
+      // Nothing priced to take back, but pricing in flight may have read the policy before this change.
+      await this.bumpEpoch(tx, organizationId);
+      return [];
+    }
     return this.reset(
       tx,
       `e.organization_id = $1::uuid AND EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::timestamptz[]) AS x(customer_id, since)
@@ -198,10 +241,20 @@ export class PricingRepository {
     );
   }
 
+  /**
+   * A reset's first statement: it waits for pricing writes in flight (they hold the organisation's row in share
+   * mode) and makes any write that read the epoch before it write nothing (docs/design.md, "Repricing").
+   */
+  private async bumpEpoch(tx: Tx, organizationId: string): Promise<void> {
+    await tx.$executeRawUnsafe('UPDATE organizations SET pricing_epoch = pricing_epoch + 1 WHERE id = $1::uuid', organizationId);
+  }
+
   private async reset(tx: Tx, filter: string, values: unknown[]): Promise<string[]> {
     // No finalization of the organisation reads usage while this runs (the billing lock, exclusive; SQL for the
     // lock alone): so a period is either finalized before this reads it, and skipped, or after it commits.
     await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${BILLING_LOCK}, hashtext($1::text))::text`, values[0]);
+    // Then the epoch, then the search for priced events, so that none is missed.
+    await this.bumpEpoch(tx, values[0] as string);
     const rows = await tx.$queryRawUnsafe<{ id: string }[]>(RESET_PRICED(filter), ...values);
     await tx.$executeRawUnsafe('DELETE FROM usage_aggregates WHERE organization_id = $1::uuid AND events = 0', values[0]);
     return rows.map((r) => r.id);

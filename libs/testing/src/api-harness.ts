@@ -3,6 +3,7 @@ import pino from 'pino';
 import { loadConfig, type TollgateConfig } from '@tollgate/config';
 import type { z } from 'zod';
 import { createApi } from '../../../apps/api/src/create-api';
+import type { ApiKeyList, RevokedApiKey, RotatedApiKey } from '../../../apps/api/src/api-keys/api-key.schema';
 import type { ErrorResponse } from '../../../apps/api/src/common/schema/responses';
 import type { Coupon, CouponList } from '../../../apps/api/src/coupons/coupon.schema';
 import type { Customer, CustomerList, CustomerUsage, Entitlement } from '../../../apps/api/src/customers/customer.schema';
@@ -46,6 +47,9 @@ export type CouponListBody = z.output<typeof CouponList>;
 export type OrganizationBody = z.output<typeof Organization>;
 export type CreatedOrganizationBody = z.output<typeof CreatedOrganization>;
 export type CreatedApiKeyBody = z.output<typeof CreatedApiKey>;
+export type ApiKeyListBody = z.output<typeof ApiKeyList>;
+export type RevokedApiKeyBody = z.output<typeof RevokedApiKey>;
+export type RotatedApiKeyBody = z.output<typeof RotatedApiKey>;
 export type RateCardBody = z.output<typeof RateCard>;
 export type OverrideBody = z.output<typeof Override>;
 export type AliasBody = z.output<typeof Alias>;
@@ -60,6 +64,8 @@ export type WebhookDeliveryListBody = z.output<typeof WebhookDeliveryList>;
 export type StripeWebhookReceiptBody = z.output<typeof StripeWebhookReceipt>;
 
 export const TEST_ADMIN_KEY = 'tg_admin_test_operator_key_0123456789';
+/** The server secret API keys are hashed with in tests (TOLLGATE_SECRET). */
+export const TEST_SECRET = 'tollgate-test-secret-0123456789abcdef-0123456789';
 
 export interface TestApi {
   baseUrl: string;
@@ -78,9 +84,11 @@ export interface TestApi {
 
 /**
  * The real api on a fresh migrated database and the local Redis, listening on a free port.
- * `env` overrides configuration (e.g. DATABASE_URL pointing through a TcpProxy).
+ * `env` overrides configuration (e.g. DATABASE_URL pointing through a TcpProxy); `adminKey` is the key its
+ * requests use by default (TOLLGATE_ADMIN_KEY's unless a database given in DATABASE_URL has other keys).
  */
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(env: Record<string, string> = {}, options: { adminKey?: string } = {}): Promise<TestApi> {
+  const adminKey = options.adminKey ?? TEST_ADMIN_KEY;
   let db: TestDatabase | undefined;
   if (!env.DATABASE_URL) db = await createTestDatabase();
   const config = loadConfig({
@@ -89,6 +97,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     // Test mode: TOLLGATE_TEST_NOW (a test's billing clock) is honoured.
     NODE_ENV: process.env.NODE_ENV ?? 'test',
     TOLLGATE_ADMIN_KEY: TEST_ADMIN_KEY,
+    TOLLGATE_SECRET: TEST_SECRET,
     RATE_LIMIT_PER_SECOND: '100000',
     // Each api gets queues of its own, so parallel test files never take each other's jobs.
     QUEUE_PREFIX: `{tollgate-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}}`,
@@ -99,7 +108,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
 
-  const request: TestApi['request'] = (method, path, body, key = TEST_ADMIN_KEY) =>
+  const request: TestApi['request'] = (method, path, body, key = adminKey) =>
     fetchJson(baseUrl + path, {
       method,
       headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -110,7 +119,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   if (created.status !== 200 && created.status !== 201) throw new Error(`could not create an ingest key: ${JSON.stringify(created.body)}`);
   return {
     baseUrl,
-    adminKey: TEST_ADMIN_KEY,
+    adminKey,
     ingestKey: created.body.key,
     databaseUrl: config.databaseUrl,
     config,

@@ -34,6 +34,7 @@ export async function startTestBilling(env: Record<string, string> = {}): Promis
     QUEUE_PREFIX: `{tollgate-billing-test-${randomBytes(4).toString('hex')}}`,
     RATE_SOURCES: 'none',
     RATE_POLL_SECONDS: '3600',
+    TOLLGATE_SECRET: 'tollgate-billing-test-secret-0123456789abcdef',
     ...env,
   });
   // With STRIPE_SECRET_KEY (and STRIPE_API_BASE: a test server) the push is on, paced as the worker paces it.

@@ -26,7 +26,14 @@ export function startAppProcess(app: 'api' | 'worker', env: Record<string, strin
   const child = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/ts-register.js'), path.join(ROOT, `apps/${app}/src/main.ts`)], {
     cwd: ROOT,
     // Its metrics on a port the OS gives: test processes run side by side.
-    env: { ...process.env, LOG_LEVEL: 'warn', RATE_SOURCES: 'none', WORKER_METRICS_PORT: '0', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      RATE_SOURCES: 'none',
+      WORKER_METRICS_PORT: '0',
+      TOLLGATE_SECRET: 'tollgate-process-test-secret-0123456789abcdef',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));

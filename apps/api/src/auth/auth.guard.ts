@@ -1,21 +1,18 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiKeysRepository, KeyPrincipal, Scope } from '@tollgate/db';
+import type { Scope } from '@tollgate/db';
 import { ApiError } from '../common/api-error';
 import { TOKENS } from '../common/tokens';
+import { ApiKeyAuth } from './api-key-auth';
 import { PRINCIPAL } from './principal.decorator';
 import { RateLimiter } from './rate-limiter';
 import { SCOPES } from './scopes.decorator';
 
-const CACHE_MS = 10_000; // a revoked key stops working within this long
-
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly cache = new Map<string, { principal: KeyPrincipal | null; until: number }>();
-
   constructor(
     private readonly reflector: Reflector,
-    private readonly keys: ApiKeysRepository,
+    private readonly auth: ApiKeyAuth,
     @Inject(TOKENS.rateLimiter) private readonly limiter: RateLimiter,
   ) {}
 
@@ -26,8 +23,8 @@ export class AuthGuard implements CanActivate {
     const header: string | undefined = request.headers.authorization;
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!match) throw new ApiError(401, 'unauthorized', 'missing API key: send "Authorization: Bearer <key>"');
-    const principal = await this.lookup(match[1]);
-    if (!principal) throw new ApiError(401, 'unauthorized', 'invalid or revoked API key');
+    // The client's address as TRUST_PROXY says to read it.
+    const principal = await this.auth.principalOf(match[1], request.ip);
     if (principal.scope !== 'admin' && !scopes.includes(principal.scope)) {
       throw new ApiError(403, 'forbidden', `a key with scope "${principal.scope}" may not call this endpoint`);
     }
@@ -37,15 +34,5 @@ export class AuthGuard implements CanActivate {
     }
     request[PRINCIPAL] = principal;
     return true;
-  }
-
-  private async lookup(key: string): Promise<KeyPrincipal | null> {
-    const now = Date.now();
-    const hit = this.cache.get(key);
-    if (hit && hit.until > now) return hit.principal;
-    const principal = await this.keys.findByKey(key);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { principal, until: now + CACHE_MS });
-    return principal;
   }
 }

@@ -55,7 +55,7 @@ function httpExceptionMessage(exception: HttpException): string {
   return exception.message;
 }
 
-const BILLING_STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const;
+const BILLING_STATUS = { not_found: 404, conflict: 409, invalid: 400, forbidden: 403 } as const;
 
 /** What a use case refused, with its status. */
 function fromBillingError(e: BillingError): ApiError {

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type Redis from 'ioredis';
@@ -7,10 +7,17 @@ import { Metrics } from '../common/metrics';
 import { Responds } from '../common/schema/validate';
 import { Health, Readiness } from './health.schema';
 import { TOKENS } from '../common/tokens';
+import { MetricsTokenGuard } from './metrics-token.guard';
+
+type Check = 'ok' | 'down' | 'pending' | 'unknown';
 
 @ApiTags('health')
 @Controller()
 export class HealthController {
+  private readonly logger = new Logger('health');
+  /** Dependencies down at the last /readyz: a dependency's error is logged once when it goes down, never answered. */
+  private readonly down = new Set<string>();
+
   constructor(
     private readonly database: DatabaseStatus,
     @Inject(TOKENS.redis) private readonly redis: Redis,
@@ -25,24 +32,25 @@ export class HealthController {
   }
 
   @Get('readyz')
-  @ApiOperation({ summary: 'Ready to serve: Postgres and Redis reachable, migrations applied' })
+  @ApiOperation({ summary: 'Ready to serve: Postgres and Redis reachable, migrations applied; which dependency is down, never its error' })
   @Responds(200, Readiness, 'Ready')
   @Responds(503, Readiness, 'Not ready: the checks say which dependency')
   async readyz(@Res() reply: FastifyReply) {
-    const checks: Record<string, string> = {};
+    const checks: Record<'postgres' | 'migrations' | 'redis', Check> = { postgres: 'ok', migrations: 'ok', redis: 'ok' };
     try {
-      const pending = await this.database.pendingMigrations();
-      checks.postgres = 'ok';
-      checks.migrations = pending.length === 0 ? 'ok' : `pending: ${pending.join(', ')} (run \`npm run db:migrate\`)`;
+      checks.migrations = (await this.database.pendingMigrations()).length === 0 ? 'ok' : 'pending';
+      this.up('postgres');
     } catch (err) {
-      checks.postgres = `unreachable: ${(err as Error).message}`;
+      checks.postgres = 'down';
       checks.migrations = 'unknown';
+      this.wentDown('postgres', err);
     }
     try {
       await this.redis.ping();
-      checks.redis = 'ok';
+      this.up('redis');
     } catch (err) {
-      checks.redis = `unreachable: ${(err as Error).message}`;
+      checks.redis = 'down';
+      this.wentDown('redis', err);
     }
     const ready = Object.values(checks).every((c) => c === 'ok');
     reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
@@ -50,8 +58,18 @@ export class HealthController {
 
   @Get('metrics')
   @ApiExcludeEndpoint()
+  @UseGuards(MetricsTokenGuard)
   @Header('content-type', 'text/plain; version=0.0.4')
   async prometheus() {
     return this.metrics.registry.metrics();
+  }
+
+  private wentDown(dependency: string, err: unknown) {
+    if (!this.down.has(dependency)) this.logger.warn({ msg: `readyz: ${dependency} is down`, err: (err as Error).message });
+    this.down.add(dependency);
+  }
+
+  private up(dependency: string) {
+    this.down.delete(dependency);
   }
 }

@@ -7,7 +7,11 @@ export const Readiness = named(
   z.strictObject({
     status: z.enum(['ready', 'not_ready']),
     checks: z
-      .strictObject({ postgres: z.string(), migrations: z.string(), redis: z.string() })
-      .meta({ description: '"ok", or what is wrong.' }),
+      .strictObject({
+        postgres: z.enum(['ok', 'down']),
+        migrations: z.enum(['ok', 'pending', 'unknown']).meta({ description: 'unknown while Postgres is down' }),
+        redis: z.enum(['ok', 'down']),
+      })
+      .meta({ description: 'Which dependency is down; never its error (the api logs it).' }),
   }),
 );

@@ -1,8 +1,9 @@
 import { BullModule, InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { CONFIG, QUEUES, type TollgateConfig } from '@tollgate/config';
 import { BillingProcessor } from '../processors/billing.processor';
+import { KeptScheduler, logQueueError } from '../processors/kept-scheduler';
 
 export const BILLING_SCHEDULER = 'billing-cycle';
 
@@ -11,16 +12,30 @@ export const BILLING_SCHEDULER = 'billing-cycle';
  * run at start: a worker that was down closes and finalizes, from Postgres, everything that came due meanwhile.
  */
 @Injectable()
-export class BillingCycleSchedule implements OnApplicationBootstrap {
+export class BillingCycleSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('billing');
+  private scheduler?: KeptScheduler;
+
   constructor(
     @InjectQueue(QUEUES.billing) private readonly queue: Queue,
     @Inject(CONFIG) private readonly config: TollgateConfig,
   ) {}
 
   async onApplicationBootstrap() {
+    this.queue.on('error', logQueueError(this.logger, 'billing queue'));
     const opts = { removeOnComplete: 10, removeOnFail: 50 };
-    await this.queue.upsertJobScheduler(BILLING_SCHEDULER, { every: this.config.billingIntervalMs }, { name: 'billing-cycle', opts });
+    // Kept: a Redis that lost its data gets the cycle back.
+    this.scheduler = new KeptScheduler(
+      () => this.queue.upsertJobScheduler(BILLING_SCHEDULER, { every: this.config.billingIntervalMs }, { name: 'billing-cycle', opts }),
+      Math.min(Math.max(this.config.billingIntervalMs, 1000), 60_000),
+      this.logger,
+    );
+    await this.scheduler.start();
     await this.queue.add('billing-catch-up', {}, opts);
+  }
+
+  onApplicationShutdown() {
+    this.scheduler?.stop();
   }
 }
 

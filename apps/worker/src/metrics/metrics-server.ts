@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { CONFIG, type TollgateConfig } from '@tollgate/config';
+import { CONFIG, metricsAuthorized, type TollgateConfig } from '@tollgate/config';
 import { WorkerMetrics } from './worker-metrics';
 
 /** The worker has no HTTP api: a small listener of its own serves GET /metrics on HOST:WORKER_METRICS_PORT. */
@@ -21,9 +21,18 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');
         return;
       }
+      if (!metricsAuthorized(req.headers.authorization, this.config.metricsToken)) {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+        res.end(JSON.stringify({ error: { code: 'unauthorized', message: 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"' } }));
+        return;
+      }
       this.metrics.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text),
-        (err: Error) => res.writeHead(503, { 'content-type': 'text/plain' }).end(`metrics unavailable: ${err.message}\n`),
+        (err: Error) => {
+          // A gauge read from Redis or Postgres failed: the reason goes to the log, not to whoever scrapes.
+          this.logger.warn({ msg: 'metrics unavailable', err: err.message });
+          res.writeHead(503, { 'content-type': 'text/plain' }).end('metrics unavailable: Redis or Postgres is down\n');
+        },
       );
     });
     await new Promise<void>((resolve, reject) => {

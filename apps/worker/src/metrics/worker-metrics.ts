@@ -25,6 +25,11 @@ export class WorkerMetrics implements PricingMetrics, StripeMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+  private readonly refused = new Counter({
+    name: 'tollgate_pricing_refused_events_total',
+    help: 'Events whose amounts Postgres refused (out of range): left unpriced with the reason so the rest of their batch was priced',
+    registers: [this.registry],
+  });
   private readonly rateSyncs = new Counter({
     name: 'tollgate_rate_syncs_total',
     help: "Rate syncs this worker ran, by source and that source's outcome (applied, unchanged, held, failed)",
@@ -56,8 +61,9 @@ export class WorkerMetrics implements PricingMetrics, StripeMetrics {
       labelNames: ['state'] as const,
       registers: [this.registry],
       async collect() {
-        const counts = await queue.queue.getJobCounts(...QUEUE_STATES);
-        for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
+        // Redis away: NaN (unknown) rather than a stale value, and the other metrics still served.
+        const counts = await queue.queue.getJobCounts(...QUEUE_STATES).catch(() => null);
+        for (const state of QUEUE_STATES) this.set({ state }, counts === null ? NaN : (counts[state] ?? 0));
       },
     });
     new Gauge({
@@ -65,7 +71,8 @@ export class WorkerMetrics implements PricingMetrics, StripeMetrics {
       help: 'Ingest batches quarantined after PRICE_MAX_ATTEMPTS failures in a row, waiting for POST /v1/events/quarantine/retry (every organisation)',
       registers: [this.registry],
       async collect() {
-        this.set((await batches.quarantined()).batches);
+        const quarantined = await batches.quarantined().catch(() => null);
+        this.set(quarantined === null ? NaN : quarantined.batches);
       },
     });
   }
@@ -86,6 +93,10 @@ export class WorkerMetrics implements PricingMetrics, StripeMetrics {
 
   alert(reason: StripeAlertReason): void {
     this.stripeAlerts.inc({ reason });
+  }
+
+  eventsRefused(events: number): void {
+    this.refused.inc(events);
   }
 
   rateSynced(outcomes: Record<string, string>): void {

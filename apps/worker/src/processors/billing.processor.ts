@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { RunBillingCycle, type BillingCycleResult } from '@tollgate/billing';
 import { QUEUES } from '@tollgate/config';
+import { logQueueError } from './kept-scheduler';
 
 /** A billing job (the repeatable tick, or the catch-up at start) runs one billing cycle. */
 @Processor(QUEUES.billing)
@@ -22,5 +23,10 @@ export class BillingProcessor extends WorkerHost {
   @OnWorkerEvent('failed')
   onFailed(_job: Job | undefined, err: Error) {
     this.logger.warn({ msg: 'a billing cycle failed; the next one starts again from Postgres', err: err.stack ?? err.message });
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error) {
+    logQueueError(this.logger, 'billing worker')(err);
   }
 }

@@ -1,8 +1,9 @@
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import type { Job } from 'bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job, Queue } from 'bullmq';
 import { PriceBatch, PriceJob } from '@tollgate/billing';
 import { CONFIG, QUEUES, TollgateConfig } from '@tollgate/config';
+import { logQueueError } from './kept-scheduler';
 
 /**
  * One job per ingest batch: the job is the command, the use case does the work. A batch has one live job at a
@@ -16,6 +17,7 @@ export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap
   constructor(
     private readonly priceBatch: PriceBatch,
     @Inject(CONFIG) private readonly config: TollgateConfig,
+    @InjectQueue(QUEUES.price) private readonly queue: Queue,
   ) {
     super();
   }
@@ -23,6 +25,7 @@ export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap
   /** PRICE_CONCURRENCY, validated with the rest of the configuration (the worker exists by now). */
   onApplicationBootstrap() {
     this.worker.concurrency = this.config.priceConcurrency;
+    this.queue.on('error', logQueueError(this.logger, 'price queue'));
   }
 
   async process(job: Job<PriceJob>) {
@@ -33,6 +36,13 @@ export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap
         batchId: job.data.batchId,
         events: result.events,
         err: result.error,
+      });
+    } else if (result.refused > 0) {
+      this.logger.error({
+        msg: "Postgres refused some events' amounts: left unpriced with the reason, the rest of the batch priced",
+        batchId: job.data.batchId,
+        events: result.refused,
+        err: result.refusedError,
       });
     }
     return result;
@@ -47,5 +57,11 @@ export class PriceProcessor extends WorkerHost implements OnApplicationBootstrap
       attempt: job?.attemptsMade,
       err: err.stack ?? err.message,
     });
+  }
+
+  /** Redis away or flushed (e.g. "Missing key for job … moveToFinished"): logged; the worker reconnects and goes on. */
+  @OnWorkerEvent('error')
+  onError(err: Error) {
+    logQueueError(this.logger, 'price worker')(err);
   }
 }

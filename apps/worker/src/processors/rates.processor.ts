@@ -4,6 +4,7 @@ import type { Job } from 'bullmq';
 import { SyncRates, type SourceSummary } from '@tollgate/rates';
 import { QUEUES } from '@tollgate/config';
 import { WorkerMetrics } from '../metrics/worker-metrics';
+import { logQueueError } from './kept-scheduler';
 
 export interface RatesSyncResult {
   id: string;
@@ -34,5 +35,10 @@ export class RatesProcessor extends WorkerHost {
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined, err: Error) {
     this.logger.warn({ msg: 'rate sync job failed', attempt: job?.attemptsMade, err: err.message });
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error) {
+    logQueueError(this.logger, 'rates worker')(err);
   }
 }

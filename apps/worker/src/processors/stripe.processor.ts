@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
 import { PushInvoiceToStripe, SweepStripePushes, type PushResult, type StripeJob } from '@tollgate/billing';
 import { QUEUES } from '@tollgate/config';
+import { logQueueError } from './kept-scheduler';
 
 /**
  * The stripe queue: a `push` (or `void`) job does whatever an invoice's push has left (PushInvoiceToStripe);
@@ -45,5 +46,10 @@ export class StripeProcessor extends WorkerHost {
       attempt: job?.attemptsMade,
       err: err.message,
     });
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error) {
+    logQueueError(this.logger, 'stripe worker')(err);
   }
 }

@@ -1,13 +1,15 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { SweepUnpricedBatches } from '@tollgate/billing';
 import { CONFIG, QUEUES, TollgateConfig } from '@tollgate/config';
+import { KeptScheduler, logQueueError } from './kept-scheduler';
 
 /** Every SWEEP_INTERVAL_SECONDS the sweep job runs the use case that refills the price queue from Postgres. */
 @Processor(QUEUES.sweep)
-export class SweepProcessor extends WorkerHost implements OnModuleInit {
+export class SweepProcessor extends WorkerHost implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('sweeper');
+  private scheduler?: KeptScheduler;
 
   constructor(
     private readonly sweep: SweepUnpricedBatches,
@@ -18,11 +20,23 @@ export class SweepProcessor extends WorkerHost implements OnModuleInit {
   }
 
   async onModuleInit() {
-    await this.sweepQueue.upsertJobScheduler(
-      'sweep',
-      { every: this.config.sweepIntervalMs },
-      { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+    this.sweepQueue.on('error', logQueueError(this.logger, 'sweep queue'));
+    // Kept: after Redis lost its data, the sweeper is what finds the unpriced batches again.
+    this.scheduler = new KeptScheduler(
+      () =>
+        this.sweepQueue.upsertJobScheduler(
+          'sweep',
+          { every: this.config.sweepIntervalMs },
+          { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+        ),
+      Math.min(Math.max(this.config.sweepIntervalMs, 1000), 60_000),
+      this.logger,
     );
+    await this.scheduler.start();
+  }
+
+  onApplicationShutdown() {
+    this.scheduler?.stop();
   }
 
   async process() {
@@ -34,5 +48,10 @@ export class SweepProcessor extends WorkerHost implements OnModuleInit {
   @OnWorkerEvent('failed')
   onFailed(_job: Job | undefined, err: Error) {
     this.logger.warn({ msg: 'the sweep failed; the next one tries again', err: err.stack ?? err.message });
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error) {
+    logQueueError(this.logger, 'sweep worker')(err);
   }
 }

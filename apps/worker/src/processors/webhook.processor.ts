@@ -1,8 +1,9 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DeliverWebhook, SweepWebhookDeliveries, type WebhookJob } from '@tollgate/billing';
 import { CONFIG, QUEUES, TollgateConfig } from '@tollgate/config';
+import { KeptScheduler, logQueueError } from './kept-scheduler';
 
 /**
  * The webhooks queue: a `deliver` job is one attempt of one delivery (the use case claims it in Postgres, sends
@@ -11,8 +12,9 @@ import { CONFIG, QUEUES, TollgateConfig } from '@tollgate/config';
  * WEBHOOK_TIMEOUT_SECONDS, so slow receivers never hold up the others.
  */
 @Processor(QUEUES.webhooks)
-export class WebhookProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap {
+export class WebhookProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('webhooks');
+  private scheduler?: KeptScheduler;
 
   constructor(
     private readonly deliver: DeliverWebhook,
@@ -24,11 +26,23 @@ export class WebhookProcessor extends WorkerHost implements OnModuleInit, OnAppl
   }
 
   async onModuleInit() {
-    await this.queue.upsertJobScheduler(
-      'webhook-sweep',
-      { every: this.config.sweepIntervalMs },
-      { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+    this.queue.on('error', logQueueError(this.logger, 'webhooks queue'));
+    // Kept: after Redis lost its data, the sweep is what gives the deliveries back to the queue.
+    this.scheduler = new KeptScheduler(
+      () =>
+        this.queue.upsertJobScheduler(
+          'webhook-sweep',
+          { every: this.config.sweepIntervalMs },
+          { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+        ),
+      Math.min(Math.max(this.config.sweepIntervalMs, 1000), 60_000),
+      this.logger,
     );
+    await this.scheduler.start();
+  }
+
+  onApplicationShutdown() {
+    this.scheduler?.stop();
   }
 
   onApplicationBootstrap() {
@@ -62,5 +76,10 @@ export class WebhookProcessor extends WorkerHost implements OnModuleInit, OnAppl
       attempt: job?.attemptsMade,
       err: err.stack ?? err.message,
     });
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error) {
+    logQueueError(this.logger, 'webhooks worker')(err);
   }
 }

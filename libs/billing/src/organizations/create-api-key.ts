@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeysRepository, type Scope } from '@tollgate/db';
+import { ApiKeyHasher } from '../api-keys/api-key-hasher';
 
 export interface CreateApiKeyCommand {
   organizationId: string;
@@ -7,12 +8,17 @@ export interface CreateApiKeyCommand {
   name: string;
 }
 
-/** A new key of the organisation; the secret is returned once and stored only as its hash. */
+/** A new key of the organisation; the secret is returned once and stored only as its keyed hash. */
 @Injectable()
 export class CreateApiKey {
-  constructor(private readonly keys: ApiKeysRepository) {}
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly hasher: ApiKeyHasher,
+  ) {}
 
-  execute({ organizationId, scope, name }: CreateApiKeyCommand): Promise<{ id: string; key: string; scope: Scope }> {
-    return this.keys.create(organizationId, scope, name);
+  async execute({ organizationId, scope, name }: CreateApiKeyCommand): Promise<{ id: string; key: string; scope: Scope }> {
+    const { key, publicId, keyHash } = this.hasher.issue(scope);
+    const row = await this.keys.create({ organizationId, scope, name, keyHash, publicId });
+    return { id: row.id, key, scope: row.scope };
   }
 }

@@ -7,7 +7,7 @@ import type { RateLookup } from './rate-lookup';
 /** Why an event sent with `status: "usage_unknown"` stays unpriced: its cost is unknown, never zero. */
 export const USAGE_UNKNOWN_REASON = "usage unknown: the SDK could not read the provider's usage for this call (status usage_unknown)";
 
-function unpriced(id: string, reason: string): PricedRow {
+export function unpricedRow(id: string, reason: string): PricedRow {
   return {
     id,
     status: 'unpriced',
@@ -37,13 +37,13 @@ export function priceEvents(
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     if (e.status === 'usage_unknown') {
-      out[i] = unpriced(e.id, USAGE_UNKNOWN_REASON);
+      out[i] = unpricedRow(e.id, USAGE_UNKNOWN_REASON);
       continue;
     }
     const customer = customers.get(e.customer_id);
     const versions = customer ? plans.get(customer.plan_code) : undefined;
     if (!customer || !versions || versions.length === 0) {
-      out[i] = unpriced(e.id, `the customer's plan "${customer?.plan_code ?? '?'}" does not exist`);
+      out[i] = unpricedRow(e.id, `the customer's plan "${customer?.plan_code ?? '?'}" does not exist`);
       continue;
     }
     const at = e.occurred_at.getTime();
@@ -68,7 +68,7 @@ export function priceEvents(
       reportedCost: e.reported_cost === null ? null : new Decimal(e.reported_cost),
     });
     if (priced.status === 'unpriced') {
-      out[i] = unpriced(e.id, reason ?? 'no rate card and no reported cost');
+      out[i] = unpricedRow(e.id, reason ?? 'no rate card and no reported cost');
       continue;
     }
     out[i] = {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { bullConnection, CONFIG, QUEUES, type TollgateConfig } from '@tollgate/config';
+import Redis from 'ioredis';
+import { CONFIG, QUEUES, type TollgateConfig } from '@tollgate/config';
 
 export interface PriceJob {
   batchId: string;
@@ -13,12 +14,16 @@ export interface PriceJob {
 @Injectable()
 export class PriceQueue implements OnApplicationShutdown {
   readonly queue: Queue<PriceJob>;
+  private readonly redis: Redis;
 
   constructor(@Inject(CONFIG) config: TollgateConfig) {
-    // Fail fast when Redis is down: the caller has committed already and the sweeper will catch up.
+    // Fail fast when Redis is down: the caller has committed already and the sweeper will catch up. Its own
+    // connection, so that shutting down ends it even while Redis is away (a queue's close() cannot then).
+    this.redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.redis.on('error', () => undefined);
     this.queue = new Queue<PriceJob>(QUEUES.price, {
       prefix: config.queuePrefix,
-      connection: bullConnection(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
+      connection: this.redis,
       // As many attempts as Postgres counts before quarantining the batch (PRICE_MAX_ATTEMPTS).
       defaultJobOptions: {
         attempts: config.priceMaxAttempts,
@@ -47,5 +52,6 @@ export class PriceQueue implements OnApplicationShutdown {
 
   async onApplicationShutdown() {
     await this.queue.close().catch(() => undefined);
+    this.redis.disconnect();
   }
 }

@@ -7,6 +7,8 @@ export interface PricingMetrics {
   batchPriced(priced: number, unpriced: number, lagSeconds: readonly number[]): void;
   /** A batch was quarantined with this many of its events. */
   batchQuarantined(events: number): void;
+  /** Postgres refused the amounts of this many events (out of range): left unpriced so the rest of their batch is priced. */
+  eventsRefused(events: number): void;
 }
 
 export const PRICING_METRICS = Symbol('pricingMetrics');

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { bullConnection, CONFIG, QUEUES, type TollgateConfig } from '@tollgate/config';
+import Redis from 'ioredis';
+import { CONFIG, QUEUES, type TollgateConfig } from '@tollgate/config';
 import { StripePushesRepository, type Tx } from '@tollgate/db';
 
 /** A `push` job: do whatever the invoice's push has left (libs/billing/src/stripe/push-invoice-to-stripe.ts). The `sweep` job has none. */
@@ -18,16 +19,20 @@ export interface StripeJob {
 export class StripePushes implements OnApplicationShutdown {
   private readonly logger = new Logger('stripe');
   private readonly queue: Queue<StripeJob> | undefined;
+  private readonly redis: Redis | undefined;
 
   constructor(
     private readonly pushes: StripePushesRepository,
     @Inject(CONFIG) config: TollgateConfig,
   ) {
     if (!config.stripe) return;
-    // Fail fast when Redis is down: the caller has committed already and the sweeper will catch up.
+    // Fail fast when Redis is down: the caller has committed already and the sweeper will catch up. Its own
+    // connection, so that shutting down ends it even while Redis is away (a queue's close() cannot then).
+    this.redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.redis.on('error', () => undefined);
     this.queue = new Queue<StripeJob>(QUEUES.stripe, {
       prefix: config.queuePrefix,
-      connection: bullConnection(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
+      connection: this.redis,
       defaultJobOptions: {
         // 5xx, network errors and timeouts: retried with backoff doubling from STRIPE_RETRY_BASE_SECONDS (about
         // 17 minutes in all at the default); a push still not done after that is the sweeper's.
@@ -74,5 +79,6 @@ export class StripePushes implements OnApplicationShutdown {
 
   async onApplicationShutdown() {
     await this.queue?.close().catch(() => undefined);
+    this.redis?.disconnect();
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { bullConnection, CONFIG, QUEUES, type TollgateConfig } from '@tollgate/config';
+import Redis from 'ioredis';
+import { CONFIG, QUEUES, type TollgateConfig } from '@tollgate/config';
 import type { DueDelivery } from '@tollgate/db';
 
 /** A `deliver` job: one attempt of a delivery. The queue also runs its own `sweep` job (no data). */
@@ -16,12 +17,16 @@ export interface WebhookJob {
 @Injectable()
 export class WebhookQueue implements OnApplicationShutdown {
   readonly queue: Queue<WebhookJob>;
+  private readonly redis: Redis;
 
   constructor(@Inject(CONFIG) config: TollgateConfig) {
-    // Fail fast when Redis is down: the caller has committed already and the sweeper will catch up.
+    // Fail fast when Redis is down: the caller has committed already and the sweeper will catch up. Its own
+    // connection, so that shutting down ends it even while Redis is away (a queue's close() cannot then).
+    this.redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.redis.on('error', () => undefined);
     this.queue = new Queue<WebhookJob>(QUEUES.webhooks, {
       prefix: config.queuePrefix,
-      connection: bullConnection(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
+      connection: this.redis,
       // A job fails only when Postgres does (a receiver's failure is recorded, not thrown): retried a few times,
       // then dropped, and the sweeper adds the attempt back from Postgres.
       defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true },
@@ -44,5 +49,6 @@ export class WebhookQueue implements OnApplicationShutdown {
 
   async onApplicationShutdown() {
     await this.queue.close().catch(() => undefined);
+    this.redis.disconnect();
   }
 }
