@@ -35,7 +35,10 @@ afterAll(async () => {
 });
 
 const { openrouter: openRouterSource, litellm: liteLlmSource, bedrock: bedrockSource } = LIST_SOURCE_REGISTRY;
-const openrouter = () => openRouterSource.fetch({ openRouterBaseUrl: base }, { timeoutMs: 300 });
+// A generous deadline for answers (parsing the full listing takes a while on a loaded machine); a short one only
+// where the test waits for the timeout itself.
+const openrouter = () => openRouterSource.fetch({ openRouterBaseUrl: base }, { timeoutMs: 10_000 });
+const openrouterQuickTimeout = () => openRouterSource.fetch({ openRouterBaseUrl: base }, { timeoutMs: 300 });
 const serveOpenRouter = (body: string, status = 200) => {
   reply = (path) => (path === '/api/v1/models' ? { status, body } : { status: 404, body: '{}' });
 };
@@ -63,7 +66,7 @@ describe('syncing live sources over HTTP', () => {
     ['a wrong shape', () => serveOpenRouter('{"models":[]}'), 'no data array'],
   ])('fails on %s and keeps the last good cards', async (_name, serve, message) => {
     serve();
-    const result = await runSourceSync(openrouter, lastGood);
+    const result = await runSourceSync(message === 'timed out' ? openrouterQuickTimeout : openrouter, lastGood);
     expect(result.outcome).toBe('failed');
     expect(result.outcome === 'failed' && result.error).toContain(message);
   });
