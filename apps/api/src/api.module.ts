@@ -16,6 +16,8 @@ import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PlansController } from './plans/plans.controller';
+import { PortalRoutes } from './portal/portal-routes';
+import { PortalTokensController } from './portal/portal-tokens.controller';
 import { CouponsController } from './coupons/coupons.controller';
 import { CustomersController } from './customers/customers.controller';
 import { CustomerInvoicesController } from './invoices/customer-invoices.controller';
@@ -48,6 +50,7 @@ export class ApiModule {
         PlansController,
         CustomersController,
         CustomerInvoicesController,
+        PortalTokensController,
         CouponsController,
         InvoicesController,
         UsageAlertsController,
@@ -70,6 +73,7 @@ export class ApiModule {
         Metrics,
         { provide: STRIPE_METRICS, useExisting: Metrics },
         ApiKeyAuth,
+        PortalRoutes,
         CloseRedis,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

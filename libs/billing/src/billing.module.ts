@@ -57,6 +57,11 @@ import { HandleStripeWebhook } from './stripe/handle-stripe-webhook';
 import { PushInvoiceToStripe } from './stripe/push-invoice-to-stripe';
 import { StripePushes } from './stripe/stripe-pushes';
 import { SweepStripePushes } from './stripe/sweep-stripe-pushes';
+import { CreatePortalToken } from './portal/create-portal-token';
+import { GetPortalInvoice } from './portal/get-portal-invoice';
+import { GetPortalPeriod } from './portal/get-portal-period';
+import { ListPortalInvoices } from './portal/list-portal-invoices';
+import { PortalCustomers } from './portal/portal-views';
 import { CheckEntitlement } from './usage/check-entitlement';
 import { CurrentPeriod } from './usage/customer-period';
 import { GetCustomerUsage } from './usage/get-customer-usage';
@@ -76,6 +81,10 @@ import { WebhookSender } from './webhooks/webhook-sender';
 
 /** One class per use case, shared by the api (HTTP) and the worker (jobs). */
 const USE_CASES = [
+  CreatePortalToken,
+  ListPortalInvoices,
+  GetPortalInvoice,
+  GetPortalPeriod,
   IngestEvents,
   ListEvents,
   PriceBatch,
@@ -167,6 +176,7 @@ export class BillingModule {
         WebhookSender,
         StripePushes,
         PlanBook,
+        PortalCustomers,
         Repricer,
         CurrentPeriod,
         InvoiceCalculator,

@@ -81,3 +81,4 @@ export * from './webhooks/retry-schedule';
 export * from './webhooks/signature';
 export * from './webhooks/sweep-webhook-deliveries';
 export * from './webhooks/webhook-queue';
+export * from './portal';

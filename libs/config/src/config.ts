@@ -6,6 +6,11 @@ export interface TollgateConfig {
   redisUrl: string;
   host: string;
   port: number;
+  /**
+   * PUBLIC_URL: where people reach the api (https://billing.example.com), the base of portal links; without it
+   * a link uses the address its request came to.
+   */
+  publicUrl: string | undefined;
   adminKey: string | undefined;
   /**
    * TOLLGATE_SECRET: the server secret API keys are hashed with (HMAC-SHA256). The api needs it; the worker, which
@@ -318,6 +323,19 @@ function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
   };
 }
 
+function publicUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.PUBLIC_URL || undefined;
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL is not a valid URL: "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig {
   const adminKey = env.TOLLGATE_ADMIN_KEY || undefined;
   if (adminKey !== undefined && adminKey.length < 16) {
@@ -328,6 +346,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     redisUrl: urlOf(env, 'REDIS_URL', ['redis:', 'rediss:']),
     host: env.HOST || DEFAULTS.HOST,
     port: port(env, 'PORT'),
+    publicUrl: publicUrl(env),
     adminKey,
     secret: secret(env),
     keyRotationGraceMs: positiveInt(env, 'API_KEY_ROTATION_GRACE_SECONDS', 0) * 1000,

@@ -63,3 +63,6 @@ export const COUPON_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits:
 
 /** A percentage coupon: above 0, at most 100 ("10" is 10% of the invoice so far). */
 export const COUPON_PERCENT: DecimalBounds = { integerDigits: 3, fractionDigits: 30, min: '0', max: '100', example: '15' };
+
+/** A portal link's lifetime in seconds: a minute to 90 days; 7 days when not given. */
+export const PORTAL_TOKEN_SECONDS = { min: 60, max: 90 * 86_400, default: 7 * 86_400 } as const;

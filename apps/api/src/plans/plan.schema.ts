@@ -66,6 +66,12 @@ const planFields = {
   grace_period_hours: optional(integer(0, MAX_GRACE_HOURS).meta(defaultIs(PLAN_DEFAULTS.grace_period_hours))),
   requires_approval: optional(boolean().meta(defaultIs(PLAN_DEFAULTS.requires_approval))),
   cost_source: optional(oneOf(['rate_card', 'reported']).meta(defaultIs(PLAN_DEFAULTS.cost_source))),
+  customer_line_detail: optional(
+    oneOf(
+      ['per_charge', 'summary'],
+      'What the customer sees of usage on the portal, the PDF and the Stripe invoice: one line per charge, or one "Usage" line.',
+    ).meta(defaultIs(PLAN_DEFAULTS.customer_line_detail)),
+  ),
   charges: array(ChargeRequest, 1, MAX_CHARGES, 'charges').meta({ description: 'Matched in order; the last matches every model ("*").' }),
 };
 const code = text(255, { pattern: CODE, patternMessage: 'may contain only letters, digits, "_", "." and "-"' });
@@ -114,6 +120,7 @@ export const Plan = named(
     grace_period_hours: z.number().int(),
     requires_approval: z.boolean(),
     cost_source: z.enum(['rate_card', 'reported']),
+    customer_line_detail: z.enum(['per_charge', 'summary']),
     charges: z.array(ChargeOut),
     ...versionFields,
   }),

@@ -15,6 +15,7 @@ const invoice = computeInvoice({
     grace_period_hours: 0,
     requires_approval: false,
     cost_source: 'rate_card',
+    customer_line_detail: 'per_charge',
     charges: [
       {
         name: 'all',

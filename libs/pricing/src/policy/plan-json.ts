@@ -1,4 +1,4 @@
-import type { ChargeMode, CostSource, Plan, PlanInterval } from './plan';
+import type { ChargeMode, CostSource, LineDetail, Plan, PlanInterval } from './plan';
 
 export interface ChargeJson {
   name: string;
@@ -21,6 +21,7 @@ export interface PlanJson {
   grace_period_hours: number;
   requires_approval: boolean;
   cost_source: CostSource;
+  customer_line_detail: LineDetail;
   charges: ChargeJson[];
 }
 
@@ -40,6 +41,7 @@ export function planToJson(plan: Plan): PlanJson {
     grace_period_hours: plan.grace_period_hours,
     requires_approval: plan.requires_approval,
     cost_source: plan.cost_source,
+    customer_line_detail: plan.customer_line_detail,
     charges: plan.charges.map((c) => ({
       name: c.name,
       models: [...c.models],

@@ -1,6 +1,6 @@
 import { Decimal, currencyExponent, writtenDecimalPlaces } from '@tollgate/money';
 import type { UsageDimension } from '../dimensions';
-import type { Charge, ChargeMode, CostSource, Plan, PlanInterval } from './plan';
+import type { Charge, ChargeMode, CostSource, LineDetail, Plan, PlanInterval } from './plan';
 import { isMatchAllPattern } from './match-charge';
 
 // A plan's meaning: the rules that relate its fields to each other. The shape of a plan (types, lengths,
@@ -38,6 +38,7 @@ export interface PlanInput {
   readonly grace_period_hours?: number | null;
   readonly requires_approval?: boolean | null;
   readonly cost_source?: CostSource | null;
+  readonly customer_line_detail?: LineDetail | null;
   readonly charges: readonly ChargeInput[];
 }
 
@@ -50,6 +51,7 @@ export const PLAN_DEFAULTS = {
   grace_period_hours: 0,
   requires_approval: false,
   cost_source: 'rate_card',
+  customer_line_detail: 'per_charge',
   mode: 'price',
   markup: '0',
   allowance_eligible: true,
@@ -104,6 +106,7 @@ export function validatePlan(input: PlanInput): PlanValidation {
       grace_period_hours: input.grace_period_hours ?? PLAN_DEFAULTS.grace_period_hours,
       requires_approval: input.requires_approval ?? PLAN_DEFAULTS.requires_approval,
       cost_source: input.cost_source ?? PLAN_DEFAULTS.cost_source,
+      customer_line_detail: input.customer_line_detail ?? PLAN_DEFAULTS.customer_line_detail,
       charges: input.charges.map(toCharge),
     },
   };

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { UsageRepository } from '@tollgate/db';
+import { Decimal, ZERO } from '@tollgate/money';
+import { Clock } from '../clock';
+import { CurrentPeriod } from '../usage/customer-period';
+import type { PortalQuery } from './list-portal-invoices';
+import { portalCustomer, PortalCustomers, portalInvoice, type PortalCustomer, type PortalInvoice } from './portal-views';
+
+export interface PortalModelUsage {
+  model: string;
+  events: number;
+  inputTokens: string;
+  outputTokens: string;
+  /** What the model's usage was priced at (decimal string, unrounded): before allowance, minimums and credits. */
+  amount: string;
+}
+
+export interface PortalPeriod {
+  customer: PortalCustomer;
+  /** The invoice the period would produce now (status "preview"): its total is the ongoing balance. */
+  invoice: PortalInvoice;
+  byModel: PortalModelUsage[];
+  /** Every UTC day of the period up to today, with what its usage was priced at (decimal strings). */
+  byDay: { day: string; amount: string }[];
+  /** Events received but not priced yet: the figures will still grow by them. */
+  pendingEvents: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The customer's current period so far (docs/design.md, "The customer portal"): the preview through the same
+ * computation as the invoice (PreviewInvoice's CurrentPeriod), usage by model and by day. Priced amounts only;
+ * the provider cost the usage rows also carry is dropped here.
+ */
+@Injectable()
+export class GetPortalPeriod {
+  constructor(
+    private readonly customers: PortalCustomers,
+    private readonly current: CurrentPeriod,
+    private readonly usage: UsageRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute({ organizationId, customerId }: PortalQuery): Promise<PortalPeriod> {
+    const row = await this.customers.find(organizationId, customerId);
+    const { customer, version, view } = await this.current.invoice(organizationId, row.external_id);
+    const from = view.period_start;
+    const to = view.period_end;
+    const [models, days, notPriced] = await Promise.all([
+      this.usage.groups(customer.id, from, to, 'model'),
+      this.usage.groups(customer.id, from, to, 'day'),
+      this.usage.notPriced(customer.id, from, to),
+    ]);
+    const perDay = new Map(days.map((d) => [d.key, new Decimal(d.rated_amount)]));
+    const last = Math.min(to.getTime() - 1, Math.max(this.clock.now().getTime(), from.getTime()));
+    const byDay: PortalPeriod['byDay'] = [];
+    for (let t = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()); t <= last; t += DAY_MS) {
+      const day = new Date(t).toISOString().slice(0, 10);
+      byDay.push({ day, amount: (perDay.get(day) ?? ZERO).toFixed() });
+    }
+    return {
+      customer: portalCustomer(customer),
+      invoice: portalInvoice(view, version.plan.customer_line_detail),
+      byModel: models.map((m) => ({
+        model: m.key ?? 'unknown',
+        events: Number(m.events),
+        inputTokens: m.tokens.input_tokens,
+        outputTokens: m.tokens.output_tokens,
+        amount: new Decimal(m.rated_amount).toFixed(),
+      })),
+      byDay,
+      pendingEvents: notPriced.pending,
+    };
+  }
+}
