@@ -252,6 +252,12 @@ const endpoints: Endpoint[] = [
     body: body({ period_end: fc.oneof(dateTimeish, nastyNumber) }, {}),
   },
   {
+    operationId: 'PortalTokensController_create',
+    method: 'POST',
+    path: (id) => `/v1/customers/${id}/portal_tokens`,
+    body: body({ expires_in: nastyNumber }, { expires_in: 3600 }),
+  },
+  {
     operationId: 'InvoicesController_list',
     method: 'GET',
     path: () => '/v1/invoices',

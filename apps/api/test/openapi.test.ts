@@ -25,6 +25,7 @@ import { CustomerInvoicesController } from '../src/invoices/customer-invoices.co
 import { InvoicesController } from '../src/invoices/invoices.controller';
 import { OrganizationsController } from '../src/organizations/organizations.controller';
 import { PlansController } from '../src/plans/plans.controller';
+import { PortalTokensController } from '../src/portal/portal-tokens.controller';
 import { RatesController } from '../src/rates/rates.controller';
 import { StripeWebhooksController } from '../src/stripe/stripe-webhooks.controller';
 import { UsageAlertsController } from '../src/usage-alerts/usage-alerts.controller';
@@ -121,6 +122,7 @@ describe('the OpenAPI document', () => {
       CustomerInvoicesController,
       CouponsController,
       StripeWebhooksController,
+      PortalTokensController,
     ];
     let checked = 0;
     for (const controller of controllers) {
@@ -304,6 +306,8 @@ describe('real responses', () => {
     await call('InvoicesController_void', 'POST', `/v1/invoices/${draft.body.id}/void`, { reason: 'contract test' });
     await call('InvoicesController_finalize', 'POST', `/v1/invoices/${draft.body.id}/finalize`); // 409 invoice_void
     await call('InvoicesController_reissue', 'POST', `/v1/invoices/${draft.body.id}/reissue`);
+    await call('PortalTokensController_create', 'POST', '/v1/customers/billed/portal_tokens', { expires_in: 3600 });
+    await call('PortalTokensController_create', 'POST', '/v1/customers/billed/portal_tokens', { expires_in: 1 }); // 400
     await call('OrganizationsController_organization', 'GET', '/v1/organization');
     await call('OrganizationsController_changeOrganizationSettings', 'PATCH', '/v1/organization', { invoice_prefix: 'OPS' });
 
