@@ -156,9 +156,14 @@ describe('the portal in a browser', () => {
     await expect(page.locator('[data-total]').textContent()).resolves.toBe(formatMoney(preview.body.total, 'USD'));
     const chart = page.getByRole('img', { name: /Usage charges per day/ });
     await expect(chart.count()).resolves.toBe(1);
-    expect(await page.locator('#daily-usage rect').count()).toBe(4); // 1–4 October
+    // Since the last invoice (September closed early, on the 25th) up to today, 4 October.
     const days = await page.locator('#daily-usage tbody th').allTextContents();
-    expect(days).toEqual(['2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04']);
+    expect(days).toEqual(
+      ['25', '26', '27', '28', '29', '30'].map((d) => `2026-09-${d}`).concat(['01', '02', '03', '04'].map((d) => `2026-10-${d}`)),
+    );
+    expect(await page.locator('#daily-usage rect').count()).toBe(10);
+    const spend = await page.locator('#daily-usage tbody td').allTextContents();
+    expect(spend.filter((v) => v !== '$0.00')).toHaveLength(2); // the 2nd and 3rd of October
     const models = await page.locator('table', { hasText: 'Usage by model' }).locator('tbody th').allTextContents();
     expect(models.sort()).toEqual(['gpt-4o', 'o3']);
     expect(await axeViolations(page)).toEqual([]);

@@ -77,10 +77,10 @@ ${invoiceTable(invoice, 'Lines and totals')}
   return layout({ title: invoiceTitle(invoice), site: SITE, nav: nav(null), main, footer: footer(customer) });
 }
 
-export function periodPage({ customer, invoice, byModel, byDay, pendingEvents }: PortalPeriod): Html {
+export function periodPage({ customer, since, invoice, byModel, byDay, pendingEvents }: PortalPeriod): Html {
   const money = (a: string) => formatMoney(a, invoice.currency);
   const count = (n: string | number) => BigInt(n).toLocaleString('en-US');
-  const main = html`<p>${formatPeriod(invoice.periodStart, invoice.periodEnd)}, so far.${
+  const main = html`<p>Since ${formatDate(since)}, up to now; the period ends on ${formatDate(new Date(invoice.periodEnd.getTime() - 1))}.${
     pendingEvents > 0 && html` ${count(pendingEvents)} recent requests are still being priced and will be added.`
   }</p>
 <h2>Balance</h2>
@@ -93,7 +93,7 @@ ${chart({
   id: 'daily-usage',
   kind: 'bar',
   title: 'Usage charges per day',
-  description: `Usage charges per day (UTC) from ${formatDate(invoice.periodStart)}, before included usage, minimums and credits.`,
+  description: `Usage charges per day (UTC) since ${formatDate(since)}, before included usage, minimums and credits.`,
   labels: byDay.map((d) => d.day),
   labelHeading: 'Day (UTC)',
   series: [{ name: 'Usage charges', values: byDay.map((d) => d.amount) }],

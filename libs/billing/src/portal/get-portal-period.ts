@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { UsageRepository } from '@tollgate/db';
 import { Decimal, ZERO } from '@tollgate/money';
 import { Clock } from '../clock';
+import { ListInvoices } from '../invoices/list-invoices';
 import { CurrentPeriod } from '../usage/customer-period';
 import type { PortalQuery } from './list-portal-invoices';
 import { portalCustomer, PortalCustomers, portalInvoice, type PortalCustomer, type PortalInvoice } from './portal-views';
@@ -17,6 +18,8 @@ export interface PortalModelUsage {
 
 export interface PortalPeriod {
   customer: PortalCustomer;
+  /** Where the figures start: the period's start, or the end of the last invoice when that closed early. */
+  since: Date;
   /** The invoice the period would produce now (status "preview"): its total is the ongoing balance. */
   invoice: PortalInvoice;
   byModel: PortalModelUsage[];
@@ -39,13 +42,17 @@ export class GetPortalPeriod {
     private readonly customers: PortalCustomers,
     private readonly current: CurrentPeriod,
     private readonly usage: UsageRepository,
+    private readonly invoices: ListInvoices,
     private readonly clock: Clock,
   ) {}
 
   async execute({ organizationId, customerId }: PortalQuery): Promise<PortalPeriod> {
     const row = await this.customers.find(organizationId, customerId);
     const { customer, version, view } = await this.current.invoice(organizationId, row.external_id);
-    const from = view.period_start;
+    // Usage since the last invoice: a period closed early leaves its later usage to the next invoice (late
+    // usage on the preview), so the figures start where the last invoice stopped.
+    const last = (await this.invoices.execute({ organizationId, externalCustomerId: row.external_id, after: null, limit: 1 })).invoices[0];
+    const from = last !== undefined && last.period_end < view.period_start ? last.period_end : view.period_start;
     const to = view.period_end;
     const [models, days, notPriced] = await Promise.all([
       this.usage.groups(customer.id, from, to, 'model'),
@@ -53,14 +60,15 @@ export class GetPortalPeriod {
       this.usage.notPriced(customer.id, from, to),
     ]);
     const perDay = new Map(days.map((d) => [d.key, new Decimal(d.rated_amount)]));
-    const last = Math.min(to.getTime() - 1, Math.max(this.clock.now().getTime(), from.getTime()));
+    const until = Math.min(to.getTime() - 1, Math.max(this.clock.now().getTime(), from.getTime()));
     const byDay: PortalPeriod['byDay'] = [];
-    for (let t = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()); t <= last; t += DAY_MS) {
+    for (let t = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()); t <= until; t += DAY_MS) {
       const day = new Date(t).toISOString().slice(0, 10);
       byDay.push({ day, amount: (perDay.get(day) ?? ZERO).toFixed() });
     }
     return {
       customer: portalCustomer(customer),
+      since: from,
       invoice: portalInvoice(view, version.plan.customer_line_detail),
       byModel: models.map((m) => ({
         model: m.key ?? 'unknown',
