@@ -1,4 +1,4 @@
-import { DemoApi, DemoApiError } from './demo-api';
+import { type DemoApi, DemoApiError } from './demo-api';
 import { sendTraffic, type TrafficProfile } from './traffic';
 
 // The demo organisation (README "Demo"): a plan with a premium and a standard charge, three customers, a few

@@ -11,7 +11,7 @@ import {
   type PortalTokenBody,
   type TestApi,
 } from '@tollgate/testing/api-harness';
-import { axeViolations, launchChromium, pdfText } from '@tollgate/testing/browser';
+import { axeViolations, launchChromium, pdfText } from '@tollgate/testing/browser-harness';
 import { formatMoney } from '../src/pages';
 
 // The customer portal (docs/api.md "Customer portal") in headless Chromium against the real api: links, pages,
