@@ -78,6 +78,7 @@ ${invoiceTable(invoice, 'Lines and totals')}
 }
 
 export function periodPage({ customer, since, invoice, byModel, byDay, pendingEvents }: PortalPeriod): Html {
+  // The prepaid balance (credits, not built yet) joins the Balance list below, from PortalPeriod.
   const money = (a: string) => formatMoney(a, invoice.currency);
   const count = (n: string | number) => BigInt(n).toLocaleString('en-US');
   const main = html`<p>Since ${formatDate(since)}, up to now; the period ends on ${formatDate(new Date(invoice.periodEnd.getTime() - 1))}.${
