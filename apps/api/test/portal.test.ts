@@ -119,6 +119,11 @@ describe('portal links', () => {
     // A portal key is no API key for anything else.
     const token = new URL(made.url).searchParams.get('token')!;
     expect((await api.request('GET', `/v1/invoices/${invoices.alice.id}`, undefined, token)).status).toBe(403);
+    // Listed with the organisation's keys, revoked like them, never rotated.
+    const keys = await api.request<{ data: { id: string; scope: string; expires_at: string | null }[] }>('GET', '/v1/api_keys?limit=100');
+    expect(keys.body.data.find((k) => k.id === made.id)).toMatchObject({ scope: 'portal', expires_at: made.expires_at });
+    const rotated = await api.request<ErrorBody>('POST', `/v1/api_keys/${made.id}/rotate`);
+    expect([rotated.status, rotated.body.error.code]).toEqual([409, 'portal_key']);
   });
 });
 
