@@ -155,6 +155,21 @@ describe('npm start on a new database', () => {
     expect(page.status).toBe(200);
   });
 
+  it('`npm run demo` seeds another organisation on demand, with its own key and links', async () => {
+    const fresh = await run('node', [path.join(ROOT, 'dist/tools/demo/main.js'), '--fresh']);
+    expect(fresh.code).toBe(0);
+    const organisation = fresh.out.match(/demo: organisation "(demo-\d{14})"/);
+    expect(organisation).not.toBeNull();
+    const keyFile = path.join(dataDir, `${organisation![1]}-admin-key`);
+    const key = (await readFile(keyFile, 'utf8')).trim();
+    const invoices = await fetchJson<{ data: { status: string }[] }>(`${base}/v1/invoices`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(invoices.body.data.map((i) => i.status)).toEqual(['finalized', 'finalized', 'finalized']);
+    const url = fresh.out.match(/demo: portal globex\s+(\S+)/)![1];
+    expect((await openPortal(url)).status).toBe(200);
+  });
+
   it('does not seed the demo twice, and `npm run demo:remove` removes it with its data', async () => {
     const state = JSON.parse(await readFile(path.join(dataDir, 'demo.json'), 'utf8')) as { organizationId: string; adminKeyFile: string };
     const adminKey = (await readFile(state.adminKeyFile, 'utf8')).trim();
