@@ -324,7 +324,7 @@ export class CreditsRepository {
   /**
    * Finalized invoices use their grants: each grant's remaining goes down by what the invoices took from it, guarded
    * (`remaining >= taken`: never below zero), with one `consumption` entry per (invoice, grant), in one statement.
-   * Throws when a grant had less left than taken (it cannot under the customer's lock; the CHECK stands behind it).
+   * Throws when a grant had less left than taken (it cannot under the customer's lock: the guard stands behind it).
    */
   async consume(tx: Tx, uses: readonly ConsumptionWrite[], at: Date): Promise<void> {
     if (uses.length === 0) return;
@@ -353,7 +353,7 @@ export class CreditsRepository {
 
   /**
    * A voided invoice gives back what it used: a `reversal` entry per grant it consumed, the grants' remaining up by
-   * as much (a grant expired meanwhile is expired again by the expiry job). Returns the customers' ids touched.
+   * as much (a grant expired meanwhile is expired again by the expiry job). Returns how many grants it gave back to.
    */
   async reverse(tx: Tx, invoiceId: string, at: Date): Promise<number> {
     const rows = await tx.$queryRawUnsafe<{ n: number }[]>(
@@ -385,11 +385,11 @@ export class CreditsRepository {
   /**
    * Expires grants (their customers locked by the caller): remaining → 0 with an `expiry` entry of what was left,
    * guarded (still active, something left, expired by `now`), so a grant expires once however many workers try.
-   * Returns the customers whose grants expired.
+   * Returns the grants expired here, with their customers.
    */
-  async expire(tx: Tx, grantIds: readonly string[], now: Date): Promise<string[]> {
+  async expire(tx: Tx, grantIds: readonly string[], now: Date): Promise<{ id: string; customer_id: string }[]> {
     if (grantIds.length === 0) return [];
-    const rows = await tx.$queryRawUnsafe<{ customer_id: string }[]>(
+    return tx.$queryRawUnsafe<{ id: string; customer_id: string }[]>(
       `WITH old AS (
          SELECT id, organization_id, customer_id, remaining FROM credit_grants
          WHERE id = ANY($1::uuid[]) AND status = 'active' AND remaining > 0 AND expires_at <= $2::timestamptz FOR UPDATE
@@ -400,11 +400,10 @@ export class CreditsRepository {
          INSERT INTO credit_ledger (organization_id, customer_id, grant_id, kind, amount, created_at)
          SELECT organization_id, customer_id, id, 'expiry', -remaining, $2::timestamptz FROM u
        )
-       SELECT DISTINCT customer_id::text FROM u`,
+       SELECT id::text, customer_id::text FROM u`,
       col(grantIds),
       now,
     );
-    return rows.map((r) => r.customer_id);
   }
 
   /** Σ remaining of the customers' active grants not expired at `now`. */
@@ -474,14 +473,15 @@ export class CreditsRepository {
 
   /**
    * The cached entitlement of a customer, and whether it is fresh: computed under the wallet's current revision, for
-   * the customer as it is now (spending cap, plan), in a period that has not ended, less than `maxAgeMs` ago. Null
+   * the customer as it is now (spending cap, plan), in a period that has not ended at `now` (the billing clock), less
+   * than `maxAgeMs` ago (the database's clock, which computed_at is in). Null
    * for an unknown customer; `fresh: false` when there is no row or it is stale.
    */
   async entitlement(organizationId: string, externalId: string, now: Date, maxAgeMs: number): Promise<CachedEntitlementRow | null> {
     const rows = await this.prisma.$queryRawUnsafe<CachedEntitlementRow[]>(
       `SELECT c.id::text AS customer_id,
          coalesce(e.revision = w.revision AND e.customer_updated_at = c.updated_at AND e.period_end > $3::timestamptz
-           AND e.computed_at > $3::timestamptz - make_interval(secs => $4::double precision / 1000), false) AS fresh,
+           AND e.computed_at > clock_timestamp() - make_interval(secs => $4::double precision / 1000), false) AS fresh,
          e.allowed, e.reason, e.currency, e.balance::text, e.ongoing_balance::text, e.period_usage::text, e.spend_cap::text
        FROM customers c LEFT JOIN credit_wallets w ON w.customer_id = c.id LEFT JOIN customer_entitlements e ON e.customer_id = c.id
        WHERE c.organization_id = $1::uuid AND c.external_id = $2`,

@@ -7,7 +7,6 @@ import { PlanBook, versionForPeriod } from '../pricing/plan-book';
 import { assertInvoiceId, lockInvoice, type InvoiceCommand } from './invoice-commands';
 import { InvoiceReader } from './invoice-reader';
 import { InvoiceSettler } from './invoice-settler';
-import { StripePushes } from '../stripe/stripe-pushes';
 import type { InvoiceView } from './invoice-view';
 
 const HOUR = 3_600_000;
@@ -26,14 +25,13 @@ export class ReissueInvoice {
     private readonly settler: InvoiceSettler,
     private readonly reader: InvoiceReader,
     private readonly plans: PlanBook,
-    private readonly stripe: StripePushes,
     private readonly clock: Clock,
   ) {}
 
   async execute(command: InvoiceCommand): Promise<InvoiceView> {
     assertInvoiceId(command.invoiceId);
     const now = this.clock.now();
-    const { id, finalized } = await this.transactions.run(async (tx) => {
+    const { id, settled } = await this.transactions.run(async (tx) => {
       await this.invoices.lockBilling(tx, [command.organizationId], 'shared');
       const voided = await lockInvoice(this.invoices, tx, command);
       if (voided.status !== 'void')
@@ -64,9 +62,9 @@ export class ReissueInvoice {
         },
       ]);
       const settled = await this.settler.settle(tx, await this.invoices.lockInvoices(tx, created), now);
-      return { id: created[0], finalized: settled.finalized };
+      return { id: created[0], settled };
     });
-    await this.stripe.enqueue(finalized);
+    await this.settler.afterCommit(settled);
     const row = await this.invoices.find(this.invoices.reader, command.organizationId, id);
     return (await this.reader.views([row!]))[0];
   }
