@@ -464,7 +464,7 @@ export class CreditsRepository {
   ledger(db: Tx, customerId: string, afterId: bigint | null, limit: number): Promise<LedgerRow[]> {
     return db.$queryRawUnsafe<LedgerRow[]>(
       `SELECT id::text, grant_id::text, kind, amount::text, invoice_id::text, created_at FROM credit_ledger
-       WHERE customer_id = $1::uuid AND id > $2::bigint ORDER BY id LIMIT $3`,
+       WHERE customer_id = $1::uuid AND credit_ledger.id > $2::bigint ORDER BY credit_ledger.id LIMIT $3`,
       customerId,
       (afterId ?? 0n).toString(),
       limit,
