@@ -226,6 +226,17 @@ export class CreditsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The customers of a batch's events that have a wallet (for a batch an earlier run priced). */
+  async walletCustomersOfBatch(batchId: string): Promise<string[]> {
+    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT DISTINCT e.customer_id::text AS id FROM events e
+       WHERE e.id = ANY((SELECT event_ids FROM ingest_batches WHERE id = $1::uuid)::int8[])
+         AND EXISTS (SELECT 1 FROM credit_wallets w WHERE w.customer_id = e.customer_id)`,
+      batchId,
+    );
+    return rows.map((r) => r.id);
+  }
+
   async setTopUp(tx: Tx, customerId: string, rule: TopUpRule | null): Promise<void> {
     await tx.$executeRawUnsafe(
       `UPDATE credit_wallets SET top_up_below = $2::numeric, top_up_amount = $3::numeric, top_up_kind = $4, top_up_priority = $5,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CreditsRepository, UsageAlertsRepository, type EntitlementWrite } from '@tollgate/db';
-import { formatAmount } from '@tollgate/money';
+import { CreditsRepository, type EntitlementWrite } from '@tollgate/db';
 import type { CheckUsageThresholdsCommand } from '../alerts/check-usage-thresholds';
 import { CheckCreditLevels } from './check-credit-levels';
 import { CreditPositions, type CreditPosition } from './credit-positions';
@@ -23,13 +22,6 @@ function entitlementWrite(p: CreditPosition): EntitlementWrite {
   };
 }
 
-export function formatted(p: CreditPosition) {
-  return {
-    balance: formatAmount(p.balance, p.currency),
-    ongoing_balance: formatAmount(p.ongoingBalance, p.currency),
-  };
-}
-
 /**
  * Keeps the entitlement cache current (docs/design.md "Credits"): after each priced batch, for the batch's
  * customers that have a wallet (their entitlement was asked for, or they have credits: usually few, found by one
@@ -41,16 +33,16 @@ export function formatted(p: CreditPosition) {
 export class RefreshEntitlements {
   constructor(
     private readonly credits: CreditsRepository,
-    private readonly alerts: UsageAlertsRepository,
     private readonly positions: CreditPositions,
     private readonly levels: CheckCreditLevels,
   ) {}
 
   /** After a batch is priced and committed (PriceBatch): `check` is the periods it priced, or null to read them back. */
   async afterPricing(batchId: string, check: CheckUsageThresholdsCommand | null): Promise<void> {
-    const customerIds =
-      check === null ? (await this.alerts.pricedPeriodsOfBatch(batchId)).map((p) => p.customer_id) : check.periods.map((p) => p.customerId);
-    const watched = await this.credits.withWallets([...new Set(customerIds)]);
+    const watched =
+      check === null
+        ? await this.credits.walletCustomersOfBatch(batchId)
+        : await this.credits.withWallets([...new Set(check.periods.map((p) => p.customerId))]);
     if (watched.length > 0) await this.execute(watched);
   }
 
