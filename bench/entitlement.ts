@@ -106,7 +106,12 @@ async function main() {
         const wait = started + (tick * 1000) / perSecond - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         inflight.push(
-          post(agent, new URL(baseUrl + '/v1/events'), { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, batchBody(run, batches++)),
+          post(
+            agent,
+            new URL(baseUrl + '/v1/events'),
+            { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            batchBody(run, batches++),
+          ),
         );
       }
       await Promise.all(inflight);

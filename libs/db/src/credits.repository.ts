@@ -359,7 +359,8 @@ export class CreditsRepository {
       col(uses.map((u) => u.amount)),
       at,
     );
-    if (rows[0].grants !== grants) throw new Error(`credit consumption: ${grants - rows[0].grants} grant(s) had less left than the invoices used`);
+    if (rows[0].grants !== grants)
+      throw new Error(`credit consumption: ${grants - rows[0].grants} grant(s) had less left than the invoices used`);
   }
 
   /**

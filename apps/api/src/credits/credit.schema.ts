@@ -11,7 +11,10 @@ const PRIORITY = 'Lower numbers are used first (then the earliest expiry, none l
 export const CreateCreditGrantRequest = named(
   'CreateCreditGrantRequest',
   object({
-    amount: decimalString({ ...CREDIT_AMOUNT, description: 'Above 0, in the currency of the customer’s plan, no finer than its minor unit.' }),
+    amount: decimalString({
+      ...CREDIT_AMOUNT,
+      description: 'Above 0, in the currency of the customer’s plan, no finer than its minor unit.',
+    }),
     kind: oneOf(['purchased', 'granted'], 'purchased: sold on its own credit_purchase invoice; granted: given, usable at once.'),
     priority: optional(integer(0, MAX_CREDIT_PRIORITY, PRIORITY)),
     expires_at: optional(instant('When what is left of it expires (an expiry entry in the ledger); in the future.')),

@@ -62,7 +62,11 @@ export class CreditsController {
   @Put('top_up')
   @ApiOperation({ summary: 'When the ongoing balance falls under `below`, grant or sell `amount` (once per crossing)' })
   @Responds(200, TopUpResponse, 'The rule as set')
-  putTopUp(@Principal() key: KeyPrincipal, @ValidPath(CustomerPath) { id }: Path, @ValidBody(TopUpRequest) body: z.output<typeof TopUpRequest>) {
+  putTopUp(
+    @Principal() key: KeyPrincipal,
+    @ValidPath(CustomerPath) { id }: Path,
+    @ValidBody(TopUpRequest) body: z.output<typeof TopUpRequest>,
+  ) {
     return this.setTopUp.execute({
       organizationId: key.organizationId,
       externalId: id,

@@ -80,7 +80,9 @@ export class InvoicesController {
   }
 
   @Post(':id/mark_paid')
-  @ApiOperation({ summary: 'Record an offline payment: a finalized (or payment_failed) invoice is paid; a credit purchase grants its credit' })
+  @ApiOperation({
+    summary: 'Record an offline payment: a finalized (or payment_failed) invoice is paid; a credit purchase grants its credit',
+  })
   @Responds(200, Invoice, 'The invoice, paid', { 409: ['invoice_not_payable'] })
   async markPaid(@Principal() key: KeyPrincipal, @ValidPath(InvoicePath) { id }: Path) {
     return invoiceJson(

@@ -37,7 +37,11 @@ export class BillingCycleSchedule implements OnApplicationBootstrap, OnApplicati
     await this.scheduler.start();
     this.expiry = new KeptScheduler(
       () =>
-        this.queue.upsertJobScheduler(CREDIT_EXPIRY_SCHEDULER, { every: this.config.creditExpiryIntervalMs }, { name: 'credit-expiry', opts }),
+        this.queue.upsertJobScheduler(
+          CREDIT_EXPIRY_SCHEDULER,
+          { every: this.config.creditExpiryIntervalMs },
+          { name: 'credit-expiry', opts },
+        ),
       Math.min(Math.max(this.config.creditExpiryIntervalMs, 1000), 60_000),
       this.logger,
     );

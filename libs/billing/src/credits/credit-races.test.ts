@@ -109,14 +109,18 @@ describe('top-up rules', () => {
       [id],
     );
     expect(topUps).toEqual([{ amount: '20', status: 'active' }]);
-    expect(await world.billing.probe.count('webhook_events', `type = 'credits.balance_low' AND subject_key LIKE $1`, [`customer:${id}:%`])).toBe(1);
+    expect(
+      await world.billing.probe.count('webhook_events', `type = 'credits.balance_low' AND subject_key LIKE $1`, [`customer:${id}:%`]),
+    ).toBe(1);
     expect(await balance('topped')).toMatchObject({ balance: '30.00', ongoing_balance: '24.00' });
 
     // Back above the amount: armed again, and the next fall under it is a second crossing.
     await world.usage('topped', '2026-08-03T00:00:00Z', 'gold-mini', 20_000_000, 0);
     await world.get(RefreshEntitlements).execute([id]);
     expect(await world.billing.probe.count('credit_grants', `customer_id = $1 AND source = 'top_up'`, [id])).toBe(2);
-    expect(await world.billing.probe.count('webhook_events', `type = 'credits.balance_low' AND subject_key LIKE $1`, [`customer:${id}:%`])).toBe(2);
+    expect(
+      await world.billing.probe.count('webhook_events', `type = 'credits.balance_low' AND subject_key LIKE $1`, [`customer:${id}:%`]),
+    ).toBe(2);
   });
 
   it('sell the top-up on its own invoice when the rule says purchased: pending until paid, sold once per crossing', async () => {
@@ -155,7 +159,12 @@ describe('the entitlement', () => {
       [id],
     );
     expect(cached).toEqual({ ongoing: '-1', allowed: false });
-    expect(await entitlement('pre')).toMatchObject({ allowed: false, reason: 'credits_exhausted', ongoing_balance: '-1.00', period_usage: '3.00' });
+    expect(await entitlement('pre')).toMatchObject({
+      allowed: false,
+      reason: 'credits_exhausted',
+      ongoing_balance: '-1.00',
+      period_usage: '3.00',
+    });
     // Two crossings: none at first, then the 2.00 used up; another batch while exhausted announces nothing more.
     const exhausted = () =>
       world.billing.probe.count('webhook_events', `type = 'credits.exhausted' AND subject_key LIKE $1`, [`customer:${id}:%`]);

@@ -15,7 +15,11 @@ import { GetCreditBalance } from './get-credit-balance';
 
 let world: BillingWorld;
 
-const grant = (externalId: string, amount: string, extra: { priority?: number; expiresAt?: Date; kind?: 'granted' | 'purchased'; paid?: boolean } = {}) =>
+const grant = (
+  externalId: string,
+  amount: string,
+  extra: { priority?: number; expiresAt?: Date; kind?: 'granted' | 'purchased'; paid?: boolean } = {},
+) =>
   world.get(CreateCreditGrant).execute({
     organizationId: world.organizationId,
     externalId,
@@ -33,7 +37,12 @@ const close = (externalId: string) => world.get(CloseCustomerPeriod).execute({ o
 
 beforeAll(async () => {
   world = await startBillingWorld('2026-03-01T00:00:00Z');
-  await world.plan({ code: 'instant', name: 'Instant', currency: 'USD', charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '1' }] });
+  await world.plan({
+    code: 'instant',
+    name: 'Instant',
+    currency: 'USD',
+    charges: [{ name: 'all', models: ['*'], mode: 'price', markup: '1' }],
+  });
 });
 
 afterAll(async () => {
@@ -147,7 +156,9 @@ describe('prepaid credits', () => {
     expect((await preview()).credits_applied.toFixed(2)).toBe('0.00');
     expect(await balance('buyer')).toMatchObject({ balance: '0.00', ongoing_balance: '-4.00' });
 
-    const paid = await world.get(MarkInvoicePaid).execute({ organizationId: world.organizationId, invoiceId: bought.invoice_id!, source: 'manual' });
+    const paid = await world
+      .get(MarkInvoicePaid)
+      .execute({ organizationId: world.organizationId, invoiceId: bought.invoice_id!, source: 'manual' });
     expect(paid.status).toBe('paid');
     // Paid twice: the grant is activated once.
     await world.get(MarkInvoicePaid).execute({ organizationId: world.organizationId, invoiceId: bought.invoice_id!, source: 'manual' });
@@ -163,14 +174,18 @@ describe('prepaid credits', () => {
     const cash = await grant('buyer', '1.50', { kind: 'purchased', paid: true });
     expect(cash.status).toBe('active');
     expect((await balance('buyer')).balance).toBe('11.50');
-    const [cashInvoice] = await world.billing.probe.rows<{ status: string }>(`SELECT status FROM invoices WHERE id = $1`, [cash.invoice_id]);
+    const [cashInvoice] = await world.billing.probe.rows<{ status: string }>(`SELECT status FROM invoices WHERE id = $1`, [
+      cash.invoice_id,
+    ]);
     expect(cashInvoice.status).toBe('paid');
   });
 
   it('cancels a purchased grant whose invoice is voided unpaid', async () => {
     await world.customer('regret', { plan_code: 'instant' });
     const bought = await grant('regret', '7.00', { kind: 'purchased' });
-    await world.get(VoidInvoice).execute({ organizationId: world.organizationId, invoiceId: bought.invoice_id!, reason: 'changed their mind' });
+    await world
+      .get(VoidInvoice)
+      .execute({ organizationId: world.organizationId, invoiceId: bought.invoice_id!, reason: 'changed their mind' });
     const [row] = await world.billing.probe.rows<{ status: string }>(`SELECT status FROM credit_grants WHERE id = $1`, [bought.id]);
     expect(row.status).toBe('canceled');
     expect((await balance('regret')).grants).toEqual([]);
@@ -201,7 +216,10 @@ describe('the balance under concurrency', () => {
       });
     const outcomes = await Promise.allSettled([take(), take()]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
-    const [row] = await world.billing.probe.rows<{ remaining: string }>(`SELECT trim_scale(remaining)::text AS remaining FROM credit_grants WHERE id = $1`, [g.id]);
+    const [row] = await world.billing.probe.rows<{ remaining: string }>(
+      `SELECT trim_scale(remaining)::text AS remaining FROM credit_grants WHERE id = $1`,
+      [g.id],
+    );
     expect(row.remaining).toBe('3');
   });
 });

@@ -202,7 +202,9 @@ export class InvoiceCalculator {
       const used = new Map(r.invoice.credit_consumption.map((u) => [u.grant_id, u.amount]));
       grantsOf.set(
         subjects[i].customerId,
-        (grantsOf.get(subjects[i].customerId) ?? []).map((g) => (used.has(g.id) ? { ...g, remaining: g.remaining.minus(used.get(g.id)!) } : g)),
+        (grantsOf.get(subjects[i].customerId) ?? []).map((g) =>
+          used.has(g.id) ? { ...g, remaining: g.remaining.minus(used.get(g.id)!) } : g,
+        ),
       );
     }
     return results;

@@ -10,7 +10,14 @@ import {
   type Tx,
 } from '@tollgate/db';
 import { formatAmount, halfAwayFromZero, type Decimal } from '@tollgate/money';
-import { billingPeriod, USAGE_DIMENSIONS, type BillingPeriod, type CreditConsumption, type Invoice, type InvoiceLine } from '@tollgate/pricing';
+import {
+  billingPeriod,
+  USAGE_DIMENSIONS,
+  type BillingPeriod,
+  type CreditConsumption,
+  type Invoice,
+  type InvoiceLine,
+} from '@tollgate/pricing';
 import { CreditWallet } from '../credits/credit-wallet';
 import { periodInterval, PlanBook, versionForPeriod, type PlanVersion } from '../pricing/plan-book';
 import { invoicePayload } from '../stripe/invoice-event-payload';
@@ -260,7 +267,13 @@ export class InvoiceSettler {
   }
 
   /** invoice.finalized, and invoice.margin_floor_applied when a line's margin floor bound (docs/api.md "Webhooks"). */
-  private async publishFinalized(tx: Tx, row: InvoiceRow, write: ComputedInvoiceWrite, invoice: Invoice, at: Date): Promise<PublishedEvent[]> {
+  private async publishFinalized(
+    tx: Tx,
+    row: InvoiceRow,
+    write: ComputedInvoiceWrite,
+    invoice: Invoice,
+    at: Date,
+  ): Promise<PublishedEvent[]> {
     const finalized: InvoiceRow = { ...row, status: 'finalized', number: write.number, total: write.total, finalized_at: at };
     const base = invoicePayload(finalized, {
       status: 'finalized',
