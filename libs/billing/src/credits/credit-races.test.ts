@@ -3,6 +3,7 @@ import { IngestEvents } from '../events/ingest-events';
 import { FinalizeInvoice } from '../invoices/finalize-invoice';
 import { PriceBatch } from '../pricing/price-batch';
 import { CheckEntitlement } from '../usage/check-entitlement';
+import { CreateWebhookEndpoint } from '../webhooks/create-webhook-endpoint';
 import { CreateCreditGrant } from './create-credit-grant';
 import { GetCreditBalance } from './get-credit-balance';
 import { RefreshEntitlements } from './refresh-entitlements';
@@ -191,6 +192,12 @@ describe('the entitlement', () => {
 describe('invoice events', () => {
   it('publishes invoice.finalized for every finalized invoice and invoice.margin_floor_applied when a floor bound, once each', async () => {
     world.clock.set('2026-08-01T00:00:00Z');
+    await world.get(CreateWebhookEndpoint).execute({
+      organizationId: world.organizationId,
+      url: 'http://127.0.0.1:9/invoices',
+      events: ['invoice.finalized', 'invoice.margin_floor_applied'],
+      description: null,
+    });
     await world.customer('floor', { plan_code: 'floored' });
     await world.customer('plain', { plan_code: 'instant' });
     await world.usage('floor', '2026-08-02T00:00:00Z', 'gold-mini', 1_000_000, 0);
@@ -201,6 +208,14 @@ describe('invoice events', () => {
        FROM webhook_events e JOIN invoices i ON e.subject_key = 'invoice:' || i.id JOIN customers c ON c.id = i.customer_id
        WHERE c.external_id IN ('floor', 'plain') ORDER BY c.external_id, e.type`,
     );
+    // Each with its delivery to the endpoint.
+    expect(
+      await world.billing.probe.count(
+        `webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN invoices i ON e.subject_key = 'invoice:' || i.id
+         JOIN customers c ON c.id = i.customer_id`,
+        `c.external_id IN ('floor', 'plain')`,
+      ),
+    ).toBe(events.length);
     expect(events).toEqual([
       { type: 'invoice.finalized', external_id: 'floor', floor_lines: null },
       { type: 'invoice.margin_floor_applied', external_id: 'floor', floor_lines: 1 },

@@ -213,6 +213,26 @@ export class InvoiceSettler {
       else keep.push(write);
     });
 
+    // Before the numbers (whose row serialises an organisation's finalizations): step 8's credits taken from the
+    // wallet, guarded (docs/design.md "Credits"); the settled customers' cached entitlements made stale (a draft's
+    // subtotal, credits taken); which invoice events an endpoint takes.
+    await this.wallet.consume(
+      tx,
+      finalize.map((f) => ({ invoiceId: f.row.id, uses: f.invoice.credit_consumption satisfies readonly CreditConsumption[] })),
+      now,
+    );
+    await this.wallet.touch(
+      tx,
+      open.map((d) => d.customer_id),
+    );
+    const subscribed =
+      finalize.length === 0
+        ? new Set<string>()
+        : await this.webhooks.subscribed(
+            tx,
+            finalize.map((f) => f.row.organization_id),
+          );
+
     // Numbers in period order within each organisation, from one block taken for the organisation's year.
     finalize.sort(
       (a, b) =>
@@ -242,19 +262,8 @@ export class InvoiceSettler {
       now,
     );
     await this.stripe.open(tx, finalized);
-    // Step 8's credits are taken from the wallet in the finalizing transaction, guarded (docs/design.md "Credits").
-    await this.wallet.consume(
-      tx,
-      finalize.map((f) => ({ invoiceId: f.row.id, uses: f.invoice.credit_consumption satisfies readonly CreditConsumption[] })),
-      now,
-    );
     const published: PublishedEvent[] = [];
-    for (const f of finalize) published.push(...(await this.publishFinalized(tx, f.row, f.write, f.invoice, now)));
-    // Their ongoing balances moved (a draft's subtotal, credits taken): cached entitlements go stale.
-    await this.wallet.touch(
-      tx,
-      open.map((d) => d.customer_id),
-    );
+    for (const f of finalize) published.push(...(await this.publishFinalized(tx, f.row, f.write, f.invoice, now, subscribed)));
     const kept = await this.invoices.writeComputed(tx, keep, false, now);
     await this.invoices.markComputeErrors(
       tx,
@@ -273,7 +282,9 @@ export class InvoiceSettler {
     write: ComputedInvoiceWrite,
     invoice: Invoice,
     at: Date,
+    subscribed: ReadonlySet<string>,
   ): Promise<PublishedEvent[]> {
+    const takes = (type: string) => subscribed.has(`${row.organization_id}|${type}`);
     const finalized: InvoiceRow = { ...row, status: 'finalized', number: write.number, total: write.total, finalized_at: at };
     const base = invoicePayload(finalized, {
       status: 'finalized',
@@ -281,16 +292,18 @@ export class InvoiceSettler {
       subtotal: formatAmount(invoice.subtotal, invoice.currency),
       credits_applied: formatAmount(invoice.credits_applied, invoice.currency),
     });
-    const out = [
-      await this.webhooks.publish(tx, {
-        organizationId: row.organization_id,
-        type: 'invoice.finalized',
-        subjectKey: `invoice:${row.id}`,
-        payload: base,
-      }),
-    ];
+    const out: PublishedEvent[] = [];
+    if (takes('invoice.finalized'))
+      out.push(
+        await this.webhooks.publish(tx, {
+          organizationId: row.organization_id,
+          type: 'invoice.finalized',
+          subjectKey: `invoice:${row.id}`,
+          payload: base,
+        }),
+      );
     const floored = invoice.lines.filter((l: InvoiceLine) => l.floor_applied);
-    if (floored.length > 0)
+    if (floored.length > 0 && takes('invoice.margin_floor_applied'))
       out.push(
         await this.webhooks.publish(tx, {
           organizationId: row.organization_id,
