@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import type { PrismaClient } from './generated/prisma/client';
 import type { Tx } from './database';
 import { arrayLiteral as col } from './pg-array-literal';
-import { PRISMA } from './tokens';
+import { DB_POOL, PRISMA } from './tokens';
 
 // Prepaid credits (docs/design.md "Credits"): grants, their append-only ledger, the wallets' state and the
 // entitlement cache. Raw SQL, not Prisma: a grant's remaining moves only through a guarded UPDATE that writes its
@@ -139,9 +140,20 @@ const WALLET_COLUMNS = `w.customer_id::text, w.organization_id::text, w.revision
   w.top_up_priority, w.top_up_expires_in_days, w.low_armed, w.low_crossings, w.exhausted_armed, w.exhausted_crossings,
   EXISTS (SELECT 1 FROM credit_grants g WHERE g.customer_id = w.customer_id) AS has_grants`;
 
+const ENTITLEMENT = `
+SELECT c.id::text AS customer_id,
+  coalesce(e.revision = w.revision AND e.customer_updated_at = c.updated_at AND e.period_end > $3::timestamptz
+    AND e.computed_at > clock_timestamp() - make_interval(secs => $4::double precision / 1000), false) AS fresh,
+  e.allowed, e.reason, e.currency, e.balance::text, e.ongoing_balance::text, e.period_usage::text, e.spend_cap::text
+FROM customers c LEFT JOIN credit_wallets w ON w.customer_id = c.id LEFT JOIN customer_entitlements e ON e.customer_id = c.id
+WHERE c.organization_id = $1::uuid AND c.external_id = $2::text`;
+
 @Injectable()
 export class CreditsRepository {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(DB_POOL) private readonly pool: Pool,
+  ) {}
 
   /** The client itself, for reads outside a transaction. */
   get reader(): Tx {
@@ -490,19 +502,14 @@ export class CreditsRepository {
    * for an unknown customer; `fresh: false` when there is no row or it is stale.
    */
   async entitlement(organizationId: string, externalId: string, now: Date, maxAgeMs: number): Promise<CachedEntitlementRow | null> {
-    const rows = await this.prisma.$queryRawUnsafe<CachedEntitlementRow[]>(
-      `SELECT c.id::text AS customer_id,
-         coalesce(e.revision = w.revision AND e.customer_updated_at = c.updated_at AND e.period_end > $3::timestamptz
-           AND e.computed_at > clock_timestamp() - make_interval(secs => $4::double precision / 1000), false) AS fresh,
-         e.allowed, e.reason, e.currency, e.balance::text, e.ongoing_balance::text, e.period_usage::text, e.spend_cap::text
-       FROM customers c LEFT JOIN credit_wallets w ON w.customer_id = c.id LEFT JOIN customer_entitlements e ON e.customer_id = c.id
-       WHERE c.organization_id = $1::uuid AND c.external_id = $2`,
-      organizationId,
-      externalId,
-      now,
-      maxAgeMs,
-    );
-    return rows[0] ?? null;
+    // On the pool, as a named statement: every agent call asks this, and Prisma's raw query costs several times
+    // the CPU of pg's for one row.
+    const res = await this.pool.query<CachedEntitlementRow>({
+      name: 'entitlement',
+      text: ENTITLEMENT,
+      values: [organizationId, externalId, now, maxAgeMs],
+    });
+    return res.rows[0] ?? null;
   }
 
   /** Stores computed entitlements; a row computed later (revision, then clock) is never replaced by an earlier one. */
