@@ -74,7 +74,7 @@ export class InvoicesController {
 
   @Post(':id/reissue')
   @ApiOperation({ summary: "Invoice a void invoice's period again, computed now" })
-  @Responds(200, Invoice, 'The new invoice of the period', { 409: ['invoice_not_void', 'period_invoiced'] })
+  @Responds(200, Invoice, 'The new invoice of the period', { 409: ['invoice_not_void', 'invoice_not_reissuable', 'period_invoiced'] })
   async reissue(@Principal() key: KeyPrincipal, @ValidPath(InvoicePath) { id }: Path) {
     return invoiceJson(await this.reissueInvoice.execute({ organizationId: key.organizationId, invoiceId: id }), costsFor(key));
   }

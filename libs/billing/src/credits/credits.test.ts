@@ -188,6 +188,11 @@ describe('prepaid credits', () => {
       .execute({ organizationId: world.organizationId, invoiceId: bought.invoice_id!, reason: 'changed their mind' });
     const [row] = await world.billing.probe.rows<{ status: string }>(`SELECT status FROM credit_grants WHERE id = $1`, [bought.id]);
     expect(row.status).toBe('canceled');
+    await expect(
+      world.get(ReissueInvoice).execute({ organizationId: world.organizationId, invoiceId: bought.invoice_id! }),
+    ).rejects.toMatchObject({
+      code: 'invoice_not_reissuable',
+    });
     expect((await balance('regret')).grants).toEqual([]);
   });
 

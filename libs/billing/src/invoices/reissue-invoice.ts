@@ -36,6 +36,12 @@ export class ReissueInvoice {
       const voided = await lockInvoice(this.invoices, tx, command);
       if (voided.status !== 'void')
         throw new ConflictError('invoice_not_void', `invoice ${voided.id} is ${voided.status}: only a void invoice is reissued`);
+      // A credit purchase has no period to bill again: sell the credit again (POST /v1/customers/{id}/credits).
+      if (voided.type !== 'usage')
+        throw new ConflictError(
+          'invoice_not_reissuable',
+          `invoice ${voided.id} is a ${voided.type} invoice: only a usage invoice is reissued`,
+        );
       const current = await this.invoices.periodInvoice(tx, voided.customer_id, voided.period_start);
       if (current !== null) throw new ConflictError('period_invoiced', `the period of invoice ${voided.id} is invoiced by ${current.id}`);
       const [customer] = await this.invoices.customers(tx, [voided.customer_id]);
