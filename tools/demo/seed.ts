@@ -19,12 +19,26 @@ export const DEMO_PLAN = {
   ],
 };
 
+/** Pay as you go from prepaid credit: no fee, no allowance, one clean usage line for the customer. */
+export const DEMO_PREPAID_PLAN = {
+  ...DEMO_PLAN,
+  code: 'agents-prepaid',
+  name: 'Agents Prepaid',
+  base_fee: '0',
+  included_usage: '0',
+  prepaid: true,
+  customer_line_detail: 'summary',
+};
+
 export interface DemoCustomer {
   externalId: string;
   name: string;
   /** What it shows in the demo. */
   story: string;
+  planCode: string;
   fields: Record<string, unknown>;
+  /** Prepaid credit bought (and paid) before the traffic. */
+  credit?: string;
   traffic: Omit<TrafficProfile, 'customer'>;
 }
 
@@ -32,14 +46,15 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
   {
     externalId: 'northwind',
     name: 'Northwind Support',
-    // Prepaid credits come with the credits feature; until then a spending cap stands for the budget.
-    story: 'a modest support bot with a spending cap (prepaid credits once the credits feature is in)',
+    story: 'a support bot on prepaid credits ($150 bought), with a spending cap; its plan shows one usage line',
+    planCode: DEMO_PREPAID_PLAN.code,
     fields: { spend_cap: '150.00' },
+    credit: '150.00',
     traffic: {
       feature: 'support-bot',
       callsPerDay: 12,
       models: [
-        ['openai', 'gpt-4o-mini', 3],
+        ['openai', 'gpt-4o', 3],
         ['anthropic', 'claude-3-5-haiku-20241022', 1],
       ],
       promptTokens: 16_000,
@@ -50,6 +65,7 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
     externalId: 'globex',
     name: 'Globex Research',
     story: 'heavy research agents: well over the plan’s included usage, premium models too',
+    planCode: DEMO_PLAN.code,
     fields: {},
     traffic: {
       feature: 'research-agent',
@@ -67,6 +83,7 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
     externalId: 'initech',
     name: 'Initech Automation',
     story: 'a 40% negotiated discount: the margin floor binds and keeps the standard line above cost',
+    planCode: DEMO_PLAN.code,
     fields: { discount: '0.40' },
     traffic: {
       feature: 'workflow-agent',
@@ -102,17 +119,18 @@ export async function seedDemo(operator: DemoApi, name: string, log: (line: stri
   });
   const admin = operator.withKey(created.body.admin_key);
   const ingest = await admin.call<{ key: string }>('POST', '/v1/api_keys', { scope: 'ingest', name: 'demo traffic' });
-  await admin.call('POST', '/v1/plans', DEMO_PLAN);
+  for (const plan of [DEMO_PLAN, DEMO_PREPAID_PLAN]) await admin.call('POST', '/v1/plans', plan);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const anchor = new Date(today - (DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
   for (const c of DEMO_CUSTOMERS) {
     await admin.call('POST', '/v1/customers', {
       external_id: c.externalId,
       name: c.name,
-      plan_code: DEMO_PLAN.code,
+      plan_code: c.planCode,
       billing_anchor: anchor,
       ...c.fields,
     });
+    if (c.credit) await admin.call('POST', `/v1/customers/${c.externalId}/credits`, { amount: c.credit, kind: 'purchased', paid: true });
   }
   log(`demo: sending ${DAYS} days of agent traffic through @tollgate/sdk (openai and @anthropic-ai/sdk against a local fake LLM)…`);
   const calls = await sendTraffic({

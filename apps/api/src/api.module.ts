@@ -19,6 +19,7 @@ import { PlansController } from './plans/plans.controller';
 import { PortalRoutes } from './portal/portal-routes';
 import { PortalTokensController } from './portal/portal-tokens.controller';
 import { CouponsController } from './coupons/coupons.controller';
+import { CreditsController } from './credits/credits.controller';
 import { CustomersController } from './customers/customers.controller';
 import { CustomerInvoicesController } from './invoices/customer-invoices.controller';
 import { InvoicesController } from './invoices/invoices.controller';
@@ -52,6 +53,7 @@ export class ApiModule {
         CustomerInvoicesController,
         PortalTokensController,
         CouponsController,
+        CreditsController,
         InvoicesController,
         UsageAlertsController,
         RatesController,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Decimal } from '@tollgate/money';
 import { createTestDatabase, fetchJson, freePort, TEST_REDIS_URL, type TestDatabase } from '@tollgate/testing';
 
 // `npm start` as a newcomer runs it, on a new database: the api and worker come up, the demo organisation is
@@ -112,13 +113,24 @@ describe('npm start on a new database', () => {
     const customers = await fetchJson<{ data: { external_id: string }[] }>(`${base}/v1/customers`, auth);
     expect(customers.body.data.map((c) => c.external_id).sort()).toEqual(['globex', 'initech', 'northwind']);
     const invoices = await fetchJson<{
-      data: { external_customer_id: string; status: string; number: string; lines: { type: string; floor_applied?: boolean }[] }[];
+      data: {
+        external_customer_id: string;
+        type: string;
+        status: string;
+        number: string;
+        credits_applied: string;
+        lines: { type: string; floor_applied?: boolean }[];
+      }[];
     }>(`${base}/v1/invoices`, auth);
-    expect(invoices.body.data.map((i) => [i.external_customer_id, i.status]).sort()).toEqual([
-      ['globex', 'finalized'],
-      ['initech', 'finalized'],
-      ['northwind', 'finalized'],
+    expect(invoices.body.data.map((i) => [i.external_customer_id, i.type, i.status]).sort()).toEqual([
+      ['globex', 'usage', 'finalized'],
+      ['initech', 'usage', 'finalized'],
+      ['northwind', 'credit_purchase', 'paid'],
+      ['northwind', 'usage', 'finalized'],
     ]);
+    // The stories: northwind's usage taken from its prepaid credit, the floor binding for initech.
+    const northwind = invoices.body.data.find((i) => i.external_customer_id === 'northwind' && i.type === 'usage')!;
+    expect(new Decimal(northwind.credits_applied).gt(0)).toBe(true);
     // The stories: usage from the SDK's events, the floor binding for initech.
     const initech = invoices.body.data.find((i) => i.external_customer_id === 'initech')!;
     expect(initech.lines.some((l) => l.type === 'usage' && l.floor_applied === true)).toBe(true);
@@ -127,7 +139,7 @@ describe('npm start on a new database', () => {
     for (const [, customer, url] of links) {
       const page = await openPortal(url);
       expect(page.status).toBe(200);
-      const own = invoices.body.data.find((i) => i.external_customer_id === customer)!;
+      const own = invoices.body.data.find((i) => i.external_customer_id === customer && i.type === 'usage')!;
       expect(page.html).toContain(own.number);
     }
     // The operator's own organisation is left alone.
@@ -162,10 +174,10 @@ describe('npm start on a new database', () => {
     expect(organisation).not.toBeNull();
     const keyFile = path.join(dataDir, `${organisation![1]}-admin-key`);
     const key = (await readFile(keyFile, 'utf8')).trim();
-    const invoices = await fetchJson<{ data: { status: string }[] }>(`${base}/v1/invoices`, {
+    const invoices = await fetchJson<{ data: { type: string; status: string }[] }>(`${base}/v1/invoices?limit=100`, {
       headers: { authorization: `Bearer ${key}` },
     });
-    expect(invoices.body.data.map((i) => i.status)).toEqual(['finalized', 'finalized', 'finalized']);
+    expect(invoices.body.data.filter((i) => i.type === 'usage').map((i) => i.status)).toEqual(['finalized', 'finalized', 'finalized']);
     const url = fresh.out.match(/demo: portal globex\s+(\S+)/)![1];
     expect((await openPortal(url)).status).toBe(200);
   });

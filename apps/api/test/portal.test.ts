@@ -153,11 +153,16 @@ describe('the portal in a browser', () => {
     await context.close();
   });
 
-  it('shows the current period: the chart with its table, usage by model, the ongoing balance equal to the preview', async () => {
+  it('shows the current period: the chart with its table, usage by model, totals and balances equal to the API', async () => {
+    expect((await api.request('POST', '/v1/customers/alice/credits', { amount: '25.00', kind: 'granted' })).status).toBe(201);
     const { context, page } = await openPortal('alice');
     await page.getByRole('link', { name: 'Current period' }).click();
     const preview = await api.request<InvoicePreviewBody>('GET', '/v1/customers/alice/invoices/preview');
-    await expect(page.locator('[data-ongoing]').textContent()).resolves.toBe(formatMoney(preview.body.total, 'USD'));
+    const credits = await api.request<{ balance: string; ongoing_balance: string }>('GET', '/v1/customers/alice/credits');
+    await expect(page.locator('[data-period-total]').textContent()).resolves.toBe(formatMoney(preview.body.total, 'USD'));
+    await expect(page.locator('[data-prepaid]').textContent()).resolves.toBe(formatMoney(credits.body.balance, 'USD'));
+    await expect(page.locator('[data-ongoing]').textContent()).resolves.toBe(formatMoney(credits.body.ongoing_balance, 'USD'));
+    expect(credits.body.balance).toBe('25.00');
     await expect(page.locator('[data-total]').textContent()).resolves.toBe(formatMoney(preview.body.total, 'USD'));
     const chart = page.getByRole('img', { name: /Usage charges per day/ });
     await expect(chart.count()).resolves.toBe(1);

@@ -66,3 +66,12 @@ export const COUPON_PERCENT: DecimalBounds = { integerDigits: 3, fractionDigits:
 
 /** A portal link's lifetime in seconds: a minute to 90 days; 7 days when not given. */
 export const PORTAL_TOKEN_SECONDS = { min: 60, max: 90 * 86_400, default: 7 * 86_400 } as const;
+
+/** A credit grant's amount and a top-up rule's amounts: in the customer's currency (its decimal places are checked against it). */
+export const CREDIT_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits: 30, min: '0', example: '50.00' };
+
+/** A grant's priority: lower numbers are used first. */
+export const MAX_CREDIT_PRIORITY = 1_000_000;
+
+/** A top-up grant's lifetime in days (ten years at most). */
+export const MAX_TOP_UP_EXPIRY_DAYS = 3660;

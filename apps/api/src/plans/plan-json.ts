@@ -26,6 +26,8 @@ export function toApiPlan(row: PlanVersionRow) {
   return {
     // Versions stored before customer_line_detail existed show its default.
     customer_line_detail: PLAN_DEFAULTS.customer_line_detail,
+    // Versions stored before the prepaid flag existed are not prepaid.
+    prepaid: false,
     ...(row.definition as object),
     id: row.id,
     version: row.version,

@@ -77,8 +77,7 @@ ${invoiceTable(invoice, 'Lines and totals')}
   return layout({ title: invoiceTitle(invoice), site: SITE, nav: nav(null), main, footer: footer(customer) });
 }
 
-export function periodPage({ customer, since, invoice, byModel, byDay, pendingEvents }: PortalPeriod): Html {
-  // The prepaid balance (credits, not built yet) joins the Balance list below, from PortalPeriod.
+export function periodPage({ customer, since, invoice, byModel, byDay, pendingEvents, credit }: PortalPeriod): Html {
   const money = (a: string) => formatMoney(a, invoice.currency);
   const count = (n: string | number) => BigInt(n).toLocaleString('en-US');
   const main = html`<p>Since ${formatDate(since)}, up to now; the period ends on ${formatDate(new Date(invoice.periodEnd.getTime() - 1))}.${
@@ -86,7 +85,12 @@ export function periodPage({ customer, since, invoice, byModel, byDay, pendingEv
   }</p>
 <h2>Balance</h2>
 <dl class="facts">
-<dt>Ongoing balance (this period so far)</dt><dd data-ongoing>${money(invoice.total)}</dd>
+<dt>This period so far (estimated invoice total)</dt><dd data-period-total>${money(invoice.total)}</dd>
+${
+  credit &&
+  html`<dt>Prepaid balance</dt><dd data-prepaid>${money(credit.balance)}</dd>
+<dt>Ongoing balance (prepaid balance after this period so far)</dt><dd data-ongoing>${money(credit.ongoingBalance)}</dd>`
+}
 <dt>Spending cap</dt><dd>${customer.spendCap === null ? 'None' : money(customer.spendCap)}</dd>
 </dl>
 <h2>Daily usage</h2>

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { UsageRepository } from '@tollgate/db';
-import { Decimal, ZERO } from '@tollgate/money';
+import { Decimal, formatAmount, ZERO } from '@tollgate/money';
 import { Clock } from '../clock';
+import { CreditPositions } from '../credits/credit-positions';
 import { ListInvoices } from '../invoices/list-invoices';
 import { CurrentPeriod } from '../usage/customer-period';
 import type { PortalQuery } from './list-portal-invoices';
@@ -27,6 +28,12 @@ export interface PortalPeriod {
   byDay: { day: string; amount: string }[];
   /** Events received but not priced yet: the figures will still grow by them. */
   pendingEvents: number;
+  /**
+   * Prepaid credit (docs/design.md "Credits"), when the customer has a wallet or a prepaid plan: what the usable
+   * grants have left, and that minus what the current period owes so far (negative when it owes more). Rounded
+   * to the currency, decimal strings.
+   */
+  credit: { prepaid: boolean; balance: string; ongoingBalance: string } | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -43,6 +50,7 @@ export class GetPortalPeriod {
     private readonly current: CurrentPeriod,
     private readonly usage: UsageRepository,
     private readonly invoices: ListInvoices,
+    private readonly positions: CreditPositions,
     private readonly clock: Clock,
   ) {}
 
@@ -54,10 +62,11 @@ export class GetPortalPeriod {
     const last = (await this.invoices.execute({ organizationId, externalCustomerId: row.external_id, after: null, limit: 1 })).invoices[0];
     const from = last !== undefined && last.period_end < view.period_start ? last.period_end : view.period_start;
     const to = view.period_end;
-    const [models, days, notPriced] = await Promise.all([
+    const [models, days, notPriced, credit] = await Promise.all([
       this.usage.groups(customer.id, from, to, 'model'),
       this.usage.groups(customer.id, from, to, 'day'),
       this.usage.notPriced(customer.id, from, to),
+      this.positions.of([customer.id]).then(({ positions }) => positions[0]),
     ]);
     const perDay = new Map(days.map((d) => [d.key, new Decimal(d.rated_amount)]));
     const until = Math.min(to.getTime() - 1, Math.max(this.clock.now().getTime(), from.getTime()));
@@ -79,6 +88,14 @@ export class GetPortalPeriod {
       })),
       byDay,
       pendingEvents: notPriced.pending,
+      credit:
+        credit === undefined || (!credit.prepaid && credit.balance.isZero())
+          ? null
+          : {
+              prepaid: credit.prepaid,
+              balance: formatAmount(credit.balance, credit.currency),
+              ongoingBalance: formatAmount(credit.ongoingBalance, credit.currency),
+            },
     };
   }
 }
