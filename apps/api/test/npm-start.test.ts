@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Decimal } from '@tollgate/money';
-import { createTestDatabase, fetchJson, freePort, TEST_REDIS_URL, type TestDatabase } from '@tollgate/testing';
+import { createTestDatabase, DatabaseProbe, fetchJson, freePort, TEST_REDIS_URL, type TestDatabase } from '@tollgate/testing';
 
 // `npm start` as a newcomer runs it, on a new database: the api and worker come up, the demo organisation is
 // seeded once through the API (traffic through @tollgate/sdk), its customers have invoices and working portal
@@ -185,8 +185,27 @@ describe('npm start on a new database', () => {
   it('does not seed the demo twice, and `npm run demo:remove` removes it with its data', async () => {
     const state = JSON.parse(await readFile(path.join(dataDir, 'demo.json'), 'utf8')) as { organizationId: string; adminKeyFile: string };
     const adminKey = (await readFile(state.adminKeyFile, 'utf8')).trim();
+    const probe = new DatabaseProbe(db.url);
+    const left = async () => {
+      const tables = await probe.rows<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'organization_id'`,
+      );
+      let rows = 0;
+      for (const { table_name } of tables)
+        rows += (
+          await probe.rows<{ n: number }>(`SELECT count(*)::int AS n FROM "${table_name}" WHERE organization_id = $1::uuid`, [
+            state.organizationId,
+          ])
+        )[0].n;
+      return rows;
+    };
+    expect(await left()).toBeGreaterThan(0);
     const removed = await run('node', [path.join(ROOT, 'dist/tools/demo/remove.js')]);
     expect(removed).toEqual({ code: 0, out: expect.stringContaining(`removed organisation ${state.organizationId}`) });
+    // Nothing of it is left in any table (a table added later must be added to removeWithData).
+    expect(await left()).toBe(0);
+    expect(await probe.rows('SELECT id FROM organizations WHERE id = $1::uuid', [state.organizationId])).toEqual([]);
+    await probe.close();
     const gone = await fetch(`${base}/v1/customers`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect([401, 200]).toContain(gone.status);
     if (gone.status === 200) expect(((await gone.json()) as { data: unknown[] }).data).toEqual([]);
