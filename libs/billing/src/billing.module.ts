@@ -1,6 +1,12 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { RateBook, RatesModule } from '@tollgate/rates';
+import { CreateSimulation } from './analytics/simulations/create-simulation';
+import { GetSimulation } from './analytics/simulations/get-simulation';
+import { ListSimulations } from './analytics/simulations/list-simulations';
+import { RunSimulation } from './analytics/simulations/run-simulation';
+import { SimulationQueue } from './analytics/simulations/simulation-queue';
+import { SweepSimulations } from './analytics/simulations/sweep-simulations';
 import { ApiKeyHasher } from './api-keys/api-key-hasher';
 import { AuthenticateApiKey, GetApiKeyRevision } from './api-keys/authenticate-api-key';
 import { ListApiKeys } from './api-keys/list-api-keys';
@@ -137,6 +143,11 @@ const USE_CASES = [
   SweepStripePushes,
   HandleStripeWebhook,
   ApplyStripeInvoiceEvent,
+  CreateSimulation,
+  RunSimulation,
+  GetSimulation,
+  ListSimulations,
+  SweepSimulations,
 ];
 
 /** Real time, or in tests (TOLLGATE_TEST_NOW with NODE_ENV=test) a clock they set. */
@@ -163,6 +174,7 @@ export class BillingModule {
         ...USE_CASES,
         ApiKeyHasher,
         PriceQueue,
+        SimulationQueue,
         WebhookQueue,
         WebhookSender,
         StripePushes,
@@ -176,7 +188,7 @@ export class BillingModule {
         CLOCK,
         { provide: RATE_LOOKUP, useExisting: RateBook },
       ],
-      exports: [...USE_CASES, PriceQueue, WebhookQueue, StripePushes, RATE_LOOKUP, Clock],
+      exports: [...USE_CASES, PriceQueue, SimulationQueue, WebhookQueue, StripePushes, RATE_LOOKUP, Clock],
     };
   }
 }

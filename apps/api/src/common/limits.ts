@@ -63,3 +63,13 @@ export const COUPON_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits:
 
 /** A percentage coupon: above 0, at most 100 ("10" is 10% of the invoice so far). */
 export const COUPON_PERCENT: DecimalBounds = { integerDigits: 3, fractionDigits: 30, min: '0', max: '100', example: '15' };
+
+/** A stress test's price multiplier (× a provider's prices) and usage growth (× usage): 0 to 1,000. */
+export const SIMULATION_FACTOR: DecimalBounds = { integerDigits: 4, fractionDigits: 12, min: '0', max: '1000', example: '2' };
+
+/** A stress test's routing shift: the share of a model's events moved, 0 to 1, to a millionth. */
+export const ROUTING_SHARE: DecimalBounds = { integerDigits: 1, fractionDigits: 6, min: '0', max: '1', example: '0.25' };
+
+/** Entries of a stress test's lists (price multipliers, routing shifts) and customers named. */
+export const MAX_SIMULATION_RULES = 100;
+export const MAX_SIMULATION_CUSTOMERS = 1000;

@@ -1,0 +1,236 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
+import { BILLED_STATUSES } from './invoices.repository';
+import { DB_POOL } from './tokens';
+
+// Stress tests (docs/design.md "Simulations"). Raw SQL, not Prisma: the events of the billed periods are read in
+// chunks of thousands of rows in array row mode (Prisma would build an object per row and cannot bound a read by
+// the periods' sizes), and the status moves are guarded UPDATEs with a lease, compared in the statement.
+
+export type SimulationStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface SimulationRow {
+  id: string;
+  organization_id: string;
+  status: SimulationStatus;
+  scenario: unknown;
+  range_from: Date;
+  range_to: Date;
+  /** int8 as text. */
+  events_total: string;
+  events_done: string;
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** A billed period of the range: its invoice as finalized, with what its aggregates counted. */
+export interface BilledPeriodRow {
+  invoice_id: string;
+  customer_id: string;
+  external_customer_id: string;
+  period_start: Date;
+  billing_period_end: Date;
+  currency: string;
+  plan_version_id: string | null;
+  discount: string;
+  total: string;
+  finalized_at: Date;
+  /** Priced events of the period (int8 as text), and their provider cost: Σ of its aggregates. */
+  events: string;
+  provider_cost: string;
+  /** The coupons its coupon lines deducted, in line order. */
+  coupons: { id: string; kind: 'fixed' | 'percentage'; amount: string | null; percent: string | null }[];
+}
+
+/** A priced event as the simulation reads it: what pricing read, and the rate card version that priced it. */
+export interface SimulatedEventRow {
+  customer_id: string;
+  period_start: Date;
+  occurred_at: number;
+  provider: string;
+  model: string;
+  rate_card_id: string | null;
+  reported_cost: string | null;
+  usage: Usage;
+}
+
+const COLUMNS = `id, organization_id, status, scenario, range_from, range_to, events_total::text, events_done::text, result, error,
+  attempts, created_at, started_at, finished_at`;
+const BILLED = `(${BILLED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+type EventColumns = [string, Date, Date, string, string, string | null, string | null, string[]];
+
+@Injectable()
+export class SimulationsRepository {
+  constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
+
+  /**
+   * The organisation's billed usage periods starting in [from, to) (optionally of some customers), oldest first
+   * per customer: invoices finalized, paid or payment_failed (a void one billed nothing).
+   */
+  async billedPeriods(organizationId: string, from: Date, to: Date, externalIds: readonly string[] | null): Promise<BilledPeriodRow[]> {
+    const res = await this.pool.query<BilledPeriodRow>(
+      `SELECT i.id::text AS invoice_id, i.customer_id::text, c.external_id AS external_customer_id, i.period_start,
+         i.billing_period_end, i.currency, i.plan_version_id::text, i.discount::text, i.total::text, i.finalized_at,
+         coalesce(a.events, 0)::text AS events, coalesce(a.provider_cost, 0)::text AS provider_cost,
+         coalesce((SELECT json_agg(json_build_object('id', k.id, 'kind', k.kind, 'amount', k.amount::text, 'percent', k.percent::text)
+                                   ORDER BY l.position)
+                   FROM invoice_lines l JOIN coupons k ON k.id = l.coupon_id
+                   WHERE l.invoice_id = i.id AND l.type = 'coupon'), '[]') AS coupons
+       FROM invoices i JOIN customers c ON c.id = i.customer_id
+       LEFT JOIN LATERAL (SELECT sum(events) AS events, sum(provider_cost) AS provider_cost FROM usage_aggregates u
+                          WHERE u.customer_id = i.customer_id AND u.period_start = i.period_start) a ON true
+       WHERE i.organization_id = $1 AND i.type = 'usage' AND i.status IN ${BILLED}
+         AND i.period_start >= $2 AND i.period_start < $3 AND ($4::text[] IS NULL OR c.external_id = ANY($4::text[]))
+       ORDER BY i.customer_id, i.period_start`,
+      [organizationId, from, to, externalIds],
+    );
+    return res.rows;
+  }
+
+  /**
+   * The priced events of some billed periods, by customer and period, then time and id (the order a routing shift
+   * picks events in). The caller bounds the read by the periods' event counts.
+   */
+  async periodEvents(
+    periods: readonly { customer_id: string; period_start: Date; billing_period_end: Date }[],
+  ): Promise<SimulatedEventRow[]> {
+    if (periods.length === 0) return [];
+    const res = await this.pool.query<EventColumns>({
+      text: `SELECT e.customer_id::text, e.period_start, e.occurred_at, e.provider, e.model, e.rate_card_id::text, e.reported_cost::text,
+               ARRAY[${USAGE_DIMENSIONS.map((d) => `e.${d}`).join(', ')}]::int8[]
+             FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS p(customer_id, period_start, period_end)
+             JOIN events e ON e.customer_id = p.customer_id AND e.occurred_at >= p.period_start AND e.occurred_at < p.period_end
+               AND e.period_start = p.period_start AND e.pricing_status = 'priced'
+             ORDER BY p.customer_id, p.period_start, e.occurred_at, e.id`,
+      values: [periods.map((p) => p.customer_id), periods.map((p) => p.period_start), periods.map((p) => p.billing_period_end)],
+      rowMode: 'array',
+    });
+    const out: SimulatedEventRow[] = new Array(res.rows.length);
+    for (let i = 0; i < res.rows.length; i++) {
+      const [customer_id, period_start, occurred_at, provider, model, rate_card_id, reported_cost, counts] = res.rows[i];
+      const usage = emptyUsage();
+      for (let d = 0; d < USAGE_DIMENSIONS.length; d++) usage[USAGE_DIMENSIONS[d]] = BigInt(counts[d]);
+      out[i] = { customer_id, period_start, occurred_at: occurred_at.getTime(), provider, model, rate_card_id, reported_cost, usage };
+    }
+    return out;
+  }
+
+  /** A new simulation: queued, or already running under `leaseToken` when the caller runs it at once. */
+  async create(row: {
+    id: string;
+    organizationId: string;
+    scenario: unknown;
+    from: Date;
+    to: Date;
+    eventsTotal: bigint;
+    leaseToken: string | null;
+    leaseMs: number;
+  }): Promise<SimulationRow> {
+    const res = await this.pool.query<SimulationRow>(
+      `INSERT INTO simulations (id, organization_id, status, scenario, range_from, range_to, events_total, attempts, lease_token,
+         lease_until, started_at)
+       VALUES ($1, $2, CASE WHEN $7::uuid IS NULL THEN 'queued' ELSE 'running' END, $3, $4, $5, $6, CASE WHEN $7::uuid IS NULL THEN 0 ELSE 1 END,
+         $7, CASE WHEN $7::uuid IS NULL THEN NULL ELSE clock_timestamp() + $8 * interval '1 millisecond' END,
+         CASE WHEN $7::uuid IS NULL THEN NULL ELSE clock_timestamp() END)
+       RETURNING ${COLUMNS}`,
+      [row.id, row.organizationId, JSON.stringify(row.scenario), row.from, row.to, row.eventsTotal.toString(), row.leaseToken, row.leaseMs],
+    );
+    return res.rows[0];
+  }
+
+  /**
+   * Takes a simulation to run: a queued one, or a running one whose lease lapsed (its worker died). Null when
+   * another run holds it or it is finished: the caller does nothing.
+   */
+  async claim(id: string, leaseToken: string, leaseMs: number): Promise<SimulationRow | null> {
+    const res = await this.pool.query<SimulationRow>(
+      `UPDATE simulations SET status = 'running', lease_token = $2, lease_until = clock_timestamp() + $3 * interval '1 millisecond',
+         attempts = attempts + 1, events_done = 0, started_at = coalesce(started_at, clock_timestamp()), updated_at = clock_timestamp()
+       WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND lease_until < clock_timestamp()))
+       RETURNING ${COLUMNS}`,
+      [id, leaseToken, leaseMs],
+    );
+    return res.rows[0] ?? null;
+  }
+
+  /** Progress under the lease, which it extends; false when the lease was lost (the run must stop). */
+  async progress(id: string, leaseToken: string, eventsDone: bigint, leaseMs: number): Promise<boolean> {
+    const res = await this.pool.query(
+      `UPDATE simulations SET events_done = $3, lease_until = clock_timestamp() + $4 * interval '1 millisecond', updated_at = clock_timestamp()
+       WHERE id = $1 AND lease_token = $2 AND status = 'running'`,
+      [id, leaseToken, eventsDone.toString(), leaseMs],
+    );
+    return res.rowCount === 1;
+  }
+
+  /** The run's end, written only by the lease holder and only once. */
+  async finish(
+    id: string,
+    leaseToken: string,
+    end: { status: 'succeeded'; result: unknown; eventsDone: bigint } | { status: 'failed'; error: string },
+  ): Promise<SimulationRow | null> {
+    const res = await this.pool.query<SimulationRow>(
+      `UPDATE simulations SET status = $3, result = $4, error = $5, events_done = coalesce($6, events_done), lease_token = NULL,
+         lease_until = NULL, finished_at = clock_timestamp(), updated_at = clock_timestamp()
+       WHERE id = $1 AND lease_token = $2 AND status = 'running'
+       RETURNING ${COLUMNS}`,
+      [
+        id,
+        leaseToken,
+        end.status,
+        end.status === 'succeeded' ? JSON.stringify(end.result) : null,
+        end.status === 'failed' ? end.error : null,
+        end.status === 'succeeded' ? end.eventsDone.toString() : null,
+      ],
+    );
+    return res.rows[0] ?? null;
+  }
+
+  /** Gives up on a simulation whose runs kept dying (`attempts` runs begun): failed with the reason. */
+  async abandon(id: string, maxAttempts: number, error: string): Promise<boolean> {
+    const res = await this.pool.query(
+      `UPDATE simulations SET status = 'failed', error = $3, lease_token = NULL, lease_until = NULL, finished_at = clock_timestamp(),
+         updated_at = clock_timestamp()
+       WHERE id = $1 AND attempts >= $2 AND (status = 'queued' OR (status = 'running' AND lease_until < clock_timestamp()))`,
+      [id, maxAttempts, error],
+    );
+    return res.rowCount === 1;
+  }
+
+  /** Simulations a run should pick up: queued for a while (their job may be lost), or running with a lapsed lease. */
+  async unfinished(queuedForMs: number, limit: number): Promise<{ id: string; attempts: number }[]> {
+    const res = await this.pool.query<{ id: string; attempts: number }>(
+      `SELECT id::text, attempts FROM simulations
+       WHERE (status = 'queued' AND updated_at < clock_timestamp() - $1 * interval '1 millisecond')
+          OR (status = 'running' AND lease_until < clock_timestamp())
+       ORDER BY updated_at LIMIT $2`,
+      [queuedForMs, limit],
+    );
+    return res.rows;
+  }
+
+  async find(organizationId: string, id: string): Promise<SimulationRow | null> {
+    const res = await this.pool.query<SimulationRow>(`SELECT ${COLUMNS} FROM simulations WHERE organization_id = $1 AND id = $2`, [
+      organizationId,
+      id,
+    ]);
+    return res.rows[0] ?? null;
+  }
+
+  /** A page of the organisation's simulations, newest first, after the cursor (created_at, id); results left out. */
+  async list(organizationId: string, after: { createdAt: Date; id: string } | null, limit: number): Promise<SimulationRow[]> {
+    const res = await this.pool.query<SimulationRow>(
+      `SELECT ${COLUMNS.replace('result,', 'NULL::jsonb AS result,')} FROM simulations
+       WHERE organization_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
+       ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [organizationId, after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+    return res.rows;
+  }
+}
