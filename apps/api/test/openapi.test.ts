@@ -9,11 +9,13 @@ import {
   type CreatedWebhookEndpointBody,
   type InvoiceBody,
   type RateSyncBody,
+  type SimulationBody,
   type TestApi,
   type WebhookDeliveryListBody,
 } from '@tollgate/testing/api-harness';
 import { startTestBilling } from '@tollgate/testing/billing-harness';
 import { componentSchemas, schemaObject, parameterObjects } from '../src/common/schema/openapi';
+import { SimulationsController } from '../src/analytics/simulations.controller';
 import { ApiKeysController } from '../src/api-keys/api-keys.controller';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS, SchemaPipe } from '../src/common/schema/validate';
@@ -121,6 +123,7 @@ describe('the OpenAPI document', () => {
       CustomerInvoicesController,
       CouponsController,
       StripeWebhooksController,
+      SimulationsController,
     ];
     let checked = 0;
     for (const controller of controllers) {
@@ -303,7 +306,25 @@ describe('real responses', () => {
     await call('InvoicesController_finalize', 'POST', `/v1/invoices/${draft.body.id}/finalize`);
     await call('InvoicesController_void', 'POST', `/v1/invoices/${draft.body.id}/void`, { reason: 'contract test' });
     await call('InvoicesController_finalize', 'POST', `/v1/invoices/${draft.body.id}/finalize`); // 409 invoice_void
-    await call('InvoicesController_reissue', 'POST', `/v1/invoices/${draft.body.id}/reissue`);
+    const reissued = await call<InvoiceBody>('InvoicesController_reissue', 'POST', `/v1/invoices/${draft.body.id}/reissue`);
+    await call('InvoicesController_finalize', 'POST', `/v1/invoices/${reissued.body.id}/finalize`);
+
+    // A stress test of the billed period: small, so answered finished.
+    const range = { from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
+    const sim = await call<SimulationBody>('SimulationsController_create', 'POST', '/v1/analytics/simulations', {
+      ...range,
+      plan_changes: { markup: '0.5', margin_floor: null },
+      price_multipliers: [{ provider: 'openai', factor: '2' }],
+      usage_growth: '1.1',
+    });
+    expect(sim.body).toMatchObject({
+      status: 'succeeded',
+      result: { customers: [expect.objectContaining({ billed_then: '4', cost_then: '0' })] },
+    });
+    await call('SimulationsController_create', 'POST', '/v1/analytics/simulations', { from: range.to, to: range.from }); // 400
+    await call('SimulationsController_list', 'GET', '/v1/analytics/simulations?limit=1');
+    await call('SimulationsController_get', 'GET', `/v1/analytics/simulations/${sim.body.id}`);
+    await call('SimulationsController_get', 'GET', '/v1/analytics/simulations/nope'); // 404
     await call('OrganizationsController_organization', 'GET', '/v1/organization');
     await call('OrganizationsController_changeOrganizationSettings', 'PATCH', '/v1/organization', { invoice_prefix: 'OPS' });
 

@@ -12,6 +12,7 @@ import type { EventList, IngestResponse, QuarantineRetried } from '../../../apps
 import type { Readiness } from '../../../apps/api/src/health/health.schema';
 import type { CreatedApiKey, CreatedOrganization, Organization } from '../../../apps/api/src/organizations/organization.schema';
 import type { Plan, PlanList, PlanWithVersions } from '../../../apps/api/src/plans/plan.schema';
+import type { Simulation, SimulationList } from '../../../apps/api/src/analytics/simulation.schema';
 import type { Alias, Override, RateCard, RateSync } from '../../../apps/api/src/rates/rate.schema';
 import type { StripeWebhookReceipt } from '../../../apps/api/src/stripe/stripe-webhook.schema';
 import type { UsageAlerts } from '../../../apps/api/src/usage-alerts/usage-alerts.schema';
@@ -41,6 +42,8 @@ export type CustomerUsageBody = z.output<typeof CustomerUsage>;
 export type EntitlementBody = z.output<typeof Entitlement>;
 export type InvoicePreviewBody = z.output<typeof InvoicePreview>;
 export type InvoiceBody = z.output<typeof Invoice>;
+export type SimulationBody = z.output<typeof Simulation>;
+export type SimulationListBody = z.output<typeof SimulationList>;
 export type InvoiceListBody = z.output<typeof InvoiceList>;
 export type CouponBody = z.output<typeof Coupon>;
 export type CouponListBody = z.output<typeof CouponList>;
