@@ -74,6 +74,7 @@ import { GetWebhookDelivery } from './webhooks/get-webhook-delivery';
 import { GetWebhookEndpoint } from './webhooks/get-webhook-endpoint';
 import { ListWebhookDeliveries } from './webhooks/list-webhook-deliveries';
 import { ListWebhookEndpoints } from './webhooks/list-webhook-endpoints';
+import { ANALYTICS_PROVIDERS, ANALYTICS_USE_CASES } from './analytics/analytics-use-cases';
 import { PublishWebhookEvent } from './webhooks/publish-webhook-event';
 import { ReplayWebhookDelivery } from './webhooks/replay-webhook-delivery';
 import { SweepWebhookDeliveries } from './webhooks/sweep-webhook-deliveries';
@@ -148,6 +149,7 @@ const USE_CASES = [
   GetSimulation,
   ListSimulations,
   SweepSimulations,
+  ...ANALYTICS_USE_CASES,
 ];
 
 /** Real time, or in tests (TOLLGATE_TEST_NOW with NODE_ENV=test) a clock they set. */
@@ -185,6 +187,7 @@ export class BillingModule {
         InvoiceSettler,
         InvoiceReader,
         BillingSchedule,
+        ...ANALYTICS_PROVIDERS,
         CLOCK,
         { provide: RATE_LOOKUP, useExisting: RateBook },
       ],

@@ -90,3 +90,5 @@ export * from './webhooks/retry-schedule';
 export * from './webhooks/signature';
 export * from './webhooks/sweep-webhook-deliveries';
 export * from './webhooks/webhook-queue';
+export * from './analytics/analytics-use-cases';
+export * from './analytics/get-margin-report';

@@ -1,6 +1,8 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { TollgateConfig } from '@tollgate/config';
+import { AnalyticsRepository } from './analytics.repository';
+import { AnalyticsRollupsRepository } from './analytics-rollups.repository';
 import { ApiKeysRepository } from './api-keys.repository';
 import { CouponsRepository } from './coupons.repository';
 import { CustomersRepository } from './customers.repository';
@@ -37,6 +39,8 @@ class CloseDatabase implements OnApplicationShutdown {
 
 /** Every repository, injectable anywhere in the app. */
 const REPOSITORIES = [
+  AnalyticsRepository,
+  AnalyticsRollupsRepository,
   ApiKeysRepository,
   CouponsRepository,
   CustomersRepository,

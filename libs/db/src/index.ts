@@ -4,6 +4,8 @@ export * from './transactions';
 export * from './db.module';
 export * from './migration-status';
 export * from './start-process';
+export * from './analytics.repository';
+export * from './analytics-rollups.repository';
 export * from './api-keys.repository';
 export * from './coupons.repository';
 export * from './customers.repository';

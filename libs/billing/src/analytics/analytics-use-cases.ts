@@ -1,0 +1,7 @@
+import { GetMarginReport, MarginGroups } from './get-margin-report';
+
+/** The analytics use cases (docs/api.md "Analytics"), registered in BillingModule. */
+export const ANALYTICS_USE_CASES = [GetMarginReport];
+
+/** What they share, provided but not exported. */
+export const ANALYTICS_PROVIDERS = [MarginGroups];

@@ -1,0 +1,146 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
+import { DB_POOL } from './tokens';
+
+// The analytics reports' reads (docs/design.md "Analytics"). Raw SQL, not Prisma: sums over the rollups grouped by
+// the dimensions a report asks for, and the invoices' lines with what the attribution needs; never the events.
+
+/** What a margin report may group by (one or two of them). */
+export type AnalyticsDimension = 'customer' | 'model' | 'provider' | 'charge' | 'feature' | 'task' | 'day';
+
+const DAILY_KEYS: Record<AnalyticsDimension, string> = {
+  customer: 'c.external_id',
+  model: 'd.model',
+  provider: 'd.provider',
+  charge: 'd.charge',
+  feature: "nullif(d.feature, '')",
+  task: "nullif(d.task_name, '')",
+  day: "to_char(d.day, 'YYYY-MM-DD')",
+};
+/** The dimensions analytics_periods keeps: a report grouped by these reads whole periods from it. */
+const PERIOD_DIMENSIONS: readonly AnalyticsDimension[] = ['customer', 'model', 'provider', 'charge'];
+
+/** Sums of usage in exact text. */
+export interface UsageSums {
+  events: string;
+  provider_cost: string;
+  rated_amount: string;
+  retry_events: string;
+  retry_provider_cost: string;
+  cache_read_savings: string;
+  cache_write_extra: string;
+  tokens: Record<UsageDimension, string>;
+}
+
+/**
+ * Usage of one charge of one customer's billing period: in the range under group keys, or (in_range false, keys
+ * null) the part of the period outside the range, which only weighs in the attribution of its invoice lines.
+ */
+export interface MarginCellRow extends UsageSums {
+  customer_id: string;
+  period_start: Date;
+  charge: string;
+  in_range: boolean;
+  keys: (string | null)[];
+}
+
+/** A line of a (not void) usage invoice that bills usage the range touches, or of an invoice of a period in it. */
+export interface AttributionLineRow {
+  invoice_id: string;
+  customer_id: string;
+  external_customer_id: string;
+  currency: string;
+  /** The invoice's own period start and whether it is in the range (its customer-level lines count then). */
+  invoice_period_start: Date;
+  invoice_in_range: boolean;
+  position: number;
+  type: string;
+  charge: string | null;
+  /** Usage and late-usage lines: the billing period they bill. */
+  period_start: Date | null;
+  amount: string;
+  /** The line's charge has allowance_eligible in the invoice's plan version. */
+  allowance_eligible: boolean;
+}
+
+type WithTokens<T> = Omit<T, 'tokens'> & { tokens: string[] };
+
+const SUMS = `sum(events)::text AS events, sum(provider_cost)::text AS provider_cost, sum(rated_amount)::text AS rated_amount,
+  sum(retry_events)::text AS retry_events, sum(retry_provider_cost)::text AS retry_provider_cost,
+  sum(cache_read_savings)::text AS cache_read_savings, sum(cache_write_extra)::text AS cache_write_extra,
+  ARRAY[${USAGE_DIMENSIONS.map((d) => `sum(${d})`).join(', ')}]::text[] AS tokens`;
+
+function withTokens<T extends { tokens: Record<UsageDimension, string> }>(r: WithTokens<T>): T {
+  const tokens = {} as Record<UsageDimension, string>;
+  for (let d = 0; d < USAGE_DIMENSIONS.length; d++) tokens[USAGE_DIMENSIONS[d]] = r.tokens[d];
+  return { ...r, tokens } as unknown as T;
+}
+
+/** Days are UTC dates: [from, to) as 'YYYY-MM-DD'. */
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+@Injectable()
+export class AnalyticsRepository {
+  constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Usage of the range [from, to) (UTC midnights) per charge of each customer's period and per group keys, with
+   * the rest of every period the range cuts (see MarginCellRow). Periods wholly inside the range are read from
+   * analytics_periods when the keys allow it, the rest day by day.
+   */
+  async marginCells(organizationId: string, from: Date, to: Date, dimensions: readonly AnalyticsDimension[]): Promise<MarginCellRow[]> {
+    const keys = (expr: (k: AnalyticsDimension) => string) =>
+      dimensions.length === 0 ? 'ARRAY[]::text[]' : `ARRAY[${dimensions.map(expr).join(', ')}]::text[]`;
+    const byPeriods = dimensions.every((k) => PERIOD_DIMENSIONS.includes(k));
+    const whole = `d.period_start >= $2::timestamptz AND d.period_end <= $3::timestamptz`;
+    const daily = `
+      SELECT d.customer_id::text, d.period_start, d.charge, (d.day >= $2::date AND d.day < $3::date) AS in_range,
+        CASE WHEN d.day >= $2::date AND d.day < $3::date THEN ${keys((k) => DAILY_KEYS[k])} END AS keys, ${SUMS}
+      FROM analytics_daily d JOIN customers c ON c.id = d.customer_id
+      JOIN (SELECT DISTINCT customer_id, period_start FROM analytics_daily
+            WHERE organization_id = $1 AND day >= $2::date AND day < $3::date) p
+        ON p.customer_id = d.customer_id AND p.period_start = d.period_start
+      WHERE d.organization_id = $1 ${byPeriods ? `AND NOT (${whole})` : ''}
+      GROUP BY 1, 2, 3, 4, 5`;
+    const periods = `
+      SELECT d.customer_id::text, d.period_start, d.charge, true AS in_range, ${keys((k) => DAILY_KEYS[k])} AS keys, ${SUMS}
+      FROM analytics_periods d JOIN customers c ON c.id = d.customer_id
+      WHERE d.organization_id = $1 AND ${whole}
+      GROUP BY 1, 2, 3, 4, 5`;
+    const res = await this.pool.query<WithTokens<MarginCellRow>>(byPeriods ? `${periods} UNION ALL ${daily}` : daily, [
+      organizationId,
+      day(from),
+      day(to),
+    ]);
+    return res.rows.map(withTokens);
+  }
+
+  /**
+   * The lines of every usage invoice that is not void and either bills usage of a period the range touches or is
+   * of a period starting in it, in order (docs/design.md "Analytics": how revenue is attributed).
+   */
+  async attributionLines(organizationId: string, from: Date, to: Date): Promise<AttributionLineRow[]> {
+    const res = await this.pool.query<AttributionLineRow>(
+      `WITH touched AS (
+         SELECT DISTINCT customer_id, period_start FROM analytics_daily
+         WHERE organization_id = $1 AND day >= $2::date AND day < $3::date
+       ), inv AS (
+         SELECT i.* FROM invoices i
+         WHERE i.organization_id = $1 AND i.type = 'usage' AND i.status <> 'void'
+           AND (i.period_start >= $2::timestamptz AND i.period_start < $3::timestamptz
+             OR EXISTS (SELECT 1 FROM invoice_lines l JOIN touched t ON t.customer_id = l.customer_id AND t.period_start = l.period_start
+                        WHERE l.invoice_id = i.id))
+       )
+       SELECT i.id::text AS invoice_id, i.customer_id::text, c.external_id AS external_customer_id, i.currency,
+         i.period_start AS invoice_period_start, (i.period_start >= $2::timestamptz AND i.period_start < $3::timestamptz) AS invoice_in_range,
+         l.position, l.type, l.charge, l.period_start, l.amount::text,
+         coalesce((SELECT (ch->>'allowance_eligible')::boolean FROM plans p, jsonb_array_elements(p.definition->'charges') ch
+                   WHERE p.id = i.plan_version_id AND ch->>'name' = l.charge LIMIT 1), false) AS allowance_eligible
+       FROM inv i JOIN customers c ON c.id = i.customer_id JOIN invoice_lines l ON l.invoice_id = i.id
+       ORDER BY i.id, l.position`,
+      [organizationId, day(from), day(to)],
+    );
+    return res.rows;
+  }
+}
