@@ -93,7 +93,7 @@ async function seed(pool: Pool, customers: number, events: number, periodStart: 
        INSERT INTO events (organization_id, transaction_id, customer_id, external_customer_id, batch_id, occurred_at, timestamp_provided,
          provider, model, input_tokens, output_tokens, cache_read_tokens, requests, ${zeros.join(', ')}, content_hash, pricing_status,
          provider_cost, rated_amount, rate_card_id, charge, plan_version_id, period_start, priced_at)
-       SELECT $1, 'bench-' || g.g, c.id, c.external_id, '00000000-0000-0000-0000-000000000000', $3 + (g.g % 2592000) * interval '1 second', true,
+       SELECT $1, 'bench-' || g.g, c.id, c.external_id, '00000000-0000-0000-0000-000000000000', $3::timestamptz + (g.g % 2592000) * interval '1 second', true,
          'bench', CASE WHEN premium THEN 'bench-o3' ELSE 'bench-mini' END, input, output, CASE WHEN premium THEN cached ELSE 0 END, 1,
          ${zeros.map(() => '0').join(', ')}, '\\x00', 'priced', cost, cost * CASE WHEN premium THEN 1.5 ELSE 1.3 END,
          CASE WHEN premium THEN $5::uuid ELSE $6::uuid END, CASE WHEN premium THEN 'premium' ELSE 'standard' END, $7, $3, now()

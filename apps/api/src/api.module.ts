@@ -6,6 +6,7 @@ import { TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { StripeModule } from '@tollgate/stripe';
 import { SimulationsController } from './analytics/simulations.controller';
+import { DashboardRoutes } from './dashboard/dashboard-routes';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import { AuthGuard } from './auth/auth.guard';
@@ -72,6 +73,7 @@ export class ApiModule {
         Metrics,
         { provide: STRIPE_METRICS, useExisting: Metrics },
         ApiKeyAuth,
+        DashboardRoutes,
         CloseRedis,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -7,6 +7,7 @@ import { ListSimulations } from './analytics/simulations/list-simulations';
 import { RunSimulation } from './analytics/simulations/run-simulation';
 import { SimulationQueue } from './analytics/simulations/simulation-queue';
 import { SweepSimulations } from './analytics/simulations/sweep-simulations';
+import { GetActiveApiKey } from './api-keys/get-active-api-key';
 import { ApiKeyHasher } from './api-keys/api-key-hasher';
 import { AuthenticateApiKey, GetApiKeyRevision } from './api-keys/authenticate-api-key';
 import { ListApiKeys } from './api-keys/list-api-keys';
@@ -145,6 +146,7 @@ const USE_CASES = [
   HandleStripeWebhook,
   ApplyStripeInvoiceEvent,
   CreateSimulation,
+  GetActiveApiKey,
   RunSimulation,
   GetSimulation,
   ListSimulations,

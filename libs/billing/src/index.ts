@@ -16,6 +16,7 @@ export * from './coupons/remove-coupon';
 export * from './errors';
 export * from './api-keys/api-key-hasher';
 export * from './api-keys/authenticate-api-key';
+export * from './api-keys/get-active-api-key';
 export * from './api-keys/list-api-keys';
 export * from './api-keys/record-api-key-use';
 export * from './api-keys/revoke-api-key';
