@@ -7,7 +7,7 @@ import { startTestBilling } from '../libs/testing/src/billing-harness';
 import { seedPlan } from '../libs/testing/src/billing-data';
 import { createBenchDatabase, round } from './lib';
 
-// npm run bench:simulation [-- --events N --customers C] — the stress test's re-pricing rate: C customers (default
+// npm run bench:simulation [-- --events N --customers C --keep] — the stress test's re-pricing rate: C customers (default
 // 1,000) with N priced events (default 1,000,000) in last month, written straight into Postgres as pricing and the
 // billing cycle leave them (events priced with their rate card version, aggregates, finalized invoices). One
 // simulation (a price multiplier, a routing shift, a growth factor) is run by RunSimulation in this process, as the
@@ -151,7 +151,8 @@ async function main() {
     console.log(JSON.stringify({ bench: 'simulation', customers, ...figures }));
   } finally {
     await pool.end();
-    await db.drop();
+    if (process.argv.includes('--keep')) console.log(`kept the database ${db.name}`);
+    else await db.drop();
   }
 }
 

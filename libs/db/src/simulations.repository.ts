@@ -4,9 +4,9 @@ import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
 import { BILLED_STATUSES } from './invoices.repository';
 import { DB_POOL } from './tokens';
 
-// Stress tests (docs/design.md "Simulations"). Raw SQL, not Prisma: the events of the billed periods are read in
-// chunks of thousands of rows in array row mode (Prisma would build an object per row and cannot bound a read by
-// the periods' sizes), and the status moves are guarded UPDATEs with a lease, compared in the statement.
+// Stress tests (docs/design.md "Simulations"). Raw SQL, not Prisma: the range's events are read through a cursor in
+// pages of tens of thousands of rows, in array row mode with text columns (Prisma would build an object, Dates and Decimals per
+// row), and the status moves are guarded UPDATEs with a lease, compared in the statement.
 
 export type SimulationStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -50,7 +50,8 @@ export interface BilledPeriodRow {
 /** A priced event as the simulation reads it: what pricing read, and the rate card version that priced it. */
 export interface SimulatedEventRow {
   customer_id: string;
-  period_start: Date;
+  /** Epoch milliseconds. */
+  period_start: number;
   occurred_at: number;
   provider: string;
   model: string;
@@ -63,7 +64,32 @@ const COLUMNS = `id, organization_id, status, scenario, range_from, range_to, ev
   attempts, created_at, started_at, finished_at`;
 const BILLED = `(${BILLED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
-type EventColumns = [string, Date, Date, string, string, string | null, string | null, string[]];
+type EventColumns = (string | null)[];
+
+function eventRows(rows: EventColumns[]): SimulatedEventRow[] {
+  const n = rows.length;
+  const out: SimulatedEventRow[] = new Array(n);
+  const dims = USAGE_DIMENSIONS.length;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    const usage = emptyUsage();
+    for (let d = 0; d < dims; d++) {
+      const v = r[7 + d] as string;
+      if (v !== '0') usage[USAGE_DIMENSIONS[d]] = BigInt(v);
+    }
+    out[i] = {
+      customer_id: r[0] as string,
+      period_start: Number(r[1]),
+      occurred_at: Number(r[2]),
+      provider: r[3] as string,
+      model: r[4] as string,
+      rate_card_id: r[5],
+      reported_cost: r[6],
+      usage,
+    };
+  }
+  return out;
+}
 
 @Injectable()
 export class SimulationsRepository {
@@ -94,31 +120,51 @@ export class SimulationsRepository {
   }
 
   /**
-   * The priced events of some billed periods, by customer and period, then time and id (the order a routing shift
-   * picks events in). The caller bounds the read by the periods' event counts.
+   * The organisation's priced events of periods starting in [from, to) (optionally of some customers), in insertion
+   * order, a page at a time: one pass over the events in the order they are stored, through a cursor on its own
+   * connection (a read per customer would visit each heap page many times; LIMIT pages would scan again each time).
+   * The next page is fetched while the caller works on this one. Times as epoch milliseconds and the counts as text
+   * columns, so that no row builds a Date or parses an array. Stopping early (break, throw) closes the cursor.
    */
-  async periodEvents(
-    periods: readonly { customer_id: string; period_start: Date; billing_period_end: Date }[],
-  ): Promise<SimulatedEventRow[]> {
-    if (periods.length === 0) return [];
-    const res = await this.pool.query<EventColumns>({
-      text: `SELECT e.customer_id::text, e.period_start, e.occurred_at, e.provider, e.model, e.rate_card_id::text, e.reported_cost::text,
-               ARRAY[${USAGE_DIMENSIONS.map((d) => `e.${d}`).join(', ')}]::int8[]
-             FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS p(customer_id, period_start, period_end)
-             JOIN events e ON e.customer_id = p.customer_id AND e.occurred_at >= p.period_start AND e.occurred_at < p.period_end
-               AND e.period_start = p.period_start AND e.pricing_status = 'priced'
-             ORDER BY p.customer_id, p.period_start, e.occurred_at, e.id`,
-      values: [periods.map((p) => p.customer_id), periods.map((p) => p.period_start), periods.map((p) => p.billing_period_end)],
-      rowMode: 'array',
-    });
-    const out: SimulatedEventRow[] = new Array(res.rows.length);
-    for (let i = 0; i < res.rows.length; i++) {
-      const [customer_id, period_start, occurred_at, provider, model, rate_card_id, reported_cost, counts] = res.rows[i];
-      const usage = emptyUsage();
-      for (let d = 0; d < USAGE_DIMENSIONS.length; d++) usage[USAGE_DIMENSIONS[d]] = BigInt(counts[d]);
-      out[i] = { customer_id, period_start, occurred_at: occurred_at.getTime(), provider, model, rate_card_id, reported_cost, usage };
+  async *rangeEvents(
+    organizationId: string,
+    from: Date,
+    to: Date,
+    customerIds: readonly string[] | null,
+    pageSize: number,
+  ): AsyncGenerator<SimulatedEventRow[]> {
+    const client = await this.pool.connect();
+    let open = false;
+    try {
+      await client.query('BEGIN READ ONLY');
+      open = true;
+      await client.query({
+        text: `DECLARE simulation_events NO SCROLL CURSOR FOR
+               SELECT e.customer_id::text, (extract(epoch FROM e.period_start) * 1000)::int8::text,
+                 (extract(epoch FROM e.occurred_at) * 1000)::int8::text, e.provider, e.model, e.rate_card_id::text, e.reported_cost::text,
+                 ${USAGE_DIMENSIONS.map((d) => `e.${d}::text`).join(', ')}
+               FROM events e
+               WHERE e.organization_id = $1 AND e.pricing_status = 'priced' AND e.period_start >= $2 AND e.period_start < $3
+                 AND ($4::uuid[] IS NULL OR e.customer_id = ANY($4::uuid[]))
+               ORDER BY e.id`,
+        values: [organizationId, from, to, customerIds],
+      });
+      const fetch = () =>
+        client.query<EventColumns>({ text: `FETCH FORWARD ${Math.floor(pageSize)} FROM simulation_events`, rowMode: 'array' });
+      let next = fetch();
+      for (;;) {
+        const { rows } = await next;
+        if (rows.length === 0) break;
+        next = fetch();
+        next.catch(() => undefined);
+        yield eventRows(rows);
+      }
+      await client.query('COMMIT');
+      open = false;
+    } finally {
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
     }
-    return out;
   }
 
   /** A new simulation: queued, or already running under `leaseToken` when the caller runs it at once. */

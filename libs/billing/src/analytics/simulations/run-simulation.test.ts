@@ -62,16 +62,14 @@ beforeAll(async () => {
   await world.customer('alpha', { plan_code: 'flat' });
   await world.customer('mini', { plan_code: 'flat' });
   await world.customer('golden', { plan_code: 'gold', discount: '0.04' });
-  await world
-    .get(CreateCoupon)
-    .execute({
-      organizationId: world.organizationId,
-      externalId: 'golden',
-      kind: 'percentage',
-      value: '10',
-      frequency: 'forever',
-      expiresAt: null,
-    });
+  await world.get(CreateCoupon).execute({
+    organizationId: world.organizationId,
+    externalId: 'golden',
+    kind: 'percentage',
+    value: '10',
+    frequency: 'forever',
+    expiresAt: null,
+  });
 
   for (const at of ['2026-09-03T10:00:00Z', '2026-09-05T10:00:00Z', '2026-09-07T10:00:00Z', '2026-09-09T10:00:00Z'])
     await world.usage('alpha', at, 'gold-o3', 1_000_000, 100_000);

@@ -17,8 +17,8 @@ import { SimulationEngine, type PeriodPlan } from './simulation-engine';
 
 /** How long a run holds a simulation without showing progress before another may take it over. */
 export const SIMULATION_LEASE_MS = 60_000;
-/** Events read at once: periods are read together up to this many (a larger period alone). */
-export const SIMULATION_CHUNK_EVENTS = 20_000;
+/** Events read at once, in insertion order (the next page is read while one is priced). */
+export const SIMULATION_PAGE_EVENTS = 20_000;
 
 export interface RunSimulationCommand {
   simulationId: string;
@@ -30,8 +30,7 @@ class LeaseLost extends Error {}
 
 /**
  * Runs a stress test (docs/design.md "Simulations"): claims it in Postgres (queued, or running with a lapsed lease),
- * streams the events of the range's billed periods a chunk at a time (the next chunk read while this one is
- * priced), re-prices and re-bills them in memory (SimulationEngine), writes progress under the lease and the result
+ * streams the range's events in insertion order through a cursor a page at a time (the next page read while this one is priced), re-prices and re-bills them in memory (SimulationEngine), writes progress under the lease and the result
  * once. A scenario the data cannot bill fails the simulation with the reason; Postgres away leaves it to a later
  * run (the lease lapses, the sweep queues it again).
  */
@@ -76,27 +75,29 @@ export class RunSimulation {
     const periods = await this.simulations.billedPeriods(row.organization_id, scenario.from, scenario.to, scenario.customers);
     const planOf = await this.periodPlans(periods, scenario);
     await this.rates.refresh();
-    const engine = new SimulationEngine(scenario, row.organization_id, this.rateSheets, this.rates);
-
-    const chunks = chunkPeriods(periods, SIMULATION_CHUNK_EVENTS);
-    let next: Promise<SimulatedEventRow[]> | null = chunks.length > 0 ? this.simulations.periodEvents(chunks[0]) : null;
-    for (let c = 0; c < chunks.length; c++) {
-      const events = await next!;
-      // Read the next chunk while this one is priced.
-      next = c + 1 < chunks.length ? this.simulations.periodEvents(chunks[c + 1]) : null;
-      next?.catch(() => undefined);
-      await this.loadRateCards(events);
-      let j = 0;
-      for (const period of chunks[c]) {
-        engine.beginPeriod(period, planOf(period));
-        const start = period.period_start.getTime();
-        while (j < events.length && events[j].customer_id === period.customer_id && events[j].period_start.getTime() === start) {
-          engine.price(events[j++]);
-        }
-        engine.endPeriod();
+    const engine = new SimulationEngine(
+      scenario,
+      row.organization_id,
+      this.rateSheets,
+      this.rates,
+      periods.map((period) => ({ period, plan: planOf(period) })),
+    );
+    if (periods.length > 0) {
+      // Billed periods start in [from, to): their events' period_start is in the same range.
+      const last = periods.reduce((m, p) => (p.period_start > m ? p.period_start : m), periods[0].period_start);
+      const customerIds = scenario.customers === null ? null : [...new Set(periods.map((p) => p.customer_id))];
+      const pages = this.simulations.rangeEvents(
+        row.organization_id,
+        scenario.from,
+        new Date(last.getTime() + 1),
+        customerIds,
+        SIMULATION_PAGE_EVENTS,
+      );
+      for await (const events of pages) {
+        await this.loadRateCards(events);
+        for (let i = 0; i < events.length; i++) engine.price(events[i]);
+        if (!(await this.simulations.progress(row.id, token, engine.eventsDone, SIMULATION_LEASE_MS))) throw new LeaseLost();
       }
-      if (j !== events.length) throw new Error('events read out of the order of their periods');
-      if (!(await this.simulations.progress(row.id, token, engine.eventsDone, SIMULATION_LEASE_MS))) throw new LeaseLost();
     }
     return { json: engine.result(), events: engine.eventsDone };
   }
@@ -126,23 +127,4 @@ export class RunSimulation {
     if (missing.size === 0) return;
     for (const r of await this.ratesRepo.versionsByIds([...missing])) this.rateSheets.set(r.id, versionFromRow(r));
   }
-}
-
-/** Consecutive periods grouped up to `maxEvents` events a group (a larger period makes a group alone). */
-export function chunkPeriods(periods: readonly BilledPeriodRow[], maxEvents: number): BilledPeriodRow[][] {
-  const chunks: BilledPeriodRow[][] = [];
-  let current: BilledPeriodRow[] = [];
-  let size = 0;
-  for (const p of periods) {
-    const n = Number(p.events);
-    if (current.length > 0 && size + n > maxEvents) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(p);
-    size += n;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
