@@ -137,7 +137,7 @@ export class DashboardRoutes {
         organizationId: signed.principal.organizationId,
         scenario: parsed.scenario,
       });
-      return reply
+      return await reply
         .status(303)
         .headers({ location: `${DASHBOARD_PATH}/simulations/${simulation.id}`, 'cache-control': 'no-store' })
         .send();

@@ -27,18 +27,23 @@ describe('routing shift picker', () => {
 });
 
 describe('scenario', () => {
-  const base = (validatePlan({
-    code: 'b',
-    name: 'B',
-    currency: 'USD',
-    charges: [
-      { name: 't', models: ['*mini*'], mode: 'token', token_prices: { input_tokens: '1', output_tokens: '2' } },
-      { name: 'all', models: ['*'], markup: '0.3', margin_floor: '0.1' },
-    ],
-  }) as { ok: true; plan: Plan }).plan;
+  const base = (
+    validatePlan({
+      code: 'b',
+      name: 'B',
+      currency: 'USD',
+      charges: [
+        { name: 't', models: ['*mini*'], mode: 'token', token_prices: { input_tokens: '1', output_tokens: '2' } },
+        { name: 'all', models: ['*'], markup: '0.3', margin_floor: '0.1' },
+      ],
+    }) as { ok: true; plan: Plan }
+  ).plan;
 
   it('changes markups of price-mode charges, every floor and the allowance, and refuses an allowance the currency cannot bill', () => {
-    const changed = planWithChanges(base, parseScenario({ ...RANGE, plan_changes: { markup: '1', margin_floor: null, included_usage: '5.00' } }));
+    const changed = planWithChanges(
+      base,
+      parseScenario({ ...RANGE, plan_changes: { markup: '1', margin_floor: null, included_usage: '5.00' } }),
+    );
     expect(changed.charges.map((c) => [c.name, c.markup.toFixed(), c.margin_floor])).toEqual([
       ['t', '0', null],
       ['all', '1', null],
