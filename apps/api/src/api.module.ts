@@ -5,6 +5,7 @@ import { BillingModule, STRIPE_METRICS } from '@tollgate/billing';
 import { TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { StripeModule } from '@tollgate/stripe';
+import { AnalyticsController } from './analytics/analytics.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import { AuthGuard } from './auth/auth.guard';
@@ -55,6 +56,7 @@ export class ApiModule {
         WebhookEndpointsController,
         WebhookDeliveriesController,
         StripeWebhooksController,
+        AnalyticsController,
         HealthController,
       ],
       providers: [
