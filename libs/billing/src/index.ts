@@ -83,3 +83,5 @@ export * from './webhooks/sweep-webhook-deliveries';
 export * from './webhooks/webhook-queue';
 export * from './analytics/analytics-use-cases';
 export * from './analytics/get-margin-report';
+export * from './analytics/get-margin-cliff';
+export * from './analytics/check-margin-targets';

@@ -64,6 +64,20 @@ export interface AttributionLineRow {
   allowance_eligible: boolean;
 }
 
+/** A customer's usage of one model and charge in one of its three latest periods (started by `now`). */
+export interface PeriodUsageRow extends UsageSums {
+  customer_id: string;
+  external_id: string;
+  plan_code: string;
+  discount: string;
+  period_start: Date;
+  period_end: Date;
+  /** 1: the latest period started, 2 the one before, 3 the one before that. */
+  rank: number;
+  charge: string;
+  model: string;
+}
+
 type WithTokens<T> = Omit<T, 'tokens'> & { tokens: string[] };
 
 const SUMS = `sum(events)::text AS events, sum(provider_cost)::text AS provider_cost, sum(rated_amount)::text AS rated_amount,
@@ -142,5 +156,50 @@ export class AnalyticsRepository {
       [organizationId, day(from), day(to)],
     );
     return res.rows;
+  }
+
+  /** The organisation's target margin (a fraction of revenue), as text. */
+  async targetMargin(organizationId: string): Promise<string | null> {
+    const res = await this.pool.query<{ t: string }>('SELECT target_margin::text AS t FROM organizations WHERE id = $1', [organizationId]);
+    return res.rows[0]?.t ?? null;
+  }
+
+  /** Each customer's three latest periods started by `now`, per charge and model (from analytics_periods). */
+  async latestPeriods(organizationId: string, now: Date): Promise<PeriodUsageRow[]> {
+    const res = await this.pool.query<WithTokens<PeriodUsageRow>>(
+      `WITH p AS (
+         SELECT customer_id, period_start, dense_rank() OVER (PARTITION BY customer_id ORDER BY period_start DESC)::int AS rank
+         FROM (SELECT DISTINCT customer_id, period_start FROM analytics_periods WHERE organization_id = $1 AND period_start <= $2) x
+       )
+       SELECT d.customer_id::text, c.external_id, c.plan_code, c.discount::text, d.period_start, max(d.period_end) AS period_end, p.rank,
+         d.charge, d.model, ${SUMS}
+       FROM analytics_periods d JOIN p ON p.customer_id = d.customer_id AND p.period_start = d.period_start AND p.rank <= 3
+       JOIN customers c ON c.id = d.customer_id
+       WHERE d.organization_id = $1
+       GROUP BY d.customer_id, c.external_id, c.plan_code, c.discount, d.period_start, p.rank, d.charge, d.model`,
+      [organizationId, now],
+    );
+    return res.rows.map(withTokens);
+  }
+
+  /** The totals of the (not void) usage invoices of these customers' periods: customer id + period start (ms) -> total. */
+  async periodInvoiceTotals(customerIds: readonly string[], periodStarts: readonly Date[]): Promise<Map<string, string>> {
+    if (customerIds.length === 0) return new Map();
+    const res = await this.pool.query<{ customer_id: string; period_start: Date; total: string }>(
+      `SELECT i.customer_id::text, i.period_start, i.total::text FROM invoices i
+       JOIN unnest($1::uuid[], $2::timestamptz[]) AS p(customer_id, period_start) ON p.customer_id = i.customer_id AND p.period_start = i.period_start
+       WHERE i.type = 'usage' AND i.status <> 'void'`,
+      [customerIds, periodStarts],
+    );
+    return new Map(res.rows.map((r) => [`${r.customer_id}|${r.period_start.getTime()}`, r.total]));
+  }
+
+  /** Organisations with usage in the rollups since `since`: those the margin check looks at. */
+  async organizationsWithUsageSince(since: Date): Promise<string[]> {
+    const res = await this.pool.query<{ id: string }>(
+      `SELECT id::text FROM organizations o WHERE EXISTS (SELECT 1 FROM analytics_periods a WHERE a.organization_id = o.id AND a.period_end > $1)`,
+      [since],
+    );
+    return res.rows.map((r) => r.id);
   }
 }
