@@ -5,7 +5,8 @@ import { PublishWebhookEvent } from '../webhooks/publish-webhook-event';
 import { cliffEntryJson, MarginCliff } from './get-margin-cliff';
 
 /** What margin.below_target is about: one event per customer and period, whichever basis found it first. */
-export const marginBelowTargetSubject = (customerId: string, periodStart: Date) => `customer:${customerId}:period:${periodStart.toISOString()}`;
+export const marginBelowTargetSubject = (customerId: string, periodStart: Date) =>
+  `customer:${customerId}:period:${periodStart.toISOString()}`;
 
 /** Periods ended longer ago than this are no news. */
 const LOOKBACK_MS = 400 * 86_400_000;

@@ -61,10 +61,31 @@ export function marginDrivers(now: readonly ModelUsage[], before: readonly Model
   }
   const drivers: Driver[] = [];
   if (mix)
-    drivers.push({ kind: 'model_mix', model: mix.model, before: b ? fixed(mix.before) : null, now: fixed(mix.now), worsened: b !== null && mix.grew.gt(0) });
-  drivers.push({ kind: 'output_share', before: b ? fixed(b.output) : null, now: fixed(n.output), worsened: b !== null && n.output.gt(b.output) });
-  drivers.push({ kind: 'cache_hit_rate', before: b ? fixed(b.cacheHit) : null, now: fixed(n.cacheHit), worsened: b !== null && n.cacheHit.lt(b.cacheHit) });
-  drivers.push({ kind: 'retries', before: b ? fixed(b.retries) : null, now: fixed(n.retries), worsened: b !== null && n.retries.gt(b.retries) });
+    drivers.push({
+      kind: 'model_mix',
+      model: mix.model,
+      before: b ? fixed(mix.before) : null,
+      now: fixed(mix.now),
+      worsened: b !== null && mix.grew.gt(0),
+    });
+  drivers.push({
+    kind: 'output_share',
+    before: b ? fixed(b.output) : null,
+    now: fixed(n.output),
+    worsened: b !== null && n.output.gt(b.output),
+  });
+  drivers.push({
+    kind: 'cache_hit_rate',
+    before: b ? fixed(b.cacheHit) : null,
+    now: fixed(n.cacheHit),
+    worsened: b !== null && n.cacheHit.lt(b.cacheHit),
+  });
+  drivers.push({
+    kind: 'retries',
+    before: b ? fixed(b.retries) : null,
+    now: fixed(n.retries),
+    worsened: b !== null && n.retries.gt(b.retries),
+  });
   return drivers;
 }
 

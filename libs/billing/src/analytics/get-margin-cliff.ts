@@ -47,7 +47,11 @@ function chargeAggregates(rows: readonly PeriodUsageRow[], by: Decimal): ChargeA
   const byCharge = new Map<string, { events: bigint; cost: Decimal; rated: Decimal }>();
   for (const r of rows) {
     const a = byCharge.get(r.charge) ?? { events: 0n, cost: ZERO, rated: ZERO };
-    byCharge.set(r.charge, { events: a.events + BigInt(r.events), cost: a.cost.plus(r.provider_cost), rated: a.rated.plus(r.rated_amount) });
+    byCharge.set(r.charge, {
+      events: a.events + BigInt(r.events),
+      cost: a.cost.plus(r.provider_cost),
+      rated: a.rated.plus(r.rated_amount),
+    });
   }
   return [...byCharge].map(([charge, a]) => ({
     charge,
@@ -78,7 +82,11 @@ export class MarginCliff {
     const customers = new Map<string, { external: string; plan: string; discount: Decimal; periods: Map<number, Period> }>();
     for (const r of rows) {
       let c = customers.get(r.customer_id);
-      if (!c) customers.set(r.customer_id, (c = { external: r.external_id, plan: r.plan_code, discount: new Decimal(r.discount), periods: new Map() }));
+      if (!c)
+        customers.set(
+          r.customer_id,
+          (c = { external: r.external_id, plan: r.plan_code, discount: new Decimal(r.discount), periods: new Map() }),
+        );
       let p = c.periods.get(r.rank);
       if (!p) c.periods.set(r.rank, (p = { start: r.period_start, end: r.period_end, rank: r.rank, rows: [] }));
       p.rows.push(r);
@@ -104,8 +112,9 @@ export class MarginCliff {
         if (!period) continue;
         const before = ranked.find((p) => p.rank === period.rank + 1) ?? null;
         const span = period.end.getTime() - period.start.getTime();
-        const elapsed = period === current ? new Decimal(Math.max(1, now.getTime() - period.start.getTime())).div(span) : new Decimal(1);
-        const scale = new Decimal(1).div(elapsed);
+        const elapsedMs = period === current ? Math.max(1, now.getTime() - period.start.getTime()) : span;
+        const elapsed = new Decimal(elapsedMs).div(span);
+        const scale = new Decimal(span).div(elapsedMs);
         const cost = period.rows.reduce((s, r) => s.plus(r.provider_cost), ZERO).times(scale);
         const billed = period === last ? invoiceTotals.get(key(id, period.start)) : undefined;
         let revenue: Decimal;
