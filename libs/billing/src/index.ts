@@ -85,3 +85,5 @@ export * from './analytics/analytics-use-cases';
 export * from './analytics/get-margin-report';
 export * from './analytics/get-margin-cliff';
 export * from './analytics/check-margin-targets';
+export * from './analytics/get-task-costs';
+export * from './analytics/get-cache-savings';

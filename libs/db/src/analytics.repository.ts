@@ -78,6 +78,47 @@ export interface PeriodUsageRow extends UsageSums {
   model: string;
 }
 
+/** Cost per task of one task kind (the SDK's task name; '' for tasks without one) over a range. */
+export interface TaskKindRow {
+  task_name: string;
+  tasks: string;
+  calls: string;
+  /** Nearest-rank percentiles of the calls and the provider cost per task, exact. */
+  calls_p50: string;
+  calls_p95: string;
+  calls_max: string;
+  cost: string;
+  cost_p50: string;
+  cost_p95: string;
+  cost_max: string;
+  retry_calls: string;
+  retry_cost: string;
+}
+
+export interface LongTaskRow {
+  task_id: string;
+  task_name: string;
+  external_customer_id: string;
+  calls: string;
+  retry_calls: string;
+  cost: string;
+  first_day: string;
+  last_day: string;
+}
+
+/** Prompt-cache figures of a customer and model (or a day) over a range. */
+export interface CacheRow {
+  external_customer_id: string | null;
+  model: string | null;
+  day: string | null;
+  input_tokens: string;
+  cache_read_tokens: string;
+  cache_write_tokens: string;
+  cache_write_1h_tokens: string;
+  cache_read_savings: string;
+  cache_write_extra: string;
+}
+
 type WithTokens<T> = Omit<T, 'tokens'> & { tokens: string[] };
 
 const SUMS = `sum(events)::text AS events, sum(provider_cost)::text AS provider_cost, sum(rated_amount)::text AS rated_amount,
@@ -202,4 +243,74 @@ export class AnalyticsRepository {
     );
     return res.rows.map((r) => r.id);
   }
+
+  /** Tasks of the range (their days in it), per task kind. */
+  async taskKinds(organizationId: string, from: Date, to: Date): Promise<TaskKindRow[]> {
+    const res = await this.pool.query<TaskKindRow>(
+      `WITH t AS (${TASKS})
+       SELECT task_name, count(*)::text AS tasks, sum(calls)::text AS calls,
+         percentile_disc(0.5) WITHIN GROUP (ORDER BY calls)::text AS calls_p50,
+         percentile_disc(0.95) WITHIN GROUP (ORDER BY calls)::text AS calls_p95, max(calls)::text AS calls_max,
+         sum(cost)::text AS cost, percentile_disc(0.5) WITHIN GROUP (ORDER BY cost)::text AS cost_p50,
+         percentile_disc(0.95) WITHIN GROUP (ORDER BY cost)::text AS cost_p95, max(cost)::text AS cost_max,
+         sum(retry_calls)::text AS retry_calls, sum(retry_cost)::text AS retry_cost
+       FROM t GROUP BY task_name ORDER BY sum(cost) DESC, task_name`,
+      [organizationId, day(from), day(to)],
+    );
+    return res.rows;
+  }
+
+  /** The tasks of the range with the most calls (agent loops), most first. */
+  async longestTasks(organizationId: string, from: Date, to: Date, limit: number): Promise<LongTaskRow[]> {
+    const res = await this.pool.query<LongTaskRow>(
+      `WITH t AS (${TASKS})
+       SELECT t.task_id, t.task_name, c.external_id AS external_customer_id, t.calls::text, t.retry_calls::text, t.cost::text,
+         t.first_day, t.last_day
+       FROM t JOIN customers c ON c.id = t.customer_id
+       ORDER BY t.calls DESC, t.cost DESC, t.task_id LIMIT $4`,
+      [organizationId, day(from), day(to), limit],
+    );
+    return res.rows;
+  }
+
+  /** Cache figures of the range per customer and model, most saved first (at most `limit`), and per day. */
+  async cacheSavings(
+    organizationId: string,
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<{ groups: CacheRow[]; days: CacheRow[]; totals: CacheRow }> {
+    const sums = `sum(input_tokens)::text AS input_tokens, sum(cache_read_tokens)::text AS cache_read_tokens,
+      sum(cache_write_tokens)::text AS cache_write_tokens, sum(cache_write_1h_tokens)::text AS cache_write_1h_tokens,
+      sum(cache_read_savings)::text AS cache_read_savings, sum(cache_write_extra)::text AS cache_write_extra`;
+    const where = 'd.organization_id = $1 AND d.day >= $2::date AND d.day < $3::date';
+    const values = [organizationId, day(from), day(to)];
+    const [groups, days, totals] = await Promise.all([
+      this.pool.query<CacheRow>(
+        `SELECT c.external_id AS external_customer_id, d.model, NULL AS day, ${sums}
+         FROM analytics_daily d JOIN customers c ON c.id = d.customer_id WHERE ${where}
+           AND (d.cache_read_tokens > 0 OR d.cache_write_tokens > 0 OR d.cache_write_1h_tokens > 0)
+         GROUP BY c.external_id, d.model
+         ORDER BY sum(cache_read_savings) - sum(cache_write_extra) DESC, c.external_id, d.model LIMIT $4`,
+        [...values, limit],
+      ),
+      this.pool.query<CacheRow>(
+        `SELECT NULL AS external_customer_id, NULL AS model, to_char(d.day, 'YYYY-MM-DD') AS day, ${sums}
+         FROM analytics_daily d WHERE ${where} GROUP BY d.day ORDER BY d.day`,
+        values,
+      ),
+      this.pool.query<CacheRow>(
+        `SELECT NULL AS external_customer_id, NULL AS model, NULL AS day, ${sums} FROM analytics_daily d WHERE ${where}`,
+        values,
+      ),
+    ]);
+    return { groups: groups.rows, days: days.rows, totals: totals.rows[0] };
+  }
 }
+
+/** Each task of the range: its days in [$2, $3) summed. */
+const TASKS = `SELECT customer_id, task_id, max(task_name) AS task_name, sum(events) AS calls, sum(retry_events) AS retry_calls,
+    sum(provider_cost) AS cost, sum(retry_provider_cost) AS retry_cost,
+    to_char(min(day), 'YYYY-MM-DD') AS first_day, to_char(max(day), 'YYYY-MM-DD') AS last_day
+  FROM analytics_tasks WHERE organization_id = $1 AND day >= $2::date AND day < $3::date
+  GROUP BY customer_id, task_id`;

@@ -1,9 +1,11 @@
 import { CheckMarginTargets } from './check-margin-targets';
+import { GetCacheSavings } from './get-cache-savings';
 import { GetMarginCliff, MarginCliff } from './get-margin-cliff';
 import { GetMarginReport, MarginGroups } from './get-margin-report';
+import { GetTaskCosts } from './get-task-costs';
 
 /** The analytics use cases (docs/api.md "Analytics"), registered in BillingModule. */
-export const ANALYTICS_USE_CASES = [GetMarginReport, GetMarginCliff, CheckMarginTargets];
+export const ANALYTICS_USE_CASES = [GetMarginReport, GetMarginCliff, CheckMarginTargets, GetTaskCosts, GetCacheSavings];
 
 /** What they share, provided but not exported. */
 export const ANALYTICS_PROVIDERS = [MarginGroups, MarginCliff];
