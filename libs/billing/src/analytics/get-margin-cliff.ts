@@ -188,6 +188,6 @@ export class GetMarginCliff {
   async execute({ organizationId }: { organizationId: string }) {
     const now = this.clock.now();
     const { target, entries } = await this.cliff.entries(organizationId, now);
-    return { as_of: now.toISOString(), target_margin: target.toFixed(), data: entries.map(cliffEntryJson) };
+    return { as_of: now.toISOString(), target_margin: target.toFixed(), customers: entries.map(cliffEntryJson) };
   }
 }

@@ -209,7 +209,7 @@ describe('the margin cliff', () => {
   });
 
   it('lists customers below the target by money at risk, with drivers and the fix', async () => {
-    const { target_margin, data } = await world.get(GetMarginCliff).execute({ organizationId: world.organizationId });
+    const { target_margin, customers: data } = await world.get(GetMarginCliff).execute({ organizationId: world.organizationId });
     expect(target_margin).toBe('0.3');
     expect(data.map((e) => [e.external_customer_id, e.basis, e.provider_cost, e.revenue, e.margin_pct, e.money_at_risk])).toEqual([
       ['c', 'current', '6.2', '6.2', '0.00', '2.66'],
@@ -234,7 +234,7 @@ describe('the margin cliff', () => {
 
   it('follows the organisation’s target', async () => {
     await world.billing.probe.rows('UPDATE organizations SET target_margin = 0 WHERE id = $1', [world.organizationId]);
-    const { data } = await world.get(GetMarginCliff).execute({ organizationId: world.organizationId });
+    const { customers: data } = await world.get(GetMarginCliff).execute({ organizationId: world.organizationId });
     expect(data).toEqual([]);
     await world.billing.probe.rows('UPDATE organizations SET target_margin = 0.3 WHERE id = $1', [world.organizationId]);
   });
