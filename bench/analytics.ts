@@ -54,8 +54,8 @@ async function seed(pool: Pool, customers: number, events: number): Promise<stri
   for (const [i, [model, input, output, cacheRead, charge, markup]] of MODELS.entries()) {
     const card = await pool.query<{ id: string }>(
       `INSERT INTO rate_card_versions (id, scope, provider, model, prices, source, effective_from, fetched_at, content_hash)
-       VALUES (gen_random_uuid(), 'list', 'bench', $1, $2, 'bench', 'epoch', now(), $1) RETURNING id::text`,
-      [model, JSON.stringify({ input_tokens: input, output_tokens: output, cache_read_tokens: cacheRead })],
+       VALUES (gen_random_uuid(), $3, 'bench', $1, $2, 'override', 'epoch', now(), $1) RETURNING id::text`,
+      [model, JSON.stringify({ input_tokens: input, output_tokens: output, cache_read_tokens: cacheRead }), organizationId],
     );
     await pool.query(`INSERT INTO bench_models VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
       i,

@@ -87,3 +87,5 @@ export * from './analytics/get-margin-cliff';
 export * from './analytics/check-margin-targets';
 export * from './analytics/get-task-costs';
 export * from './analytics/get-cache-savings';
+export * from './analytics/record-price-changes';
+export * from './analytics/list-price-changes';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import type { Tx } from './database';
 import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
 import { DB_POOL } from './tokens';
 
@@ -117,6 +118,63 @@ export interface CacheRow {
   cache_write_1h_tokens: string;
   cache_read_savings: string;
   cache_write_extra: string;
+}
+
+/** A card version written lately whose prices differ from the version before it. */
+export interface PriceChangeRow {
+  id: string;
+  /** 'list', or the organisation of an override. */
+  scope: string;
+  provider: string;
+  model: string;
+  prices: Record<string, string>;
+  effective_from: Date;
+  previous_id: string;
+  previous_prices: Record<string, string>;
+}
+
+/** A customer's usage of a model in its latest complete period, per charge. */
+export interface ModelPeriodUsageRow {
+  organization_id: string;
+  customer_id: string;
+  external_id: string;
+  plan_code: string;
+  discount: string;
+  period_start: Date;
+  period_end: Date;
+  charge: string;
+  provider_cost: string;
+  tokens: Record<UsageDimension, string>;
+}
+
+export interface NewPriceChange {
+  organizationId: string;
+  provider: string;
+  model: string;
+  previousVersionId: string;
+  versionId: string;
+  effectiveFrom: Date;
+  pricesBefore: Record<string, string>;
+  pricesAfter: Record<string, string>;
+  costChange: string;
+  marginChange: string;
+  customers: unknown[];
+}
+
+export interface PriceChangeListRow {
+  id: string;
+  seq: string;
+  provider: string;
+  model: string;
+  previous_version_id: string;
+  rate_card_version_id: string;
+  effective_from: Date;
+  prices_before: Record<string, string>;
+  prices_after: Record<string, string>;
+  cost_change: string;
+  margin_change: string;
+  customers: unknown[];
+  created_at: Date;
 }
 
 type WithTokens<T> = Omit<T, 'tokens'> & { tokens: string[] };
@@ -305,6 +363,85 @@ export class AnalyticsRepository {
       ),
     ]);
     return { groups: groups.rows, days: days.rows, totals: totals.rows[0] };
+  }
+
+  /**
+   * Card versions written in the last `hours` whose prices differ from the version they follow: the same source's
+   * previous version, or for an organisation's first override of a model, the list price it replaces. Removal
+   * markers (no prices) are not price changes.
+   */
+  async recentPriceChanges(hours: number): Promise<PriceChangeRow[]> {
+    const res = await this.pool.query<PriceChangeRow>(
+      `SELECT v.id::text, v.scope, v.provider, v.model, v.prices, v.effective_from, p.id::text AS previous_id, p.prices AS previous_prices
+       FROM rate_card_versions v
+       JOIN LATERAL (
+         SELECT p.* FROM rate_card_versions p
+         WHERE p.provider = v.provider AND p.model = v.model AND p.effective_from < v.effective_from AND p.prices <> '{}'::jsonb
+           AND ((p.scope = v.scope AND p.source = v.source) OR (v.scope <> 'list' AND p.scope = 'list'))
+         ORDER BY (p.scope = v.scope) DESC, p.effective_from DESC LIMIT 1
+       ) p ON true
+       WHERE v.created_at > now() - make_interval(hours => $1) AND v.prices <> '{}'::jsonb AND p.content_hash <> v.content_hash
+       ORDER BY v.created_at, v.id`,
+      [hours],
+    );
+    return res.rows;
+  }
+
+  /**
+   * Usage of a model (as sent, or as provider/model) in each customer's latest complete period, per charge: of one
+   * organisation, or of every one (null).
+   */
+  async lastPeriodUsageOfModel(organizationId: string | null, provider: string, model: string, now: Date): Promise<ModelPeriodUsageRow[]> {
+    const res = await this.pool.query<WithTokens<ModelPeriodUsageRow>>(
+      `WITH last AS (
+         SELECT DISTINCT ON (customer_id) customer_id, period_start FROM analytics_periods
+         WHERE ($1::uuid IS NULL OR organization_id = $1::uuid) AND period_end <= $4
+         ORDER BY customer_id, period_start DESC
+       )
+       SELECT a.organization_id::text, a.customer_id::text, c.external_id, c.plan_code, c.discount::text, a.period_start,
+         max(a.period_end) AS period_end, a.charge, sum(a.provider_cost)::text AS provider_cost,
+         ARRAY[${USAGE_DIMENSIONS.map((d) => `sum(a.${d})`).join(', ')}]::text[] AS tokens
+       FROM analytics_periods a JOIN last l ON l.customer_id = a.customer_id AND l.period_start = a.period_start
+       JOIN customers c ON c.id = a.customer_id
+       WHERE (a.model = $3 OR a.model = $2 || '/' || $3) AND ($1::uuid IS NULL OR a.organization_id = $1::uuid)
+       GROUP BY a.organization_id, a.customer_id, c.external_id, c.plan_code, c.discount, a.period_start, a.charge
+       ORDER BY a.organization_id, c.external_id, a.charge`,
+      [organizationId, provider, model, now],
+    );
+    return res.rows.map(withTokens);
+  }
+
+  /** Records a price change's impact on one organisation, once: false when it was recorded already. */
+  async insertPriceChange(tx: Tx, c: NewPriceChange): Promise<boolean> {
+    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+      `INSERT INTO price_changes (id, organization_id, provider, model, previous_version_id, rate_card_version_id, effective_from,
+         prices_before, prices_after, cost_change, margin_change, customers)
+       VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4::uuid, $5::uuid, $6::timestamptz, $7::jsonb, $8::jsonb, $9::numeric, $10::numeric, $11::jsonb)
+       ON CONFLICT (organization_id, rate_card_version_id) DO NOTHING RETURNING id::text`,
+      c.organizationId,
+      c.provider,
+      c.model,
+      c.previousVersionId,
+      c.versionId,
+      c.effectiveFrom,
+      JSON.stringify(c.pricesBefore),
+      JSON.stringify(c.pricesAfter),
+      c.costChange,
+      c.marginChange,
+      JSON.stringify(c.customers),
+    );
+    return rows.length > 0;
+  }
+
+  /** An organisation's price changes, newest first, after the cursor `before` (a seq). */
+  async listPriceChanges(organizationId: string, before: bigint | null, limit: number): Promise<PriceChangeListRow[]> {
+    const res = await this.pool.query<PriceChangeListRow>(
+      `SELECT id::text, seq::text, provider, model, previous_version_id::text, rate_card_version_id::text, effective_from, prices_before,
+         prices_after, cost_change::text, margin_change::text, customers, created_at
+       FROM price_changes WHERE organization_id = $1 AND ($2::int8 IS NULL OR seq < $2::int8) ORDER BY seq DESC LIMIT $3`,
+      [organizationId, before === null ? null : before.toString(), limit],
+    );
+    return res.rows;
   }
 }
 
