@@ -7,6 +7,7 @@ import { DbModule } from '@tollgate/db';
 import { StripeModule } from '@tollgate/stripe';
 import { SimulationsController } from './analytics/simulations.controller';
 import { DashboardRoutes } from './dashboard/dashboard-routes';
+import { AnalyticsController } from './analytics/analytics.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import { AuthGuard } from './auth/auth.guard';
@@ -58,6 +59,7 @@ export class ApiModule {
         WebhookDeliveriesController,
         StripeWebhooksController,
         SimulationsController,
+        AnalyticsController,
         HealthController,
       ],
       providers: [

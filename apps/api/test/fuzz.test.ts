@@ -360,6 +360,15 @@ const endpoints: Endpoint[] = [
   { operationId: 'WebhookDeliveriesController_replay', method: 'POST', path: (id) => `/v1/webhook_deliveries/${id}/replay` },
   // Unsigned (and Stripe not configured here): always 400 invalid_signature, in the API's shape, never a 5xx.
   { operationId: 'StripeWebhooksController_receive', method: 'POST', path: () => '/v1/webhooks/stripe', body: anyJson },
+  { operationId: 'AnalyticsController_marginReport', method: 'GET', path: () => '/v1/analytics/margin', query: ['from', 'to', 'group_by'] },
+  { operationId: 'AnalyticsController_marginCliff', method: 'GET', path: () => '/v1/analytics/margin_cliff' },
+  { operationId: 'AnalyticsController_tasks', method: 'GET', path: () => '/v1/analytics/tasks', query: ['from', 'to', 'longest'] },
+  {
+    operationId: 'AnalyticsController_cacheSavings',
+    method: 'GET',
+    path: () => '/v1/analytics/cache_savings',
+    query: ['from', 'to', 'limit'],
+  },
   { operationId: 'HealthController_healthz', method: 'GET', path: () => '/healthz' },
   { operationId: 'HealthController_readyz', method: 'GET', path: () => '/readyz' },
 ];
@@ -404,12 +413,17 @@ const contentType = fc.oneof(
 const goodQuery: Record<string, fc.Arbitrary<string>> = {
   external_customer_id: fc.constantFrom('fuzz-c', 'a'.repeat(255)),
   transaction_id: fc.constantFrom('fuzz-static', 'x'),
-  from: fc.date({ min: new Date(0), max: new Date(253402300799999), noInvalidDate: true }).map((d) => d.toISOString()),
+  from: fc.oneof(
+    fc.date({ min: new Date(0), max: new Date(253402300799999), noInvalidDate: true }).map((d) => d.toISOString()),
+    // UTC midnights: the analytics reports' ranges.
+    fc.integer({ min: 0, max: 2_932_896 }).map((d) => new Date(d * 86_400_000).toISOString()),
+  ),
   to: fc.integer({ min: 0, max: 253402300799999 }).map(String),
   model: fc.constantFrom('gpt-4o', 'openai/gpt-4o', 'chat'),
   provider: fc.constantFrom('openai', 'anthropic'),
   pricing_status: fc.constantFrom('pending', 'priced', 'unpriced'),
-  group_by: fc.constantFrom('model', 'charge', 'day', 'task', 'feature'),
+  group_by: fc.constantFrom('model', 'charge', 'day', 'task', 'feature', 'customer,model', 'day,provider'),
+  longest: fc.integer({ min: 1, max: 1000 }).map(String),
   cursor: fc.constantFrom(
     Buffer.from('1').toString('base64url'),
     Buffer.from('fuzz-c').toString('base64url'),

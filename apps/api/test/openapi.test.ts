@@ -16,6 +16,7 @@ import {
 import { startTestBilling } from '@tollgate/testing/billing-harness';
 import { componentSchemas, schemaObject, parameterObjects } from '../src/common/schema/openapi';
 import { SimulationsController } from '../src/analytics/simulations.controller';
+import { AnalyticsController } from '../src/analytics/analytics.controller';
 import { ApiKeysController } from '../src/api-keys/api-keys.controller';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS, SchemaPipe } from '../src/common/schema/validate';
@@ -124,6 +125,7 @@ describe('the OpenAPI document', () => {
       CouponsController,
       StripeWebhooksController,
       SimulationsController,
+      AnalyticsController,
     ];
     let checked = 0;
     for (const controller of controllers) {
@@ -334,6 +336,17 @@ describe('real responses', () => {
       type: 'invoice.paid',
       data: { object: {} },
     });
+
+    await call('AnalyticsController_marginReport', 'GET', '/v1/analytics/margin?group_by=customer,model');
+    await call(
+      'AnalyticsController_marginReport',
+      'GET',
+      '/v1/analytics/margin?group_by=day&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z',
+    );
+    await call('AnalyticsController_marginReport', 'GET', '/v1/analytics/margin?group_by=model,model'); // 400
+    await call('AnalyticsController_marginCliff', 'GET', '/v1/analytics/margin_cliff');
+    await call('AnalyticsController_tasks', 'GET', '/v1/analytics/tasks?longest=5');
+    await call('AnalyticsController_cacheSavings', 'GET', '/v1/analytics/cache_savings?limit=5');
 
     await call('HealthController_healthz', 'GET', '/healthz');
     await call('HealthController_readyz', 'GET', '/readyz');

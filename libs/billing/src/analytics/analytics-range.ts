@@ -24,3 +24,11 @@ export function checkRange(from: Date, to: Date): void {
       { field: 'to', message: `at most ${MAX_RANGE_DAYS} days after from` },
     ]);
 }
+
+/** The default range: the 30 days up to the end of today (UTC). */
+export function resolveRange(now: Date, from?: Date, to?: Date): { from: Date; to: Date } {
+  const end = to ?? new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS + DAY_MS);
+  const start = from ?? new Date(end.getTime() - 30 * DAY_MS);
+  checkRange(start, end);
+  return { from: start, to: end };
+}

@@ -2,13 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { AnalyticsRepository, type AnalyticsDimension, type MarginCellRow } from '@tollgate/db';
 import { Decimal, halfAwayFromZero, ZERO } from '@tollgate/money';
 import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
-import { checkRange } from './analytics-range';
+import { Clock } from '../clock';
+import { resolveRange } from './analytics-range';
 import { attributeRevenue, groupId, MILLI } from './attribute-revenue';
 
 export interface MarginReportQuery {
   organizationId: string;
-  from: Date;
-  to: Date;
+  /** Default: 30 days before `to`. */
+  from?: Date;
+  /** Default: the end of today (UTC). */
+  to?: Date;
   /** One or two dimensions. */
   groupBy: readonly AnalyticsDimension[];
 }
@@ -105,10 +108,13 @@ function compareKeys(a: readonly (string | null)[], b: readonly (string | null)[
 /** GET /v1/analytics/margin. */
 @Injectable()
 export class GetMarginReport {
-  constructor(private readonly margins: MarginGroups) {}
+  constructor(
+    private readonly margins: MarginGroups,
+    private readonly clock: Clock,
+  ) {}
 
-  async execute({ organizationId, from, to, groupBy }: MarginReportQuery) {
-    checkRange(from, to);
+  async execute({ organizationId, groupBy, ...range }: MarginReportQuery) {
+    const { from, to } = resolveRange(this.clock.now(), range.from, range.to);
     const { groups, totals, currencies } = await this.margins.groups(organizationId, from, to, groupBy);
     return {
       from: from.toISOString(),

@@ -3,6 +3,8 @@ import { CreateCoupon } from '../coupons/create-coupon';
 import { IngestEvents } from '../events/ingest-events';
 import { ListInvoices } from '../invoices/list-invoices';
 import { ChangePlan } from '../plans/change-plan';
+import { CheckMarginTargets } from './check-margin-targets';
+import { GetMarginCliff } from './get-margin-cliff';
 import { GetMarginReport } from './get-margin-report';
 
 // The margin report on hand-worked figures (docs/design.md "Analytics"): gold-o3 costs $2 / $8 per million input /
@@ -189,5 +191,51 @@ describe('the margin report', () => {
   it('refuses a range that is not whole UTC days', async () => {
     await expect(report('2026-11-01T10:00:00Z', '2026-12-01T00:00:00Z', 'customer')).rejects.toThrow(/from must be a UTC midnight/);
     await expect(report('2026-12-01T00:00:00Z', '2026-11-01T00:00:00Z', 'customer')).rejects.toThrow(/to must be after from/);
+  });
+});
+
+describe('the margin cliff', () => {
+  // December, 10 of its 31 days gone: c and d each used gold-o3 for 2.00 on the default plan (cost passed through: a
+  // 0% margin), projected to 6.20 of cost and revenue by the period's end. d's November (gold-mini, 0.50, no invoice
+  // yet: estimated as the invoice would bill it) was at 0% too. Target 30%: revenue needed cost / 0.7.
+  beforeAll(async () => {
+    world.clock.set('2026-12-11T00:00:00Z');
+    await world.customer('c');
+    await world.customer('d');
+    await event('c', '2026-12-05T10:00:00Z', 'gold-o3', 1_000_000, 0, null, null);
+    await event('d', '2026-11-20T10:00:00Z', 'gold-mini', 1_000_000, 0, null, null);
+    await event('d', '2026-12-06T10:00:00Z', 'gold-o3', 1_000_000, 0, null, null);
+    await world.priceAll();
+  });
+
+  it('lists customers below the target by money at risk, with drivers and the fix', async () => {
+    const { target_margin, customers: data } = await world.get(GetMarginCliff).execute({ organizationId: world.organizationId });
+    expect(target_margin).toBe('0.3');
+    expect(data.map((e) => [e.external_customer_id, e.basis, e.provider_cost, e.revenue, e.margin_pct, e.money_at_risk])).toEqual([
+      ['c', 'current', '6.2', '6.2', '0.00', '2.66'],
+      ['d', 'current', '6.2', '6.2', '0.00', '2.66'],
+      ['d', 'last', '0.5', '0.5', '0.00', '0.22'],
+    ]);
+    expect(data[0]).toMatchObject({ elapsed: '0.3226', fix: { revenue_needed: '8.86', margin_floor: '0.3', markup: '0.4286' } });
+    // d moved from gold-mini to gold-o3: the model mix drove its cost.
+    expect(data[1].drivers[0]).toEqual({ kind: 'model_mix', model: 'gold-o3', before: '0.0000', now: '1.0000', worsened: true });
+    expect(data[0].drivers[0]).toEqual({ kind: 'model_mix', model: 'gold-o3', before: null, now: '1.0000', worsened: false });
+  });
+
+  it('publishes margin.below_target once per customer and period', async () => {
+    const check = () => world.get(CheckMarginTargets).execute({ organizationIds: [world.organizationId] });
+    expect(await check()).toEqual({ published: 3 });
+    expect(await check()).toEqual({ published: 0 });
+    const events = await world.billing.probe.rows<{ subject_key: string }>(
+      `SELECT subject_key FROM webhook_events WHERE type = 'margin.below_target' ORDER BY subject_key`,
+    );
+    expect(events).toHaveLength(3);
+  });
+
+  it('follows the organisation’s target', async () => {
+    await world.billing.probe.rows('UPDATE organizations SET target_margin = 0 WHERE id = $1', [world.organizationId]);
+    const { customers: data } = await world.get(GetMarginCliff).execute({ organizationId: world.organizationId });
+    expect(data).toEqual([]);
+    await world.billing.probe.rows('UPDATE organizations SET target_margin = 0.3 WHERE id = $1', [world.organizationId]);
   });
 });
