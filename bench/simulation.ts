@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { RunSimulation, type ScenarioJson } from '@tollgate/billing';
 import { SimulationsRepository } from '@tollgate/db';
 import { USAGE_DIMENSIONS } from '@tollgate/pricing';
-import { startTestBilling } from '../libs/testing/src/billing-harness';
+import { startTestBilling, type TestBilling } from '../libs/testing/src/billing-harness';
 import { seedPlan } from '../libs/testing/src/billing-data';
 import { createBenchDatabase, round } from './lib';
 
@@ -23,32 +23,27 @@ function arg(name: string, fallback: number): number {
 
 /** Runs one simulation of the organisation's billed periods in [from, to) and answers its rate. */
 export async function measureSimulation(
-  databaseUrl: string,
+  billing: Pick<TestBilling, 'get'>,
   organizationId: string,
   scenario: ScenarioJson,
 ): Promise<{ events: number; seconds: number; simulation_events_per_s: number }> {
-  const billing = await startTestBilling({ DATABASE_URL: databaseUrl, RATE_POLL_SECONDS: '3600' });
-  try {
-    const repo = billing.get(SimulationsRepository);
-    const row = await repo.create({
-      id: randomUUID(),
-      organizationId,
-      scenario,
-      from: new Date(scenario.from),
-      to: new Date(scenario.to),
-      eventsTotal: 0n,
-      leaseToken: null,
-      leaseMs: 0,
-    });
-    const started = process.hrtime.bigint();
-    const result = await billing.get(RunSimulation).execute({ simulationId: row.id });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (result.outcome !== 'succeeded') throw new Error(`the simulation ended ${result.outcome}: ${JSON.stringify(result)}`);
-    const events = Number((await repo.find(organizationId, row.id))!.events_done);
-    return { events, seconds: round(seconds, 2), simulation_events_per_s: Math.round(events / seconds) };
-  } finally {
-    await billing.close();
-  }
+  const repo = billing.get(SimulationsRepository);
+  const row = await repo.create({
+    id: randomUUID(),
+    organizationId,
+    scenario,
+    from: new Date(scenario.from),
+    to: new Date(scenario.to),
+    eventsTotal: 0n,
+    leaseToken: null,
+    leaseMs: 0,
+  });
+  const started = process.hrtime.bigint();
+  const result = await billing.get(RunSimulation).execute({ simulationId: row.id });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.outcome !== 'succeeded') throw new Error(`the simulation ended ${result.outcome}: ${JSON.stringify(result)}`);
+  const events = Number((await repo.find(organizationId, row.id))!.events_done);
+  return { events, seconds: round(seconds, 2), simulation_events_per_s: Math.round(events / seconds) };
 }
 
 async function seed(pool: Pool, customers: number, events: number, periodStart: Date, periodEnd: Date): Promise<string> {
@@ -141,14 +136,19 @@ async function main() {
     const seedStart = Date.now();
     const org = await seed(pool, customers, events, periodStart, periodEnd);
     console.log(`seeded ${events} priced events of ${customers} customers, billed, in ${round((Date.now() - seedStart) / 1000)} s`);
-    const figures = await measureSimulation(db.url, org, {
-      from: periodStart.toISOString(),
-      to: periodEnd.toISOString(),
-      price_multipliers: [{ model: 'bench-o3', factor: '1.2' }],
-      routing_shifts: [{ from_model: 'bench-o3', to_provider: 'bench', to_model: 'bench-mini', share: '0.25' }],
-      usage_growth: '1.1',
-    });
-    console.log(JSON.stringify({ bench: 'simulation', customers, ...figures }));
+    const billing = await startTestBilling({ DATABASE_URL: db.url, RATE_POLL_SECONDS: '3600' });
+    try {
+      const figures = await measureSimulation(billing, org, {
+        from: periodStart.toISOString(),
+        to: periodEnd.toISOString(),
+        price_multipliers: [{ model: 'bench-o3', factor: '1.2' }],
+        routing_shifts: [{ from_model: 'bench-o3', to_provider: 'bench', to_model: 'bench-mini', share: '0.25' }],
+        usage_growth: '1.1',
+      });
+      console.log(JSON.stringify({ bench: 'simulation', customers, ...figures }));
+    } finally {
+      await billing.close();
+    }
   } finally {
     await pool.end();
     if (process.argv.includes('--keep')) console.log(`kept the database ${db.name}`);

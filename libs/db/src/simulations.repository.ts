@@ -34,6 +34,8 @@ export interface BilledPeriodRow {
   customer_id: string;
   external_customer_id: string;
   period_start: Date;
+  /** period_start as Postgres writes it: what the period's events carry. */
+  period_key: string;
   billing_period_end: Date;
   currency: string;
   plan_version_id: string | null;
@@ -50,9 +52,10 @@ export interface BilledPeriodRow {
 /** A priced event as the simulation reads it: what pricing read, and the rate card version that priced it. */
 export interface SimulatedEventRow {
   customer_id: string;
-  /** Epoch milliseconds. */
-  period_start: number;
-  occurred_at: number;
+  /** As Postgres writes a timestamptz (the period's key with BilledPeriodRow.period_key). */
+  period_start: string;
+  /** As Postgres writes a timestamptz: read (pgTimestampMs) only when the event needs a rate card looked up. */
+  occurred_at: string;
   provider: string;
   model: string;
   rate_card_id: string | null;
@@ -65,6 +68,14 @@ const COLUMNS = `id, organization_id, status, scenario, range_from, range_to, ev
 const BILLED = `(${BILLED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 type EventColumns = (string | null)[];
+
+/** Epoch milliseconds of a timestamptz as Postgres writes it (ISO DateStyle: "2026-11-10 00:00:00.123+00"). */
+export function pgTimestampMs(text: string): number {
+  const iso = text.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`not a timestamp Postgres wrote: ${text}`);
+  return ms;
+}
 
 function eventRows(rows: EventColumns[]): SimulatedEventRow[] {
   const n = rows.length;
@@ -79,8 +90,8 @@ function eventRows(rows: EventColumns[]): SimulatedEventRow[] {
     }
     out[i] = {
       customer_id: r[0] as string,
-      period_start: Number(r[1]),
-      occurred_at: Number(r[2]),
+      period_start: r[1] as string,
+      occurred_at: r[2] as string,
       provider: r[3] as string,
       model: r[4] as string,
       rate_card_id: r[5],
@@ -102,6 +113,7 @@ export class SimulationsRepository {
   async billedPeriods(organizationId: string, from: Date, to: Date, externalIds: readonly string[] | null): Promise<BilledPeriodRow[]> {
     const res = await this.pool.query<BilledPeriodRow>(
       `SELECT i.id::text AS invoice_id, i.customer_id::text, c.external_id AS external_customer_id, i.period_start,
+         i.period_start::text AS period_key,
          i.billing_period_end, i.currency, i.plan_version_id::text, i.discount::text, i.total::text, i.finalized_at,
          coalesce(a.events, 0)::text AS events, coalesce(a.provider_cost, 0)::text AS provider_cost,
          coalesce((SELECT json_agg(json_build_object('id', k.id, 'kind', k.kind, 'amount', k.amount::text, 'percent', k.percent::text)
@@ -123,8 +135,8 @@ export class SimulationsRepository {
    * The organisation's priced events of periods starting in [from, to) (optionally of some customers), in insertion
    * order, a page at a time: one pass over the events in the order they are stored, through a cursor on its own
    * connection (a read per customer would visit each heap page many times; LIMIT pages would scan again each time).
-   * The next page is fetched while the caller works on this one. Times as epoch milliseconds and the counts as text
-   * columns, so that no row builds a Date or parses an array. Stopping early (break, throw) closes the cursor.
+   * The next page is fetched while the caller works on this one. Times and counts as text columns (Postgres formats
+   * them cheaply), so that no row builds a Date, does numeric arithmetic in Postgres or parses an array. Stopping early (break, throw) closes the cursor.
    */
   async *rangeEvents(
     organizationId: string,
@@ -140,8 +152,7 @@ export class SimulationsRepository {
       open = true;
       await client.query({
         text: `DECLARE simulation_events NO SCROLL CURSOR FOR
-               SELECT e.customer_id::text, (extract(epoch FROM e.period_start) * 1000)::int8::text,
-                 (extract(epoch FROM e.occurred_at) * 1000)::int8::text, e.provider, e.model, e.rate_card_id::text, e.reported_cost::text,
+               SELECT e.customer_id::text, e.period_start::text, e.occurred_at::text, e.provider, e.model, e.rate_card_id::text, e.reported_cost::text,
                  ${USAGE_DIMENSIONS.map((d) => `e.${d}::text`).join(', ')}
                FROM events e
                WHERE e.organization_id = $1 AND e.pricing_status = 'priced' AND e.period_start >= $2 AND e.period_start < $3

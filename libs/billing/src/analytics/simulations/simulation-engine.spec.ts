@@ -19,6 +19,7 @@ const period: BilledPeriodRow = {
   customer_id: 'c',
   external_customer_id: 'acme',
   period_start: new Date(0),
+  period_key: '1970-01-01 00:00:00+00',
   billing_period_end: new Date(1),
   currency: 'USD',
   plan_version_id: 'v',
@@ -38,8 +39,8 @@ const usage = (input: number, output: number, extra: Partial<Usage> = {}): Usage
 });
 const event = (u: Usage, card: string, model = 'm'): SimulatedEventRow => ({
   customer_id: 'c',
-  period_start: 0,
-  occurred_at: 0,
+  period_start: '1970-01-01 00:00:00+00',
+  occurred_at: '1970-01-01 00:00:00+00',
   provider: 'p',
   model,
   rate_card_id: card,

@@ -14,7 +14,7 @@ import {
   type PriceSheet,
   type Usage,
 } from '@tollgate/pricing';
-import type { BilledPeriodRow, SimulatedEventRow } from '@tollgate/db';
+import { pgTimestampMs, type BilledPeriodRow, type SimulatedEventRow } from '@tollgate/db';
 import type { RateLookup } from '../../pricing/rate-lookup';
 import { priceFactor, RoutingPicker, type Scenario } from './scenario';
 
@@ -133,7 +133,7 @@ export class SimulationEngine {
     this.picker = new RoutingPicker(scenario.shifts);
     this.growth = scenario.growth.eq(1) ? null : scenario.growth;
     for (const { period, plan } of periods)
-      this.periods.set(periodKey(period.customer_id, period.period_start.getTime()), {
+      this.periods.set(periodKey(period.customer_id, period.period_key), {
         period,
         plan,
         byCharge: new Map(),
@@ -159,7 +159,7 @@ export class SimulationEngine {
     let sheetId: string | null = shift === null ? e.rate_card_id : null;
     let sheet: PriceSheet | null = sheetId === null ? null : (this.rateVersions.get(sheetId) ?? null);
     if (sheet === null) {
-      const found = this.rates.lookup(this.organizationId, provider, model, e.occurred_at);
+      const found = this.rates.lookup(this.organizationId, provider, model, pgTimestampMs(e.occurred_at));
       if (!found.ok) {
         state.unpriced++;
         return true;
@@ -309,7 +309,7 @@ export class SimulationEngine {
   }
 }
 
-const periodKey = (customerId: string, periodStart: number) => `${customerId}|${periodStart}`;
+const periodKey = (customerId: string, periodStart: string) => `${customerId}|${periodStart}`;
 
 function percent(margin: Decimal, billed: Decimal): string | null {
   return billed.isZero() ? null : halfAwayFromZero(margin.div(billed).times(100), 2).toFixed(2);
