@@ -136,6 +136,13 @@ describe('operator dashboard', () => {
     const row = page.locator('table:has(caption:text("Margin per day")) tr', { hasText: day(new Date(at)) });
     expect(await row.textContent()).toMatch(/\$7\.00.*\$9\.10/);
     expect(await page.locator('#margin-over-time svg title').first().textContent()).toBe('Cost and revenue per day');
+    // The cliff list, cost per task and cache savings (the analytics use cases): acme's margin (about 23%) is below the 30% target.
+    expect(await page.textContent('#cliff')).toBe('Margin cliff');
+    expect(await page.locator('table:has(caption:text("Customers below the target margin")) tbody tr').first().textContent()).toMatch(
+      /^acme(current|last)23\.\d\d%.*floor 30\.00%/,
+    );
+    expect(await page.textContent('#tasks + p')).toBe('No tasks in this range.');
+    expect(await page.textContent('#cache + dl')).toMatch(/Net\s*\$0\.00/);
 
     await page.click('nav >> text=Stress test');
     await page.fill('#from', day(periodStart));

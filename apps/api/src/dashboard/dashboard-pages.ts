@@ -1,4 +1,5 @@
 import type { SimulationJson } from '@tollgate/billing';
+import { Decimal } from '@tollgate/money';
 import { chart, formatMoney, html, layout, trusted, type Html, type HtmlValue, type NavLink } from '../pages';
 import type { FormProblem, SimulationForm } from './simulation-form';
 
@@ -53,7 +54,107 @@ export function messagePage(title: string, message: string): Html {
 const money = (v: string | null | undefined, currency: string) => (v === null || v === undefined ? '—' : formatMoney(v, currency));
 const pct = (v: string | null) => (v === null ? '—' : `${v}%`);
 
-export function overviewPage(csrf: string, range: { from: string; to: string }, currency: string, days: readonly MarginDay[]): Html {
+/** What the overview shows beside the margin: the analytics use cases' answers, as the API gives them. */
+export interface OverviewExtras {
+  cliff: {
+    target_margin: string;
+    customers: {
+      external_customer_id: string;
+      basis: string;
+      margin_pct: string | null;
+      money_at_risk: string;
+      drivers: { kind: string; model?: string; before: string | null; now: string; worsened: boolean }[];
+      fix: { revenue_needed: string; margin_floor: string; markup: string | null };
+    }[];
+  };
+  tasks: {
+    kinds: {
+      task_name: string | null;
+      tasks: number;
+      calls_per_task: { mean: string };
+      cost_per_task: { p50: string; p95: string; max: string };
+      retry_cost_share: string;
+    }[];
+  };
+  cache: {
+    totals: { read_savings: string; write_extra_cost: string; net_savings: string; hit_rate: string };
+    groups: {
+      external_customer_id: string;
+      model: string;
+      read_savings: string;
+      write_extra_cost: string;
+      net_savings: string;
+      hit_rate: string;
+    }[];
+  };
+}
+
+const share = (ratio: string) => `${new Decimal(ratio).times(100).toFixed(2)}%`;
+const DRIVERS: Record<string, string> = {
+  model_mix: 'premium model share',
+  output_share: 'output share',
+  cache_hit_rate: 'cache-hit rate',
+  retries: 'retries',
+};
+
+function extrasSections(x: OverviewExtras, currency: string): Html {
+  return html`
+<h2 id="cliff">Margin cliff</h2>
+<p>Customers whose margin this period (projected) or last is below the target of ${share(x.cliff.target_margin)}, most money at risk first.</p>
+${
+  x.cliff.customers.length === 0
+    ? html`<p>No customer is below the target.</p>`
+    : html`<table><caption>Customers below the target margin</caption>
+<thead><tr><th scope="col">Customer</th><th scope="col">Period</th><th scope="col" class="num">Margin %</th><th scope="col" class="num">Money at risk</th><th scope="col">What drives it</th><th scope="col">Fix</th></tr></thead>
+<tbody>${x.cliff.customers.map(
+        (c) =>
+          html`<tr><th scope="row">${c.external_customer_id}</th><td>${c.basis}</td><td class="num">${pct(c.margin_pct)}</td><td class="num">${money(c.money_at_risk, currency)}</td><td>${
+            c.drivers
+              .filter((d) => d.worsened)
+              .map(
+                (d) =>
+                  `${DRIVERS[d.kind] ?? d.kind}${d.model ? ` (${d.model})` : ''} ${d.before === null ? '' : `${share(d.before)} → `}${share(d.now)}`,
+              )
+              .join('; ') || '—'
+          }</td><td>floor ${share(c.fix.margin_floor)}${c.fix.markup === null ? '' : `, or markup ${share(c.fix.markup)}`}</td></tr>`,
+      )}</tbody></table>`
+}
+<h2 id="tasks">Cost per task</h2>
+${
+  x.tasks.kinds.length === 0
+    ? html`<p>No tasks in this range.</p>`
+    : html`<table><caption>Cost per task, by kind</caption>
+<thead><tr><th scope="col">Task</th><th scope="col" class="num">Tasks</th><th scope="col" class="num">Calls per task</th><th scope="col" class="num">Cost p50</th><th scope="col" class="num">p95</th><th scope="col" class="num">max</th><th scope="col" class="num">Retries’ share</th></tr></thead>
+<tbody>${x.tasks.kinds.map(
+        (k) =>
+          html`<tr><th scope="row">${k.task_name ?? '(unnamed)'}</th><td class="num">${k.tasks}</td><td class="num">${k.calls_per_task.mean}</td><td class="num">${money(k.cost_per_task.p50, currency)}</td><td class="num">${money(k.cost_per_task.p95, currency)}</td><td class="num">${money(k.cost_per_task.max, currency)}</td><td class="num">${share(k.retry_cost_share)}</td></tr>`,
+      )}</tbody></table>`
+}
+<h2 id="cache">Prompt-cache savings</h2>
+<dl class="facts">
+<dt>Saved by cache reads</dt><dd>${money(x.cache.totals.read_savings, currency)}</dd>
+<dt>Extra for cache writes</dt><dd>${money(x.cache.totals.write_extra_cost, currency)}</dd>
+<dt>Net</dt><dd>${money(x.cache.totals.net_savings, currency)}</dd>
+<dt>Hit rate</dt><dd>${share(x.cache.totals.hit_rate)}</dd>
+</dl>
+${
+  x.cache.groups.length > 0 &&
+  html`<table><caption>Cache savings per customer and model</caption>
+<thead><tr><th scope="col">Customer</th><th scope="col">Model</th><th scope="col" class="num">Saved</th><th scope="col" class="num">Extra</th><th scope="col" class="num">Net</th><th scope="col" class="num">Hit rate</th></tr></thead>
+<tbody>${x.cache.groups.map(
+    (g) =>
+      html`<tr><th scope="row">${g.external_customer_id}</th><td>${g.model}</td><td class="num">${money(g.read_savings, currency)}</td><td class="num">${money(g.write_extra_cost, currency)}</td><td class="num">${money(g.net_savings, currency)}</td><td class="num">${share(g.hit_rate)}</td></tr>`,
+  )}</tbody></table>`
+}`;
+}
+
+export function overviewPage(
+  csrf: string,
+  range: { from: string; to: string },
+  currency: string,
+  days: readonly MarginDay[],
+  extras: OverviewExtras,
+): Html {
   const total = days.length;
   return page(
     'Margin',
@@ -86,7 +187,8 @@ ${
       (d) =>
         html`<tr><th scope="row">${d.day}</th><td class="num">${money(d.providerCost, currency)}</td><td class="num">${money(d.revenue, currency)}</td><td class="num">${money(d.margin, currency)}</td><td class="num">${pct(d.marginPct)}</td></tr>`,
     )}</tbody>
-</table>`,
+</table>
+${extrasSections(extras, currency)}`,
   );
 }
 

@@ -1,6 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CreateSimulation, GetActiveApiKey, GetMarginReport, GetSimulation, ListSimulations } from '@tollgate/billing';
+import {
+  CreateSimulation,
+  GetActiveApiKey,
+  GetCacheSavings,
+  GetMarginCliff,
+  GetMarginReport,
+  GetSimulation,
+  GetTaskCosts,
+  ListSimulations,
+} from '@tollgate/billing';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import type { KeyPrincipal } from '@tollgate/db';
 import { ApiKeyAuth } from '../auth/api-key-auth';
@@ -38,6 +47,9 @@ export class DashboardRoutes {
     private readonly auth: ApiKeyAuth,
     private readonly activeKey: GetActiveApiKey,
     private readonly marginReport: GetMarginReport,
+    private readonly marginCliff: GetMarginCliff,
+    private readonly taskCosts: GetTaskCosts,
+    private readonly cacheSavings: GetCacheSavings,
     private readonly createSimulation: CreateSimulation,
     private readonly getSimulation: GetSimulation,
     private readonly listSimulations: ListSimulations,
@@ -114,7 +126,13 @@ export class DashboardRoutes {
     const today = new Date();
     const to = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1));
     const from = new Date(to.getTime() - OVERVIEW_DAYS * 86_400_000);
-    const report = await this.marginReport.execute({ organizationId: principal.organizationId, from, to, groupBy: ['day'] });
+    const organizationId = principal.organizationId;
+    const [report, cliff, tasks, cache] = await Promise.all([
+      this.marginReport.execute({ organizationId, from, to, groupBy: ['day'] }),
+      this.marginCliff.execute({ organizationId }),
+      this.taskCosts.execute({ organizationId, from, to, longest: 0 }),
+      this.cacheSavings.execute({ organizationId, from, to, limit: 20 }),
+    ]);
     const days: MarginDay[] = report.groups.map((g) => ({
       day: String(g.key.day ?? ''),
       providerCost: g.provider_cost,
@@ -123,7 +141,7 @@ export class DashboardRoutes {
       marginPct: g.margin_pct,
     }));
     const range = { from: from.toISOString().slice(0, 10), to: new Date(to.getTime() - 1).toISOString().slice(0, 10) };
-    return sendPage(reply, 200, overviewPage(session.csrf, range, report.currencies[0] ?? 'USD', days));
+    return sendPage(reply, 200, overviewPage(session.csrf, range, report.currencies[0] ?? 'USD', days, { cliff, tasks, cache }));
   }
 
   private async simulate(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
