@@ -73,3 +73,11 @@ export const ROUTING_SHARE: DecimalBounds = { integerDigits: 1, fractionDigits: 
 /** Entries of a stress test's lists (price multipliers, routing shifts) and customers named. */
 export const MAX_SIMULATION_RULES = 100;
 export const MAX_SIMULATION_CUSTOMERS = 1000;
+/** A credit grant's amount and a top-up rule's amounts: in the customer's currency (its decimal places are checked against it). */
+export const CREDIT_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits: 30, min: '0', example: '50.00' };
+
+/** A grant's priority: lower numbers are used first. */
+export const MAX_CREDIT_PRIORITY = 1_000_000;
+
+/** A top-up grant's lifetime in days (ten years at most). */
+export const MAX_TOP_UP_EXPIRY_DAYS = 3660;
