@@ -5,6 +5,9 @@ import { BillingModule, STRIPE_METRICS } from '@tollgate/billing';
 import { TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { StripeModule } from '@tollgate/stripe';
+import { SimulationsController } from './analytics/simulations.controller';
+import { DashboardRoutes } from './dashboard/dashboard-routes';
+import { AnalyticsController } from './analytics/analytics.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import { AuthGuard } from './auth/auth.guard';
@@ -60,6 +63,8 @@ export class ApiModule {
         WebhookEndpointsController,
         WebhookDeliveriesController,
         StripeWebhooksController,
+        SimulationsController,
+        AnalyticsController,
         HealthController,
       ],
       providers: [
@@ -76,6 +81,7 @@ export class ApiModule {
         { provide: STRIPE_METRICS, useExisting: Metrics },
         ApiKeyAuth,
         PortalRoutes,
+        DashboardRoutes,
         CloseRedis,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -114,6 +114,50 @@ const planFields = {
   ),
   effective_from: fc.oneof(dateTimeish, nastyNumber),
 };
+const simulationFields = {
+  from: fc.oneof(dateTimeish, nastyNumber),
+  to: fc.oneof(dateTimeish, nastyNumber),
+  external_customer_ids: fc.oneof(fc.array(fc.oneof(fc.constant('fuzz-billed'), nastyString), { maxLength: 3 }), anyJson),
+  plan: fc.oneof(fc.record(planFields, { requiredKeys: [] }), fc.constant({ ...planBody, currency: 'EUR' }), anyJson),
+  plan_changes: fc.oneof(
+    fc.record(
+      {
+        markup: fc.oneof(decimalAround(5, 31), nastyNumber),
+        margin_floor: fc.oneof(decimalAround(1, 31), nastyNumber, fc.constant(null)),
+        included_usage: fc.oneof(decimalAround(21, 31), nastyNumber),
+        discount: fc.oneof(decimalAround(1, 31), nastyNumber),
+      },
+      { requiredKeys: [] },
+    ),
+    anyJson,
+  ),
+  price_multipliers: fc.oneof(
+    fc.array(
+      fc.record({ provider: nastyString, model: nastyString, factor: fc.oneof(decimalAround(5, 13), nastyNumber) }, { requiredKeys: [] }),
+      {
+        maxLength: 3,
+      },
+    ),
+    anyJson,
+  ),
+  routing_shifts: fc.oneof(
+    fc.array(
+      fc.record(
+        {
+          from_provider: nastyString,
+          from_model: fc.oneof(fc.constant('gpt-4o'), nastyString),
+          to_provider: fc.oneof(fc.constant('openai'), nastyString),
+          to_model: fc.oneof(fc.constant('gpt-4o-mini'), nastyString),
+          share: fc.oneof(decimalAround(2, 7), nastyNumber),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 3 },
+    ),
+    anyJson,
+  ),
+  usage_growth: fc.oneof(decimalAround(5, 13), nastyNumber),
+};
 const couponFields = {
   kind: fc.constantFrom('fixed', 'percentage', 'x'),
   amount: fc.oneof(decimalAround(21, 31), nastyNumber),
@@ -286,6 +330,14 @@ const endpoints: Endpoint[] = [
     body: body({ reason: nastyString }, { reason: 'fuzz' }),
   },
   { operationId: 'InvoicesController_reissue', method: 'POST', path: (id) => `/v1/invoices/${id}/reissue` },
+  {
+    operationId: 'SimulationsController_create',
+    method: 'POST',
+    path: () => '/v1/analytics/simulations',
+    body: body(simulationFields, { from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }),
+  },
+  { operationId: 'SimulationsController_list', method: 'GET', path: () => '/v1/analytics/simulations', query: ['cursor', 'limit'] },
+  { operationId: 'SimulationsController_get', method: 'GET', path: (id) => `/v1/analytics/simulations/${id}` },
   { operationId: 'InvoicesController_markPaid', method: 'POST', path: (id) => `/v1/invoices/${id}/mark_paid` },
   {
     operationId: 'CreditsController_create',
@@ -343,6 +395,15 @@ const endpoints: Endpoint[] = [
   { operationId: 'WebhookDeliveriesController_replay', method: 'POST', path: (id) => `/v1/webhook_deliveries/${id}/replay` },
   // Unsigned (and Stripe not configured here): always 400 invalid_signature, in the API's shape, never a 5xx.
   { operationId: 'StripeWebhooksController_receive', method: 'POST', path: () => '/v1/webhooks/stripe', body: anyJson },
+  { operationId: 'AnalyticsController_marginReport', method: 'GET', path: () => '/v1/analytics/margin', query: ['from', 'to', 'group_by'] },
+  { operationId: 'AnalyticsController_marginCliff', method: 'GET', path: () => '/v1/analytics/margin_cliff' },
+  { operationId: 'AnalyticsController_tasks', method: 'GET', path: () => '/v1/analytics/tasks', query: ['from', 'to', 'longest'] },
+  {
+    operationId: 'AnalyticsController_cacheSavings',
+    method: 'GET',
+    path: () => '/v1/analytics/cache_savings',
+    query: ['from', 'to', 'limit'],
+  },
   { operationId: 'HealthController_healthz', method: 'GET', path: () => '/healthz' },
   { operationId: 'HealthController_readyz', method: 'GET', path: () => '/readyz' },
 ];
@@ -387,12 +448,17 @@ const contentType = fc.oneof(
 const goodQuery: Record<string, fc.Arbitrary<string>> = {
   external_customer_id: fc.constantFrom('fuzz-c', 'a'.repeat(255)),
   transaction_id: fc.constantFrom('fuzz-static', 'x'),
-  from: fc.date({ min: new Date(0), max: new Date(253402300799999), noInvalidDate: true }).map((d) => d.toISOString()),
+  from: fc.oneof(
+    fc.date({ min: new Date(0), max: new Date(253402300799999), noInvalidDate: true }).map((d) => d.toISOString()),
+    // UTC midnights: the analytics reports' ranges.
+    fc.integer({ min: 0, max: 2_932_896 }).map((d) => new Date(d * 86_400_000).toISOString()),
+  ),
   to: fc.integer({ min: 0, max: 253402300799999 }).map(String),
   model: fc.constantFrom('gpt-4o', 'openai/gpt-4o', 'chat'),
   provider: fc.constantFrom('openai', 'anthropic'),
   pricing_status: fc.constantFrom('pending', 'priced', 'unpriced'),
-  group_by: fc.constantFrom('model', 'charge', 'day', 'task', 'feature'),
+  group_by: fc.constantFrom('model', 'charge', 'day', 'task', 'feature', 'customer,model', 'day,provider'),
+  longest: fc.integer({ min: 1, max: 1000 }).map(String),
   cursor: fc.constantFrom(
     Buffer.from('1').toString('base64url'),
     Buffer.from('fuzz-c').toString('base64url'),

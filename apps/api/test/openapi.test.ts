@@ -10,11 +10,14 @@ import {
   type CreatedWebhookEndpointBody,
   type InvoiceBody,
   type RateSyncBody,
+  type SimulationBody,
   type TestApi,
   type WebhookDeliveryListBody,
 } from '@tollgate/testing/api-harness';
 import { startTestBilling } from '@tollgate/testing/billing-harness';
 import { componentSchemas, schemaObject, parameterObjects } from '../src/common/schema/openapi';
+import { SimulationsController } from '../src/analytics/simulations.controller';
+import { AnalyticsController } from '../src/analytics/analytics.controller';
 import { ApiKeysController } from '../src/api-keys/api-keys.controller';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS, SchemaPipe } from '../src/common/schema/validate';
@@ -126,6 +129,8 @@ describe('the OpenAPI document', () => {
       CreditsController,
       StripeWebhooksController,
       PortalTokensController,
+      SimulationsController,
+      AnalyticsController,
     ];
     let checked = 0;
     for (const controller of controllers) {
@@ -308,6 +313,25 @@ describe('real responses', () => {
     await call('InvoicesController_finalize', 'POST', `/v1/invoices/${draft.body.id}/finalize`);
     await call('InvoicesController_void', 'POST', `/v1/invoices/${draft.body.id}/void`, { reason: 'contract test' });
     await call('InvoicesController_finalize', 'POST', `/v1/invoices/${draft.body.id}/finalize`); // 409 invoice_void
+    const reissued = await call<InvoiceBody>('InvoicesController_reissue', 'POST', `/v1/invoices/${draft.body.id}/reissue`);
+    await call('InvoicesController_finalize', 'POST', `/v1/invoices/${reissued.body.id}/finalize`);
+
+    // A stress test of the billed period: small, so answered finished.
+    const range = { from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
+    const sim = await call<SimulationBody>('SimulationsController_create', 'POST', '/v1/analytics/simulations', {
+      ...range,
+      plan_changes: { markup: '0.5', margin_floor: null },
+      price_multipliers: [{ provider: 'openai', factor: '2' }],
+      usage_growth: '1.1',
+    });
+    expect(sim.body).toMatchObject({
+      status: 'succeeded',
+      result: { customers: [expect.objectContaining({ billed_then: '4', cost_then: '0' })] },
+    });
+    await call('SimulationsController_create', 'POST', '/v1/analytics/simulations', { from: range.to, to: range.from }); // 400
+    await call('SimulationsController_list', 'GET', '/v1/analytics/simulations?limit=1');
+    await call('SimulationsController_get', 'GET', `/v1/analytics/simulations/${sim.body.id}`);
+    await call('SimulationsController_get', 'GET', '/v1/analytics/simulations/nope'); // 404
     await call('InvoicesController_reissue', 'POST', `/v1/invoices/${draft.body.id}/reissue`);
     await call('PortalTokensController_create', 'POST', '/v1/customers/billed/portal_tokens', { expires_in: 3600 });
     await call('PortalTokensController_create', 'POST', '/v1/customers/billed/portal_tokens', { expires_in: 1 }); // 400
@@ -334,6 +358,17 @@ describe('real responses', () => {
       type: 'invoice.paid',
       data: { object: {} },
     });
+
+    await call('AnalyticsController_marginReport', 'GET', '/v1/analytics/margin?group_by=customer,model');
+    await call(
+      'AnalyticsController_marginReport',
+      'GET',
+      '/v1/analytics/margin?group_by=day&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z',
+    );
+    await call('AnalyticsController_marginReport', 'GET', '/v1/analytics/margin?group_by=model,model'); // 400
+    await call('AnalyticsController_marginCliff', 'GET', '/v1/analytics/margin_cliff');
+    await call('AnalyticsController_tasks', 'GET', '/v1/analytics/tasks?longest=5');
+    await call('AnalyticsController_cacheSavings', 'GET', '/v1/analytics/cache_savings?limit=5');
 
     await call('HealthController_healthz', 'GET', '/healthz');
     await call('HealthController_readyz', 'GET', '/readyz');

@@ -225,5 +225,7 @@ it('describes the endpoints in the OpenAPI document', async () => {
     'invoice.paid',
     'invoice.payment_failed',
     'invoice.push_failed',
+    'margin.below_target',
+    'rates.price_changed',
   ]);
 });

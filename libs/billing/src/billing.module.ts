@@ -1,6 +1,13 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { RateBook, RatesModule } from '@tollgate/rates';
+import { CreateSimulation } from './analytics/simulations/create-simulation';
+import { GetSimulation } from './analytics/simulations/get-simulation';
+import { ListSimulations } from './analytics/simulations/list-simulations';
+import { RunSimulation } from './analytics/simulations/run-simulation';
+import { SimulationQueue } from './analytics/simulations/simulation-queue';
+import { SweepSimulations } from './analytics/simulations/sweep-simulations';
+import { GetActiveApiKey } from './api-keys/get-active-api-key';
 import { ApiKeyHasher } from './api-keys/api-key-hasher';
 import { AuthenticateApiKey, GetApiKeyRevision } from './api-keys/authenticate-api-key';
 import { ListApiKeys } from './api-keys/list-api-keys';
@@ -83,6 +90,7 @@ import { GetWebhookDelivery } from './webhooks/get-webhook-delivery';
 import { GetWebhookEndpoint } from './webhooks/get-webhook-endpoint';
 import { ListWebhookDeliveries } from './webhooks/list-webhook-deliveries';
 import { ListWebhookEndpoints } from './webhooks/list-webhook-endpoints';
+import { ANALYTICS_PROVIDERS, ANALYTICS_USE_CASES } from './analytics/analytics-use-cases';
 import { PublishWebhookEvent } from './webhooks/publish-webhook-event';
 import { ReplayWebhookDelivery } from './webhooks/replay-webhook-delivery';
 import { SweepWebhookDeliveries } from './webhooks/sweep-webhook-deliveries';
@@ -156,6 +164,13 @@ const USE_CASES = [
   SweepStripePushes,
   HandleStripeWebhook,
   ApplyStripeInvoiceEvent,
+  CreateSimulation,
+  GetActiveApiKey,
+  RunSimulation,
+  GetSimulation,
+  ListSimulations,
+  SweepSimulations,
+  ...ANALYTICS_USE_CASES,
   CreateCreditGrant,
   GetCreditBalance,
   GetOngoingBalance,
@@ -189,6 +204,7 @@ export class BillingModule {
         ...USE_CASES,
         ApiKeyHasher,
         PriceQueue,
+        SimulationQueue,
         WebhookQueue,
         WebhookSender,
         StripePushes,
@@ -200,13 +216,14 @@ export class BillingModule {
         InvoiceSettler,
         InvoiceReader,
         BillingSchedule,
+        ...ANALYTICS_PROVIDERS,
         CreditPositions,
         CreditWallet,
         CreditGrants,
         CLOCK,
         { provide: RATE_LOOKUP, useExisting: RateBook },
       ],
-      exports: [...USE_CASES, PriceQueue, WebhookQueue, StripePushes, RATE_LOOKUP, Clock],
+      exports: [...USE_CASES, PriceQueue, SimulationQueue, WebhookQueue, StripePushes, RATE_LOOKUP, Clock],
     };
   }
 }

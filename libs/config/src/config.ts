@@ -41,6 +41,11 @@ export interface TollgateConfig {
   sweepIntervalMs: number;
   /** Batches one worker process prices at once. */
   priceConcurrency: number;
+  /**
+   * A stress test whose billed periods hold at most this many priced events runs in its request (answered at once);
+   * a larger one is queued for the worker (SIMULATION_INLINE_MAX_EVENTS; 0 queues every one).
+   */
+  simulationInlineMaxEvents: number;
   /** Failures in a row, the same way, after which a batch is quarantined instead of retried (PRICE_MAX_ATTEMPTS). */
   priceMaxAttempts: number;
   /** Where the worker serves GET /metrics (on HOST); 0 lets the OS choose a port. */
@@ -137,6 +142,7 @@ const DEFAULTS = {
   EVENT_BACKFILL_DAYS: '35',
   SWEEP_INTERVAL_SECONDS: '60',
   PRICE_CONCURRENCY: '4',
+  SIMULATION_INLINE_MAX_EVENTS: '100000',
   PRICE_MAX_ATTEMPTS: '8',
   WORKER_METRICS_PORT: '9464',
   RATE_SYNC_INTERVAL_SECONDS: '3600',
@@ -366,6 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     backfillMs: positiveInt(env, 'EVENT_BACKFILL_DAYS') * 86_400_000,
     sweepIntervalMs: positiveInt(env, 'SWEEP_INTERVAL_SECONDS') * 1000,
     priceConcurrency: positiveInt(env, 'PRICE_CONCURRENCY'),
+    simulationInlineMaxEvents: positiveInt(env, 'SIMULATION_INLINE_MAX_EVENTS', 0),
     priceMaxAttempts: positiveInt(env, 'PRICE_MAX_ATTEMPTS'),
     workerMetricsPort: port(env, 'WORKER_METRICS_PORT'),
     rateSyncIntervalMs: positiveInt(env, 'RATE_SYNC_INTERVAL_SECONDS') * 1000,

@@ -1,6 +1,8 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { TollgateConfig } from '@tollgate/config';
+import { AnalyticsRepository } from './analytics.repository';
+import { AnalyticsRollupsRepository } from './analytics-rollups.repository';
 import { ApiKeysRepository } from './api-keys.repository';
 import { CouponsRepository } from './coupons.repository';
 import { CreditsRepository } from './credits.repository';
@@ -14,6 +16,7 @@ import { OrganizationsRepository } from './organizations.repository';
 import { PlansRepository } from './plans.repository';
 import { PricingRepository } from './pricing.repository';
 import { RatesRepository } from './rates.repository';
+import { SimulationsRepository } from './simulations.repository';
 import { StripeEventsRepository } from './stripe-events.repository';
 import { StripePushesRepository } from './stripe-pushes.repository';
 import { CONFIG, DB_POOL, PRISMA } from './tokens';
@@ -37,6 +40,8 @@ class CloseDatabase implements OnApplicationShutdown {
 
 /** Every repository, injectable anywhere in the app. */
 const REPOSITORIES = [
+  AnalyticsRepository,
+  AnalyticsRollupsRepository,
   ApiKeysRepository,
   CouponsRepository,
   CreditsRepository,
@@ -48,6 +53,7 @@ const REPOSITORIES = [
   PlansRepository,
   PricingRepository,
   RatesRepository,
+  SimulationsRepository,
   StripeEventsRepository,
   StripePushesRepository,
   UsageRepository,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
 import type { Tx } from './database';
+import { addPricedToRollups, takeOutOfRollups } from './analytics-rollups.repository';
 import { BILLING_LOCK } from './invoices.repository';
 import { DB_POOL } from './tokens';
 
@@ -93,15 +94,17 @@ WHERE id = $1`;
  * Never an event of a period an invoice has billed (docs/design.md "Invoices"): not one whose period has a
  * finalized invoice, nor one whose period's usage a finalized invoice billed as late usage.
  */
-const RESET_PRICED = (filter: string) => `
-WITH old AS (
-  SELECT e.id, e.batch_id, e.customer_id, e.period_start, e.charge, e.provider_cost, e.rated_amount, ${list((d) => `e.${d}`)}
-  FROM events e WHERE ${filter} AND e.pricing_status = 'priced'
+const RESETTABLE = (filter: string) => `${filter} AND e.pricing_status = 'priced'
     AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = e.customer_id AND i.period_start = e.period_start
                       AND i.type = 'usage' AND i.status IN ('finalized', 'paid', 'payment_failed'))
     AND NOT EXISTS (SELECT 1 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
                     WHERE l.customer_id = e.customer_id AND l.period_start = e.period_start
-                      AND i.status IN ('finalized', 'paid', 'payment_failed'))
+                      AND i.status IN ('finalized', 'paid', 'payment_failed'))`;
+
+const RESET_PRICED = (filter: string) => `
+WITH old AS (
+  SELECT e.id, e.batch_id, e.customer_id, e.period_start, e.charge, e.provider_cost, e.rated_amount, ${list((d) => `e.${d}`)}
+  FROM events e WHERE ${RESETTABLE(filter)}
   ORDER BY e.id
   FOR UPDATE OF e
 ), sub AS (
@@ -201,6 +204,10 @@ export class PricingRepository {
         rows.map((r) => r.periodStart),
         rows.map((r) => r.periodEnd),
       ]);
+      await addPricedToRollups(
+        client,
+        rows.map((r) => r.id),
+      );
       if (closeBatch) await this.closeBatch(batchId, client);
       await client.query('COMMIT');
       return res.rows[0];
@@ -255,6 +262,8 @@ export class PricingRepository {
     await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${BILLING_LOCK}, hashtext($1::text))::text`, values[0]);
     // Then the epoch, then the search for priced events, so that none is missed.
     await this.bumpEpoch(tx, values[0] as string);
+    // Nothing can price or finalize meanwhile (the epoch, the billing lock): the rollups lose what the reset takes.
+    await takeOutOfRollups(tx, values[0] as string, RESETTABLE(filter), values);
     const rows = await tx.$queryRawUnsafe<{ id: string }[]>(RESET_PRICED(filter), ...values);
     await tx.$executeRawUnsafe('DELETE FROM usage_aggregates WHERE organization_id = $1::uuid AND events = 0', values[0]);
     return rows.map((r) => r.id);

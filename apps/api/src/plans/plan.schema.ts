@@ -54,7 +54,7 @@ export const ChargeRequest = named(
   }),
 );
 
-const planFields = {
+export const planFields = {
   name: text(255),
   currency: oneOf(CURRENCIES as [string, ...string[]], 'ISO 4217 code in capitals.'),
   interval: optional(oneOf(['week', 'month', 'year']).meta(defaultIs(PLAN_DEFAULTS.interval))),
@@ -80,7 +80,7 @@ const planFields = {
   ),
   charges: array(ChargeRequest, 1, MAX_CHARGES, 'charges').meta({ description: 'Matched in order; the last matches every model ("*").' }),
 };
-const code = text(255, { pattern: CODE, patternMessage: 'may contain only letters, digits, "_", "." and "-"' });
+export const code = text(255, { pattern: CODE, patternMessage: 'may contain only letters, digits, "_", "." and "-"' });
 
 export const CreatePlanRequest = named('CreatePlanRequest', object({ code, ...planFields }));
 

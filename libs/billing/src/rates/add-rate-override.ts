@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RatesRepository, Transactions } from '@tollgate/db';
 import { cardToRow, normalizeProvider, RateBook, rateCardFromJson, versionFromRow, type RateVersion } from '@tollgate/rates';
+import { RecordPriceChanges } from '../analytics/record-price-changes';
 import { ConflictError } from '../errors';
 import { Repricer } from '../pricing/repricer';
 
@@ -26,6 +27,7 @@ export class AddRateOverride {
     private readonly book: RateBook,
     private readonly transactions: Transactions,
     private readonly repricer: Repricer,
+    private readonly priceChanges: RecordPriceChanges,
   ) {}
 
   async execute(command: AddRateOverrideCommand): Promise<{ provider: string; model: string; version: RateVersion }> {
@@ -46,6 +48,7 @@ export class AddRateOverride {
       this.repricer.overrideAdded(tx, command.organizationId, provider, command.model, command.effectiveFrom),
     );
     await this.repricer.enqueue(reopened);
+    await this.priceChanges.afterPricesChanged();
     return { provider, model: command.model, version: versionFromRow(row) };
   }
 }

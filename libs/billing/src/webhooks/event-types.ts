@@ -9,6 +9,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'invoice.paid',
   'invoice.payment_failed',
   'invoice.push_failed',
+  'margin.below_target',
+  'rates.price_changed',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

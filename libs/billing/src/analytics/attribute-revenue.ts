@@ -1,0 +1,120 @@
+import type { AttributionLineRow, MarginCellRow } from '@tollgate/db';
+import { currencyExponent } from '@tollgate/money';
+import { allocate, scaledWeight } from './allocate';
+
+// Revenue below the invoice (docs/design.md "Analytics"): every invoice's lines are taken apart into what they
+// billed, in whole minor units, so that the groups of a report add up to the invoices exactly.
+//  - a usage or late-usage line bills its charge's usage of its period: split over that usage pro rata to the
+//    rated amount (days and keys in the range, and the rest of the period outside it);
+//  - the allowance reduces the allowance-eligible usage lines in plan order (as the invoice consumed it);
+//  - a coupon, then credits, reduce the lines before them pro rata to what is left of each;
+//  - the base fee and the minimum commitment are the customer's alone: a group with no key but the customer.
+
+/** Amounts are kept in thousandths of a currency unit: every currency's minor unit (exponents 0 to 3) is whole. */
+export const MILLI = 3;
+
+export interface Attribution {
+  /** Revenue in thousandths per group (keys joined by GROUP_SEP), in the range only. */
+  revenue: Map<string, bigint>;
+  /** Every group any revenue went to, with its keys. */
+  keys: Map<string, (string | null)[]>;
+  /** The currencies of the invoices that contributed. */
+  currencies: Set<string>;
+}
+
+export const GROUP_SEP = '\u0000';
+export const groupId = (keys: readonly (string | null)[]) => keys.map((k) => (k === null ? '\u0001' : k)).join(GROUP_SEP);
+
+/** An amount rounded to the currency's minor unit, in minor units. */
+function minorUnits(amount: string, exp: number): bigint {
+  const scaled = scaledWeight(amount);
+  const unit = 10n ** BigInt(30 - exp);
+  if (scaled % unit !== 0n) throw new Error(`invoice amount ${amount} is not in whole minor units`);
+  return scaled / unit;
+}
+
+const cellKey = (customerId: string, periodStart: Date) => `${customerId}|${periodStart.getTime()}`;
+
+/**
+ * `dimensions` are the report's: the customer-level group carries the customer's external id under
+ * `customer` and null under every other dimension.
+ */
+export function attributeRevenue(
+  cells: readonly MarginCellRow[],
+  lines: readonly AttributionLineRow[],
+  dimensions: readonly string[],
+): Attribution {
+  const byPeriod = new Map<string, Map<string, MarginCellRow[]>>();
+  for (const c of cells) {
+    const k = cellKey(c.customer_id, c.period_start);
+    let charges = byPeriod.get(k);
+    if (!charges) byPeriod.set(k, (charges = new Map()));
+    const list = charges.get(c.charge);
+    if (list) list.push(c);
+    else charges.set(c.charge, [c]);
+  }
+  const revenue = new Map<string, bigint>();
+  const keys = new Map<string, (string | null)[]>();
+  const currencies = new Set<string>();
+  const add = (k: (string | null)[], amount: bigint) => {
+    if (amount === 0n) return;
+    const id = groupId(k);
+    revenue.set(id, (revenue.get(id) ?? 0n) + amount);
+    if (!keys.has(id)) keys.set(id, k);
+  };
+
+  for (let start = 0; start < lines.length;) {
+    let end = start;
+    while (end < lines.length && lines[end].invoice_id === lines[start].invoice_id) end++;
+    const invoice = lines.slice(start, end);
+    start = end;
+    const first = invoice[0];
+    currencies.add(first.currency);
+    const customerLevel = dimensions.map((d) => (d === 'customer' ? first.external_customer_id : null));
+    // Shares are whole minor units of the invoice's currency, kept as thousandths.
+    const exp = currencyExponent(first.currency);
+    const toMilli = 10n ** BigInt(MILLI - exp);
+    const credit = (k: (string | null)[], minor: bigint) => add(k, minor * toMilli);
+    const nets = invoice.map((l) => minorUnits(l.amount, exp));
+    invoice.forEach((line, i) => {
+      if (line.type === 'allowance') {
+        let left = -nets[i];
+        for (let j = 0; j < i && left > 0n; j++) {
+          if (invoice[j].type !== 'usage' || !invoice[j].allowance_eligible) continue;
+          const take = nets[j] < left ? nets[j] : left;
+          nets[j] -= take;
+          left -= take;
+        }
+        nets[i] = left === 0n ? 0n : -left; // never left over on a consistent invoice; kept at the customer level if so
+      } else if (line.type === 'coupon' || line.type === 'credits') {
+        if (i === 0) return;
+        const weights = nets.slice(0, i).map((n) => (n > 0n ? n : 0n));
+        allocate(nets[i], weights).forEach((share, j) => (nets[j] += share));
+        nets[i] = 0n;
+      }
+    });
+    invoice.forEach((line, i) => {
+      const net = nets[i];
+      if (net === 0n) return;
+      if ((line.type === 'usage' || line.type === 'late_usage') && line.period_start && line.charge !== null) {
+        const charges = byPeriod.get(cellKey(line.customer_id, line.period_start));
+        if (!charges) return; // usage of a period the range does not touch
+        const targets = charges.get(line.charge);
+        if (!targets || targets.length === 0) {
+          // Billed usage with no priced events left (a draft's repriced period): the customer's.
+          credit(customerLevel, net);
+          return;
+        }
+        allocate(
+          net,
+          targets.map((c) => scaledWeight(c.rated_amount)),
+        ).forEach((share, j) => {
+          if (targets[j].in_range) credit(targets[j].keys, share);
+        });
+      } else if (first.invoice_in_range) {
+        credit(customerLevel, net);
+      }
+    });
+  }
+  return { revenue, keys, currencies };
+}

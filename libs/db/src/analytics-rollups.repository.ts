@@ -1,0 +1,138 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { USAGE_DIMENSIONS } from '@tollgate/pricing';
+import type { Tx } from './database';
+import { DB_POOL } from './tokens';
+
+// The analytics rollups (docs/design.md "Analytics"): priced usage summed per day, per period and per task, kept
+// equal to the sum of their priced events, so that no report scans events. Raw SQL, not Prisma: one set-based
+// statement per pricing write or reset (a read of the events feeding three upserts), as the aggregates are.
+
+const list = (f: (d: string) => string, sep = ', ') => USAGE_DIMENSIONS.map(f).join(sep);
+
+/**
+ * The price of a usage dimension on the event's card: the tier the request's prompt size reached, else the base
+ * price (docs/design.md "Rate cards"); null when the card has none.
+ */
+const price = (d: string) => `coalesce(tier.prices->>'${d}', r.prices->>'${d}')::numeric`;
+const INPUT = price('input_tokens');
+/** Cache reads against the input price (a card without a cache-read price charges them at it: nothing saved). */
+const CACHE_READ_SAVINGS = `coalesce(e.cache_read_tokens * (${INPUT} - coalesce(${price('cache_read_tokens')}, ${INPUT})), 0)`;
+const CACHE_WRITE_EXTRA = `coalesce(e.cache_write_tokens * (coalesce(${price('cache_write_tokens')}, ${INPUT}) - ${INPUT})
+  + e.cache_write_1h_tokens * (coalesce(${price('cache_write_1h_tokens')}, ${price('cache_write_tokens')}, ${INPUT}) - ${INPUT}), 0)`;
+
+const MEASURES = [
+  'events',
+  'provider_cost',
+  'rated_amount',
+  'retry_events',
+  'retry_provider_cost',
+  'cache_read_savings',
+  'cache_write_extra',
+];
+const ROLLUP_MEASURES = [...MEASURES, ...USAGE_DIMENSIONS];
+const TASK_MEASURES = ['events', 'retry_events', 'provider_cost', 'retry_provider_cost', 'rated_amount'];
+
+/** Sums of the measures over `src`, times `sign`. */
+const sums = (measures: readonly string[], sign: 1 | -1) =>
+  measures.map((m) => (m === 'events' ? `${sign} * count(*)` : `${sign} * sum(${m})`)).join(', ');
+const adds = (table: string, measures: readonly string[]) => measures.map((m) => `${m} = ${table}.${m} + excluded.${m}`).join(', ');
+
+function upsert(table: string, keys: readonly string[], extra: readonly string[], measures: readonly string[], sign: 1 | -1, where = '') {
+  // `extra` columns are the same for every event of a row (a period's end), or the last one seen (a task's name).
+  return `INSERT INTO ${table} (organization_id, ${[...keys, ...extra].join(', ')}, ${measures.join(', ')}, updated_at)
+  SELECT organization_id, ${[...keys, ...extra.map((x) => `max(${x})`)].join(', ')}, ${sums(measures, sign)}, now() FROM src ${where}
+  GROUP BY organization_id, ${keys.join(', ')} ORDER BY ${keys.join(', ')}
+  ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${adds(table, measures)}, updated_at = now()
+  RETURNING 1`;
+}
+
+/**
+ * Adds (sign 1) or takes out (sign -1) the priced events that `filter` selects (alias `e`, parameters from $1) to
+ * or from the three rollups, in one statement. The period's end comes from its aggregate, which exists while the
+ * event is priced.
+ */
+export const ROLLUP = (filter: string, sign: 1 | -1) => `
+WITH src AS (
+  SELECT e.organization_id, e.customer_id, e.period_start, a.period_end, (e.occurred_at AT TIME ZONE 'UTC')::date AS day,
+    e.charge, e.provider, e.model, coalesce(e.feature, '') AS feature, coalesce(e.metadata->>'task_name', '') AS task_name,
+    e.task_id, e.provider_cost, e.rated_amount,
+    (e.retry_of IS NOT NULL OR e.status = 'error')::int AS retry_events,
+    CASE WHEN e.retry_of IS NOT NULL OR e.status = 'error' THEN e.provider_cost ELSE 0 END AS retry_provider_cost,
+    ${CACHE_READ_SAVINGS} AS cache_read_savings,
+    ${CACHE_WRITE_EXTRA} AS cache_write_extra,
+    ${list((d) => `e.${d}`)}
+  FROM events e
+  JOIN usage_aggregates a ON a.customer_id = e.customer_id AND a.period_start = e.period_start AND a.charge = e.charge
+  LEFT JOIN rate_card_versions r ON r.id = e.rate_card_id
+  LEFT JOIN LATERAL (
+    SELECT t->'prices' AS prices FROM jsonb_array_elements(r.tiers) t
+    WHERE (t->>'min_prompt_tokens')::numeric <= e.input_tokens + e.cache_read_tokens + e.cache_write_tokens
+      + e.cache_write_1h_tokens + e.audio_input_tokens
+    ORDER BY (t->>'min_prompt_tokens')::numeric DESC LIMIT 1
+  ) tier ON true
+  WHERE ${filter} AND e.pricing_status = 'priced'
+), daily AS (
+  ${upsert('analytics_daily', ['customer_id', 'period_start', 'day', 'charge', 'provider', 'model', 'feature', 'task_name'], ['period_end'], ROLLUP_MEASURES, sign)}
+), periods AS (
+  ${upsert('analytics_periods', ['customer_id', 'period_start', 'charge', 'provider', 'model'], ['period_end'], ROLLUP_MEASURES, sign)}
+), tasks AS (
+  ${upsert('analytics_tasks', ['customer_id', 'task_id', 'day'], ['task_name'], TASK_MEASURES, sign, 'WHERE task_id IS NOT NULL')}
+)
+SELECT count(*)::int AS events FROM src`;
+
+/** Rows whose events all left (a reset). */
+const DROP_EMPTY = (organizationId: string) =>
+  ['analytics_daily', 'analytics_periods', 'analytics_tasks'].map(
+    (t) => `DELETE FROM ${t} WHERE organization_id = '${organizationId}'::uuid AND events = 0`,
+  );
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The pricing write's one extra statement, in its transaction, right after it: adds the events of `eventIds` that
+ * this transaction priced (their row version is this transaction's: `xmin`), so an event another transaction priced
+ * first, which the guarded write skipped, is never counted twice.
+ */
+export async function addPricedToRollups(client: PoolClient, eventIds: readonly string[]): Promise<number> {
+  const res = await client.query<{ events: number }>(ROLLUP(`e.id = ANY($1::int8[]) AND e.xmin = pg_current_xact_id()::xid`, 1), [
+    eventIds,
+  ]);
+  return res.rows[0].events;
+}
+
+/**
+ * A repricing reset's statement, in its transaction, before its events go back to pending: takes out the priced
+ * events it is about to reset (`selection`: the reset's own filter on `e`), then drops emptied rows.
+ */
+export async function takeOutOfRollups(tx: Tx, organizationId: string, selection: string, values: unknown[]): Promise<void> {
+  if (!UUID.test(organizationId)) throw new Error(`not an organisation id: ${organizationId}`);
+  await tx.$queryRawUnsafe(ROLLUP(selection, -1), ...values);
+  for (const sql of DROP_EMPTY(organizationId)) await tx.$executeRawUnsafe(sql);
+}
+
+@Injectable()
+export class AnalyticsRollupsRepository {
+  constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Rebuilds an organisation's rollups from its priced events (events written straight into Postgres, as the
+   * benchmark does; a repair). One transaction.
+   */
+  async rebuild(organizationId: string): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const t of ['analytics_daily', 'analytics_periods', 'analytics_tasks'])
+        await client.query(`DELETE FROM ${t} WHERE organization_id = $1`, [organizationId]);
+      const res = await client.query<{ events: number }>(ROLLUP('e.organization_id = $1::uuid', 1), [organizationId]);
+      await client.query('COMMIT');
+      return res.rows[0].events;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,453 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { Tx } from './database';
+import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
+import { DB_POOL } from './tokens';
+
+// The analytics reports' reads (docs/design.md "Analytics"). Raw SQL, not Prisma: sums over the rollups grouped by
+// the dimensions a report asks for, and the invoices' lines with what the attribution needs; never the events.
+
+/** What a margin report may group by (one or two of them). */
+export type AnalyticsDimension = 'customer' | 'model' | 'provider' | 'charge' | 'feature' | 'task' | 'day';
+
+const DAILY_KEYS: Record<AnalyticsDimension, string> = {
+  customer: 'c.external_id',
+  model: 'd.model',
+  provider: 'd.provider',
+  charge: 'd.charge',
+  feature: "nullif(d.feature, '')",
+  task: "nullif(d.task_name, '')",
+  day: "to_char(d.day, 'YYYY-MM-DD')",
+};
+/** The dimensions analytics_periods keeps: a report grouped by these reads whole periods from it. */
+const PERIOD_DIMENSIONS: readonly AnalyticsDimension[] = ['customer', 'model', 'provider', 'charge'];
+
+/** Sums of usage in exact text. */
+export interface UsageSums {
+  events: string;
+  provider_cost: string;
+  rated_amount: string;
+  retry_events: string;
+  retry_provider_cost: string;
+  cache_read_savings: string;
+  cache_write_extra: string;
+  tokens: Record<UsageDimension, string>;
+}
+
+/**
+ * Usage of one charge of one customer's billing period: in the range under group keys, or (in_range false, keys
+ * null) the part of the period outside the range, which only weighs in the attribution of its invoice lines.
+ */
+export interface MarginCellRow extends UsageSums {
+  customer_id: string;
+  period_start: Date;
+  charge: string;
+  in_range: boolean;
+  keys: (string | null)[];
+}
+
+/** A line of a (not void) usage invoice that bills usage the range touches, or of an invoice of a period in it. */
+export interface AttributionLineRow {
+  invoice_id: string;
+  customer_id: string;
+  external_customer_id: string;
+  currency: string;
+  /** The invoice's own period start and whether it is in the range (its customer-level lines count then). */
+  invoice_period_start: Date;
+  invoice_in_range: boolean;
+  position: number;
+  type: string;
+  charge: string | null;
+  /** Usage and late-usage lines: the billing period they bill. */
+  period_start: Date | null;
+  amount: string;
+  /** The line's charge has allowance_eligible in the invoice's plan version. */
+  allowance_eligible: boolean;
+}
+
+/** A customer's usage of one model and charge in one of its three latest periods (started by `now`). */
+export interface PeriodUsageRow extends UsageSums {
+  customer_id: string;
+  external_id: string;
+  plan_code: string;
+  discount: string;
+  period_start: Date;
+  period_end: Date;
+  /** 1: the latest period started, 2 the one before, 3 the one before that. */
+  rank: number;
+  charge: string;
+  model: string;
+}
+
+/** Cost per task of one task kind (the SDK's task name; '' for tasks without one) over a range. */
+export interface TaskKindRow {
+  task_name: string;
+  tasks: string;
+  calls: string;
+  /** Nearest-rank percentiles of the calls and the provider cost per task, exact. */
+  calls_p50: string;
+  calls_p95: string;
+  calls_max: string;
+  cost: string;
+  cost_p50: string;
+  cost_p95: string;
+  cost_max: string;
+  retry_calls: string;
+  retry_cost: string;
+}
+
+export interface LongTaskRow {
+  task_id: string;
+  task_name: string;
+  external_customer_id: string;
+  calls: string;
+  retry_calls: string;
+  cost: string;
+  first_day: string;
+  last_day: string;
+}
+
+/** Prompt-cache figures of a customer and model (or a day) over a range. */
+export interface CacheRow {
+  external_customer_id: string | null;
+  model: string | null;
+  day: string | null;
+  input_tokens: string;
+  cache_read_tokens: string;
+  cache_write_tokens: string;
+  cache_write_1h_tokens: string;
+  cache_read_savings: string;
+  cache_write_extra: string;
+}
+
+/** A card version written lately whose prices differ from the version before it. */
+export interface PriceChangeRow {
+  id: string;
+  /** 'list', or the organisation of an override. */
+  scope: string;
+  provider: string;
+  model: string;
+  prices: Record<string, string>;
+  effective_from: Date;
+  previous_id: string;
+  previous_prices: Record<string, string>;
+}
+
+/** A customer's usage of a model in its latest complete period, per charge. */
+export interface ModelPeriodUsageRow {
+  organization_id: string;
+  customer_id: string;
+  external_id: string;
+  plan_code: string;
+  discount: string;
+  period_start: Date;
+  period_end: Date;
+  charge: string;
+  provider_cost: string;
+  tokens: Record<UsageDimension, string>;
+}
+
+export interface NewPriceChange {
+  organizationId: string;
+  provider: string;
+  model: string;
+  previousVersionId: string;
+  versionId: string;
+  effectiveFrom: Date;
+  pricesBefore: Record<string, string>;
+  pricesAfter: Record<string, string>;
+  costChange: string;
+  marginChange: string;
+  customers: unknown[];
+}
+
+export interface PriceChangeListRow {
+  id: string;
+  seq: string;
+  provider: string;
+  model: string;
+  previous_version_id: string;
+  rate_card_version_id: string;
+  effective_from: Date;
+  prices_before: Record<string, string>;
+  prices_after: Record<string, string>;
+  cost_change: string;
+  margin_change: string;
+  customers: unknown[];
+  created_at: Date;
+}
+
+type WithTokens<T> = Omit<T, 'tokens'> & { tokens: string[] };
+
+const SUMS = `sum(events)::text AS events, sum(provider_cost)::text AS provider_cost, sum(rated_amount)::text AS rated_amount,
+  sum(retry_events)::text AS retry_events, sum(retry_provider_cost)::text AS retry_provider_cost,
+  sum(cache_read_savings)::text AS cache_read_savings, sum(cache_write_extra)::text AS cache_write_extra,
+  ARRAY[${USAGE_DIMENSIONS.map((d) => `sum(${d})`).join(', ')}]::text[] AS tokens`;
+
+function withTokens<T extends { tokens: Record<UsageDimension, string> }>(r: WithTokens<T>): T {
+  const tokens = {} as Record<UsageDimension, string>;
+  for (let d = 0; d < USAGE_DIMENSIONS.length; d++) tokens[USAGE_DIMENSIONS[d]] = r.tokens[d];
+  return { ...r, tokens } as unknown as T;
+}
+
+/** Days are UTC dates: [from, to) as 'YYYY-MM-DD'. */
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+@Injectable()
+export class AnalyticsRepository {
+  constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Usage of the range [from, to) (UTC midnights) per charge of each customer's period and per group keys, with
+   * the rest of every period the range cuts (see MarginCellRow). Periods wholly inside the range are read from
+   * analytics_periods when the keys allow it, the rest day by day.
+   */
+  async marginCells(organizationId: string, from: Date, to: Date, dimensions: readonly AnalyticsDimension[]): Promise<MarginCellRow[]> {
+    const keys = (expr: (k: AnalyticsDimension) => string) =>
+      dimensions.length === 0 ? 'ARRAY[]::text[]' : `ARRAY[${dimensions.map(expr).join(', ')}]::text[]`;
+    const byPeriods = dimensions.every((k) => PERIOD_DIMENSIONS.includes(k));
+    const whole = `d.period_start >= $2::timestamptz AND d.period_end <= $3::timestamptz`;
+    const daily = `
+      SELECT d.customer_id::text, d.period_start, d.charge, (d.day >= $2::date AND d.day < $3::date) AS in_range,
+        CASE WHEN d.day >= $2::date AND d.day < $3::date THEN ${keys((k) => DAILY_KEYS[k])} END AS keys, ${SUMS}
+      FROM analytics_daily d JOIN customers c ON c.id = d.customer_id
+      JOIN (SELECT DISTINCT customer_id, period_start FROM analytics_daily
+            WHERE organization_id = $1 AND day >= $2::date AND day < $3::date) p
+        ON p.customer_id = d.customer_id AND p.period_start = d.period_start
+      WHERE d.organization_id = $1 ${byPeriods ? `AND NOT (${whole})` : ''}
+      GROUP BY 1, 2, 3, 4, 5`;
+    const periods = `
+      SELECT d.customer_id::text, d.period_start, d.charge, true AS in_range, ${keys((k) => DAILY_KEYS[k])} AS keys, ${SUMS}
+      FROM analytics_periods d JOIN customers c ON c.id = d.customer_id
+      WHERE d.organization_id = $1 AND ${whole}
+      GROUP BY 1, 2, 3, 4, 5`;
+    const res = await this.pool.query<WithTokens<MarginCellRow>>(byPeriods ? `${periods} UNION ALL ${daily}` : daily, [
+      organizationId,
+      day(from),
+      day(to),
+    ]);
+    return res.rows.map(withTokens);
+  }
+
+  /**
+   * The lines of every usage invoice that is not void and either bills usage of a period the range touches or is
+   * of a period starting in it, in order (docs/design.md "Analytics": how revenue is attributed).
+   */
+  async attributionLines(organizationId: string, from: Date, to: Date): Promise<AttributionLineRow[]> {
+    const res = await this.pool.query<AttributionLineRow>(
+      `WITH touched AS (
+         SELECT DISTINCT customer_id, period_start FROM analytics_daily
+         WHERE organization_id = $1 AND day >= $2::date AND day < $3::date
+       ), inv AS (
+         SELECT i.* FROM invoices i
+         WHERE i.organization_id = $1 AND i.type = 'usage' AND i.status <> 'void'
+           AND (i.period_start >= $2::timestamptz AND i.period_start < $3::timestamptz
+             OR EXISTS (SELECT 1 FROM invoice_lines l JOIN touched t ON t.customer_id = l.customer_id AND t.period_start = l.period_start
+                        WHERE l.invoice_id = i.id))
+       )
+       SELECT i.id::text AS invoice_id, i.customer_id::text, c.external_id AS external_customer_id, i.currency,
+         i.period_start AS invoice_period_start, (i.period_start >= $2::timestamptz AND i.period_start < $3::timestamptz) AS invoice_in_range,
+         l.position, l.type, l.charge, l.period_start, l.amount::text,
+         coalesce((SELECT (ch->>'allowance_eligible')::boolean FROM plans p, jsonb_array_elements(p.definition->'charges') ch
+                   WHERE p.id = i.plan_version_id AND ch->>'name' = l.charge LIMIT 1), false) AS allowance_eligible
+       FROM inv i JOIN customers c ON c.id = i.customer_id JOIN invoice_lines l ON l.invoice_id = i.id
+       ORDER BY i.id, l.position`,
+      [organizationId, day(from), day(to)],
+    );
+    return res.rows;
+  }
+
+  /** The organisation's target margin (a fraction of revenue), as text. */
+  async targetMargin(organizationId: string): Promise<string | null> {
+    const res = await this.pool.query<{ t: string }>('SELECT target_margin::text AS t FROM organizations WHERE id = $1', [organizationId]);
+    return res.rows[0]?.t ?? null;
+  }
+
+  /** Each customer's three latest periods started by `now`, per charge and model (from analytics_periods). */
+  async latestPeriods(organizationId: string, now: Date): Promise<PeriodUsageRow[]> {
+    const res = await this.pool.query<WithTokens<PeriodUsageRow>>(
+      `WITH p AS (
+         SELECT customer_id, period_start, dense_rank() OVER (PARTITION BY customer_id ORDER BY period_start DESC)::int AS rank
+         FROM (SELECT DISTINCT customer_id, period_start FROM analytics_periods WHERE organization_id = $1 AND period_start <= $2) x
+       )
+       SELECT d.customer_id::text, c.external_id, c.plan_code, c.discount::text, d.period_start, max(d.period_end) AS period_end, p.rank,
+         d.charge, d.model, ${SUMS}
+       FROM analytics_periods d JOIN p ON p.customer_id = d.customer_id AND p.period_start = d.period_start AND p.rank <= 3
+       JOIN customers c ON c.id = d.customer_id
+       WHERE d.organization_id = $1
+       GROUP BY d.customer_id, c.external_id, c.plan_code, c.discount, d.period_start, p.rank, d.charge, d.model`,
+      [organizationId, now],
+    );
+    return res.rows.map(withTokens);
+  }
+
+  /** The totals of the (not void) usage invoices of these customers' periods: customer id + period start (ms) -> total. */
+  async periodInvoiceTotals(customerIds: readonly string[], periodStarts: readonly Date[]): Promise<Map<string, string>> {
+    if (customerIds.length === 0) return new Map();
+    const res = await this.pool.query<{ customer_id: string; period_start: Date; total: string }>(
+      `SELECT i.customer_id::text, i.period_start, i.total::text FROM invoices i
+       JOIN unnest($1::uuid[], $2::timestamptz[]) AS p(customer_id, period_start) ON p.customer_id = i.customer_id AND p.period_start = i.period_start
+       WHERE i.type = 'usage' AND i.status <> 'void'`,
+      [customerIds, periodStarts],
+    );
+    return new Map(res.rows.map((r) => [`${r.customer_id}|${r.period_start.getTime()}`, r.total]));
+  }
+
+  /** Organisations with usage in the rollups since `since`: those the margin check looks at. */
+  async organizationsWithUsageSince(since: Date): Promise<string[]> {
+    const res = await this.pool.query<{ id: string }>(
+      `SELECT id::text FROM organizations o WHERE EXISTS (SELECT 1 FROM analytics_periods a WHERE a.organization_id = o.id AND a.period_end > $1)`,
+      [since],
+    );
+    return res.rows.map((r) => r.id);
+  }
+
+  /** Tasks of the range (their days in it), per task kind. */
+  async taskKinds(organizationId: string, from: Date, to: Date): Promise<TaskKindRow[]> {
+    const res = await this.pool.query<TaskKindRow>(
+      `WITH t AS (${TASKS})
+       SELECT task_name, count(*)::text AS tasks, sum(calls)::text AS calls,
+         percentile_disc(0.5) WITHIN GROUP (ORDER BY calls)::text AS calls_p50,
+         percentile_disc(0.95) WITHIN GROUP (ORDER BY calls)::text AS calls_p95, max(calls)::text AS calls_max,
+         sum(cost)::text AS cost, percentile_disc(0.5) WITHIN GROUP (ORDER BY cost)::text AS cost_p50,
+         percentile_disc(0.95) WITHIN GROUP (ORDER BY cost)::text AS cost_p95, max(cost)::text AS cost_max,
+         sum(retry_calls)::text AS retry_calls, sum(retry_cost)::text AS retry_cost
+       FROM t GROUP BY task_name ORDER BY sum(cost) DESC, task_name`,
+      [organizationId, day(from), day(to)],
+    );
+    return res.rows;
+  }
+
+  /** The tasks of the range with the most calls (agent loops), most first. */
+  async longestTasks(organizationId: string, from: Date, to: Date, limit: number): Promise<LongTaskRow[]> {
+    const res = await this.pool.query<LongTaskRow>(
+      `WITH t AS (${TASKS})
+       SELECT t.task_id, t.task_name, c.external_id AS external_customer_id, t.calls::text, t.retry_calls::text, t.cost::text,
+         t.first_day, t.last_day
+       FROM t JOIN customers c ON c.id = t.customer_id
+       ORDER BY t.calls DESC, t.cost DESC, t.task_id LIMIT $4`,
+      [organizationId, day(from), day(to), limit],
+    );
+    return res.rows;
+  }
+
+  /** Cache figures of the range per customer and model, most saved first (at most `limit`), and per day. */
+  async cacheSavings(
+    organizationId: string,
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<{ groups: CacheRow[]; days: CacheRow[]; totals: CacheRow }> {
+    const sums = `sum(input_tokens)::text AS input_tokens, sum(cache_read_tokens)::text AS cache_read_tokens,
+      sum(cache_write_tokens)::text AS cache_write_tokens, sum(cache_write_1h_tokens)::text AS cache_write_1h_tokens,
+      sum(cache_read_savings)::text AS cache_read_savings, sum(cache_write_extra)::text AS cache_write_extra`;
+    const where = 'd.organization_id = $1 AND d.day >= $2::date AND d.day < $3::date';
+    const values = [organizationId, day(from), day(to)];
+    const [groups, days, totals] = await Promise.all([
+      this.pool.query<CacheRow>(
+        `SELECT c.external_id AS external_customer_id, d.model, NULL AS day, ${sums}
+         FROM analytics_daily d JOIN customers c ON c.id = d.customer_id WHERE ${where}
+           AND (d.cache_read_tokens > 0 OR d.cache_write_tokens > 0 OR d.cache_write_1h_tokens > 0)
+         GROUP BY c.external_id, d.model
+         ORDER BY sum(cache_read_savings) - sum(cache_write_extra) DESC, c.external_id, d.model LIMIT $4`,
+        [...values, limit],
+      ),
+      this.pool.query<CacheRow>(
+        `SELECT NULL AS external_customer_id, NULL AS model, to_char(d.day, 'YYYY-MM-DD') AS day, ${sums}
+         FROM analytics_daily d WHERE ${where} GROUP BY d.day ORDER BY d.day`,
+        values,
+      ),
+      this.pool.query<CacheRow>(
+        `SELECT NULL AS external_customer_id, NULL AS model, NULL AS day, ${sums} FROM analytics_daily d WHERE ${where}`,
+        values,
+      ),
+    ]);
+    return { groups: groups.rows, days: days.rows, totals: totals.rows[0] };
+  }
+
+  /**
+   * Card versions written in the last `hours` whose prices differ from the version they follow: the same source's
+   * previous version, or for an organisation's first override of a model, the list price it replaces. Removal
+   * markers (no prices) are not price changes.
+   */
+  async recentPriceChanges(hours: number): Promise<PriceChangeRow[]> {
+    const res = await this.pool.query<PriceChangeRow>(
+      `SELECT v.id::text, v.scope, v.provider, v.model, v.prices, v.effective_from, p.id::text AS previous_id, p.prices AS previous_prices
+       FROM rate_card_versions v
+       JOIN LATERAL (
+         SELECT p.* FROM rate_card_versions p
+         WHERE p.provider = v.provider AND p.model = v.model AND p.effective_from < v.effective_from AND p.prices <> '{}'::jsonb
+           AND ((p.scope = v.scope AND p.source = v.source) OR (v.scope <> 'list' AND p.scope = 'list'))
+         ORDER BY (p.scope = v.scope) DESC, p.effective_from DESC LIMIT 1
+       ) p ON true
+       WHERE v.created_at > now() - make_interval(hours => $1) AND v.prices <> '{}'::jsonb AND p.content_hash <> v.content_hash
+       ORDER BY v.created_at, v.id`,
+      [hours],
+    );
+    return res.rows;
+  }
+
+  /**
+   * Usage of a model (as sent, or as provider/model) in each customer's latest complete period, per charge: of one
+   * organisation, or of every one (null).
+   */
+  async lastPeriodUsageOfModel(organizationId: string | null, provider: string, model: string, now: Date): Promise<ModelPeriodUsageRow[]> {
+    const res = await this.pool.query<WithTokens<ModelPeriodUsageRow>>(
+      `WITH last AS (
+         SELECT DISTINCT ON (customer_id) customer_id, period_start FROM analytics_periods
+         WHERE ($1::uuid IS NULL OR organization_id = $1::uuid) AND period_end <= $4
+         ORDER BY customer_id, period_start DESC
+       )
+       SELECT a.organization_id::text, a.customer_id::text, c.external_id, c.plan_code, c.discount::text, a.period_start,
+         max(a.period_end) AS period_end, a.charge, sum(a.provider_cost)::text AS provider_cost,
+         ARRAY[${USAGE_DIMENSIONS.map((d) => `sum(a.${d})`).join(', ')}]::text[] AS tokens
+       FROM analytics_periods a JOIN last l ON l.customer_id = a.customer_id AND l.period_start = a.period_start
+       JOIN customers c ON c.id = a.customer_id
+       WHERE (a.model = $3 OR a.model = $2 || '/' || $3) AND ($1::uuid IS NULL OR a.organization_id = $1::uuid)
+       GROUP BY a.organization_id, a.customer_id, c.external_id, c.plan_code, c.discount, a.period_start, a.charge
+       ORDER BY a.organization_id, c.external_id, a.charge`,
+      [organizationId, provider, model, now],
+    );
+    return res.rows.map(withTokens);
+  }
+
+  /** Records a price change's impact on one organisation, once: false when it was recorded already. */
+  async insertPriceChange(tx: Tx, c: NewPriceChange): Promise<boolean> {
+    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+      `INSERT INTO price_changes (id, organization_id, provider, model, previous_version_id, rate_card_version_id, effective_from,
+         prices_before, prices_after, cost_change, margin_change, customers)
+       VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4::uuid, $5::uuid, $6::timestamptz, $7::jsonb, $8::jsonb, $9::numeric, $10::numeric, $11::jsonb)
+       ON CONFLICT (organization_id, rate_card_version_id) DO NOTHING RETURNING id::text`,
+      c.organizationId,
+      c.provider,
+      c.model,
+      c.previousVersionId,
+      c.versionId,
+      c.effectiveFrom,
+      JSON.stringify(c.pricesBefore),
+      JSON.stringify(c.pricesAfter),
+      c.costChange,
+      c.marginChange,
+      JSON.stringify(c.customers),
+    );
+    return rows.length > 0;
+  }
+
+  /** An organisation's price changes, newest first, after the cursor `before` (a seq). */
+  async listPriceChanges(organizationId: string, before: bigint | null, limit: number): Promise<PriceChangeListRow[]> {
+    const res = await this.pool.query<PriceChangeListRow>(
+      `SELECT id::text, seq::text, provider, model, previous_version_id::text, rate_card_version_id::text, effective_from, prices_before,
+         prices_after, cost_change::text, margin_change::text, customers, created_at
+       FROM price_changes WHERE organization_id = $1 AND ($2::int8 IS NULL OR seq < $2::int8) ORDER BY seq DESC LIMIT $3`,
+      [organizationId, before === null ? null : before.toString(), limit],
+    );
+    return res.rows;
+  }
+}
+
+/** Each task of the range: its days in [$2, $3) summed. */
+const TASKS = `SELECT customer_id, task_id, max(task_name) AS task_name, sum(events) AS calls, sum(retry_events) AS retry_calls,
+    sum(provider_cost) AS cost, sum(retry_provider_cost) AS retry_cost,
+    to_char(min(day), 'YYYY-MM-DD') AS first_day, to_char(max(day), 'YYYY-MM-DD') AS last_day
+  FROM analytics_tasks WHERE organization_id = $1 AND day >= $2::date AND day < $3::date
+  GROUP BY customer_id, task_id`;
