@@ -42,6 +42,7 @@ import { GetPlan } from './plans/get-plan';
 import { ListPlans } from './plans/list-plans';
 import { PlanBook } from './pricing/plan-book';
 import { PriceBatch } from './pricing/price-batch';
+import { PriceOnIngest } from './pricing/price-on-ingest';
 import { PriceQueue } from './pricing/price-queue';
 import { RATE_LOOKUP } from './pricing/rate-lookup';
 import { Repricer } from './pricing/repricer';
@@ -167,6 +168,7 @@ export class BillingModule {
         WebhookSender,
         StripePushes,
         PlanBook,
+        PriceOnIngest,
         Repricer,
         CurrentPeriod,
         InvoiceCalculator,

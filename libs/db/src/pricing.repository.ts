@@ -165,6 +165,17 @@ export class PricingRepository {
     return res.rows[0] ?? null;
   }
 
+  /** An organisation's pricing epoch (int8 as text), read before anything pricing at ingest depends on. */
+  async pricingEpoch(organizationId: string): Promise<string | null> {
+    const res = await this.pool.query<[string]>({
+      name: 'tollgate_pricing_epoch',
+      text: 'SELECT pricing_epoch::text FROM organizations WHERE id = $1',
+      values: [organizationId],
+      rowMode: 'array',
+    });
+    return res.rows[0]?.[0] ?? null;
+  }
+
   /**
    * Writes a batch's pricing, adds the newly priced events to the aggregates and (unless told not to) closes the
    * batch, in one transaction; null, writing nothing, when a repricing reset of the organisation committed since
