@@ -128,6 +128,10 @@ async function main() {
     // customer-0, customer-1, ...: the raw rows name the same customers as the api's
     const customerIds = (await c.query('SELECT id FROM customers ORDER BY substring(external_id from 10)::int')).rows.map((r) => r.id);
     const status = (await c.query('SELECT pricing_status, count(*)::int AS n FROM events GROUP BY 1 ORDER BY 1')).rows;
+    await new Promise((r) => setTimeout(r, 1000)); // table statistics reach pg_stat_user_tables within a second
+    const hot = (
+      await c.query(`SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'usage_aggregates'`)
+    ).rows[0] as { upd: number; hot: number };
     await c.query('TRUNCATE events');
     await c.end();
 
@@ -140,6 +144,7 @@ async function main() {
     console.log(`ratio:    ${round(ratio, 2)}`);
     console.log(`ack latency per 1,000-event batch: p50 ${round(viaApi.p50)} ms, p99 ${round(viaApi.p99)} ms`);
     console.log(`stored by the api: ${status.map((r) => `${r.n} ${r.pricing_status}`).join(', ')} (no worker runs)`);
+    console.log(`usage_aggregates updates: ${hot.upd}, ${round((100 * hot.hot) / Math.max(1, hot.upd))}% HOT`);
     console.log(`api peak RSS: ${rss} MB`);
     console.log(`CPU per event through the api: ${cpuLine(apiCpu, viaApi.accepted)}`);
     console.log(`CPU per row straight into Postgres (the floor): ${cpuLine(raw.cpu, raw.rows)}`);
