@@ -30,6 +30,13 @@ export async function createBenchDatabase(prefix: string): Promise<{ name: strin
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { migrateDeploy } = require(path.join(ROOT, 'tools/prisma-engine/migrate.js'));
   await migrateDeploy(dbUrl(name));
+  // BENCH_SETUP_SQL: statements run on the fresh database before the bench, for A/B runs of a storage setting
+  // (e.g. "ALTER TABLE events SET (fillfactor = 100)") without a migration.
+  if (process.env.BENCH_SETUP_SQL) {
+    const c = new Client({ connectionString: dbUrl(name) });
+    await c.connect();
+    await c.query(process.env.BENCH_SETUP_SQL).finally(() => c.end());
+  }
   return { name, url: dbUrl(name), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 

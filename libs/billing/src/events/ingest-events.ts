@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { EventRow, EventsRepository, isDataError, type InlinePricing } from '@tollgate/db';
 import { PriceOnIngest } from '../pricing/price-on-ingest';
 import { PriceQueue } from '../pricing/price-queue';
+import { INGEST_METRICS, type IngestMetrics } from './ingest-metrics';
 
 /** A usage event as validated by the api (docs/api.md, "Events"). */
 export interface IngestEvent {
@@ -73,6 +74,7 @@ export class IngestEvents {
     private readonly priceQueue: PriceQueue,
     private readonly onIngest: PriceOnIngest,
     @Inject(CONFIG) private readonly config: TollgateConfig,
+    @Optional() @Inject(INGEST_METRICS) private readonly metrics?: IngestMetrics,
   ) {}
 
   async execute({ organizationId, events }: IngestEventsCommand): Promise<EventResult[]> {
@@ -141,6 +143,7 @@ export class IngestEvents {
       }
     }
     if (inserted > 0 && !priced) this.enqueuePricing(batchId);
+    if (inserted > 0 && priced) this.metrics?.pricedAtIngest(inserted);
   }
 
   /**
