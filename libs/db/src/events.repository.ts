@@ -302,16 +302,16 @@ export class EventsRepository {
       timestamptzArray(pricing.periods.starts),
       timestamptzArray(pricing.periods.ends),
     ];
+    const query = { name: 'tollgate_store_priced_events', text: STORE_PRICED_EVENTS_SQL, values, rowMode: 'array' as const };
+    if (inTransaction === undefined) {
+      // One statement, its own transaction: no BEGIN and COMMIT round trips.
+      const [inserted, priced] = (await this.pool.query<[number, boolean]>(query)).rows[0];
+      return { inserted, priced };
+    }
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const res = await client.query<[number, boolean]>({
-        name: 'tollgate_store_priced_events',
-        text: STORE_PRICED_EVENTS_SQL,
-        values,
-        rowMode: 'array',
-      });
-      const [inserted, priced] = res.rows[0];
+      const [inserted, priced] = (await client.query<[number, boolean]>(query)).rows[0];
       if (priced && inTransaction) await inTransaction(client);
       await client.query('COMMIT');
       client.release();

@@ -8,9 +8,9 @@ import { RATE_LOOKUP, type RateLookup } from './rate-lookup';
 /**
  * Prices a batch in the api, before it is stored, for `EventsRepository.storePricedBatch` to store it priced in
  * the same statement (docs/design.md, "Pricing as the batch is stored"). The same reads, in the same order, and
- * the same `priceEvents` as the worker's PriceBatch: the organisation's pricing epoch first, then the rates, the
- * customers and their plan versions; the write commits the prices only if that epoch is still the
- * organisation's. Null when any event would not be priced (a missing rate or plan, usage unknown): the batch is
+ * the same `priceEvents` as the worker's PriceBatch: the organisation's pricing epoch first (with the customers'
+ * plans, in one statement), then the rates and the plan versions; the write commits the prices only if that
+ * epoch is still the organisation's. Null when any event would not be priced (a missing rate or plan, usage unknown): the batch is
  * then stored pending and the worker prices it, with the reasons, as every other batch.
  */
 @Injectable()
@@ -22,11 +22,12 @@ export class PriceOnIngest {
   ) {}
 
   async prepare(organizationId: string, rows: readonly EventRow[]): Promise<InlinePricing | null> {
-    const epoch = await this.pricing.pricingEpoch(organizationId);
-    if (epoch === null) return null;
-    await this.rates.refresh();
     const customerIds = [...new Set(rows.map((r) => r.customerId))];
-    const customers = await this.pricing.customers(customerIds);
+    // The epoch first (with the customers, in the same snapshot), then the rates and the plans.
+    const inputs = await this.pricing.pricingInputs(organizationId, customerIds);
+    if (inputs === null) return null;
+    const { epoch, customers } = inputs;
+    await this.rates.refresh();
     const plans = await this.plans.forCodes(organizationId, [...new Set([...customers.values()].map((c) => c.plan_code))]);
     const now = new Date();
     const events: EventToPriceRow[] = new Array(rows.length);
