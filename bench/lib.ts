@@ -52,7 +52,7 @@ export function startApp(app: 'api' | 'worker', env: Record<string, string>): Ch
   return child;
 }
 
-export async function waitReady(baseUrl: string, timeoutMs = 30_000): Promise<void> {
+export async function waitReady(baseUrl: string, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
