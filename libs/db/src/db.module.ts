@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { TollgateConfig } from '@tollgate/config';
 import { ApiKeysRepository } from './api-keys.repository';
 import { CouponsRepository } from './coupons.repository';
+import { CreditsRepository } from './credits.repository';
 import { CustomersRepository } from './customers.repository';
 import { createPool, createPrisma, PrismaClient } from './database';
 import { EventsRepository } from './events.repository';
@@ -38,6 +39,7 @@ class CloseDatabase implements OnApplicationShutdown {
 const REPOSITORIES = [
   ApiKeysRepository,
   CouponsRepository,
+  CreditsRepository,
   CustomersRepository,
   EventsRepository,
   IngestBatchesRepository,

@@ -6,6 +6,7 @@ export * from './migration-status';
 export * from './start-process';
 export * from './api-keys.repository';
 export * from './coupons.repository';
+export * from './credits.repository';
 export * from './customers.repository';
 export * from './events.repository';
 export * from './ingest-batches.repository';

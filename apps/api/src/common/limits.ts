@@ -63,3 +63,12 @@ export const COUPON_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits:
 
 /** A percentage coupon: above 0, at most 100 ("10" is 10% of the invoice so far). */
 export const COUPON_PERCENT: DecimalBounds = { integerDigits: 3, fractionDigits: 30, min: '0', max: '100', example: '15' };
+
+/** A credit grant's amount and a top-up rule's amounts: in the customer's currency (its decimal places are checked against it). */
+export const CREDIT_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits: 30, min: '0', example: '50.00' };
+
+/** A grant's priority: lower numbers are used first. */
+export const MAX_CREDIT_PRIORITY = 1_000_000;
+
+/** A top-up grant's lifetime in days (ten years at most). */
+export const MAX_TOP_UP_EXPIRY_DAYS = 3660;

@@ -1,20 +1,27 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { RunBillingCycle, type BillingCycleResult } from '@tollgate/billing';
+import { ExpireCreditGrants, RunBillingCycle, type BillingCycleResult } from '@tollgate/billing';
 import { QUEUES } from '@tollgate/config';
 import { logQueueError } from './kept-scheduler';
 
-/** A billing job (the repeatable tick, or the catch-up at start) runs one billing cycle. */
+/**
+ * A billing job (the repeatable tick, or the catch-up at start) runs one billing cycle; a `credit-expiry` job (its
+ * own repeatable tick) expires the credit grants that are due.
+ */
 @Processor(QUEUES.billing)
 export class BillingProcessor extends WorkerHost {
   private readonly logger = new Logger('billing');
 
-  constructor(private readonly cycle: RunBillingCycle) {
+  constructor(
+    private readonly cycle: RunBillingCycle,
+    private readonly expiry: ExpireCreditGrants,
+  ) {
     super();
   }
 
-  async process(): Promise<BillingCycleResult> {
+  async process(job: Job): Promise<BillingCycleResult | { expired: number; customers: number }> {
+    if (job.name === 'credit-expiry') return this.expiry.execute();
     const result = await this.cycle.execute();
     if (result.closed + result.finalized + result.failed > 0) this.logger.log({ msg: 'billing cycle', ...result });
     return result;
