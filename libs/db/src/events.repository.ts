@@ -112,7 +112,7 @@ export interface InlinePricing {
   /** Epoch ms. */
   periodStart: readonly number[];
   periods: { customerIds: readonly string[]; starts: readonly number[]; ends: readonly number[] };
-  /** The batch's distinct customers: a batch with a customer that has usage alerts is left to the worker. */
+  /** The batch's distinct customers: a batch with a customer that has usage alerts or a credit wallet is left to the worker. */
   customerIds: readonly string[];
 }
 
@@ -125,7 +125,7 @@ const dims = (f: (d: string) => string) => USAGE_DIMENSIONS.map(f).join(', ');
  * from: the organisation's pricing epoch is the one read before the rates, customers and plans (read under a
  * share lock of its row, as the worker's write does, so a repricing reset either comes first and this batch is
  * stored pending, or waits and then finds these events priced), and none of the batch's customers has usage
- * alerts (their check stays with the worker). SKIP LOCKED: while a reset (or any change of the organisation's
+ * alerts or a credit wallet (their check and their entitlement refresh stay with the worker, after its commit). SKIP LOCKED: while a reset (or any change of the organisation's
  * row) is uncommitted, ingest does not wait for it; the batch is stored pending. Otherwise the same rows are stored pending for the worker, as
  * STORE_EVENTS_SQL does. Duplicates are skipped by the unique key before anything is added to the aggregates:
  * what was not inserted is never counted. Answers how many events were inserted and whether they were priced.
@@ -135,7 +135,8 @@ const dims = (f: (d: string) => string) => USAGE_DIMENSIONS.map(f).join(', ');
 export const STORE_PRICED_EVENTS_SQL = `
 WITH g AS (
   SELECT o.pricing_epoch = ${P(0)}::int8
-    AND NOT EXISTS (SELECT 1 FROM usage_alerts a WHERE a.customer_id = ANY(${P(7)}::uuid[])) AS ok
+    AND NOT EXISTS (SELECT 1 FROM usage_alerts a WHERE a.customer_id = ANY(${P(7)}::uuid[]))
+    AND NOT EXISTS (SELECT 1 FROM credit_wallets w WHERE w.customer_id = ANY(${P(7)}::uuid[])) AS ok
   FROM organizations o WHERE o.id = $1 FOR SHARE OF o SKIP LOCKED
 ), inserted AS (
   INSERT INTO events (organization_id, batch_id, ${INSERT_COLUMNS.map((c) => c.name).join(', ')},

@@ -196,6 +196,16 @@ describe('a batch the api leaves to the worker, stored pending', () => {
     await priceOpenBatches();
   });
 
+  it('when a customer of the batch has a credit wallet (the worker refreshes its entitlement)', async () => {
+    await introduce(inline, ['walleted']);
+    await inline.probe.rows(
+      `INSERT INTO credit_wallets (customer_id, organization_id) SELECT id, organization_id FROM customers WHERE external_id = 'walleted'`,
+    );
+    await ingest(inline, events('walleted', 1));
+    expect(await openBatches()).toHaveLength(1);
+    await priceOpenBatches();
+  });
+
   it('when an event cannot be priced: the worker stores it unpriced with the reason, the rest priced', async () => {
     await introduce(inline, ['unknown-model']);
     const batch = events('unknown-model', 2);
