@@ -1,32 +1,31 @@
 import { Client, Pool } from 'pg';
-import { eventColumns, type EventRow, INSERT_EVENTS_SQL } from '@tollgate/db';
+import { eventColumns, INSERT_EVENTS_SQL } from '@tollgate/db';
 import { textArray } from '../libs/db/src/pg-binary-array';
 import http from 'node:http';
-import { BENCH_SECRET, cpuMeter, createBenchDatabase, peakRssMb, percentile, post, round, startApp, waitReady } from './lib';
+import { BATCH, BENCH_PLAN, batchBody, batchRows, VARIANT } from './events';
+import {
+  BENCH_SECRET,
+  cpuLine,
+  cpuMeter,
+  createBenchDatabase,
+  peakRssMb,
+  percentile,
+  post,
+  round,
+  setUpOrganization,
+  startApp,
+  waitReady,
+} from './lib';
 
-// npm run bench:ingest — events/s durable through POST /v1/events versus the same rows inserted straight
-// into Postgres, on this machine. Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4).
+// npm run bench:ingest [-- --light] — events/s durable through POST /v1/events (the api alone, no worker: with
+// the rate cards and plan in its caches the api prices the batch as it stores it) versus the same rows inserted
+// straight into Postgres (the floor), in the same run, and the CPU per event of each process. Realistic events
+// by default (bench/events.ts). Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4).
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
-const BATCH = 1000;
 const PORT = 3900 + (process.pid % 50);
 const ADMIN_KEY = 'tg_admin_bench_operator_key_0123456789';
-const CUSTOMERS = 200;
-const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4', 'gemini-2.5-pro', 'o3'];
-
-function batchBody(run: string, n: number): string {
-  const now = Date.now();
-  const parts: string[] = new Array(BATCH);
-  for (let i = 0; i < BATCH; i++) {
-    const k = n * BATCH + i;
-    parts[i] =
-      `{"transaction_id":"${run}-${k}","external_customer_id":"customer-${k % CUSTOMERS}","timestamp":${now},` +
-      `"provider":"openai","model":"${MODELS[k % MODELS.length]}","task_id":"task-${k >> 4}","feature":"chat",` +
-      `"usage":{"input_tokens":${1000 + (k % 5000)},"cache_read_tokens":${k % 3000},"output_tokens":${200 + (k % 800)},"reasoning_tokens":${k % 100}}}`;
-  }
-  return `{"events":[${parts.join(',')}]}`;
-}
 
 async function throughApi(baseUrl: string, ingestKey: string) {
   const run = `api-${Date.now()}`;
@@ -67,29 +66,7 @@ async function straightIntoPostgres(db: { name: string; url: string }, organizat
   const run = `raw-${Date.now()}`;
   const batchId = '00000000-0000-0000-0000-000000000000';
   const columnsOf = (n: number) => {
-    const rows: EventRow[] = [];
-    for (let i = 0; i < BATCH; i++) {
-      const k = n * BATCH + i;
-      rows.push({
-        transactionId: `${run}-${k}`,
-        customerId: customerIds[k % CUSTOMERS],
-        externalCustomerId: `customer-${k % CUSTOMERS}`,
-        occurredAt: Date.now(),
-        timestampProvided: true,
-        provider: 'openai',
-        model: MODELS[k % MODELS.length],
-        usage: [1000 + (k % 5000), k % 3000, 0, 0, 200 + (k % 800), k % 100, 0, 0, 0, 0, 1],
-        cost: null,
-        taskId: `task-${k >> 4}`,
-        traceId: null,
-        sessionId: null,
-        feature: 'chat',
-        status: 'success',
-        retryOf: null,
-        metadata: null,
-        contentHash: Buffer.alloc(32, k % 251),
-      });
-    }
+    const rows = batchRows(run, n, customerIds);
     return { ids: rows.map((r) => r.transactionId), cols: eventColumns(rows) };
   };
   const prepared = Array.from({ length: 40 }, (_, n) => columnsOf(n)); // built before the clock starts
@@ -130,11 +107,7 @@ async function main() {
   const baseUrl = `http://127.0.0.1:${PORT}`;
   try {
     await waitReady(baseUrl);
-    const key = await fetch(baseUrl + '/v1/api_keys', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scope: 'ingest', name: 'bench' }),
-    }).then((r) => r.json() as Promise<{ key: string }>);
+    const key = { key: await setUpOrganization(baseUrl, ADMIN_KEY, BENCH_PLAN) };
     // warm-up: creates the customers, fills caches
     await fetch(baseUrl + '/v1/events', {
       method: 'POST',
@@ -142,6 +115,7 @@ async function main() {
       body: batchBody(`warm-${Date.now()}`, 0),
     });
 
+    console.log(`${VARIANT}`);
     console.log(`through the api: ${CLIENTS} clients, ${BATCH}-event batches, ${SECONDS} s ...`);
     const apiMeter = await cpuMeter(db.name, { api: api.pid!, client: process.pid });
     const viaApi = await throughApi(baseUrl, key.key);
@@ -151,7 +125,13 @@ async function main() {
     const c = new Client({ connectionString: db.url });
     await c.connect();
     const org = (await c.query('SELECT id FROM organizations LIMIT 1')).rows[0].id;
-    const customerIds = (await c.query('SELECT id FROM customers ORDER BY external_id')).rows.map((r) => r.id);
+    // customer-0, customer-1, ...: the raw rows name the same customers as the api's
+    const customerIds = (await c.query('SELECT id FROM customers ORDER BY substring(external_id from 10)::int')).rows.map((r) => r.id);
+    const status = (await c.query('SELECT pricing_status, count(*)::int AS n FROM events GROUP BY 1 ORDER BY 1')).rows;
+    await new Promise((r) => setTimeout(r, 1000)); // table statistics reach pg_stat_user_tables within a second
+    const hot = (
+      await c.query(`SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'usage_aggregates'`)
+    ).rows[0] as { upd: number; hot: number };
     await c.query('TRUNCATE events');
     await c.end();
 
@@ -163,17 +143,15 @@ async function main() {
     console.log(`postgres: ${Math.round(raw.rowsPerS)} rows/s`);
     console.log(`ratio:    ${round(ratio, 2)}`);
     console.log(`ack latency per 1,000-event batch: p50 ${round(viaApi.p50)} ms, p99 ${round(viaApi.p99)} ms`);
+    console.log(`stored by the api: ${status.map((r) => `${r.n} ${r.pricing_status}`).join(', ')} (no worker runs)`);
+    console.log(`usage_aggregates updates: ${hot.upd}, ${round((100 * hot.hot) / Math.max(1, hot.upd))}% HOT`);
     console.log(`api peak RSS: ${rss} MB`);
-    const us = (ms: number, events: number) => round((ms * 1000) / events);
-    console.log(
-      `CPU per event through the api: api ${us(apiCpu.api, viaApi.accepted)} us, postgres backends ${us(apiCpu.postgres, viaApi.accepted)} us, bench client ${us(apiCpu.client, viaApi.accepted)} us`,
-    );
-    console.log(
-      `CPU per row straight into Postgres: postgres backends ${us(raw.cpu.postgres, raw.rows)} us, bench client ${us(raw.cpu.client, raw.rows)} us`,
-    );
+    console.log(`CPU per event through the api: ${cpuLine(apiCpu, viaApi.accepted)}`);
+    console.log(`CPU per row straight into Postgres (the floor): ${cpuLine(raw.cpu, raw.rows)}`);
     console.log(
       JSON.stringify({
         bench: 'ingest',
+        variant: VARIANT,
         events_per_s: Math.round(viaApi.eventsPerS),
         raw_rows_per_s: Math.round(raw.rowsPerS),
         ratio: round(ratio, 3),

@@ -30,18 +30,29 @@ export async function createBenchDatabase(prefix: string): Promise<{ name: strin
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { migrateDeploy } = require(path.join(ROOT, 'tools/prisma-engine/migrate.js'));
   await migrateDeploy(dbUrl(name));
+  // BENCH_SETUP_SQL: statements run on the fresh database before the bench, for A/B runs of a storage setting
+  // (e.g. "ALTER TABLE events SET (fillfactor = 100)") without a migration.
+  if (process.env.BENCH_SETUP_SQL) {
+    const c = new Client({ connectionString: dbUrl(name) });
+    await c.connect();
+    await c.query(process.env.BENCH_SETUP_SQL).finally(() => c.end());
+  }
   return { name, url: dbUrl(name), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
+/** BENCH_CPU_PROF=<dir>: the api and the worker write V8 CPU profiles there when they exit (node --cpu-prof). */
 export function startApp(app: 'api' | 'worker', env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
+  const prof = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${app}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...prof, path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return child;
 }
 
-export async function waitReady(baseUrl: string, timeoutMs = 30_000): Promise<void> {
+export async function waitReady(baseUrl: string, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
@@ -124,4 +135,24 @@ export function post(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** Microseconds of CPU per event, from ms used over a number of events. */
+export const usPerEvent = (ms: number, events: number) => round((ms * 1000) / events);
+
+/** "api 12.3 us, worker ..." for the processes a meter measured. */
+export function cpuLine(used: Record<string, number>, events: number): string {
+  return Object.entries(used)
+    .map(([name, ms]) => `${name} ${usPerEvent(ms, events)} us`)
+    .join(', ');
+}
+
+/** An ingest key and the benches' default plan (every event priced), through the admin API. */
+export async function setUpOrganization(baseUrl: string, adminKey: string, plan: unknown): Promise<string> {
+  const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+  const res = await fetch(baseUrl + '/v1/api_keys', { method: 'POST', headers, body: JSON.stringify({ scope: 'ingest', name: 'bench' }) });
+  const key = ((await res.json()) as { key: string }).key;
+  const put = await fetch(baseUrl + '/v1/plans/default', { method: 'PUT', headers, body: JSON.stringify(plan) });
+  if (!put.ok) throw new Error(`PUT /v1/plans/default answered ${put.status}: ${await put.text()}`);
+  return key;
 }

@@ -1,51 +1,57 @@
 import http from 'node:http';
 import { Pool } from 'pg';
-import { BENCH_SECRET, cpuMeter, createBenchDatabase, percentile, post, round, startApp, waitReady } from './lib';
+import { BATCH, BENCH_PLAN, batchBody, VARIANT } from './events';
+import {
+  BENCH_SECRET,
+  cpuLine,
+  cpuMeter,
+  createBenchDatabase,
+  peakRssMb,
+  percentile,
+  post,
+  round,
+  setUpOrganization,
+  startApp,
+  waitReady,
+} from './lib';
 
-// npm run bench:pipeline — ingest and pricing running together on this machine (the built api and worker as
-// separate processes, the local Postgres and Redis):
+// npm run bench:pipeline [-- --light] — ingest and pricing running together on this machine (the built api and
+// worker as separate processes, the local Postgres and Redis), realistic events by default (bench/events.ts):
 //  1. throughput: 1,000-event batches as fast as CLIENTS clients can send them for SECONDS; events/s from the
-//     first request until every event is priced;
-//  2. lag: a steady RATE events/s for SECONDS; per event, priced_at − received_at (both Postgres clocks).
-// Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (4), BENCH_RATE (10000), PRICE_CONCURRENCY (worker, 4).
+//     first request until every event is priced, ack p99, and the CPU per event of each process;
+//  2. lag: a steady RATE events/s for SECONDS; per event, priced_at − received_at (both Postgres clocks), ack p99.
+// npm run bench:soak (-- --soak): only the steady rate, for SOAK_MINUTES (10), printing the api's and the worker's
+// RSS every minute (peak at 1 and at 10 minutes) and the lag of each minute's events.
+// Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (4), BENCH_RATE (15000), SOAK_MINUTES (10), PRICE_CONCURRENCY (worker).
 
+const SOAK = process.argv.includes('--soak');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
-const RATE = Number(process.env.BENCH_RATE ?? 10_000);
-const BATCH = 1000;
+const RATE = Number(process.env.BENCH_RATE ?? 15_000);
+const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const PORT = 3950 + (process.pid % 40);
 const ADMIN_KEY = 'tg_admin_bench_operator_key_0123456789';
-const MODELS: [string, string][] = [
-  ['openai', 'gpt-4o'],
-  ['openai', 'gpt-4o-mini'],
-  ['openai', 'o3'],
-  ['anthropic', 'claude-sonnet-4-20250514'],
-];
-
-function batchBody(run: string, n: number): string {
-  const now = Date.now();
-  const parts: string[] = new Array(BATCH);
-  for (let i = 0; i < BATCH; i++) {
-    const k = n * BATCH + i;
-    const [provider, model] = MODELS[k % MODELS.length];
-    parts[i] =
-      `{"transaction_id":"${run}-${k}","external_customer_id":"customer-${k % 100}","timestamp":${now},"provider":"${provider}",` +
-      `"model":"${model}","task_id":"task-${k >> 4}","usage":{"input_tokens":${1000 + (k % 5000)},"cache_read_tokens":${k % 3000},` +
-      `"output_tokens":${200 + (k % 800)},"reasoning_tokens":${k % 100}}}`;
-  }
-  return `{"events":[${parts.join(',')}]}`;
-}
 
 const agent = new http.Agent({ keepAlive: true });
+/** Ack latency of each request of the current phase, ms. */
+let acks: number[] = [];
 
 async function send(baseUrl: string, key: string, body: string) {
+  const t0 = performance.now();
   const res = await post(
     agent,
     new URL(baseUrl + '/v1/events'),
     { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body,
   );
+  acks.push(performance.now() - t0);
   if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${res.text}`);
+}
+
+function ackP99(): number {
+  const sorted = acks.sort((a, b) => a - b);
+  acks = [];
+  return round(percentile(sorted, 99));
 }
 
 /** Waits until every batch is priced: a look at ingest_batches (a row per batch), not a scan of the events. */
@@ -57,6 +63,33 @@ async function waitAllPriced(pool: Pool, timeoutMs: number): Promise<number> {
     if (Date.now() > until) throw new Error(`${rows[0].pending} batches still pending after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Sends RATE events/s (1,000-event batches on a schedule) for `seconds`; calls `each` once a second. */
+async function steady(baseUrl: string, key: string, run: string, seconds: number, each?: (second: number) => Promise<void>) {
+  const perSecond = RATE / BATCH;
+  let sent = 0;
+  const inflight = new Set<Promise<void>>();
+  const t0 = Date.now();
+  for (let tick = 0; tick < seconds * perSecond; tick++) {
+    const due = t0 + (tick * 1000) / perSecond;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const p = send(baseUrl, key, batchBody(run, sent++)).finally(() => inflight.delete(p));
+    inflight.add(p);
+    if (each && (tick + 1) % perSecond === 0) await each((tick + 1) / perSecond);
+  }
+  await Promise.all(inflight);
+  return { batches: sent, behind: (Date.now() - t0) / 1000 - seconds };
+}
+
+/** priced_at − received_at of the events with ids above `afterId` (ms, sorted), and the highest id seen. */
+async function lagsAfter(pool: Pool, afterId: string): Promise<{ lags: number[]; lastId: string }> {
+  const { rows } = await pool.query<{ ms: string; id: string }>(
+    `SELECT extract(epoch FROM (priced_at - received_at)) * 1000 AS ms, id::text FROM events WHERE id > $1 ORDER BY id`,
+    [afterId],
+  );
+  return { lags: rows.map((r) => Number(r.ms)).sort((a, b) => a - b), lastId: rows.length > 0 ? rows[rows.length - 1].id : afterId };
 }
 
 async function main() {
@@ -76,28 +109,36 @@ async function main() {
   const pool = new Pool({ connectionString: db.url, max: 2 });
   try {
     await waitReady(baseUrl);
-    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
-    const key = (
-      (await (
-        await fetch(baseUrl + '/v1/api_keys', { method: 'POST', headers, body: JSON.stringify({ scope: 'ingest', name: 'bench' }) })
-      ).json()) as { key: string }
-    ).key;
-    await fetch(baseUrl + '/v1/plans/default', {
-      method: 'PUT',
-      headers,
-      body: JSON.stringify({
-        name: 'Bench',
-        currency: 'USD',
-        included_usage: '10.00',
-        effective_from: '2000-01-01T00:00:00Z',
-        charges: [
-          { name: 'premium', models: ['*o3*'], mode: 'price', markup: '0.5', margin_floor: '0.3', allowance_eligible: false },
-          { name: 'standard', models: ['*'], mode: 'price', markup: '0.3', margin_floor: '0.2' },
-        ],
-      }),
-    });
+    const key = await setUpOrganization(baseUrl, ADMIN_KEY, BENCH_PLAN);
     await send(baseUrl, key, batchBody(`warm-${Date.now()}`, 0));
     await waitAllPriced(pool, 60_000);
+    acks = [];
+    console.log(VARIANT);
+
+    if (SOAK) {
+      console.log(`soak: a steady ${RATE} events/s for ${SOAK_MINUTES} min ...`);
+      let lastId = '0';
+      const started = Date.now();
+      await steady(baseUrl, key, `soak-${Date.now()}`, SOAK_MINUTES * 60, async (second) => {
+        if (second % 60 !== 0) return;
+        const minute = second / 60;
+        const { rows } = await pool.query('SELECT count(*)::int AS pending FROM ingest_batches WHERE priced_at IS NULL');
+        const lags = await lagsAfter(pool, lastId);
+        lastId = lags.lastId;
+        const line = {
+          minute,
+          api_peak_rss_mb: peakRssMb(api.pid!),
+          worker_peak_rss_mb: peakRssMb(worker.pid!),
+          batches_pending: rows[0].pending,
+          lag_p99_ms: round(percentile(lags.lags, 99)),
+          ack_p99_ms: ackP99(),
+          behind_s: round((Date.now() - started) / 1000 - second, 2),
+        };
+        console.log(JSON.stringify(line));
+      });
+      await waitAllPriced(pool, 600_000);
+      return;
+    }
 
     // 1. throughput
     console.log(`throughput: ${CLIENTS} clients sending ${BATCH}-event batches for ${SECONDS} s, then until all are priced ...`);
@@ -112,50 +153,40 @@ async function main() {
       }),
     );
     const ingestedIn = (Date.now() - started) / 1000;
+    const tpAck = ackP99();
     const done = await waitAllPriced(pool, 600_000);
     const cpu = await meter();
     const events = next * BATCH;
     const eventsPerS = events / ((done - started) / 1000);
     console.log(
-      `  ${events} events ingested in ${round(ingestedIn)} s (${Math.round(events / ingestedIn)}/s), all priced after ${round((done - started) / 1000)} s`,
+      `  ${events} events ingested in ${round(ingestedIn)} s (${Math.round(events / ingestedIn)}/s), all priced after ${round((done - started) / 1000)} s; ack p99 ${tpAck} ms`,
     );
-    const us = (ms: number) => round((ms * 1000) / events, 1);
-    console.log(
-      `  CPU per event: api ${us(cpu.api)} us, worker ${us(cpu.worker)} us, postgres backends ${us(cpu.postgres)} us, bench client ${us(cpu.client)} us`,
-    );
+    console.log(`  CPU per event: ${cpuLine(cpu, events)}`);
+    const { lastId } = await lagsAfter(pool, '0');
 
     // 2. lag at a steady rate
-    const perTick = RATE / BATCH; // batches per second
     console.log(`lag: a steady ${RATE} events/s for ${SECONDS} s ...`);
-    const lagRun = `lag-${Date.now()}`;
-    const lagStart = new Date();
-    let sent = 0;
-    const inflight: Promise<void>[] = [];
-    const t0 = Date.now();
-    for (let tick = 0; tick < SECONDS * perTick; tick++) {
-      const due = t0 + (tick * 1000) / perTick;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inflight.push(send(baseUrl, key, batchBody(lagRun, sent++)));
-    }
-    await Promise.all(inflight);
-    const behind = (Date.now() - t0) / 1000 - SECONDS;
+    const sent = await steady(baseUrl, key, `lag-${Date.now()}`, SECONDS);
+    const lagAck = ackP99();
     await waitAllPriced(pool, 600_000);
-    const lags = (
-      await pool.query(
-        `SELECT extract(epoch FROM (priced_at - received_at)) * 1000 AS ms FROM events WHERE received_at >= $1 AND transaction_id LIKE $2`,
-        [lagStart, `${lagRun}-%`],
-      )
-    ).rows
-      .map((r) => Number(r.ms))
-      .sort((a, b) => a - b);
+    const { lags } = await lagsAfter(pool, lastId);
     const p50 = percentile(lags, 50);
     const p99 = percentile(lags, 99);
-    console.log(`  ${lags.length} events; the sender finished ${round(behind, 2)} s behind schedule`);
-    console.log(`events priced end to end: ${Math.round(eventsPerS)}/s`);
-    console.log(`event-to-priced lag at ${RATE}/s: p50 ${round(p50)} ms, p99 ${round(p99)} ms`);
+    console.log(`  ${lags.length} events; the sender finished ${round(sent.behind, 2)} s behind schedule`);
+    console.log(`events priced end to end: ${Math.round(eventsPerS)}/s (ack p99 ${tpAck} ms)`);
+    console.log(`event-to-priced lag at ${RATE}/s: p50 ${round(p50)} ms, p99 ${round(p99)} ms; ack p99 ${lagAck} ms`);
     console.log(
-      JSON.stringify({ bench: 'pipeline', events_per_s: Math.round(eventsPerS), lag_p50_ms: round(p50), lag_p99_ms: round(p99) }),
+      JSON.stringify({
+        bench: 'pipeline',
+        variant: VARIANT,
+        events_per_s: Math.round(eventsPerS),
+        throughput_ack_p99_ms: tpAck,
+        rate: RATE,
+        lag_p50_ms: round(p50),
+        lag_p99_ms: round(p99),
+        ack_p99_ms: lagAck,
+        cpu_us_per_event: Object.fromEntries(Object.entries(cpu).map(([k, ms]) => [k, round((ms * 1000) / events)])),
+      }),
     );
   } finally {
     agent.destroy();

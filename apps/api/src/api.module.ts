@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import Redis from 'ioredis';
-import { BillingModule, STRIPE_METRICS } from '@tollgate/billing';
+import { BillingModule } from '@tollgate/billing';
 import { TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { StripeModule } from '@tollgate/stripe';
@@ -13,7 +13,7 @@ import { ApiKeyAuth } from './auth/api-key-auth';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimiter } from './auth/rate-limiter';
 import { ErrorFilter } from './common/error.filter';
-import { Metrics } from './common/metrics';
+import { ApiMetricsModule } from './common/metrics.module';
 import { TOKENS } from './common/tokens';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
@@ -46,7 +46,12 @@ export class ApiModule {
     return {
       module: ApiModule,
       // The Stripe gateway verifies Stripe's webhooks; the api never calls Stripe (the worker pushes).
-      imports: [DbModule.forRoot(config, 12), BillingModule.forRoot(), ...(config.stripe ? [StripeModule.forRoot(config.stripe)] : [])],
+      imports: [
+        ApiMetricsModule,
+        DbModule.forRoot(config, 12),
+        BillingModule.forRoot(),
+        ...(config.stripe ? [StripeModule.forRoot(config.stripe)] : []),
+      ],
       controllers: [
         EventsController,
         OrganizationsController,
@@ -77,8 +82,6 @@ export class ApiModule {
           },
         },
         { provide: TOKENS.rateLimiter, useValue: new RateLimiter(config.rateLimitPerSecond) },
-        Metrics,
-        { provide: STRIPE_METRICS, useExisting: Metrics },
         ApiKeyAuth,
         PortalRoutes,
         DashboardRoutes,

@@ -28,6 +28,23 @@ describe('GET /metrics', () => {
     expect(await ok.text()).toMatch(/tollgate_events_total\{result="accepted"\}/);
   });
 
+  it('counts the events the api priced as it stored them', async () => {
+    const priced = async () =>
+      Number(/^tollgate_events_priced_at_ingest_total (\d+)$/m.exec(await (await scrape(`Bearer ${TOKEN}`)).text())![1]);
+    const event = (n: number) => ({
+      transaction_id: `metrics-priced-${n}`,
+      external_customer_id: 'metrics-known',
+      provider: 'openai',
+      model: 'gpt-4o',
+      usage: { input_tokens: 10, output_tokens: 2 },
+    });
+    // The first batch creates the customer (the worker prices it); the next ones are priced as stored.
+    expect((await api.request('POST', '/v1/events', { events: [event(1)] }, api.ingestKey)).status).toBe(200);
+    const before = await priced();
+    expect((await api.request('POST', '/v1/events', { events: [event(2), event(3)] }, api.ingestKey)).status).toBe(200);
+    expect(await priced()).toBe(before + 2);
+  });
+
   it('shows no organisation, customer, key or path id in its labels', async () => {
     const org = await api.request<CreatedOrganizationBody>('POST', '/v1/organizations', { name: 'tenant' });
     const key = org.body.admin_key as string;

@@ -12,7 +12,10 @@ import {
 } from '@tollgate/testing/api-harness';
 
 // The pricing pipeline end to end: the real api ingests, real worker processes price, Postgres is checked.
-// Its queues live under a key prefix of their own (the test api's QUEUE_PREFIX) in Redis database 7.
+// Its queues live under a key prefix of their own (the test api's QUEUE_PREFIX) in Redis database 7. The api
+// leaves every batch to the worker (INGEST_PRICING=worker): this file is the worker's (two at once, one killed
+// mid-pricing, Redis losing its data); pricing as the batch is stored is price-on-ingest.test.ts's, and the
+// resilience test runs the api as deployed.
 const REDIS_URL = 'redis://127.0.0.1:6379/7';
 
 let api: TestApi;
@@ -119,7 +122,7 @@ async function allPriced(total: number) {
 }
 
 beforeAll(async () => {
-  api = await startTestApi({ REDIS_URL });
+  api = await startTestApi({ REDIS_URL, INGEST_PRICING: 'worker' });
   probe = new DatabaseProbe(api.databaseUrl);
   const plan = await api.request('PUT', '/v1/plans/default', {
     name: 'Pro',

@@ -59,6 +59,7 @@ import { GetPlan } from './plans/get-plan';
 import { ListPlans } from './plans/list-plans';
 import { PlanBook } from './pricing/plan-book';
 import { PriceBatch } from './pricing/price-batch';
+import { PriceOnIngest } from './pricing/price-on-ingest';
 import { PriceQueue } from './pricing/price-queue';
 import { RATE_LOOKUP } from './pricing/rate-lookup';
 import { Repricer } from './pricing/repricer';
@@ -210,6 +211,7 @@ export class BillingModule {
         StripePushes,
         PlanBook,
         PortalCustomers,
+        PriceOnIngest,
         Repricer,
         CurrentPeriod,
         InvoiceCalculator,

@@ -37,6 +37,7 @@ export * from './customers/customer-commands';
 export * from './customers/get-customer';
 export * from './customers/list-customers';
 export * from './events/ingest-events';
+export * from './events/ingest-metrics';
 export * from './events/list-events';
 export * from './invoices/close-customer-period';
 export * from './invoices/finalize-invoice';

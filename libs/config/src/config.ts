@@ -46,6 +46,11 @@ export interface TollgateConfig {
    * a larger one is queued for the worker (SIMULATION_INLINE_MAX_EVENTS; 0 queues every one).
    */
   simulationInlineMaxEvents: number;
+  /**
+   * INGEST_PRICING: `inline` (default), the api prices a batch as it stores it when it can (docs/design.md,
+   * "Pricing as the batch is stored"), the worker every other batch; `worker`, the worker prices every batch.
+   */
+  ingestPricing: 'inline' | 'worker';
   /** Failures in a row, the same way, after which a batch is quarantined instead of retried (PRICE_MAX_ATTEMPTS). */
   priceMaxAttempts: number;
   /** Where the worker serves GET /metrics (on HOST); 0 lets the OS choose a port. */
@@ -213,6 +218,12 @@ function port(env: NodeJS.ProcessEnv, name: 'PORT' | 'WORKER_METRICS_PORT'): num
   return value;
 }
 
+function ingestPricing(env: NodeJS.ProcessEnv): 'inline' | 'worker' {
+  const raw = env.INGEST_PRICING || 'inline';
+  if (raw !== 'inline' && raw !== 'worker') throw new ConfigError(`INGEST_PRICING must be inline or worker, got "${raw}"`);
+  return raw;
+}
+
 function secret(env: NodeJS.ProcessEnv): string | undefined {
   const value = env.TOLLGATE_SECRET || undefined;
   if (value !== undefined && Buffer.byteLength(value) < 32) {
@@ -374,6 +385,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     priceConcurrency: positiveInt(env, 'PRICE_CONCURRENCY'),
     simulationInlineMaxEvents: positiveInt(env, 'SIMULATION_INLINE_MAX_EVENTS', 0),
     priceMaxAttempts: positiveInt(env, 'PRICE_MAX_ATTEMPTS'),
+    ingestPricing: ingestPricing(env),
     workerMetricsPort: port(env, 'WORKER_METRICS_PORT'),
     rateSyncIntervalMs: positiveInt(env, 'RATE_SYNC_INTERVAL_SECONDS') * 1000,
     // RATE_SOURCES=none: no live sync, the bundled snapshot and overrides only.

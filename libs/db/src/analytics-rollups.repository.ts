@@ -111,6 +111,18 @@ export async function takeOutOfRollups(tx: Tx, organizationId: string, selection
   for (const sql of DROP_EMPTY(organizationId)) await tx.$executeRawUnsafe(sql);
 }
 
+/**
+ * Pricing at ingest's extra statement, in the transaction that stored and priced the batch: adds the events of
+ * `transactionIds` this transaction inserted (`xmin`), so a duplicate stored by an earlier batch is never counted.
+ */
+export async function addStoredToRollups(client: PoolClient, organizationId: string, transactionIds: readonly string[]): Promise<number> {
+  const res = await client.query<{ events: number }>(
+    ROLLUP(`e.organization_id = $1::uuid AND e.transaction_id = ANY($2::text[]) AND e.xmin = pg_current_xact_id()::xid`, 1),
+    [organizationId, transactionIds],
+  );
+  return res.rows[0].events;
+}
+
 @Injectable()
 export class AnalyticsRollupsRepository {
   constructor(@Inject(DB_POOL) private readonly pool: Pool) {}

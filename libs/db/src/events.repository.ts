@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
+import { addStoredToRollups } from './analytics-rollups.repository';
 import { boolArray, byteaArray, int8Array, jsonbArray, textArray, timestamptzArray, uuidArray } from './pg-binary-array';
 import { DB_POOL } from './tokens';
 
@@ -96,6 +97,85 @@ WITH inserted AS (${INSERT_EVENTS_SQL}
 )
 SELECT coalesce((SELECT event_count FROM batch), 0) AS inserted`;
 
+/**
+ * A batch's pricing computed by the api as it stores the batch (docs/design.md, "Pricing as the batch is stored"):
+ * every event priced, one entry per row in the rows' order. The periods list each (customer, period start) of the
+ * batch once, with its end (a new usage_aggregates row needs it).
+ */
+export interface InlinePricing {
+  /** organizations.pricing_epoch read before the rates, customers and plans the prices come from (int8 as text). */
+  epoch: string;
+  providerCost: readonly string[];
+  ratedAmount: readonly string[];
+  rateCardId: readonly (string | null)[];
+  charge: readonly string[];
+  planVersionId: readonly string[];
+  /** Epoch ms. */
+  periodStart: readonly number[];
+  periods: { customerIds: readonly string[]; starts: readonly number[]; ends: readonly number[] };
+  /** The batch's distinct customers: a batch with a customer that has usage alerts or a credit wallet is left to the worker. */
+  customerIds: readonly string[];
+}
+
+const N = INSERT_COLUMNS.length;
+const P = (i: number) => `$${N + 3 + i}`; // the pricing parameters, after the columns
+const dims = (f: (d: string) => string) => USAGE_DIMENSIONS.map(f).join(', ');
+
+/**
+ * The batch stored and priced in one statement, when nothing moved since the api read what the prices come
+ * from: the organisation's pricing epoch is the one read before the rates, customers and plans (read under a
+ * share lock of its row, as the worker's write does, so a repricing reset either comes first and this batch is
+ * stored pending, or waits and then finds these events priced), and none of the batch's customers has usage
+ * alerts or a credit wallet (their check and their entitlement refresh stay with the worker, after its commit). SKIP LOCKED: while a reset (or any change of the organisation's
+ * row) is uncommitted, ingest does not wait for it; the batch is stored pending. Otherwise the same rows are stored pending for the worker, as
+ * STORE_EVENTS_SQL does. Duplicates are skipped by the unique key before anything is added to the aggregates:
+ * what was not inserted is never counted. Answers how many events were inserted and whether they were priced.
+ *
+ * NOTE: the insert writes each row once, priced: no read-back and no update of wide rows (docs/performance.md).
+ */
+export const STORE_PRICED_EVENTS_SQL = `
+WITH g AS (
+  SELECT o.pricing_epoch = ${P(0)}::int8
+    AND NOT EXISTS (SELECT 1 FROM usage_alerts a WHERE a.customer_id = ANY(${P(7)}::uuid[]))
+    AND NOT EXISTS (SELECT 1 FROM credit_wallets w WHERE w.customer_id = ANY(${P(7)}::uuid[])) AS ok
+  FROM organizations o WHERE o.id = $1 FOR SHARE OF o SKIP LOCKED
+), inserted AS (
+  INSERT INTO events (organization_id, batch_id, ${INSERT_COLUMNS.map((c) => c.name).join(', ')},
+    pricing_status, provider_cost, rated_amount, rate_card_id, charge, plan_version_id, period_start, priced_at)
+  SELECT $1::uuid, $2::uuid, ${INSERT_COLUMNS.map((c) => `u.${c.name}`).join(', ')},
+    CASE WHEN g.ok THEN 'priced' ELSE 'pending' END, CASE WHEN g.ok THEN u.p_provider_cost END,
+    CASE WHEN g.ok THEN u.p_rated_amount END, CASE WHEN g.ok THEN u.p_rate_card_id END, CASE WHEN g.ok THEN u.p_charge END,
+    CASE WHEN g.ok THEN u.p_plan_version_id END, CASE WHEN g.ok THEN u.p_period_start END, CASE WHEN g.ok THEN clock_timestamp() END
+  FROM unnest(${INSERT_COLUMNS.map((c, i) => `$${i + 3}::${c.type}[]`).join(', ')},
+    ${P(1)}::text[]::numeric[], ${P(2)}::text[]::numeric[], ${P(3)}::text[]::uuid[], ${P(4)}::text[], ${P(5)}::uuid[], ${P(6)}::timestamptz[])
+    AS u(${INSERT_COLUMNS.map((c) => c.name).join(', ')},
+      p_provider_cost, p_rated_amount, p_rate_card_id, p_charge, p_plan_version_id, p_period_start)
+  LEFT JOIN g ON true
+  ON CONFLICT (organization_id, transaction_id) DO NOTHING
+  RETURNING id, customer_id, pricing_status, provider_cost, rated_amount, charge, period_start, ${dims((d) => d)}
+), agg AS (
+  INSERT INTO usage_aggregates (organization_id, customer_id, period_start, period_end, charge, events, provider_cost,
+    rated_amount, ${dims((d) => d)}, updated_at)
+  SELECT $1::uuid, i.customer_id, i.period_start, p.period_end, i.charge, count(*), sum(i.provider_cost), sum(i.rated_amount),
+    ${dims((d) => `sum(i.${d})`)}, now()
+  FROM inserted i JOIN unnest(${P(8)}::uuid[], ${P(9)}::timestamptz[], ${P(10)}::timestamptz[]) AS p(customer_id, period_start, period_end)
+    ON p.customer_id = i.customer_id AND p.period_start = i.period_start
+  WHERE i.pricing_status = 'priced'
+  GROUP BY i.customer_id, i.period_start, p.period_end, i.charge
+  ORDER BY i.customer_id, i.period_start, i.charge
+  ON CONFLICT (customer_id, period_start, charge) DO UPDATE SET events = usage_aggregates.events + excluded.events,
+    provider_cost = usage_aggregates.provider_cost + excluded.provider_cost,
+    rated_amount = usage_aggregates.rated_amount + excluded.rated_amount,
+    ${dims((d) => `${d} = usage_aggregates.${d} + excluded.${d}`)}, updated_at = now()
+  RETURNING 1
+), batch AS (
+  INSERT INTO ingest_batches (id, organization_id, event_count, event_ids, priced_at)
+  SELECT $2, $1, count(*), array_agg(id), CASE WHEN bool_and(pricing_status = 'priced') THEN now() END
+  FROM inserted HAVING count(*) > 0
+  RETURNING event_count, priced_at IS NOT NULL AS priced
+)
+SELECT coalesce((SELECT event_count FROM batch), 0) AS inserted, coalesce((SELECT priced FROM batch), false) AS priced`;
+
 /** The column parameters of a batch ($3 onwards of INSERT_EVENTS_SQL), rows in the given order, as binary arrays. */
 export function eventColumns(rows: readonly EventRow[]): unknown[] {
   return INSERT_COLUMNS.map((c) => c.array(rows));
@@ -188,6 +268,56 @@ export class EventsRepository {
       await client.query('COMMIT');
       client.release();
       return { inserted, customers };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(err as Error);
+      throw err;
+    }
+  }
+
+  /**
+   * Stores a batch whose customers are all known and prices it in the same transaction (STORE_PRICED_EVENTS_SQL):
+   * priced unless a repricing reset moved the organisation's epoch since `pricing.epoch` was read or a customer
+   * of the batch has usage alerts or a credit wallet, and then stored pending, for the worker. When priced, the
+   * analytics rollups take the events this transaction stored in the same transaction (addStoredToRollups), as the
+   * worker's pricing write does: an event priced at ingest is in every report.
+   */
+  async storePricedBatch(
+    organizationId: string,
+    batchId: string,
+    rows: readonly EventRow[],
+    pricing: InlinePricing,
+  ): Promise<{ inserted: number; priced: boolean }> {
+    const values = [
+      organizationId,
+      batchId,
+      ...eventColumns(rows),
+      pricing.epoch,
+      textArray(pricing.providerCost),
+      textArray(pricing.ratedAmount),
+      textArray(pricing.rateCardId),
+      textArray(pricing.charge),
+      uuidArray(pricing.planVersionId),
+      timestamptzArray(pricing.periodStart),
+      uuidArray(pricing.customerIds),
+      uuidArray(pricing.periods.customerIds),
+      timestamptzArray(pricing.periods.starts),
+      timestamptzArray(pricing.periods.ends),
+    ];
+    const query = { name: 'tollgate_store_priced_events', text: STORE_PRICED_EVENTS_SQL, values, rowMode: 'array' as const };
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const [inserted, priced] = (await client.query<[number, boolean]>(query)).rows[0];
+      if (priced && inserted > 0)
+        await addStoredToRollups(
+          client,
+          organizationId,
+          rows.map((r) => r.transactionId),
+        );
+      await client.query('COMMIT');
+      client.release();
+      return { inserted, priced };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(err as Error);

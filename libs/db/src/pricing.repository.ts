@@ -4,6 +4,7 @@ import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
 import type { Tx } from './database';
 import { addPricedToRollups, takeOutOfRollups } from './analytics-rollups.repository';
 import { BILLING_LOCK } from './invoices.repository';
+import { uuidArray } from './pg-binary-array';
 import { DB_POOL } from './tokens';
 
 // The pricing pipeline's SQL. Raw SQL, not Prisma: each step is one set-based statement per batch (an UPDATE
@@ -166,6 +167,28 @@ export class PricingRepository {
       [batchId],
     );
     return res.rows[0] ?? null;
+  }
+
+  /**
+   * What pricing a batch at ingest reads first, in one statement (one snapshot): the organisation's pricing epoch
+   * (int8 as text) and the customers' plans. Null when the organisation does not exist.
+   */
+  async pricingInputs(
+    organizationId: string,
+    customerIds: readonly string[],
+  ): Promise<{ epoch: string; customers: Map<string, CustomerPricingRow> } | null> {
+    const res = await this.pool.query<[string, string | null, string | null, Date | null]>({
+      name: 'tollgate_pricing_inputs',
+      text: `SELECT o.pricing_epoch::text, c.id::text, c.plan_code, c.billing_anchor
+             FROM organizations o LEFT JOIN customers c ON c.id = ANY($2::uuid[]) AND c.organization_id = o.id WHERE o.id = $1`,
+      values: [organizationId, uuidArray(customerIds)],
+      rowMode: 'array',
+    });
+    if (res.rows.length === 0) return null;
+    const customers = new Map<string, CustomerPricingRow>();
+    for (const [, id, plan_code, billing_anchor] of res.rows)
+      if (id !== null) customers.set(id, { id, plan_code: plan_code!, billing_anchor });
+    return { epoch: res.rows[0][0], customers };
   }
 
   /**

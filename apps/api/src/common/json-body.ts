@@ -9,17 +9,27 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const JSON_CONTENT_TYPE = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json[ \t]*(?:;.*)?$/i;
 const CHARSET = /;[ \t]*charset[ \t]*=[ \t]*"?([^";]*)"?/i;
 
-/** Nesting depth of a JSON text, counted on the raw text (strings skipped) so a deep body never reaches JSON.parse's recursion. */
+/**
+ * Nesting depth of a JSON text, counted on the raw text (strings skipped) so a deep body never reaches JSON.parse's
+ * recursion. Strings are skipped with indexOf (native), not a character at a time: most of an event batch is
+ * strings, and the character loop cost more than JSON.parse itself (docs/performance.md).
+ */
 export function jsonDepthExceeds(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
+    if (c === 34 /* " */) {
+      // to the closing quote: the next one not escaped (preceded by an even number of backslashes)
+      for (;;) {
+        const q = text.indexOf('"', i + 1);
+        if (q === -1) return false; // unterminated: JSON.parse refuses it
+        let b = q - 1;
+        while (text.charCodeAt(b) === 92 /* \ */) b--;
+        i = q;
+        if ((q - 1 - b) % 2 === 0) break;
+      }
+    } else if (c === 123 || c === 91) {
       if (++depth > max) return true;
     } else if (c === 125 || c === 93) depth--;
   }

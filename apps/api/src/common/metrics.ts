@@ -1,13 +1,18 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { StripeAlertReason, StripeMetrics } from '@tollgate/billing';
+import type { IngestMetrics, StripeAlertReason, StripeMetrics } from '@tollgate/billing';
 
 /** Prometheus metrics of one api process (GET /metrics). */
-export class Metrics implements StripeMetrics {
+export class Metrics implements StripeMetrics, IngestMetrics {
   readonly registry = new Registry();
   readonly events = new Counter({
     name: 'tollgate_events_total',
     help: 'Events received by POST /v1/events, by result',
     labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsPricedAtIngest = new Counter({
+    name: 'tollgate_events_priced_at_ingest_total',
+    help: "Events the api priced as it stored them (the worker's tollgate_worker_events_total counts the ones it priced)",
     registers: [this.registry],
   });
   readonly requestDuration = new Histogram({
@@ -29,6 +34,10 @@ export class Metrics implements StripeMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_' });
     for (const result of ['accepted', 'duplicate', 'rejected']) this.events.inc({ result }, 0);
     this.stripeAlerts.inc({ reason: 'paid_after_void' }, 0);
+  }
+
+  pricedAtIngest(events: number): void {
+    this.eventsPricedAtIngest.inc(events);
   }
 
   alert(reason: StripeAlertReason): void {

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
-import { EventRow, EventsRepository } from '@tollgate/db';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { CONFIG, type TollgateConfig } from '@tollgate/config';
+import { EventRow, EventsRepository, isDataError, type InlinePricing } from '@tollgate/db';
+import { PriceOnIngest } from '../pricing/price-on-ingest';
 import { PriceQueue } from '../pricing/price-queue';
+import { INGEST_METRICS, type IngestMetrics } from './ingest-metrics';
 
 /** A usage event as validated by the api (docs/api.md, "Events"). */
 export interface IngestEvent {
@@ -55,8 +58,10 @@ const isRejected = (e: IngestEvent | RejectedEvent): e is RejectedEvent => (e as
 
 /**
  * Stores a request's valid events in one transaction (unknown customers created on the default plan,
- * duplicates skipped by the (organization, transaction_id) unique key), committed before it answers, then
- * asks for the batch to be priced. Once its customers are known a batch costs one statement.
+ * duplicates skipped by the (organization, transaction_id) unique key), committed before it answers. Once its
+ * customers are known, the batch is priced as it is stored, in the same statement (PriceOnIngest; docs/design.md,
+ * "Pricing as the batch is stored"); any other batch, or one the statement stored pending, is handed to the
+ * worker (one price job for the batch).
  */
 @Injectable()
 export class IngestEvents {
@@ -67,6 +72,9 @@ export class IngestEvents {
   constructor(
     private readonly events: EventsRepository,
     private readonly priceQueue: PriceQueue,
+    private readonly onIngest: PriceOnIngest,
+    @Inject(CONFIG) private readonly config: TollgateConfig,
+    @Optional() @Inject(INGEST_METRICS) private readonly metrics?: IngestMetrics,
   ) {}
 
   async execute({ organizationId, events }: IngestEventsCommand): Promise<EventResult[]> {
@@ -105,10 +113,18 @@ export class IngestEvents {
     }
 
     const cache = known;
-    const { inserted, customers } = await this.events.storeBatch(organizationId, batchId, [...newCustomers], (created) =>
-      toStore.map(({ event: e }) => row(e, (cache.get(e.externalCustomerId) ?? created.get(e.externalCustomerId))!)),
-    );
-    for (const [externalId, id] of customers) cache.set(externalId, id);
+    let inserted: number;
+    let priced = false;
+    if (newCustomers.size === 0 && this.config.ingestPricing === 'inline') {
+      const rows = toStore.map(({ event: e }) => row(e, cache.get(e.externalCustomerId)!));
+      ({ inserted, priced } = await this.storePriced(organizationId, batchId, rows));
+    } else {
+      const stored = await this.events.storeBatch(organizationId, batchId, [...newCustomers], (created) =>
+        toStore.map(({ event: e }) => row(e, (cache.get(e.externalCustomerId) ?? created.get(e.externalCustomerId))!)),
+      );
+      inserted = stored.inserted;
+      for (const [externalId, id] of stored.customers) cache.set(externalId, id);
+    }
 
     if (inserted === toStore.length) {
       for (const { index, event } of toStore) results[index] = { transaction_id: event.transactionId, status: 'accepted' };
@@ -126,7 +142,37 @@ export class IngestEvents {
         else results[index] = { transaction_id: id, status: 'rejected', error: CONFLICT };
       }
     }
-    if (inserted > 0) this.enqueuePricing(batchId);
+    if (inserted > 0 && !priced) this.enqueuePricing(batchId);
+    if (inserted > 0 && priced) this.metrics?.pricedAtIngest(inserted);
+  }
+
+  /**
+   * Priced in the statement that stores the batch when PriceOnIngest can price every event and nothing moved
+   * since; else stored pending, as any batch, for the worker. Pricing here is only a shortcut: whatever goes
+   * wrong in it (a plan that no longer compiles, an amount Postgres refuses) leaves the batch to the worker,
+   * which has the reasons, the retries and the quarantine.
+   */
+  private async storePriced(organizationId: string, batchId: string, rows: EventRow[]): Promise<{ inserted: number; priced: boolean }> {
+    let pricing: InlinePricing | null = null;
+    try {
+      pricing = await this.onIngest.prepare(organizationId, rows);
+    } catch (err) {
+      this.logger.warn({ msg: 'could not price the batch as it was stored; the worker will', batchId, err: (err as Error).message });
+    }
+    if (pricing !== null) {
+      try {
+        return await this.events.storePricedBatch(organizationId, batchId, rows, pricing);
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        this.logger.warn({
+          msg: 'Postgres refused an amount of the batch; the worker will price it',
+          batchId,
+          err: (err as Error).message,
+        });
+      }
+    }
+    const { inserted } = await this.events.storeBatch(organizationId, batchId, [], () => rows);
+    return { inserted, priced: false };
   }
 
   /** After the commit and off the reply's path: if Redis is down the sweeper finds the batch in Postgres. */

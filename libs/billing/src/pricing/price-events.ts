@@ -1,5 +1,5 @@
 import { Decimal } from '@tollgate/money';
-import { billingPeriod, IncompletePriceSheetError, providerCost } from '@tollgate/pricing';
+import { billingPeriod, IncompletePriceSheetError, providerCostTotal } from '@tollgate/pricing';
 import type { CustomerPricingRow, EventToPriceRow, PricedRow } from '@tollgate/db';
 import { periodInterval, type PlanVersion, versionForPeriod } from './plan-book';
 import type { RateLookup } from './rate-lookup';
@@ -55,7 +55,7 @@ export function priceEvents(
     let reason = rate.ok ? null : rate.reason;
     if (rate.ok) {
       try {
-        rateCardCost = new Decimal(providerCost(e.usage, rate.version).total);
+        rateCardCost = new Decimal(providerCostTotal(e.usage, rate.version));
       } catch (err) {
         if (!(err instanceof IncompletePriceSheetError)) throw err;
         reason = `rate card ${rate.version.provider}/${rate.version.model}: ${err.message}`;

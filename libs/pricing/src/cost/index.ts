@@ -4,3 +4,4 @@ export { promptSize } from './prompt-size';
 export { selectTier } from './select-tier';
 export { unitPrice, type UnitPrice } from './unit-price';
 export { providerCost, IncompletePriceSheetError, type ProviderCost, type DimensionCost } from './provider-cost';
+export { providerCostTotal } from './provider-cost-total';
