@@ -38,7 +38,7 @@ export interface UsageSums {
  * Usage of one charge of one customer's billing period: in the range under group keys, or (in_range false, keys
  * null) the part of the period outside the range, which only weighs in the attribution of its invoice lines.
  */
-export interface MarginCellRow extends UsageSums {
+export interface MarginCellRow extends Pick<UsageSums, 'events' | 'provider_cost' | 'rated_amount' | 'tokens'> {
   customer_id: string;
   period_start: Date;
   charge: string;
@@ -184,6 +184,10 @@ const SUMS = `sum(events)::text AS events, sum(provider_cost)::text AS provider_
   sum(cache_read_savings)::text AS cache_read_savings, sum(cache_write_extra)::text AS cache_write_extra,
   ARRAY[${USAGE_DIMENSIONS.map((d) => `sum(${d})`).join(', ')}]::text[] AS tokens`;
 
+/** What the margin report sums: events, cost, rated amount, tokens. */
+const MARGIN_SUMS = `sum(events)::text AS events, sum(provider_cost)::text AS provider_cost, sum(rated_amount)::text AS rated_amount,
+  ARRAY[${USAGE_DIMENSIONS.map((d) => `sum(${d})`).join(', ')}]::text[] AS tokens`;
+
 function withTokens<T extends { tokens: Record<UsageDimension, string> }>(r: WithTokens<T>): T {
   const tokens = {} as Record<UsageDimension, string>;
   for (let d = 0; d < USAGE_DIMENSIONS.length; d++) tokens[USAGE_DIMENSIONS[d]] = r.tokens[d];
@@ -210,6 +214,7 @@ export class AnalyticsRepository {
     try {
       await client.query('BEGIN READ ONLY');
       await client.query('SET LOCAL jit = off');
+      await client.query(`SET LOCAL work_mem = '64MB'`);
       const res = await client.query<R>(text, values);
       await client.query('COMMIT');
       return res;
@@ -233,13 +238,13 @@ export class AnalyticsRepository {
     const whole = `d.period_start >= $2::timestamptz AND d.period_end <= $3::timestamptz`;
     const daily = `
       SELECT d.customer_id::text, d.period_start, d.charge, (d.day >= $2::date AND d.day < $3::date) AS in_range,
-        CASE WHEN d.day >= $2::date AND d.day < $3::date THEN ${keys((k) => DAILY_KEYS[k])} END AS keys, ${SUMS}
+        CASE WHEN d.day >= $2::date AND d.day < $3::date THEN ${keys((k) => DAILY_KEYS[k])} END AS keys, ${MARGIN_SUMS}
       FROM analytics_daily d JOIN customers c ON c.id = d.customer_id
       JOIN (${OVERLAPPING}) p ON p.customer_id = d.customer_id AND p.period_start = d.period_start
       WHERE d.organization_id = $1 ${byPeriods ? `AND NOT (${whole})` : ''}
       GROUP BY 1, 2, 3, 4, 5`;
     const periods = `
-      SELECT d.customer_id::text, d.period_start, d.charge, true AS in_range, ${keys((k) => DAILY_KEYS[k])} AS keys, ${SUMS}
+      SELECT d.customer_id::text, d.period_start, d.charge, true AS in_range, ${keys((k) => DAILY_KEYS[k])} AS keys, ${MARGIN_SUMS}
       FROM analytics_periods d JOIN customers c ON c.id = d.customer_id
       WHERE d.organization_id = $1 AND ${whole}
       GROUP BY 1, 2, 3, 4, 5`;
