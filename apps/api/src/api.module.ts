@@ -18,6 +18,7 @@ import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PlansController } from './plans/plans.controller';
 import { CouponsController } from './coupons/coupons.controller';
+import { CreditsController } from './credits/credits.controller';
 import { CustomersController } from './customers/customers.controller';
 import { CustomerInvoicesController } from './invoices/customer-invoices.controller';
 import { InvoicesController } from './invoices/invoices.controller';
@@ -50,6 +51,7 @@ export class ApiModule {
         CustomersController,
         CustomerInvoicesController,
         CouponsController,
+        CreditsController,
         InvoicesController,
         UsageAlertsController,
         RatesController,

@@ -121,6 +121,20 @@ const couponFields = {
   frequency: fc.constantFrom('once', 'forever', 'x'),
   expires_at: fc.oneof(dateTimeish, nastyNumber),
 };
+const creditFields = {
+  amount: fc.oneof(decimalAround(21, 31), nastyNumber),
+  kind: fc.constantFrom('purchased', 'granted', 'x'),
+  priority: fc.oneof(fc.integer({ min: -1, max: 1_000_001 }), nastyNumber),
+  expires_at: fc.oneof(dateTimeish, nastyNumber),
+  paid: fc.oneof(fc.boolean(), nastyNumber, nastyString),
+};
+const topUpFields = {
+  below: fc.oneof(decimalAround(21, 31), nastyNumber),
+  amount: fc.oneof(decimalAround(21, 31), nastyNumber),
+  kind: fc.constantFrom('purchased', 'granted', 'x'),
+  priority: fc.oneof(fc.integer({ min: -1, max: 1_000_001 }), nastyNumber),
+  expires_in_days: fc.oneof(fc.integer({ min: -1, max: 4000 }), nastyNumber),
+};
 const customerFields = {
   external_id: nastyString,
   name: nastyString,
@@ -269,6 +283,21 @@ const endpoints: Endpoint[] = [
     body: body({ reason: nastyString }, { reason: 'fuzz' }),
   },
   { operationId: 'InvoicesController_reissue', method: 'POST', path: (id) => `/v1/invoices/${id}/reissue` },
+  { operationId: 'InvoicesController_markPaid', method: 'POST', path: (id) => `/v1/invoices/${id}/mark_paid` },
+  {
+    operationId: 'CreditsController_create',
+    method: 'POST',
+    path: (id) => `/v1/customers/${id}/credits`,
+    body: body(creditFields, { amount: '1.00', kind: 'granted' }),
+  },
+  { operationId: 'CreditsController_get', method: 'GET', path: (id) => `/v1/customers/${id}/credits`, query: ['cursor', 'limit'] },
+  {
+    operationId: 'CreditsController_putTopUp',
+    method: 'PUT',
+    path: (id) => `/v1/customers/${id}/credits/top_up`,
+    body: body(topUpFields, { below: '1', amount: '5', kind: 'granted' }),
+  },
+  { operationId: 'CreditsController_deleteTopUp', method: 'DELETE', path: (id) => `/v1/customers/${id}/credits/top_up` },
   { operationId: 'UsageAlertsController_get', method: 'GET', path: (id) => `/v1/customers/${id}/usage_alerts` },
   {
     operationId: 'UsageAlertsController_put',

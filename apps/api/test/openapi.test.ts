@@ -5,6 +5,7 @@ import {
   startTestApi,
   type ApiKeyListBody,
   type CouponBody,
+  type CreditGrantBody,
   type CreatedOrganizationBody,
   type CreatedWebhookEndpointBody,
   type InvoiceBody,
@@ -19,6 +20,7 @@ import { ApiKeysController } from '../src/api-keys/api-keys.controller';
 import { ErrorResponse } from '../src/common/schema/responses';
 import { ROUTE_SCHEMAS, SchemaPipe } from '../src/common/schema/validate';
 import { CouponsController } from '../src/coupons/coupons.controller';
+import { CreditsController } from '../src/credits/credits.controller';
 import { CustomersController } from '../src/customers/customers.controller';
 import { EventsController } from '../src/events/events.controller';
 import { HealthController } from '../src/health/health.controller';
@@ -121,6 +123,7 @@ describe('the OpenAPI document', () => {
       InvoicesController,
       CustomerInvoicesController,
       CouponsController,
+      CreditsController,
       StripeWebhooksController,
       AnalyticsController,
     ];
@@ -306,6 +309,20 @@ describe('real responses', () => {
     await call('InvoicesController_void', 'POST', `/v1/invoices/${draft.body.id}/void`, { reason: 'contract test' });
     await call('InvoicesController_finalize', 'POST', `/v1/invoices/${draft.body.id}/finalize`); // 409 invoice_void
     await call('InvoicesController_reissue', 'POST', `/v1/invoices/${draft.body.id}/reissue`);
+
+    // Credits: a grant, a purchase paid offline, the balance with a page of the ledger, a top-up rule.
+    await call('CreditsController_create', 'POST', '/v1/customers/billed/credits', { amount: '10.00', kind: 'granted', priority: 1 });
+    const sold = await call<CreditGrantBody>('CreditsController_create', 'POST', '/v1/customers/billed/credits', {
+      amount: '20.00',
+      kind: 'purchased',
+      expires_at: '2099-01-01T00:00:00Z',
+    });
+    await call('InvoicesController_markPaid', 'POST', `/v1/invoices/${sold.body.invoice_id}/mark_paid`);
+    await call('InvoicesController_markPaid', 'POST', `/v1/invoices/${draft.body.id}/mark_paid`); // 409 invoice_not_payable
+    await call('CreditsController_create', 'POST', '/v1/customers/billed/credits', { amount: '1.001', kind: 'granted' }); // 400
+    await call('CreditsController_get', 'GET', '/v1/customers/billed/credits?limit=1');
+    await call('CreditsController_putTopUp', 'PUT', '/v1/customers/billed/credits/top_up', { below: '5', amount: '10', kind: 'granted' });
+    await call('CreditsController_deleteTopUp', 'DELETE', '/v1/customers/billed/credits/top_up');
     await call('OrganizationsController_organization', 'GET', '/v1/organization');
     await call('OrganizationsController_changeOrganizationSettings', 'PATCH', '/v1/organization', { invoice_prefix: 'OPS' });
     await call('OrganizationsController_changeOrganizationSettings', 'PATCH', '/v1/organization', { target_margin: '0.25' });

@@ -10,6 +10,16 @@ import { RotateApiKey } from './api-keys/rotate-api-key';
 import { UpgradeApiKeyHashes } from './api-keys/upgrade-api-key-hashes';
 import { Clock, SystemClock, TestClock } from './clock';
 import { CreateCoupon } from './coupons/create-coupon';
+import { CheckCreditLevels } from './credits/check-credit-levels';
+import { CreateCreditGrant } from './credits/create-credit-grant';
+import { CreditGrants } from './credits/credit-grants';
+import { CreditPositions } from './credits/credit-positions';
+import { CreditWallet } from './credits/credit-wallet';
+import { ExpireCreditGrants } from './credits/expire-credit-grants';
+import { GetCreditBalance } from './credits/get-credit-balance';
+import { GetOngoingBalance } from './credits/get-ongoing-balance';
+import { RefreshEntitlements } from './credits/refresh-entitlements';
+import { SetTopUpRule } from './credits/set-top-up-rule';
 import { ListCoupons } from './coupons/list-coupons';
 import { RemoveCoupon } from './coupons/remove-coupon';
 import { CheckUsageThresholds } from './alerts/check-usage-thresholds';
@@ -139,6 +149,13 @@ const USE_CASES = [
   HandleStripeWebhook,
   ApplyStripeInvoiceEvent,
   ...ANALYTICS_USE_CASES,
+  CreateCreditGrant,
+  GetCreditBalance,
+  GetOngoingBalance,
+  SetTopUpRule,
+  ExpireCreditGrants,
+  RefreshEntitlements,
+  CheckCreditLevels,
 ];
 
 /** Real time, or in tests (TOLLGATE_TEST_NOW with NODE_ENV=test) a clock they set. */
@@ -176,6 +193,9 @@ export class BillingModule {
         InvoiceReader,
         BillingSchedule,
         ...ANALYTICS_PROVIDERS,
+        CreditPositions,
+        CreditWallet,
+        CreditGrants,
         CLOCK,
         { provide: RATE_LOOKUP, useExisting: RateBook },
       ],

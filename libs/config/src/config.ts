@@ -56,6 +56,10 @@ export interface TollgateConfig {
   ratePollMs?: number;
   /** How often the worker's billing cycle runs: closes due periods, recomputes and finalizes drafts. */
   billingIntervalMs: number;
+  /** How often the worker expires credit grants past their expires_at (the ledger's expiry entries). */
+  creditExpiryIntervalMs: number;
+  /** A cached entitlement older than this is computed again when read (bounds what no change marks stale). */
+  entitlementMaxAgeMs: number;
   /**
    * Tests only (TOLLGATE_TEST_NOW, honoured when NODE_ENV=test): the billing clock stands at this instant, so a
    * test drives period ends and grace periods without waiting.
@@ -132,6 +136,8 @@ const DEFAULTS = {
   WORKER_METRICS_PORT: '9464',
   RATE_SYNC_INTERVAL_SECONDS: '3600',
   BILLING_INTERVAL_SECONDS: '60',
+  CREDIT_EXPIRY_INTERVAL_SECONDS: '60',
+  ENTITLEMENT_MAX_AGE_SECONDS: '60',
   RATE_SOURCES: 'openrouter,litellm,bedrock',
   OPENROUTER_BASE_URL: 'https://openrouter.ai',
   LITELLM_URL: 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json',
@@ -355,6 +361,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     rateSyncTimeoutMs: positiveInt(env, 'RATE_SYNC_TIMEOUT_SECONDS') * 1000,
     ratePollMs: positiveInt(env, 'RATE_POLL_SECONDS') * 1000,
     billingIntervalMs: positiveInt(env, 'BILLING_INTERVAL_SECONDS') * 1000,
+    creditExpiryIntervalMs: positiveInt(env, 'CREDIT_EXPIRY_INTERVAL_SECONDS') * 1000,
+    entitlementMaxAgeMs: positiveInt(env, 'ENTITLEMENT_MAX_AGE_SECONDS') * 1000,
     testNow: testNow(env),
     queuePrefix: env.QUEUE_PREFIX || '{tollgate}',
     stripe: stripeSettings(env),

@@ -5,6 +5,7 @@ import { AnalyticsRepository } from './analytics.repository';
 import { AnalyticsRollupsRepository } from './analytics-rollups.repository';
 import { ApiKeysRepository } from './api-keys.repository';
 import { CouponsRepository } from './coupons.repository';
+import { CreditsRepository } from './credits.repository';
 import { CustomersRepository } from './customers.repository';
 import { createPool, createPrisma, PrismaClient } from './database';
 import { EventsRepository } from './events.repository';
@@ -42,6 +43,7 @@ const REPOSITORIES = [
   AnalyticsRollupsRepository,
   ApiKeysRepository,
   CouponsRepository,
+  CreditsRepository,
   CustomersRepository,
   EventsRepository,
   IngestBatchesRepository,

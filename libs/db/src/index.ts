@@ -8,6 +8,7 @@ export * from './analytics.repository';
 export * from './analytics-rollups.repository';
 export * from './api-keys.repository';
 export * from './coupons.repository';
+export * from './credits.repository';
 export * from './customers.repository';
 export * from './events.repository';
 export * from './ingest-batches.repository';

@@ -149,6 +149,23 @@ export interface CouponRow {
   used_at: Date | null;
 }
 
+/** A credit purchase's invoice: one line, its amount, finalized (or paid) when it is made. */
+export interface CreditPurchaseWrite {
+  id: string;
+  organization_id: string;
+  customer_id: string;
+  currency: string;
+  /** The customer's plan (every invoice names one; a purchase is billed on none of its charges). */
+  plan_code: string;
+  /** Exact decimal text, whole minor units. */
+  amount: string;
+  number: string;
+  line_id: string;
+  description: string;
+  paid: boolean;
+  at: Date;
+}
+
 /** An invoice's computed amounts and lines, to store on a draft or to finalize it with. */
 export interface ComputedInvoiceWrite {
   id: string;
@@ -679,6 +696,35 @@ export class InvoicesRepository {
       `SELECT ${INVOICE_COLUMNS} FROM invoices i JOIN customers c ON c.id = i.customer_id
        WHERE ${where.join(' AND ')} ORDER BY i.period_start DESC, i.id DESC LIMIT $${values.length}`,
       ...values,
+    );
+  }
+
+  /**
+   * A credit purchase's invoice (type credit_purchase), finalized at once with its number and its one line; `paid`
+   * when the operator collected elsewhere. Its period is the instant it was sold.
+   */
+  async insertCreditPurchase(tx: Tx, p: CreditPurchaseWrite): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `WITH i AS (
+         INSERT INTO invoices (id, organization_id, customer_id, type, status, period_start, period_end, billing_period_end, currency,
+           plan_code, subtotal, credits_applied, total, number, finalize_after, computed_at, finalized_at)
+         VALUES ($1::uuid, $2::uuid, $3::uuid, 'credit_purchase', $4::text, $5::timestamptz, $5::timestamptz, $5::timestamptz, $6::text,
+           $7::text, $8::numeric, 0, $8::numeric, $9::text, $5::timestamptz, $5::timestamptz, $5::timestamptz)
+         RETURNING id, customer_id
+       )
+       INSERT INTO invoice_lines (id, invoice_id, customer_id, position, type, description, amount, amount_precise)
+       SELECT $10::uuid, id, customer_id, 0, 'credit_purchase', $11::text, $8::numeric, $8::numeric FROM i`,
+      p.id,
+      p.organization_id,
+      p.customer_id,
+      p.paid ? 'paid' : 'finalized',
+      p.at,
+      p.currency,
+      p.plan_code,
+      p.amount,
+      p.number,
+      p.line_id,
+      p.description,
     );
   }
 

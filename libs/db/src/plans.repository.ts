@@ -28,6 +28,7 @@ export const DEFAULT_PLAN_DEFINITION = {
   minimum_commitment: '0',
   grace_period_hours: 0,
   requires_approval: false,
+  prepaid: false,
   cost_source: 'rate_card',
   charges: [{ name: 'usage', models: ['*'], mode: 'price', markup: '0', margin_floor: null, allowance_eligible: true }],
 };

@@ -64,4 +64,14 @@ export class WebhookEndpointsRepository {
     });
     return { endpoint: toRow(endpoint), canceled: canceled.count };
   }
+
+  /** The event types the organisations' enabled endpoints take, as `<organisation id>|<type>`. */
+  async subscribedTypes(db: Tx, organizationIds: readonly string[]): Promise<Set<string>> {
+    if (organizationIds.length === 0) return new Set();
+    const rows = await db.webhook_endpoints.findMany({
+      where: { organization_id: { in: [...new Set(organizationIds)] }, disabled_at: null },
+      select: { organization_id: true, events: true },
+    });
+    return new Set(rows.flatMap((r) => r.events.map((e) => `${r.organization_id}|${e}`)));
+  }
 }

@@ -72,3 +72,11 @@ export const TARGET_MARGIN: DecimalBounds = {
   max: '0.999',
   description: '0.30: customers should keep a margin of 30% of revenue (the margin-cliff report and margin.below_target).',
 };
+/** A credit grant's amount and a top-up rule's amounts: in the customer's currency (its decimal places are checked against it). */
+export const CREDIT_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits: 30, min: '0', example: '50.00' };
+
+/** A grant's priority: lower numbers are used first. */
+export const MAX_CREDIT_PRIORITY = 1_000_000;
+
+/** A top-up grant's lifetime in days (ten years at most). */
+export const MAX_TOP_UP_EXPIRY_DAYS = 3660;

@@ -127,7 +127,9 @@ export const Entitlement = named(
   'Entitlement',
   z.strictObject({
     allowed: z.boolean(),
-    reason: z.enum(['spend_cap_reached']).optional(),
+    reason: z.enum(['credits_exhausted', 'spend_cap_reached']).optional().meta({
+      description: 'credits_exhausted: a prepaid plan and no ongoing balance left; spend_cap_reached: the period usage reached the cap.',
+    }),
     ongoing_balance: decimalOut(),
     period_usage: decimalOut('What the next invoice bills for usage (its usage and late-usage lines net of the allowance).'),
     spend_cap: decimalOut().optional(),

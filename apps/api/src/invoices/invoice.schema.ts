@@ -7,7 +7,7 @@ import { decimalOut, listOf, TokenCounts, timestampOut } from '../common/schema/
 // Invoices (docs/api.md "Invoices"): the invoice, its list and the requests that close, approve, void and
 // reissue them.
 
-const LINE_TYPES = ['usage', 'late_usage', 'allowance', 'base_fee', 'minimum_commitment', 'coupon', 'credits'] as const;
+const LINE_TYPES = ['usage', 'late_usage', 'allowance', 'base_fee', 'minimum_commitment', 'coupon', 'credits', 'credit_purchase'] as const;
 
 const InvoiceLine = named(
   'InvoiceLine',
@@ -28,7 +28,7 @@ const InvoiceLine = named(
 );
 
 const invoiceFields = {
-  type: z.enum(['usage']),
+  type: z.enum(['usage', 'credit_purchase']),
   external_customer_id: z.string(),
   plan_code: z.string(),
   plan_version: z.number().int().nullable(),

@@ -1,7 +1,7 @@
 import { Controller, Get, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { FinalizeInvoice, GetInvoice, invoiceJson, ListInvoices, ReissueInvoice, VoidInvoice } from '@tollgate/billing';
+import { FinalizeInvoice, GetInvoice, invoiceJson, ListInvoices, MarkInvoicePaid, ReissueInvoice, VoidInvoice } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
@@ -25,6 +25,7 @@ export class InvoicesController {
     private readonly finalizeInvoice: FinalizeInvoice,
     private readonly voidInvoice: VoidInvoice,
     private readonly reissueInvoice: ReissueInvoice,
+    private readonly markInvoicePaid: MarkInvoicePaid,
   ) {}
 
   @Get()
@@ -73,8 +74,20 @@ export class InvoicesController {
 
   @Post(':id/reissue')
   @ApiOperation({ summary: "Invoice a void invoice's period again, computed now" })
-  @Responds(200, Invoice, 'The new invoice of the period', { 409: ['invoice_not_void', 'period_invoiced'] })
+  @Responds(200, Invoice, 'The new invoice of the period', { 409: ['invoice_not_void', 'invoice_not_reissuable', 'period_invoiced'] })
   async reissue(@Principal() key: KeyPrincipal, @ValidPath(InvoicePath) { id }: Path) {
     return invoiceJson(await this.reissueInvoice.execute({ organizationId: key.organizationId, invoiceId: id }), costsFor(key));
+  }
+
+  @Post(':id/mark_paid')
+  @ApiOperation({
+    summary: 'Record an offline payment: a finalized (or payment_failed) invoice is paid; a credit purchase grants its credit',
+  })
+  @Responds(200, Invoice, 'The invoice, paid', { 409: ['invoice_not_payable'] })
+  async markPaid(@Principal() key: KeyPrincipal, @ValidPath(InvoicePath) { id }: Path) {
+    return invoiceJson(
+      await this.markInvoicePaid.execute({ organizationId: key.organizationId, invoiceId: id, source: 'manual' }),
+      costsFor(key),
+    );
   }
 }

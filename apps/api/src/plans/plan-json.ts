@@ -24,6 +24,8 @@ export function readPlanBody(
 
 export function toApiPlan(row: PlanVersionRow) {
   return {
+    // Versions stored before the prepaid flag existed are not prepaid.
+    prepaid: false,
     ...(row.definition as object),
     id: row.id,
     version: row.version,

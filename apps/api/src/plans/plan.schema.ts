@@ -65,6 +65,12 @@ const planFields = {
   minimum_commitment: optional(decimalString({ ...PLAN_AMOUNT, description: 'At most the currency’s decimal places.' })),
   grace_period_hours: optional(integer(0, MAX_GRACE_HOURS).meta(defaultIs(PLAN_DEFAULTS.grace_period_hours))),
   requires_approval: optional(boolean().meta(defaultIs(PLAN_DEFAULTS.requires_approval))),
+  prepaid: optional(
+    boolean().meta({
+      ...defaultIs(PLAN_DEFAULTS.prepaid),
+      description: 'Prepaid: the entitlement refuses calls once the customer’s ongoing credit balance is not above zero.',
+    }),
+  ),
   cost_source: optional(oneOf(['rate_card', 'reported']).meta(defaultIs(PLAN_DEFAULTS.cost_source))),
   charges: array(ChargeRequest, 1, MAX_CHARGES, 'charges').meta({ description: 'Matched in order; the last matches every model ("*").' }),
 };
@@ -113,6 +119,7 @@ export const Plan = named(
     minimum_commitment: decimalOut(),
     grace_period_hours: z.number().int(),
     requires_approval: z.boolean(),
+    prepaid: z.boolean(),
     cost_source: z.enum(['rate_card', 'reported']),
     charges: z.array(ChargeOut),
     ...versionFields,

@@ -6,15 +6,19 @@ import { BillingProcessor } from '../processors/billing.processor';
 import { KeptScheduler, logQueueError } from '../processors/kept-scheduler';
 
 export const BILLING_SCHEDULER = 'billing-cycle';
+export const CREDIT_EXPIRY_SCHEDULER = 'credit-expiry';
 
 /**
  * The billing cycle every BILLING_INTERVAL_SECONDS (one job scheduler, whichever worker upserts it), and one
  * run at start: a worker that was down closes and finalizes, from Postgres, everything that came due meanwhile.
+ * On the same queue, the credit expiry every CREDIT_EXPIRY_INTERVAL_SECONDS (its own scheduler, kept the same way):
+ * Postgres says which grants are due, so a run after any outage expires everything that came due.
  */
 @Injectable()
 export class BillingCycleSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('billing');
   private scheduler?: KeptScheduler;
+  private expiry?: KeptScheduler;
 
   constructor(
     @InjectQueue(QUEUES.billing) private readonly queue: Queue,
@@ -31,11 +35,23 @@ export class BillingCycleSchedule implements OnApplicationBootstrap, OnApplicati
       this.logger,
     );
     await this.scheduler.start();
+    this.expiry = new KeptScheduler(
+      () =>
+        this.queue.upsertJobScheduler(
+          CREDIT_EXPIRY_SCHEDULER,
+          { every: this.config.creditExpiryIntervalMs },
+          { name: 'credit-expiry', opts },
+        ),
+      Math.min(Math.max(this.config.creditExpiryIntervalMs, 1000), 60_000),
+      this.logger,
+    );
+    await this.expiry.start();
     await this.queue.add('billing-catch-up', {}, opts);
   }
 
   onApplicationShutdown() {
     this.scheduler?.stop();
+    this.expiry?.stop();
   }
 }
 

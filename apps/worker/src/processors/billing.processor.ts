@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { CheckMarginTargets, RunBillingCycle, type BillingCycleResult } from '@tollgate/billing';
+import { CheckMarginTargets, ExpireCreditGrants, RunBillingCycle, type BillingCycleResult } from '@tollgate/billing';
 import { QUEUES } from '@tollgate/config';
 import { logQueueError } from './kept-scheduler';
 
@@ -10,7 +10,8 @@ const MARGIN_CHECK_INTERVAL_MS = 3_600_000;
 
 /**
  * A billing job (the repeatable tick, or the catch-up at start) runs one billing cycle, then, at most once an hour
- * per worker, the margin check (which publishes each customer's period once, however many workers run it).
+ * per worker, the margin check (which publishes each customer's period once, however many workers run it); a
+ * `credit-expiry` job (its own repeatable tick) expires the credit grants that are due.
  */
 @Processor(QUEUES.billing)
 export class BillingProcessor extends WorkerHost {
@@ -20,12 +21,14 @@ export class BillingProcessor extends WorkerHost {
 
   constructor(
     private readonly cycle: RunBillingCycle,
+    private readonly expiry: ExpireCreditGrants,
     private readonly marginTargets: CheckMarginTargets,
   ) {
     super();
   }
 
-  async process(): Promise<BillingCycleResult> {
+  async process(job: Job): Promise<BillingCycleResult | { expired: number; customers: number }> {
+    if (job.name === 'credit-expiry') return this.expiry.execute();
     const result = await this.cycle.execute();
     if (result.closed + result.finalized + result.failed > 0) this.logger.log({ msg: 'billing cycle', ...result });
     if (Date.now() - this.marginCheckedAt >= MARGIN_CHECK_INTERVAL_MS) {

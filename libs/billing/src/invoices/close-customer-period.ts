@@ -6,7 +6,6 @@ import { ConflictError, InvalidCommandError, NotFoundError } from '../errors';
 import { periodInterval, PlanBook } from '../pricing/plan-book';
 import { InvoiceReader } from './invoice-reader';
 import { InvoiceSettler } from './invoice-settler';
-import { StripePushes } from '../stripe/stripe-pushes';
 import type { InvoiceView } from './invoice-view';
 
 export interface CloseCustomerPeriodCommand {
@@ -33,7 +32,6 @@ export class CloseCustomerPeriod {
     private readonly settler: InvoiceSettler,
     private readonly reader: InvoiceReader,
     private readonly plans: PlanBook,
-    private readonly stripe: StripePushes,
     private readonly clock: Clock,
   ) {}
 
@@ -43,7 +41,7 @@ export class CloseCustomerPeriod {
     if (end.getTime() > now.getTime()) {
       throw new InvalidCommandError('period_end must not be in the future', [{ field: 'period_end', message: 'is after now' }]);
     }
-    const { id, finalized } = await this.transactions.run(async (tx) => {
+    const { id, settled } = await this.transactions.run(async (tx) => {
       await this.invoices.lockBilling(tx, [organizationId], 'shared');
       let customer = await this.invoices.lockCustomer(tx, organizationId, externalId);
       if (customer === null) throw new NotFoundError(`customer "${externalId}" not found`);
@@ -76,9 +74,9 @@ export class CloseCustomerPeriod {
           'nothing_to_bill',
           `the period of customer "${externalId}" from ${period.start.toISOString()} has nothing to bill`,
         );
-      return { id: invoice.id, finalized: settled.finalized };
+      return { id: invoice.id, settled };
     });
-    await this.stripe.enqueue(finalized);
+    await this.settler.afterCommit(settled);
     const row = await this.invoices.find(this.invoices.reader, organizationId, id);
     return (await this.reader.views([row!]))[0];
   }

@@ -5,7 +5,6 @@ import { ConflictError } from '../errors';
 import { assertInvoiceId, lockInvoice, type InvoiceCommand } from './invoice-commands';
 import { InvoiceReader } from './invoice-reader';
 import { InvoiceSettler } from './invoice-settler';
-import { StripePushes } from '../stripe/stripe-pushes';
 import type { InvoiceView } from './invoice-view';
 
 /**
@@ -20,14 +19,13 @@ export class FinalizeInvoice {
     private readonly invoices: InvoicesRepository,
     private readonly settler: InvoiceSettler,
     private readonly reader: InvoiceReader,
-    private readonly stripe: StripePushes,
     private readonly clock: Clock,
   ) {}
 
   async execute(command: InvoiceCommand): Promise<InvoiceView> {
     assertInvoiceId(command.invoiceId);
     const now = this.clock.now();
-    const finalized = await this.transactions.run(async (tx) => {
+    const settled = await this.transactions.run(async (tx) => {
       await this.invoices.lockBilling(tx, [command.organizationId], 'shared');
       const invoice = await lockInvoice(this.invoices, tx, command);
       if (invoice.status === 'void')
@@ -35,13 +33,13 @@ export class FinalizeInvoice {
           'invoice_void',
           `invoice ${invoice.id} is void: POST /v1/invoices/${invoice.id}/reissue bills its period again`,
         );
-      if (invoice.status !== 'draft') return [];
+      if (invoice.status !== 'draft') return { finalized: [], published: [] };
       const settled = await this.settler.settle(tx, [invoice], now, true);
       if (settled.failed.length > 0)
         throw new ConflictError('invoice_not_computable', `invoice ${invoice.id} cannot be computed: ${settled.failed[0].error}`);
-      return settled.finalized;
+      return settled;
     });
-    await this.stripe.enqueue(finalized);
+    await this.settler.afterCommit(settled);
     const row = await this.invoices.find(this.invoices.reader, command.organizationId, command.invoiceId);
     return (await this.reader.views([row!]))[0];
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InvoicesRepository, type CouponRow, type Tx } from '@tollgate/db';
+import { CreditsRepository, InvoicesRepository, type CouponRow, type Tx } from '@tollgate/db';
 import { Decimal } from '@tollgate/money';
 import {
   computeInvoice,
@@ -7,6 +7,7 @@ import {
   USAGE_DIMENSIONS,
   type ChargeAggregate,
   type Coupon,
+  type CreditGrant,
   type Invoice,
   type LateUsage,
 } from '@tollgate/pricing';
@@ -82,6 +83,7 @@ export class InvoiceCalculator {
   constructor(
     private readonly invoices: InvoicesRepository,
     private readonly plans: PlanBook,
+    private readonly credits: CreditsRepository,
   ) {}
 
   async compute(subjects: readonly InvoiceSubject[], asOf: Date, db: Tx = this.invoices.reader): Promise<InvoiceComputation[]> {
@@ -97,6 +99,7 @@ export class InvoiceCalculator {
       early.map(({ s }) => ({ customer_id: s.customerId, period_start: s.periodStart, through: s.usageThrough! })),
     );
     const coupons = await this.invoices.activeCoupons(db, customerIds);
+    const grantRows = await this.credits.usableGrants(db, customerIds);
 
     // Plan versions: of the plans billed and the customers' plans, and those recorded on finalized invoices.
     const codes = new Map<string, Set<string>>();
@@ -177,7 +180,46 @@ export class InvoiceCalculator {
     const couponsOf = new Map<string, CouponRow[]>();
     for (const c of coupons) couponsOf.set(c.customer_id, [...(couponsOf.get(c.customer_id) ?? []), c]);
 
-    return subjects.map((s, i): InvoiceComputation => {
+    // Step 8's grants, per customer. A customer's invoices take from them oldest period first, each from what the
+    // ones before it left: two drafts finalized together never use one credit twice.
+    const grantsOf = new Map<string, CreditGrant[]>();
+    for (const g of grantRows) {
+      const grant: CreditGrant = {
+        id: g.id,
+        remaining: new Decimal(g.remaining),
+        priority: g.priority,
+        expires_at: g.expires_at,
+        created_at: g.created_at,
+      };
+      grantsOf.set(g.customer_id, [...(grantsOf.get(g.customer_id) ?? []), grant]);
+    }
+    const order = subjects.map((_, i) => i).sort((a, b) => subjects[a].periodStart.getTime() - subjects[b].periodStart.getTime() || a - b);
+    const results: InvoiceComputation[] = new Array(subjects.length);
+    for (const i of order) {
+      results[i] = this.one(subjects[i], i, rows, ownVersions, couponsOf, grantsOf, asOf);
+      const r = results[i];
+      if (!r.ok || r.invoice.credit_consumption.length === 0) continue;
+      const used = new Map(r.invoice.credit_consumption.map((u) => [u.grant_id, u.amount]));
+      grantsOf.set(
+        subjects[i].customerId,
+        (grantsOf.get(subjects[i].customerId) ?? []).map((g) =>
+          used.has(g.id) ? { ...g, remaining: g.remaining.minus(used.get(g.id)!) } : g,
+        ),
+      );
+    }
+    return results;
+  }
+
+  private one(
+    s: InvoiceSubject,
+    i: number,
+    rows: UsageRow[][],
+    ownVersions: (PlanVersion | null)[],
+    couponsOf: Map<string, CouponRow[]>,
+    grantsOf: Map<string, CreditGrant[]>,
+    asOf: Date,
+  ): InvoiceComputation {
+    {
       try {
         const version = ownVersions[i];
         if (version === null)
@@ -212,8 +254,7 @@ export class InvoiceCalculator {
           late_usage: [...late.values()] satisfies LateUsage[],
           discount: new Decimal(s.discount),
           coupons: applicable.map(couponOf),
-          // Credits come with prepaid credits: the customer's grants go here.
-          grants: [],
+          grants: grantsOf.get(s.customerId) ?? [],
           as_of: asOf,
         });
         const once = new Set(applicable.filter((c) => c.frequency === 'once').map((c) => c.id));
@@ -227,6 +268,6 @@ export class InvoiceCalculator {
       } catch (err) {
         return { ok: false, error: err instanceof Error ? err.message : String(err) };
       }
-    });
+    }
   }
 }

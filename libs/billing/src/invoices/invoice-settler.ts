@@ -9,10 +9,20 @@ import {
   type NewDraft,
   type Tx,
 } from '@tollgate/db';
-import { halfAwayFromZero, type Decimal } from '@tollgate/money';
-import { billingPeriod, USAGE_DIMENSIONS, type BillingPeriod, type Invoice } from '@tollgate/pricing';
+import { formatAmount, halfAwayFromZero, type Decimal } from '@tollgate/money';
+import {
+  billingPeriod,
+  USAGE_DIMENSIONS,
+  type BillingPeriod,
+  type CreditConsumption,
+  type Invoice,
+  type InvoiceLine,
+} from '@tollgate/pricing';
+import { CreditWallet } from '../credits/credit-wallet';
 import { periodInterval, PlanBook, versionForPeriod, type PlanVersion } from '../pricing/plan-book';
+import { invoicePayload } from '../stripe/invoice-event-payload';
 import { StripePushes } from '../stripe/stripe-pushes';
+import { PublishWebhookEvent, type PublishedEvent } from '../webhooks/publish-webhook-event';
 import { InvoiceCalculator, type InvoiceComputation, type InvoiceSubject } from './invoice-calculator';
 import { invoiceNumber } from './invoice-number';
 import { PRECISE_PLACES } from './invoice-view';
@@ -28,6 +38,8 @@ export interface SettleResult {
   /** Drafts recomputed and kept (grace not over, or waiting for approval). */
   drafts: string[];
   failed: { id: string; error: string }[];
+  /** invoice.finalized and invoice.margin_floor_applied of the invoices finalized: `afterCommit` dispatches them. */
+  published: PublishedEvent[];
 }
 
 export interface CloseResult {
@@ -84,7 +96,15 @@ export class InvoiceSettler {
     private readonly calculator: InvoiceCalculator,
     private readonly plans: PlanBook,
     private readonly stripe: StripePushes,
+    private readonly wallet: CreditWallet,
+    private readonly webhooks: PublishWebhookEvent,
   ) {}
+
+  /** After the settling transaction's commit: the finalized invoices' Stripe pushes and webhook deliveries hurried. */
+  async afterCommit(settled: { finalized: readonly string[]; published: readonly PublishedEvent[] }): Promise<void> {
+    await this.stripe.enqueue(settled.finalized);
+    await this.webhooks.dispatch(...settled.published);
+  }
 
   /** Subjects of stored invoices: the customer's plan and discount now, and whether each is its oldest draft. */
   async subjects(db: Tx, rows: readonly InvoiceRow[]): Promise<InvoiceSubject[]> {
@@ -174,7 +194,7 @@ export class InvoiceSettler {
     const open = drafts.filter((d) => d.status === 'draft');
     const subjects = await this.subjects(tx, open);
     const results = await this.calculator.compute(subjects, now, tx);
-    const finalize: { row: InvoiceRow; write: ComputedInvoiceWrite; once: string[] }[] = [];
+    const finalize: { row: InvoiceRow; write: ComputedInvoiceWrite; once: string[]; invoice: Invoice }[] = [];
     const keep: ComputedInvoiceWrite[] = [];
     const drop: string[] = [];
     const failed: { id: string; error: string }[] = [];
@@ -189,9 +209,29 @@ export class InvoiceSettler {
       // A draft with no line at all when its grace period ends is dropped, approval or not (late usage of its
       // period then goes on the next invoice); an operator's approval finalizes even an empty one.
       if (graceOver && !force && r.invoice.lines.length === 0) drop.push(row.id);
-      else if (force || (graceOver && !row.requires_approval)) finalize.push({ row, write, once: r.onceCoupons });
+      else if (force || (graceOver && !row.requires_approval)) finalize.push({ row, write, once: r.onceCoupons, invoice: r.invoice });
       else keep.push(write);
     });
+
+    // Before the numbers (whose row serialises an organisation's finalizations): step 8's credits taken from the
+    // wallet, guarded (docs/design.md "Credits"); the settled customers' cached entitlements made stale (a draft's
+    // subtotal, credits taken); which invoice events an endpoint takes.
+    await this.wallet.consume(
+      tx,
+      finalize.map((f) => ({ invoiceId: f.row.id, uses: f.invoice.credit_consumption satisfies readonly CreditConsumption[] })),
+      now,
+    );
+    await this.wallet.touch(
+      tx,
+      open.map((d) => d.customer_id),
+    );
+    const subscribed =
+      finalize.length === 0
+        ? new Set<string>()
+        : await this.webhooks.subscribed(
+            tx,
+            finalize.map((f) => f.row.organization_id),
+          );
 
     // Numbers in period order within each organisation, from one block taken for the organisation's year.
     finalize.sort(
@@ -222,7 +262,8 @@ export class InvoiceSettler {
       now,
     );
     await this.stripe.open(tx, finalized);
-    // Prepaid credits (the next step) are consumed here, in the finalizing transaction.
+    const published: PublishedEvent[] = [];
+    for (const f of finalize) published.push(...(await this.publishFinalized(tx, f.row, f.write, f.invoice, now, subscribed)));
     const kept = await this.invoices.writeComputed(tx, keep, false, now);
     await this.invoices.markComputeErrors(
       tx,
@@ -231,7 +272,56 @@ export class InvoiceSettler {
     );
     const dropped = await this.invoices.dropDrafts(tx, drop);
     for (const f of failed) this.logger.error({ msg: 'an invoice could not be computed; it stays a draft', invoice: f.id, err: f.error });
-    return { finalized, dropped, drafts: kept, failed };
+    return { finalized, dropped, drafts: kept, failed, published };
+  }
+
+  /** invoice.finalized, and invoice.margin_floor_applied when a line's margin floor bound (docs/api.md "Webhooks"). */
+  private async publishFinalized(
+    tx: Tx,
+    row: InvoiceRow,
+    write: ComputedInvoiceWrite,
+    invoice: Invoice,
+    at: Date,
+    subscribed: ReadonlySet<string>,
+  ): Promise<PublishedEvent[]> {
+    const takes = (type: string) => subscribed.has(`${row.organization_id}|${type}`);
+    const finalized: InvoiceRow = { ...row, status: 'finalized', number: write.number, total: write.total, finalized_at: at };
+    const base = invoicePayload(finalized, {
+      status: 'finalized',
+      finalized_at: at.toISOString(),
+      subtotal: formatAmount(invoice.subtotal, invoice.currency),
+      credits_applied: formatAmount(invoice.credits_applied, invoice.currency),
+    });
+    const out: PublishedEvent[] = [];
+    if (takes('invoice.finalized'))
+      out.push(
+        await this.webhooks.publish(tx, {
+          organizationId: row.organization_id,
+          type: 'invoice.finalized',
+          subjectKey: `invoice:${row.id}`,
+          payload: base,
+        }),
+      );
+    const floored = invoice.lines.filter((l: InvoiceLine) => l.floor_applied);
+    if (floored.length > 0 && takes('invoice.margin_floor_applied'))
+      out.push(
+        await this.webhooks.publish(tx, {
+          organizationId: row.organization_id,
+          type: 'invoice.margin_floor_applied',
+          subjectKey: `invoice:${row.id}`,
+          payload: {
+            ...base,
+            lines: floored.map((l) => ({
+              type: l.type,
+              description: l.description,
+              charge: l.charge,
+              provider_cost: l.provider_cost === null ? null : l.provider_cost.toFixed(),
+              amount: formatAmount(l.amount, invoice.currency),
+            })),
+          },
+        }),
+      );
+    return out;
   }
 }
 

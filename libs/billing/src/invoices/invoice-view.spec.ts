@@ -14,6 +14,7 @@ const invoice = computeInvoice({
     minimum_commitment: new Decimal(0),
     grace_period_hours: 0,
     requires_approval: false,
+    prepaid: false,
     cost_source: 'rate_card',
     charges: [
       {

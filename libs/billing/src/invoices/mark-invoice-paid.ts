@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvoicesRepository, Transactions } from '@tollgate/db';
 import { Clock } from '../clock';
+import { CreditWallet } from '../credits/credit-wallet';
 import { ConflictError } from '../errors';
 import { invoicePayload } from '../stripe/invoice-event-payload';
 import { PublishWebhookEvent } from '../webhooks/publish-webhook-event';
@@ -16,12 +17,10 @@ export interface MarkInvoicePaidCommand extends InvoiceCommand {
 }
 
 /**
- * A finalized (or payment_failed) invoice is paid: the transition guarded by its status, and `invoice.paid`
- * published with it. Marking a paid invoice paid returns it unchanged; a draft or a void one is 409
- * `invoice_not_payable`.
- *
- * PROVISIONAL (the stripe-push branch): the credits branch writes the real one (credit grants of a
- * credit-purchase invoice activated in the same transaction) with this signature; the lead keeps theirs.
+ * A finalized (or payment_failed) invoice is paid (POST /v1/invoices/{id}/mark_paid, an offline payment, or Stripe's
+ * invoice.paid): the transition guarded by its status, `invoice.paid` published with it and, for a credit purchase,
+ * its grant made usable, all in one transaction. Marking a paid invoice paid returns it unchanged; a draft or a
+ * void one is 409 `invoice_not_payable`.
  */
 @Injectable()
 export class MarkInvoicePaid {
@@ -30,6 +29,7 @@ export class MarkInvoicePaid {
     private readonly invoices: InvoicesRepository,
     private readonly reader: InvoiceReader,
     private readonly webhooks: PublishWebhookEvent,
+    private readonly wallet: CreditWallet,
     private readonly clock: Clock,
   ) {}
 
@@ -41,6 +41,7 @@ export class MarkInvoicePaid {
       if (invoice.status === 'paid') return null;
       if (!(await this.invoices.markPaid(tx, invoice.id)))
         throw new ConflictError('invoice_not_payable', `invoice ${invoice.id} is ${invoice.status}: only a finalized invoice can be paid`);
+      await this.wallet.paid(tx, invoice, paidAt);
       return this.webhooks.publish(tx, {
         organizationId: invoice.organization_id,
         type: 'invoice.paid',

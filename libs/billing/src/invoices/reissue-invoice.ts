@@ -7,7 +7,6 @@ import { PlanBook, versionForPeriod } from '../pricing/plan-book';
 import { assertInvoiceId, lockInvoice, type InvoiceCommand } from './invoice-commands';
 import { InvoiceReader } from './invoice-reader';
 import { InvoiceSettler } from './invoice-settler';
-import { StripePushes } from '../stripe/stripe-pushes';
 import type { InvoiceView } from './invoice-view';
 
 const HOUR = 3_600_000;
@@ -26,18 +25,23 @@ export class ReissueInvoice {
     private readonly settler: InvoiceSettler,
     private readonly reader: InvoiceReader,
     private readonly plans: PlanBook,
-    private readonly stripe: StripePushes,
     private readonly clock: Clock,
   ) {}
 
   async execute(command: InvoiceCommand): Promise<InvoiceView> {
     assertInvoiceId(command.invoiceId);
     const now = this.clock.now();
-    const { id, finalized } = await this.transactions.run(async (tx) => {
+    const { id, settled } = await this.transactions.run(async (tx) => {
       await this.invoices.lockBilling(tx, [command.organizationId], 'shared');
       const voided = await lockInvoice(this.invoices, tx, command);
       if (voided.status !== 'void')
         throw new ConflictError('invoice_not_void', `invoice ${voided.id} is ${voided.status}: only a void invoice is reissued`);
+      // A credit purchase has no period to bill again: sell the credit again (POST /v1/customers/{id}/credits).
+      if (voided.type !== 'usage')
+        throw new ConflictError(
+          'invoice_not_reissuable',
+          `invoice ${voided.id} is a ${voided.type} invoice: only a usage invoice is reissued`,
+        );
       const current = await this.invoices.periodInvoice(tx, voided.customer_id, voided.period_start);
       if (current !== null) throw new ConflictError('period_invoiced', `the period of invoice ${voided.id} is invoiced by ${current.id}`);
       const [customer] = await this.invoices.customers(tx, [voided.customer_id]);
@@ -64,9 +68,9 @@ export class ReissueInvoice {
         },
       ]);
       const settled = await this.settler.settle(tx, await this.invoices.lockInvoices(tx, created), now);
-      return { id: created[0], finalized: settled.finalized };
+      return { id: created[0], settled };
     });
-    await this.stripe.enqueue(finalized);
+    await this.settler.afterCommit(settled);
     const row = await this.invoices.find(this.invoices.reader, command.organizationId, id);
     return (await this.reader.views([row!]))[0];
   }

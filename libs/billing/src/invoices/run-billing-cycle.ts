@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InvoicesRepository, Transactions, type Tx } from '@tollgate/db';
 import { Clock } from '../clock';
-import { StripePushes } from '../stripe/stripe-pushes';
+import type { PublishedEvent } from '../webhooks/publish-webhook-event';
 import { InvoiceSettler } from './invoice-settler';
 
 export interface BillingCycleResult {
@@ -37,7 +37,6 @@ export class RunBillingCycle {
     private readonly transactions: Transactions,
     private readonly invoices: InvoicesRepository,
     private readonly settler: InvoiceSettler,
-    private readonly stripe: StripePushes,
     private readonly clock: Clock,
   ) {}
 
@@ -47,7 +46,7 @@ export class RunBillingCycle {
     // After each chunk's commit: its counts, and its finalized invoices to the Stripe push.
     const add = async (r: Chunk) => {
       for (const k of Object.keys(total) as (keyof BillingCycleResult)[]) total[k] += r[k] ?? 0;
-      await this.stripe.enqueue(r.finalizedIds ?? []);
+      await this.settler.afterCommit({ finalized: r.finalizedIds ?? [], published: r.published ?? [] });
     };
 
     // Periods due: one chunk of customers per transaction, each closing its oldest due period (a customer
@@ -72,6 +71,7 @@ export class RunBillingCycle {
         refreshed: settled.drafts.length,
         failed: settled.failed.length,
         finalizedIds: settled.finalized,
+        published: settled.published,
       };
     }, add);
 
@@ -96,6 +96,7 @@ export class RunBillingCycle {
         refreshed: settled.drafts.length,
         failed: settled.failed.length,
         finalizedIds: settled.finalized,
+        published: settled.published,
       };
     }, add);
     return total;
@@ -133,6 +134,6 @@ export class RunBillingCycle {
   }
 }
 
-type Chunk = Partial<BillingCycleResult> & { finalizedIds?: string[] };
+type Chunk = Partial<BillingCycleResult> & { finalizedIds?: string[]; published?: PublishedEvent[] };
 
 const BUSY = new Error('billing lock taken');

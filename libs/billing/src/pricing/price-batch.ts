@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { IngestBatchesRepository, isDataError, isUnavailableError, PricedRow, PricingGuard, PricingRepository } from '@tollgate/db';
+import { RefreshEntitlements } from '../credits/refresh-entitlements';
 import { CheckUsageThresholds, type CheckUsageThresholdsCommand, type PricedPeriod } from '../alerts/check-usage-thresholds';
 import { PlanBook } from './plan-book';
 import { priceEvents, unpricedRow } from './price-events';
@@ -53,6 +54,7 @@ export class PriceBatch {
     @Inject(RATE_LOOKUP) private readonly rates: RateLookup,
     @Inject(CONFIG) private readonly config: TollgateConfig,
     private readonly thresholds: CheckUsageThresholds,
+    private readonly entitlements: RefreshEntitlements,
     @Optional() @Inject(PRICING_METRICS) private readonly metrics?: PricingMetrics,
   ) {}
 
@@ -73,6 +75,8 @@ export class PriceBatch {
     // checks again from Postgres, so a crossing is never missed (docs/design.md, "Webhooks").
     if (priced.check === null) await this.thresholds.forBatch(batchId);
     else await this.thresholds.execute(priced.check);
+    // The entitlement cache and credit levels of the batch's customers that have a wallet (docs/design.md "Credits").
+    await this.entitlements.afterPricing(batchId, priced.check);
     return priced.result;
   }
 

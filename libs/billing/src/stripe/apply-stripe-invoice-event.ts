@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvoicesRepository, StripeEventsRepository, StripePushesRepository, Transactions, type StripeEventOutcome } from '@tollgate/db';
 import { Clock } from '../clock';
+import { CreditWallet } from '../credits/credit-wallet';
 import { lockInvoice } from '../invoices/invoice-commands';
 import { PublishWebhookEvent, type PublishedEvent } from '../webhooks/publish-webhook-event';
 import { invoicePayload } from './invoice-event-payload';
@@ -40,6 +41,7 @@ export class ApplyStripeInvoiceEvent {
     private readonly pushes: StripePushesRepository,
     private readonly events: StripeEventsRepository,
     private readonly webhooks: PublishWebhookEvent,
+    private readonly wallet: CreditWallet,
     private readonly clock: Clock,
   ) {}
 
@@ -66,6 +68,7 @@ export class ApplyStripeInvoiceEvent {
       }
       if (event.type === 'invoice.voided' && (invoice.status === 'finalized' || invoice.status === 'payment_failed')) {
         await this.invoices.void(tx, invoice.id, `voided on Stripe (${stripeInvoiceId})`, this.clock.now());
+        await this.wallet.voided(tx, invoice, this.clock.now());
         await this.pushes.markVoided(tx, invoice.id);
         changed = true;
       }

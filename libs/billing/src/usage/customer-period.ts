@@ -4,7 +4,7 @@ import { Decimal } from '@tollgate/money';
 import { billingPeriod, type BillingPeriod, type Invoice } from '@tollgate/pricing';
 import { Clock } from '../clock';
 import { NotFoundError } from '../errors';
-import { InvoiceCalculator } from '../invoices/invoice-calculator';
+import { InvoiceCalculator, type InvoiceSubject } from '../invoices/invoice-calculator';
 import { computedView, type InvoiceView } from '../invoices/invoice-view';
 import { periodInterval, PlanBook, PlanVersion, versionForPeriod } from '../pricing/plan-book';
 
@@ -20,6 +20,29 @@ export interface PeriodInvoice extends CustomerPeriod {
   invoice: Invoice;
   /** The preview as an invoice view (status "preview"). */
   view: InvoiceView;
+}
+
+/**
+ * The next invoice of a customer (the preview's; the ongoing balance's): its period on its plan as it is now, with
+ * late usage of earlier periods unless a draft takes it.
+ */
+export function nextInvoiceSubject(
+  organizationId: string,
+  customer: { id: string; plan_code: string; discount: string },
+  period: BillingPeriod,
+  hasDraft: boolean,
+): InvoiceSubject {
+  return {
+    organizationId,
+    customerId: customer.id,
+    customerPlanCode: customer.plan_code,
+    planCode: customer.plan_code,
+    periodStart: period.start,
+    billingPeriodEnd: period.end,
+    usageThrough: null,
+    discount: customer.discount,
+    takesLateUsage: !hasDraft,
+  };
 }
 
 /**
@@ -56,22 +79,7 @@ export class CurrentPeriod {
     const version = versionForPeriod(current.versions, period.end.getTime());
     if (!version) throw new NotFoundError(`the plan "${customer.plan_code}" of customer "${externalId}" does not exist`);
     const drafts = await this.invoices.oldestDrafts(this.invoices.reader, [customer.id]);
-    const [result] = await this.calculator.compute(
-      [
-        {
-          organizationId,
-          customerId: customer.id,
-          customerPlanCode: customer.plan_code,
-          planCode: customer.plan_code,
-          periodStart: period.start,
-          billingPeriodEnd: period.end,
-          usageThrough: null,
-          discount: customer.discount,
-          takesLateUsage: !drafts.has(customer.id),
-        },
-      ],
-      now,
-    );
+    const [result] = await this.calculator.compute([nextInvoiceSubject(organizationId, customer, period, drafts.has(customer.id))], now);
     if (!result.ok) throw new Error(`the invoice of customer "${externalId}" cannot be computed: ${result.error}`);
     const view = computedView(
       {

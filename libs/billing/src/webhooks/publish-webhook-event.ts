@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Transactions, WebhookDeliveriesRepository, type PublishedEvent, type Tx } from '@tollgate/db';
+import { Transactions, WebhookDeliveriesRepository, WebhookEndpointsRepository, type PublishedEvent, type Tx } from '@tollgate/db';
 import { isWebhookEventType, type WebhookEventType } from './event-types';
 import { WebhookQueue } from './webhook-queue';
 
@@ -36,7 +36,18 @@ export class PublishWebhookEvent {
     private readonly transactions: Transactions,
     private readonly deliveries: WebhookDeliveriesRepository,
     private readonly queue: WebhookQueue,
+    private readonly endpoints: WebhookEndpointsRepository,
   ) {}
+
+  /**
+   * Which (organisation, type) pairs have an enabled endpoint, as `<organisation id>|<type>`: a use case publishing
+   * many events in one transaction (the finalization of a chunk of invoices) skips the types nobody takes. An
+   * event published with no endpoint taking it makes no delivery, and an endpoint added later never receives
+   * earlier events, so skipping it changes nothing a receiver can see.
+   */
+  subscribed(tx: Tx, organizationIds: readonly string[]): Promise<Set<string>> {
+    return this.endpoints.subscribedTypes(tx, organizationIds);
+  }
 
   /** In a transaction of its own, then dispatched. */
   async execute(command: PublishWebhookEventCommand): Promise<PublishedEvent> {

@@ -13,3 +13,4 @@ export type { CreditGrant, CreditConsumption } from './credits';
 export type { InvoiceLine, InvoiceLineType, LineUsage } from './invoice-line';
 export { roundLine } from './round-line';
 export { computeInvoice, type Invoice, type InvoiceInput } from './compute-invoice';
+export { entitlement, type Entitlement, type EntitlementInput, type EntitlementReason } from './entitlement';

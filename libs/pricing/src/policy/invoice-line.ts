@@ -2,7 +2,16 @@ import type { Decimal } from '@tollgate/money';
 import type { Usage } from '../dimensions';
 import { roundLine } from './round-line';
 
-export type InvoiceLineType = 'usage' | 'late_usage' | 'allowance' | 'base_fee' | 'minimum_commitment' | 'coupon' | 'credits';
+export type InvoiceLineType =
+  | 'usage'
+  | 'late_usage'
+  | 'allowance'
+  | 'base_fee'
+  | 'minimum_commitment'
+  | 'coupon'
+  | 'credits'
+  // The one line of a credit_purchase invoice: the prepaid credit it sells.
+  | 'credit_purchase';
 
 /** What a usage or late-usage line summed. */
 export interface LineUsage {

@@ -20,6 +20,7 @@ export interface PlanJson {
   minimum_commitment: string;
   grace_period_hours: number;
   requires_approval: boolean;
+  prepaid: boolean;
   cost_source: CostSource;
   charges: ChargeJson[];
 }
@@ -39,6 +40,7 @@ export function planToJson(plan: Plan): PlanJson {
     minimum_commitment: plan.minimum_commitment.toFixed(),
     grace_period_hours: plan.grace_period_hours,
     requires_approval: plan.requires_approval,
+    prepaid: plan.prepaid,
     cost_source: plan.cost_source,
     charges: plan.charges.map((c) => ({
       name: c.name,

@@ -31,6 +31,11 @@ export interface Plan {
   readonly minimum_commitment: Decimal;
   readonly grace_period_hours: number;
   readonly requires_approval: boolean;
+  /**
+   * A prepaid plan: its customers may use the product only while they have prepaid credit (the entitlement answers
+   * `allowed: false`, reason `credits_exhausted`, once their ongoing balance is not above zero).
+   */
+  readonly prepaid: boolean;
   readonly cost_source: CostSource;
   /** Matched in order; the last one matches every model (the default). */
   readonly charges: readonly Charge[];

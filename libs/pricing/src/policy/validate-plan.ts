@@ -37,6 +37,7 @@ export interface PlanInput {
   readonly minimum_commitment?: string | null;
   readonly grace_period_hours?: number | null;
   readonly requires_approval?: boolean | null;
+  readonly prepaid?: boolean | null;
   readonly cost_source?: CostSource | null;
   readonly charges: readonly ChargeInput[];
 }
@@ -49,6 +50,7 @@ export const PLAN_DEFAULTS = {
   minimum_commitment: '0',
   grace_period_hours: 0,
   requires_approval: false,
+  prepaid: false,
   cost_source: 'rate_card',
   mode: 'price',
   markup: '0',
@@ -103,6 +105,7 @@ export function validatePlan(input: PlanInput): PlanValidation {
       minimum_commitment: new Decimal(input.minimum_commitment ?? PLAN_DEFAULTS.minimum_commitment),
       grace_period_hours: input.grace_period_hours ?? PLAN_DEFAULTS.grace_period_hours,
       requires_approval: input.requires_approval ?? PLAN_DEFAULTS.requires_approval,
+      prepaid: input.prepaid ?? PLAN_DEFAULTS.prepaid,
       cost_source: input.cost_source ?? PLAN_DEFAULTS.cost_source,
       charges: input.charges.map(toCharge),
     },
