@@ -4,6 +4,7 @@ import { AnalyticsRollupsRepository } from '@tollgate/db';
 import { seedPlan } from '../libs/testing/src/billing-data';
 import { startTestBilling } from '../libs/testing/src/billing-harness';
 import { BENCH_SECRET, createBenchDatabase, round } from './lib';
+import { measureSimulation } from './simulation';
 
 // npm run bench:analytics [-- --events N --customers N] — an organisation with 10,000 customers and 10,000,000
 // priced events over the 30 days of November 2026 (by default), generated straight into Postgres as the pricing
@@ -12,8 +13,8 @@ import { BENCH_SECRET, createBenchDatabase, round } from './lib';
 // a base fee). The rollups are built from the events by the statement the pricing write runs (rebuild). Then the
 // margin report over November is timed per customer and per customer and model: the median of 5 runs after one
 // warm-up, in process (the use case, its SQL and the JSON it answers). Target: each at most 500 ms.
-// simulation_events_per_s is the what-if simulation's figure, which lands with POST /v1/analytics/simulations: null
-// until then.
+// Then one stress test (POST /v1/analytics/simulations' RunSimulation, in process) re-prices November's billed events
+// under a price multiplier, a routing shift and growth: simulation_events_per_s (target: at least 200,000).
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -186,13 +187,20 @@ async function main() {
     };
     const byCustomer = await time(['customer']);
     const byCustomerModel = await time(['customer', 'model']);
+    const simulation = await measureSimulation(billing, organizationId, {
+      from: FROM.toISOString(),
+      to: TO.toISOString(),
+      price_multipliers: [{ model: 'o3', factor: '1.2' }],
+      routing_shifts: [{ from_model: 'claude-opus-4', to_provider: 'bench', to_model: 'claude-haiku', share: '0.25' }],
+      usage_growth: '1.1',
+    });
+    console.log(`stress test: ${simulation.events} events re-priced in ${simulation.seconds} s`);
     console.log(
       JSON.stringify({
         bench: 'analytics',
         margin_by_customer_ms: round(byCustomer),
         margin_by_customer_model_ms: round(byCustomerModel),
-        // Lands with the what-if simulation (POST /v1/analytics/simulations).
-        simulation_events_per_s: null,
+        simulation_events_per_s: simulation.simulation_events_per_s,
       }),
     );
   } finally {

@@ -7,12 +7,14 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
+// Where the made keys and the demo's record live (TOLLGATE_DATA_DIR: tests use their own).
+const dataDir = process.env.TOLLGATE_DATA_DIR || path.join(root, '.data');
 
 // The first admin key: TOLLGATE_ADMIN_KEY if set, else one made on the first start and kept in
 // .data/admin-key (mode 600) — never printed, never logged.
 function adminKey() {
   if (process.env.TOLLGATE_ADMIN_KEY) return process.env.TOLLGATE_ADMIN_KEY;
-  const file = path.join(root, '.data', 'admin-key');
+  const file = path.join(dataDir, 'admin-key');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // The format of the keys the api issues: tg_<scope>_<public id>_<secret>.
@@ -27,7 +29,7 @@ function adminKey() {
 // .data/secret (mode 600). Losing it makes every stored key unusable: keep it with the database's backups.
 function secret() {
   if (process.env.TOLLGATE_SECRET) return process.env.TOLLGATE_SECRET;
-  const file = path.join(root, '.data', 'secret');
+  const file = path.join(dataDir, 'secret');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${crypto.randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
@@ -58,6 +60,21 @@ for (const [name, file] of Object.entries(apps)) {
     stop(code ?? 1);
   });
   children.push(child);
+}
+// The demo (tools/demo): the first start on a new database seeds the `demo` organisation and prints where to
+// look; later starts print fresh portal links. TOLLGATE_DEMO=0 turns it off. Its failure stops nothing.
+if (process.env.TOLLGATE_DEMO !== '0') {
+  const demo = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist/tools/demo/main.js'), '--on-start'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env,
+  });
+  demo.on('exit', (code) => {
+    if (code !== 0 && !stopping) console.error(`tollgate demo exited with code ${code}; the api and worker keep running`);
+  });
+  const stopDemo = () => demo.exitCode === null && demo.kill('SIGTERM');
+  process.on('exit', stopDemo);
+  process.on('SIGINT', stopDemo);
+  process.on('SIGTERM', stopDemo);
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));

@@ -5,6 +5,8 @@ import { BillingModule, STRIPE_METRICS } from '@tollgate/billing';
 import { TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { StripeModule } from '@tollgate/stripe';
+import { SimulationsController } from './analytics/simulations.controller';
+import { DashboardRoutes } from './dashboard/dashboard-routes';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyAuth } from './auth/api-key-auth';
@@ -17,6 +19,8 @@ import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { PlansController } from './plans/plans.controller';
+import { PortalRoutes } from './portal/portal-routes';
+import { PortalTokensController } from './portal/portal-tokens.controller';
 import { CouponsController } from './coupons/coupons.controller';
 import { CreditsController } from './credits/credits.controller';
 import { CustomersController } from './customers/customers.controller';
@@ -50,6 +54,7 @@ export class ApiModule {
         PlansController,
         CustomersController,
         CustomerInvoicesController,
+        PortalTokensController,
         CouponsController,
         CreditsController,
         InvoicesController,
@@ -58,6 +63,7 @@ export class ApiModule {
         WebhookEndpointsController,
         WebhookDeliveriesController,
         StripeWebhooksController,
+        SimulationsController,
         AnalyticsController,
         HealthController,
       ],
@@ -74,6 +80,8 @@ export class ApiModule {
         Metrics,
         { provide: STRIPE_METRICS, useExisting: Metrics },
         ApiKeyAuth,
+        PortalRoutes,
+        DashboardRoutes,
         CloseRedis,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -16,6 +16,8 @@ import { ErrorResponse } from './common/schema/responses';
 import { RefuseUndeclaredInput, urlProblem } from './common/schema/undeclared-input';
 import { ROUTE_SCHEMAS } from './common/schema/validate';
 import { Metrics } from './common/metrics';
+import { PortalRoutes } from './portal/portal-routes';
+import { DashboardRoutes } from './dashboard/dashboard-routes';
 
 /** The api as a Nest application, configured but not listening (main.ts and the tests both use it). */
 export async function createApi(config: TollgateConfig, logger: Logger): Promise<NestFastifyApplication> {
@@ -48,6 +50,10 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
     else done();
   });
   app.useGlobalInterceptors(new RefuseUndeclaredInput());
+  // The customer portal's pages answer HTML, not the API's JSON (portal/portal-routes.ts).
+  app.get(PortalRoutes).register(fastify);
+  // The operator dashboard's pages answer HTML and take forms, not the API's JSON (dashboard/dashboard-routes.ts).
+  app.get(DashboardRoutes).register(fastify);
 
   const metrics = app.get(Metrics);
   fastify.addHook('onResponse', (req, reply, done) => {

@@ -114,6 +114,50 @@ const planFields = {
   ),
   effective_from: fc.oneof(dateTimeish, nastyNumber),
 };
+const simulationFields = {
+  from: fc.oneof(dateTimeish, nastyNumber),
+  to: fc.oneof(dateTimeish, nastyNumber),
+  external_customer_ids: fc.oneof(fc.array(fc.oneof(fc.constant('fuzz-billed'), nastyString), { maxLength: 3 }), anyJson),
+  plan: fc.oneof(fc.record(planFields, { requiredKeys: [] }), fc.constant({ ...planBody, currency: 'EUR' }), anyJson),
+  plan_changes: fc.oneof(
+    fc.record(
+      {
+        markup: fc.oneof(decimalAround(5, 31), nastyNumber),
+        margin_floor: fc.oneof(decimalAround(1, 31), nastyNumber, fc.constant(null)),
+        included_usage: fc.oneof(decimalAround(21, 31), nastyNumber),
+        discount: fc.oneof(decimalAround(1, 31), nastyNumber),
+      },
+      { requiredKeys: [] },
+    ),
+    anyJson,
+  ),
+  price_multipliers: fc.oneof(
+    fc.array(
+      fc.record({ provider: nastyString, model: nastyString, factor: fc.oneof(decimalAround(5, 13), nastyNumber) }, { requiredKeys: [] }),
+      {
+        maxLength: 3,
+      },
+    ),
+    anyJson,
+  ),
+  routing_shifts: fc.oneof(
+    fc.array(
+      fc.record(
+        {
+          from_provider: nastyString,
+          from_model: fc.oneof(fc.constant('gpt-4o'), nastyString),
+          to_provider: fc.oneof(fc.constant('openai'), nastyString),
+          to_model: fc.oneof(fc.constant('gpt-4o-mini'), nastyString),
+          share: fc.oneof(decimalAround(2, 7), nastyNumber),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 3 },
+    ),
+    anyJson,
+  ),
+  usage_growth: fc.oneof(decimalAround(5, 13), nastyNumber),
+};
 const couponFields = {
   kind: fc.constantFrom('fixed', 'percentage', 'x'),
   amount: fc.oneof(decimalAround(21, 31), nastyNumber),
@@ -269,6 +313,12 @@ const endpoints: Endpoint[] = [
     body: body({ period_end: fc.oneof(dateTimeish, nastyNumber) }, {}),
   },
   {
+    operationId: 'PortalTokensController_create',
+    method: 'POST',
+    path: (id) => `/v1/customers/${id}/portal_tokens`,
+    body: body({ expires_in: nastyNumber }, { expires_in: 3600 }),
+  },
+  {
     operationId: 'InvoicesController_list',
     method: 'GET',
     path: () => '/v1/invoices',
@@ -283,6 +333,14 @@ const endpoints: Endpoint[] = [
     body: body({ reason: nastyString }, { reason: 'fuzz' }),
   },
   { operationId: 'InvoicesController_reissue', method: 'POST', path: (id) => `/v1/invoices/${id}/reissue` },
+  {
+    operationId: 'SimulationsController_create',
+    method: 'POST',
+    path: () => '/v1/analytics/simulations',
+    body: body(simulationFields, { from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }),
+  },
+  { operationId: 'SimulationsController_list', method: 'GET', path: () => '/v1/analytics/simulations', query: ['cursor', 'limit'] },
+  { operationId: 'SimulationsController_get', method: 'GET', path: (id) => `/v1/analytics/simulations/${id}` },
   { operationId: 'InvoicesController_markPaid', method: 'POST', path: (id) => `/v1/invoices/${id}/mark_paid` },
   {
     operationId: 'CreditsController_create',

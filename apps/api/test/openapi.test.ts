@@ -10,11 +10,13 @@ import {
   type CreatedWebhookEndpointBody,
   type InvoiceBody,
   type RateSyncBody,
+  type SimulationBody,
   type TestApi,
   type WebhookDeliveryListBody,
 } from '@tollgate/testing/api-harness';
 import { startTestBilling } from '@tollgate/testing/billing-harness';
 import { componentSchemas, schemaObject, parameterObjects } from '../src/common/schema/openapi';
+import { SimulationsController } from '../src/analytics/simulations.controller';
 import { AnalyticsController } from '../src/analytics/analytics.controller';
 import { ApiKeysController } from '../src/api-keys/api-keys.controller';
 import { ErrorResponse } from '../src/common/schema/responses';
@@ -28,6 +30,7 @@ import { CustomerInvoicesController } from '../src/invoices/customer-invoices.co
 import { InvoicesController } from '../src/invoices/invoices.controller';
 import { OrganizationsController } from '../src/organizations/organizations.controller';
 import { PlansController } from '../src/plans/plans.controller';
+import { PortalTokensController } from '../src/portal/portal-tokens.controller';
 import { RatesController } from '../src/rates/rates.controller';
 import { StripeWebhooksController } from '../src/stripe/stripe-webhooks.controller';
 import { UsageAlertsController } from '../src/usage-alerts/usage-alerts.controller';
@@ -125,6 +128,8 @@ describe('the OpenAPI document', () => {
       CouponsController,
       CreditsController,
       StripeWebhooksController,
+      PortalTokensController,
+      SimulationsController,
       AnalyticsController,
     ];
     let checked = 0;
@@ -308,7 +313,28 @@ describe('real responses', () => {
     await call('InvoicesController_finalize', 'POST', `/v1/invoices/${draft.body.id}/finalize`);
     await call('InvoicesController_void', 'POST', `/v1/invoices/${draft.body.id}/void`, { reason: 'contract test' });
     await call('InvoicesController_finalize', 'POST', `/v1/invoices/${draft.body.id}/finalize`); // 409 invoice_void
+    const reissued = await call<InvoiceBody>('InvoicesController_reissue', 'POST', `/v1/invoices/${draft.body.id}/reissue`);
+    await call('InvoicesController_finalize', 'POST', `/v1/invoices/${reissued.body.id}/finalize`);
+
+    // A stress test of the billed period: small, so answered finished.
+    const range = { from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
+    const sim = await call<SimulationBody>('SimulationsController_create', 'POST', '/v1/analytics/simulations', {
+      ...range,
+      plan_changes: { markup: '0.5', margin_floor: null },
+      price_multipliers: [{ provider: 'openai', factor: '2' }],
+      usage_growth: '1.1',
+    });
+    expect(sim.body).toMatchObject({
+      status: 'succeeded',
+      result: { customers: [expect.objectContaining({ billed_then: '4', cost_then: '0' })] },
+    });
+    await call('SimulationsController_create', 'POST', '/v1/analytics/simulations', { from: range.to, to: range.from }); // 400
+    await call('SimulationsController_list', 'GET', '/v1/analytics/simulations?limit=1');
+    await call('SimulationsController_get', 'GET', `/v1/analytics/simulations/${sim.body.id}`);
+    await call('SimulationsController_get', 'GET', '/v1/analytics/simulations/nope'); // 404
     await call('InvoicesController_reissue', 'POST', `/v1/invoices/${draft.body.id}/reissue`);
+    await call('PortalTokensController_create', 'POST', '/v1/customers/billed/portal_tokens', { expires_in: 3600 });
+    await call('PortalTokensController_create', 'POST', '/v1/customers/billed/portal_tokens', { expires_in: 1 }); // 400
 
     // Credits: a grant, a purchase paid offline, the balance with a page of the ledger, a top-up rule.
     await call('CreditsController_create', 'POST', '/v1/customers/billed/credits', { amount: '10.00', kind: 'granted', priority: 1 });

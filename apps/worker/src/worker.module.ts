@@ -8,6 +8,7 @@ import { BillingCycleModule } from './billing/billing-cycle.module';
 import { WorkerMetricsModule } from './metrics/metrics.module';
 import { PricingModule } from './pricing/pricing.module';
 import { RatesSyncModule } from './rates/rates-sync.module';
+import { SimulationsModule } from './simulations/simulations.module';
 import { StripePushModule } from './stripe/stripe-push.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -29,6 +30,7 @@ export class WorkerModule {
         PricingModule,
         BillingCycleModule,
         WebhooksModule,
+        SimulationsModule,
         ...(config.stripe
           ? [StripeModule.forRoot(config.stripe, { redisUrl: config.redisUrl, key: `${config.queuePrefix}:stripe:rate` }), StripePushModule]
           : []),

@@ -1,6 +1,13 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { RateBook, RatesModule } from '@tollgate/rates';
+import { CreateSimulation } from './analytics/simulations/create-simulation';
+import { GetSimulation } from './analytics/simulations/get-simulation';
+import { ListSimulations } from './analytics/simulations/list-simulations';
+import { RunSimulation } from './analytics/simulations/run-simulation';
+import { SimulationQueue } from './analytics/simulations/simulation-queue';
+import { SweepSimulations } from './analytics/simulations/sweep-simulations';
+import { GetActiveApiKey } from './api-keys/get-active-api-key';
 import { ApiKeyHasher } from './api-keys/api-key-hasher';
 import { AuthenticateApiKey, GetApiKeyRevision } from './api-keys/authenticate-api-key';
 import { ListApiKeys } from './api-keys/list-api-keys';
@@ -67,6 +74,11 @@ import { HandleStripeWebhook } from './stripe/handle-stripe-webhook';
 import { PushInvoiceToStripe } from './stripe/push-invoice-to-stripe';
 import { StripePushes } from './stripe/stripe-pushes';
 import { SweepStripePushes } from './stripe/sweep-stripe-pushes';
+import { CreatePortalToken } from './portal/create-portal-token';
+import { GetPortalInvoice } from './portal/get-portal-invoice';
+import { GetPortalPeriod } from './portal/get-portal-period';
+import { ListPortalInvoices } from './portal/list-portal-invoices';
+import { PortalCustomers } from './portal/portal-views';
 import { CheckEntitlement } from './usage/check-entitlement';
 import { CurrentPeriod } from './usage/customer-period';
 import { GetCustomerUsage } from './usage/get-customer-usage';
@@ -87,6 +99,10 @@ import { WebhookSender } from './webhooks/webhook-sender';
 
 /** One class per use case, shared by the api (HTTP) and the worker (jobs). */
 const USE_CASES = [
+  CreatePortalToken,
+  ListPortalInvoices,
+  GetPortalInvoice,
+  GetPortalPeriod,
   IngestEvents,
   ListEvents,
   PriceBatch,
@@ -148,6 +164,12 @@ const USE_CASES = [
   SweepStripePushes,
   HandleStripeWebhook,
   ApplyStripeInvoiceEvent,
+  CreateSimulation,
+  GetActiveApiKey,
+  RunSimulation,
+  GetSimulation,
+  ListSimulations,
+  SweepSimulations,
   ...ANALYTICS_USE_CASES,
   CreateCreditGrant,
   GetCreditBalance,
@@ -182,10 +204,12 @@ export class BillingModule {
         ...USE_CASES,
         ApiKeyHasher,
         PriceQueue,
+        SimulationQueue,
         WebhookQueue,
         WebhookSender,
         StripePushes,
         PlanBook,
+        PortalCustomers,
         Repricer,
         CurrentPeriod,
         InvoiceCalculator,
@@ -199,7 +223,7 @@ export class BillingModule {
         CLOCK,
         { provide: RATE_LOOKUP, useExisting: RateBook },
       ],
-      exports: [...USE_CASES, PriceQueue, WebhookQueue, StripePushes, RATE_LOOKUP, Clock],
+      exports: [...USE_CASES, PriceQueue, SimulationQueue, WebhookQueue, StripePushes, RATE_LOOKUP, Clock],
     };
   }
 }

@@ -6,6 +6,11 @@ export interface TollgateConfig {
   redisUrl: string;
   host: string;
   port: number;
+  /**
+   * PUBLIC_URL: where people reach the api (https://billing.example.com), the base of portal links; without it
+   * a link uses the address its request came to.
+   */
+  publicUrl: string | undefined;
   adminKey: string | undefined;
   /**
    * TOLLGATE_SECRET: the server secret API keys are hashed with (HMAC-SHA256). The api needs it; the worker, which
@@ -36,6 +41,11 @@ export interface TollgateConfig {
   sweepIntervalMs: number;
   /** Batches one worker process prices at once. */
   priceConcurrency: number;
+  /**
+   * A stress test whose billed periods hold at most this many priced events runs in its request (answered at once);
+   * a larger one is queued for the worker (SIMULATION_INLINE_MAX_EVENTS; 0 queues every one).
+   */
+  simulationInlineMaxEvents: number;
   /** Failures in a row, the same way, after which a batch is quarantined instead of retried (PRICE_MAX_ATTEMPTS). */
   priceMaxAttempts: number;
   /** Where the worker serves GET /metrics (on HOST); 0 lets the OS choose a port. */
@@ -132,6 +142,7 @@ const DEFAULTS = {
   EVENT_BACKFILL_DAYS: '35',
   SWEEP_INTERVAL_SECONDS: '60',
   PRICE_CONCURRENCY: '4',
+  SIMULATION_INLINE_MAX_EVENTS: '100000',
   PRICE_MAX_ATTEMPTS: '8',
   WORKER_METRICS_PORT: '9464',
   RATE_SYNC_INTERVAL_SECONDS: '3600',
@@ -324,6 +335,19 @@ function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
   };
 }
 
+function publicUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.PUBLIC_URL || undefined;
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL is not a valid URL: "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig {
   const adminKey = env.TOLLGATE_ADMIN_KEY || undefined;
   if (adminKey !== undefined && adminKey.length < 16) {
@@ -334,6 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     redisUrl: urlOf(env, 'REDIS_URL', ['redis:', 'rediss:']),
     host: env.HOST || DEFAULTS.HOST,
     port: port(env, 'PORT'),
+    publicUrl: publicUrl(env),
     adminKey,
     secret: secret(env),
     keyRotationGraceMs: positiveInt(env, 'API_KEY_ROTATION_GRACE_SECONDS', 0) * 1000,
@@ -347,6 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     backfillMs: positiveInt(env, 'EVENT_BACKFILL_DAYS') * 86_400_000,
     sweepIntervalMs: positiveInt(env, 'SWEEP_INTERVAL_SECONDS') * 1000,
     priceConcurrency: positiveInt(env, 'PRICE_CONCURRENCY'),
+    simulationInlineMaxEvents: positiveInt(env, 'SIMULATION_INLINE_MAX_EVENTS', 0),
     priceMaxAttempts: positiveInt(env, 'PRICE_MAX_ATTEMPTS'),
     workerMetricsPort: port(env, 'WORKER_METRICS_PORT'),
     rateSyncIntervalMs: positiveInt(env, 'RATE_SYNC_INTERVAL_SECONDS') * 1000,

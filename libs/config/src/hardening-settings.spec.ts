@@ -44,3 +44,16 @@ describe('METRICS_TOKEN', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'has a space in it 0123' })).toThrow(/METRICS_TOKEN/);
   });
 });
+
+describe('PUBLIC_URL', () => {
+  it('is the base of portal links, without a trailing slash; unset by default', () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: 'https://billing.example.com/' }).publicUrl).toBe('https://billing.example.com');
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/tollgate/' }).publicUrl).toBe('https://example.com/tollgate');
+  });
+
+  it('refuses what is not an http(s) URL', () => {
+    expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/PUBLIC_URL must be an http\(s\) URL/);
+    expect(() => loadConfig({ PUBLIC_URL: 'not a url' })).toThrow(/PUBLIC_URL is not a valid URL/);
+  });
+});

@@ -9,6 +9,7 @@ export const QUEUES = {
   webhooks: 'webhooks',
   billing: 'billing',
   stripe: 'stripe',
+  simulations: 'simulations',
 } as const;
 
 /** BullMQ connection options for REDIS_URL. */

@@ -42,6 +42,8 @@ export interface NewApiKey {
   publicId: string;
   customerId?: string | null;
   isOperator?: boolean;
+  /** A key that stops working then (a portal link); null: until revoked. */
+  expiresAt?: Date | null;
 }
 
 function toRow(k: ApiKeyModel): ApiKeyRow {
@@ -90,6 +92,7 @@ export class ApiKeysRepository {
           public_id: key.publicId,
           customer_id: key.customerId ?? null,
           is_operator: key.isOperator ?? false,
+          expires_at: key.expiresAt ?? null,
         },
       }),
     );

@@ -83,6 +83,12 @@ export class CustomersRepository {
     }
   }
 
+  /** By our id (a portal key names its customer by it). */
+  async findById(organizationId: string, id: string, tx: Tx = this.prisma): Promise<CustomerRow | null> {
+    const c = await tx.customers.findFirst({ where: { id, organization_id: organizationId } });
+    return c === null ? null : toRow(c);
+  }
+
   async find(organizationId: string, externalId: string, tx: Tx = this.prisma): Promise<CustomerRow | null> {
     const c = await tx.customers.findUnique({
       where: { organization_id_external_id: { organization_id: organizationId, external_id: externalId } },

@@ -16,6 +16,7 @@ import { OrganizationsRepository } from './organizations.repository';
 import { PlansRepository } from './plans.repository';
 import { PricingRepository } from './pricing.repository';
 import { RatesRepository } from './rates.repository';
+import { SimulationsRepository } from './simulations.repository';
 import { StripeEventsRepository } from './stripe-events.repository';
 import { StripePushesRepository } from './stripe-pushes.repository';
 import { CONFIG, DB_POOL, PRISMA } from './tokens';
@@ -52,6 +53,7 @@ const REPOSITORIES = [
   PlansRepository,
   PricingRepository,
   RatesRepository,
+  SimulationsRepository,
   StripeEventsRepository,
   StripePushesRepository,
   UsageRepository,

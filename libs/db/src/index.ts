@@ -17,6 +17,7 @@ export * from './organizations.repository';
 export * from './plans.repository';
 export * from './pricing.repository';
 export * from './rates.repository';
+export * from './simulations.repository';
 export * from './usage.repository';
 export * from './usage-alerts.repository';
 export * from './webhook-deliveries.repository';

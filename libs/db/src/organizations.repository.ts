@@ -43,6 +43,47 @@ export class OrganizationsRepository {
     private readonly keys: ApiKeysRepository,
   ) {}
 
+  /**
+   * Removes an organisation and everything of it, in one transaction (`npm run demo:remove`). Never the default
+   * organisation (the operator's). Returns whether there was one to remove. Raw SQL: one DELETE per table in
+   * the order the foreign keys need, which Prisma's nested deletes cannot say for tables without relations.
+   */
+  async removeWithData(id: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const found = await tx.$queryRawUnsafe<{ is_default: boolean }[]>(
+        'SELECT is_default FROM organizations WHERE id = $1::uuid FOR UPDATE',
+        id,
+      );
+      if (found.length === 0) return false;
+      if (found[0].is_default) throw new Error("the default organisation (the operator's) is never removed");
+      const statements = [
+        'DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE organization_id = $1::uuid)',
+        'DELETE FROM webhook_deliveries WHERE organization_id = $1::uuid',
+        'DELETE FROM webhook_events WHERE organization_id = $1::uuid',
+        'DELETE FROM webhook_endpoints WHERE organization_id = $1::uuid',
+        'DELETE FROM stripe_pushes WHERE organization_id = $1::uuid',
+        'DELETE FROM credit_ledger WHERE organization_id = $1::uuid',
+        'DELETE FROM credit_grants WHERE organization_id = $1::uuid',
+        'DELETE FROM credit_wallets WHERE organization_id = $1::uuid',
+        'DELETE FROM customer_entitlements WHERE organization_id = $1::uuid',
+        'DELETE FROM coupons WHERE organization_id = $1::uuid',
+        'DELETE FROM invoices WHERE organization_id = $1::uuid',
+        'DELETE FROM invoice_sequences WHERE organization_id = $1::uuid',
+        'DELETE FROM usage_alerts WHERE organization_id = $1::uuid',
+        'DELETE FROM usage_aggregates WHERE organization_id = $1::uuid',
+        'DELETE FROM events WHERE organization_id = $1::uuid',
+        'DELETE FROM ingest_batches WHERE organization_id = $1::uuid',
+        'DELETE FROM customers WHERE organization_id = $1::uuid',
+        'DELETE FROM plans WHERE organization_id = $1::uuid',
+        'DELETE FROM rate_aliases WHERE organization_id = $1::uuid',
+        'DELETE FROM api_keys WHERE organization_id = $1::uuid',
+        'DELETE FROM organizations WHERE id = $1::uuid',
+      ];
+      for (const sql of statements) await tx.$executeRawUnsafe(sql, id);
+      return true;
+    });
+  }
+
   /** An organisation with its default plan and its first admin key, in one transaction. */
   create(name: string, adminKey: FirstAdminKey, invoicePrefix?: string): Promise<NewOrganization> {
     return this.prisma.$transaction((tx) => this.insert(tx, name, adminKey, { isDefault: false, isOperator: false, invoicePrefix }));

@@ -30,6 +30,7 @@ export const DEFAULT_PLAN_DEFINITION = {
   requires_approval: false,
   prepaid: false,
   cost_source: 'rate_card',
+  customer_line_detail: 'per_charge',
   charges: [{ name: 'usage', models: ['*'], mode: 'price', markup: '0', margin_floor: null, allowance_eligible: true }],
 };
 

@@ -128,6 +128,15 @@ export class RatesRepository {
     return res.rows;
   }
 
+  /** Versions by id (events record the version that priced them). */
+  async versionsByIds(ids: readonly string[]): Promise<RateVersionRow[]> {
+    if (ids.length === 0) return [];
+    const res = await this.pool.query<RateVersionRow>(`SELECT ${VERSION_COLUMNS} FROM rate_card_versions WHERE id = ANY($1::uuid[])`, [
+      ids,
+    ]);
+    return res.rows;
+  }
+
   async allAliases(): Promise<RateAliasRow[]> {
     const res = await this.pool.query<RateAliasRow>('SELECT organization_id, alias, provider, model FROM rate_aliases');
     return res.rows;

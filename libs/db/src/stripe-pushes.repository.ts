@@ -60,6 +60,8 @@ export interface PushInvoiceRow {
   period_end: Date;
   stripe_invoice_id: string | null;
   stripe_status: string | null;
+  /** The invoice's plan version's customer_line_detail ("per_charge" for versions stored before it existed). */
+  customer_line_detail: string;
 }
 
 export interface PushLineRow {
@@ -244,7 +246,8 @@ export class StripePushesRepository {
     const rows = await db.$queryRawUnsafe<PushInvoiceRow[]>(
       `SELECT i.id::text, i.organization_id::text, i.customer_id::text, c.external_id AS external_customer_id, c.name AS customer_name,
          c.email AS customer_email, c.stripe_customer_id, c.collection_method, c.days_until_due, i.status, i.type, i.number, i.currency,
-         i.total::text, i.period_start, i.period_end, i.stripe_invoice_id, i.stripe_status
+         i.total::text, i.period_start, i.period_end, i.stripe_invoice_id, i.stripe_status,
+         coalesce((SELECT p.definition->>'customer_line_detail' FROM plans p WHERE p.id = i.plan_version_id), 'per_charge') AS customer_line_detail
        FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = $1::uuid`,
       invoiceId,
     );

@@ -13,6 +13,8 @@ import type { EventList, IngestResponse, QuarantineRetried } from '../../../apps
 import type { Readiness } from '../../../apps/api/src/health/health.schema';
 import type { CreatedApiKey, CreatedOrganization, Organization } from '../../../apps/api/src/organizations/organization.schema';
 import type { Plan, PlanList, PlanWithVersions } from '../../../apps/api/src/plans/plan.schema';
+import type { PortalTokenResponse } from '../../../apps/api/src/portal/portal-token.schema';
+import type { Simulation, SimulationList } from '../../../apps/api/src/analytics/simulation.schema';
 import type { Alias, Override, RateCard, RateSync } from '../../../apps/api/src/rates/rate.schema';
 import type { StripeWebhookReceipt } from '../../../apps/api/src/stripe/stripe-webhook.schema';
 import type { UsageAlerts } from '../../../apps/api/src/usage-alerts/usage-alerts.schema';
@@ -42,6 +44,8 @@ export type CustomerUsageBody = z.output<typeof CustomerUsage>;
 export type EntitlementBody = z.output<typeof Entitlement>;
 export type InvoicePreviewBody = z.output<typeof InvoicePreview>;
 export type InvoiceBody = z.output<typeof Invoice>;
+export type SimulationBody = z.output<typeof Simulation>;
+export type SimulationListBody = z.output<typeof SimulationList>;
 export type InvoiceListBody = z.output<typeof InvoiceList>;
 export type CouponBody = z.output<typeof Coupon>;
 export type CouponListBody = z.output<typeof CouponList>;
@@ -66,6 +70,7 @@ export type WebhookEndpointListBody = z.output<typeof WebhookEndpointList>;
 export type WebhookDeliveryBody = z.output<typeof WebhookDelivery>;
 export type WebhookDeliveryListBody = z.output<typeof WebhookDeliveryList>;
 export type StripeWebhookReceiptBody = z.output<typeof StripeWebhookReceipt>;
+export type PortalTokenBody = z.output<typeof PortalTokenResponse>;
 
 export const TEST_ADMIN_KEY = 'tg_admin_test_operator_key_0123456789';
 /** The server secret API keys are hashed with in tests (TOLLGATE_SECRET). */

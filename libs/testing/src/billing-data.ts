@@ -17,6 +17,7 @@ export function seedPlan(graceHours: number) {
     grace_period_hours: graceHours,
     requires_approval: false,
     cost_source: 'rate_card',
+    customer_line_detail: 'per_charge',
     charges: [
       { name: 'premium', models: ['*o3*'], mode: 'price', markup: '0.5', margin_floor: '0.3', allowance_eligible: false },
       { name: 'standard', models: ['*'], mode: 'price', markup: '0.3', margin_floor: '0.2', allowance_eligible: true },

@@ -48,7 +48,7 @@ export class ApiKeysController {
 
   @Post(':id/rotate')
   @ApiOperation({ summary: 'A new key in place of this one (shown once); the old one works until previous_valid_until' })
-  @Responds(200, RotatedApiKey, 'The new key', { 409: ['key_rotated'] })
+  @Responds(200, RotatedApiKey, 'The new key', { 409: ['key_rotated', 'portal_key'] })
   async rotate(@Principal() key: KeyPrincipal, @ValidPath(ApiKeyPath) { id }: Path) {
     const rotated = await this.rotateApiKey.execute({ organizationId: key.organizationId, keyId: id, byOperator: key.isOperator });
     this.auth.forgetCachedKeys();

@@ -72,6 +72,18 @@ export const TARGET_MARGIN: DecimalBounds = {
   max: '0.999',
   description: '0.30: customers should keep a margin of 30% of revenue (the margin-cliff report and margin.below_target).',
 };
+/** A portal link's lifetime in seconds: a minute to 90 days; 7 days when not given. */
+export const PORTAL_TOKEN_SECONDS = { min: 60, max: 90 * 86_400, default: 7 * 86_400 } as const;
+
+/** A stress test's price multiplier (× a provider's prices) and usage growth (× usage): 0 to 1,000. */
+export const SIMULATION_FACTOR: DecimalBounds = { integerDigits: 4, fractionDigits: 12, min: '0', max: '1000', example: '2' };
+
+/** A stress test's routing shift: the share of a model's events moved, 0 to 1, to a millionth. */
+export const ROUTING_SHARE: DecimalBounds = { integerDigits: 1, fractionDigits: 6, min: '0', max: '1', example: '0.25' };
+
+/** Entries of a stress test's lists (price multipliers, routing shifts) and customers named. */
+export const MAX_SIMULATION_RULES = 100;
+export const MAX_SIMULATION_CUSTOMERS = 1000;
 /** A credit grant's amount and a top-up rule's amounts: in the customer's currency (its decimal places are checked against it). */
 export const CREDIT_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits: 30, min: '0', example: '50.00' };
 

@@ -1,5 +1,5 @@
 import type { PlanVersionRow } from '@tollgate/db';
-import type { PlanInput } from '@tollgate/pricing';
+import { PLAN_DEFAULTS, type PlanInput } from '@tollgate/pricing';
 import type { z } from 'zod';
 import { ApiError } from '../common/api-error';
 import type { CreatePlanRequest, UpdatePlanRequest } from './plan.schema';
@@ -24,6 +24,8 @@ export function readPlanBody(
 
 export function toApiPlan(row: PlanVersionRow) {
   return {
+    // Versions stored before customer_line_detail existed show its default.
+    customer_line_detail: PLAN_DEFAULTS.customer_line_detail,
     // Versions stored before the prepaid flag existed are not prepaid.
     prepaid: false,
     ...(row.definition as object),

@@ -54,7 +54,7 @@ export const ChargeRequest = named(
   }),
 );
 
-const planFields = {
+export const planFields = {
   name: text(255),
   currency: oneOf(CURRENCIES as [string, ...string[]], 'ISO 4217 code in capitals.'),
   interval: optional(oneOf(['week', 'month', 'year']).meta(defaultIs(PLAN_DEFAULTS.interval))),
@@ -72,9 +72,15 @@ const planFields = {
     }),
   ),
   cost_source: optional(oneOf(['rate_card', 'reported']).meta(defaultIs(PLAN_DEFAULTS.cost_source))),
+  customer_line_detail: optional(
+    oneOf(
+      ['per_charge', 'summary'],
+      'What the customer sees of usage on the portal, the PDF and the Stripe invoice: one line per charge, or one "Usage" line.',
+    ).meta(defaultIs(PLAN_DEFAULTS.customer_line_detail)),
+  ),
   charges: array(ChargeRequest, 1, MAX_CHARGES, 'charges').meta({ description: 'Matched in order; the last matches every model ("*").' }),
 };
-const code = text(255, { pattern: CODE, patternMessage: 'may contain only letters, digits, "_", "." and "-"' });
+export const code = text(255, { pattern: CODE, patternMessage: 'may contain only letters, digits, "_", "." and "-"' });
 
 export const CreatePlanRequest = named('CreatePlanRequest', object({ code, ...planFields }));
 
@@ -121,6 +127,7 @@ export const Plan = named(
     requires_approval: z.boolean(),
     prepaid: z.boolean(),
     cost_source: z.enum(['rate_card', 'reported']),
+    customer_line_detail: z.enum(['per_charge', 'summary']),
     charges: z.array(ChargeOut),
     ...versionFields,
   }),

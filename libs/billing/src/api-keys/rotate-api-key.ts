@@ -38,6 +38,12 @@ export class RotateApiKey {
       if (old === null || old.revoked_at !== null || (old.expires_at !== null && old.expires_at <= now)) {
         throw new NotFoundError(`API key "${keyId}" not found`);
       }
+      if (old.scope === 'portal') {
+        throw new ConflictError(
+          'portal_key',
+          'a portal link is not rotated: make a new one (POST /v1/customers/{id}/portal_tokens) and revoke this one',
+        );
+      }
       if (old.expires_at !== null) throw new ConflictError('key_rotated', 'this key was rotated already: rotate its successor');
       if (old.is_operator && !byOperator) throw new ForbiddenError(OPERATOR_KEY_ONLY);
       const until = new Date(now.getTime() + this.config.keyRotationGraceMs);

@@ -16,6 +16,7 @@ const invoice = computeInvoice({
     requires_approval: false,
     prepaid: false,
     cost_source: 'rate_card',
+    customer_line_detail: 'per_charge',
     charges: [
       {
         name: 'all',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StripePushesRepository } from '@tollgate/db';
 import { Decimal } from '@tollgate/money';
-import { startStripeWorld, type StripeWorld } from '../../test/stripe-world';
+import { PUSH_PLAN, startStripeWorld, type StripeWorld } from '../../test/stripe-world';
 import { CloseCustomerPeriod } from '../invoices/close-customer-period';
 import { GetInvoice } from '../invoices/get-invoice';
 import { invoiceJson } from '../invoices/invoice-view';
@@ -84,6 +84,21 @@ describe('pushing a finalized invoice', () => {
     ]);
     expect(world.server.customers()).toHaveLength(1);
     world.clock.set('2026-06-15T00:00:00Z');
+  });
+
+  it('sends one usage line when the plan shows the customer a summary, and still matches Stripe to the cent', async () => {
+    await world.plan({ ...PUSH_PLAN, code: 'pushed-summary', customer_line_detail: 'summary' });
+    const invoiceId = await world.finalizedInvoice('summed', { plan_code: 'pushed-summary' });
+    expect((await world.pushUntilEnded(invoiceId)).result).toEqual({ outcome: 'ended', state: 'done' });
+    const invoice = await ours(invoiceId);
+    expect(invoice.lines.map((l) => l.type)).toEqual(['usage', 'usage', 'allowance', 'base_fee', 'coupon']);
+    const usage = invoice.lines.filter((l) => l.type === 'usage').reduce((s, l) => s.plus(l.amount), new Decimal(0));
+    const theirs = await world.stripeInvoice(world.stripeInvoicesOf(invoiceId)[0].id);
+    expect(theirs.lines.map((l) => [l.description, l.amount.toFixed()])).toEqual([
+      ['Usage', usage.toFixed()],
+      ...invoice.lines.slice(2).map((l) => [l.description, new Decimal(l.amount).toFixed()]),
+    ]);
+    expect(theirs.total.toFixed()).toBe(new Decimal(invoice.total).toFixed());
   });
 
   it('pushing again changes nothing: a done push makes no call', async () => {

@@ -12,6 +12,7 @@ import {
   type StripePushState,
 } from '@tollgate/db';
 import { Decimal } from '@tollgate/money';
+import { customerLines } from '@tollgate/pricing';
 import { StripeGateway, StripePermanentError, StripeRetryableError, type StripeCollection, type StripeInvoice } from '@tollgate/stripe';
 import { ConflictError } from '../errors';
 import { MarkInvoicePaid } from '../invoices/mark-invoice-paid';
@@ -102,7 +103,7 @@ export class PushInvoiceToStripe {
   private async run(first: StripePushRow, token: string): Promise<PushResult> {
     const invoice = await this.pushes.invoice(first.invoice_id);
     if (invoice === null) return { outcome: 'none' };
-    const subject: Subject = { invoice, lines: await this.pushes.lines(invoice.id) };
+    const subject: Subject = { invoice, lines: linesForCustomer(await this.pushes.lines(invoice.id), invoice.customer_line_detail) };
     let row = first;
     let rateLimited = 0;
     for (;;) {
@@ -440,4 +441,23 @@ function ours({ invoice, lines }: Subject) {
     total: new Decimal(invoice.total),
     lines: lines.map((l) => ({ id: l.id, position: l.position, description: l.description, amount: new Decimal(l.amount) })),
   };
+}
+
+/**
+ * The lines Stripe gets, as the customer sees them everywhere (the plan's customer_line_detail, customerLines): a
+ * summary line carries the id and position of the first line it stands for, so the comparison with Stripe's
+ * invoice still matches line by line.
+ */
+function linesForCustomer(lines: readonly PushLineRow[], detail: string): PushLineRow[] {
+  const shown = customerLines(
+    lines.map((l) => ({ ...l, amount: new Decimal(l.amount) })),
+    detail === 'summary' ? 'summary' : 'per_charge',
+  );
+  return shown.map((l) => ({
+    id: l.line.id,
+    position: l.line.position,
+    type: l.line.type,
+    description: l.description,
+    amount: l.amount.toFixed(),
+  }));
 }

@@ -1,4 +1,5 @@
-export type { Charge, ChargeMode, CostSource, Plan, PlanInterval } from './plan';
+export type { Charge, ChargeMode, CostSource, LineDetail, Plan, PlanInterval } from './plan';
+export { customerLines, type CustomerLine, type LineForCustomer } from './customer-lines';
 export { validatePlan, PLAN_DEFAULTS, type ChargeInput, type PlanError, type PlanInput, type PlanValidation } from './validate-plan';
 export { planToJson, type PlanJson } from './plan-json';
 export { compileChargeMatcher, patternMatches, isMatchAllPattern } from './match-charge';

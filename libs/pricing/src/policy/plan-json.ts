@@ -1,4 +1,4 @@
-import type { ChargeMode, CostSource, Plan, PlanInterval } from './plan';
+import type { ChargeMode, CostSource, LineDetail, Plan, PlanInterval } from './plan';
 
 export interface ChargeJson {
   name: string;
@@ -22,6 +22,7 @@ export interface PlanJson {
   requires_approval: boolean;
   prepaid: boolean;
   cost_source: CostSource;
+  customer_line_detail: LineDetail;
   charges: ChargeJson[];
 }
 
@@ -42,6 +43,7 @@ export function planToJson(plan: Plan): PlanJson {
     requires_approval: plan.requires_approval,
     prepaid: plan.prepaid,
     cost_source: plan.cost_source,
+    customer_line_detail: plan.customer_line_detail,
     charges: plan.charges.map((c) => ({
       name: c.name,
       models: [...c.models],

@@ -4,6 +4,8 @@ import type { UsageDimension } from '../dimensions';
 export type ChargeMode = 'price' | 'token';
 export type CostSource = 'rate_card' | 'reported';
 export type PlanInterval = 'week' | 'month' | 'year';
+/** What the customer sees of usage (portal, PDF, Stripe): one line per charge, or one usage line (customer-lines.ts). */
+export type LineDetail = 'per_charge' | 'summary';
 
 /** One charge of a plan (docs/api.md "Customers and plans"); field names are the API's. */
 export interface Charge {
@@ -37,6 +39,7 @@ export interface Plan {
    */
   readonly prepaid: boolean;
   readonly cost_source: CostSource;
+  readonly customer_line_detail: LineDetail;
   /** Matched in order; the last one matches every model (the default). */
   readonly charges: readonly Charge[];
 }

@@ -1,6 +1,6 @@
 import { Decimal, currencyExponent, writtenDecimalPlaces } from '@tollgate/money';
 import type { UsageDimension } from '../dimensions';
-import type { Charge, ChargeMode, CostSource, Plan, PlanInterval } from './plan';
+import type { Charge, ChargeMode, CostSource, LineDetail, Plan, PlanInterval } from './plan';
 import { isMatchAllPattern } from './match-charge';
 
 // A plan's meaning: the rules that relate its fields to each other. The shape of a plan (types, lengths,
@@ -39,6 +39,7 @@ export interface PlanInput {
   readonly requires_approval?: boolean | null;
   readonly prepaid?: boolean | null;
   readonly cost_source?: CostSource | null;
+  readonly customer_line_detail?: LineDetail | null;
   readonly charges: readonly ChargeInput[];
 }
 
@@ -52,6 +53,7 @@ export const PLAN_DEFAULTS = {
   requires_approval: false,
   prepaid: false,
   cost_source: 'rate_card',
+  customer_line_detail: 'per_charge',
   mode: 'price',
   markup: '0',
   allowance_eligible: true,
@@ -107,6 +109,7 @@ export function validatePlan(input: PlanInput): PlanValidation {
       requires_approval: input.requires_approval ?? PLAN_DEFAULTS.requires_approval,
       prepaid: input.prepaid ?? PLAN_DEFAULTS.prepaid,
       cost_source: input.cost_source ?? PLAN_DEFAULTS.cost_source,
+      customer_line_detail: input.customer_line_detail ?? PLAN_DEFAULTS.customer_line_detail,
       charges: input.charges.map(toCharge),
     },
   };

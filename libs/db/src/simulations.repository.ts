@@ -1,0 +1,293 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
+import { BILLED_STATUSES } from './invoices.repository';
+import { DB_POOL } from './tokens';
+
+// Stress tests (docs/design.md "Simulations"). Raw SQL, not Prisma: the range's events are read through a cursor in
+// pages of tens of thousands of rows, in array row mode with text columns (Prisma would build an object, Dates and Decimals per
+// row), and the status moves are guarded UPDATEs with a lease, compared in the statement.
+
+export type SimulationStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface SimulationRow {
+  id: string;
+  organization_id: string;
+  status: SimulationStatus;
+  scenario: unknown;
+  range_from: Date;
+  range_to: Date;
+  /** int8 as text. */
+  events_total: string;
+  events_done: string;
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** A billed period of the range: its invoice as finalized, with what its aggregates counted. */
+export interface BilledPeriodRow {
+  invoice_id: string;
+  customer_id: string;
+  external_customer_id: string;
+  period_start: Date;
+  /** period_start as Postgres writes it: what the period's events carry. */
+  period_key: string;
+  billing_period_end: Date;
+  currency: string;
+  plan_version_id: string | null;
+  discount: string;
+  total: string;
+  finalized_at: Date;
+  /** Priced events of the period (int8 as text), and their provider cost: Σ of its aggregates. */
+  events: string;
+  provider_cost: string;
+  /** The coupons its coupon lines deducted, in line order. */
+  coupons: { id: string; kind: 'fixed' | 'percentage'; amount: string | null; percent: string | null }[];
+}
+
+/** A priced event as the simulation reads it: what pricing read, and the rate card version that priced it. */
+export interface SimulatedEventRow {
+  customer_id: string;
+  /** As Postgres writes a timestamptz (the period's key with BilledPeriodRow.period_key). */
+  period_start: string;
+  /** As Postgres writes a timestamptz: read (pgTimestampMs) only when the event needs a rate card looked up. */
+  occurred_at: string;
+  provider: string;
+  model: string;
+  rate_card_id: string | null;
+  reported_cost: string | null;
+  usage: Usage;
+}
+
+const COLUMNS = `id, organization_id, status, scenario, range_from, range_to, events_total::text, events_done::text, result, error,
+  attempts, created_at, started_at, finished_at`;
+const BILLED = `(${BILLED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+type EventColumns = (string | null)[];
+
+/** Epoch milliseconds of a timestamptz as Postgres writes it (ISO DateStyle: "2026-11-10 00:00:00.123+00"). */
+export function pgTimestampMs(text: string): number {
+  const iso = text.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`not a timestamp Postgres wrote: ${text}`);
+  return ms;
+}
+
+function eventRows(rows: EventColumns[]): SimulatedEventRow[] {
+  const n = rows.length;
+  const out: SimulatedEventRow[] = new Array(n);
+  const dims = USAGE_DIMENSIONS.length;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    const usage = emptyUsage();
+    for (let d = 0; d < dims; d++) {
+      const v = r[7 + d] as string;
+      if (v !== '0') usage[USAGE_DIMENSIONS[d]] = BigInt(v);
+    }
+    out[i] = {
+      customer_id: r[0] as string,
+      period_start: r[1] as string,
+      occurred_at: r[2] as string,
+      provider: r[3] as string,
+      model: r[4] as string,
+      rate_card_id: r[5],
+      reported_cost: r[6],
+      usage,
+    };
+  }
+  return out;
+}
+
+@Injectable()
+export class SimulationsRepository {
+  constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
+
+  /**
+   * The organisation's billed usage periods starting in [from, to) (optionally of some customers), oldest first
+   * per customer: invoices finalized, paid or payment_failed (a void one billed nothing).
+   */
+  async billedPeriods(organizationId: string, from: Date, to: Date, externalIds: readonly string[] | null): Promise<BilledPeriodRow[]> {
+    const res = await this.pool.query<BilledPeriodRow>(
+      `SELECT i.id::text AS invoice_id, i.customer_id::text, c.external_id AS external_customer_id, i.period_start,
+         i.period_start::text AS period_key,
+         i.billing_period_end, i.currency, i.plan_version_id::text, i.discount::text, i.total::text, i.finalized_at,
+         coalesce(a.events, 0)::text AS events, coalesce(a.provider_cost, 0)::text AS provider_cost,
+         coalesce((SELECT json_agg(json_build_object('id', k.id, 'kind', k.kind, 'amount', k.amount::text, 'percent', k.percent::text)
+                                   ORDER BY l.position)
+                   FROM invoice_lines l JOIN coupons k ON k.id = l.coupon_id
+                   WHERE l.invoice_id = i.id AND l.type = 'coupon'), '[]') AS coupons
+       FROM invoices i JOIN customers c ON c.id = i.customer_id
+       LEFT JOIN LATERAL (SELECT sum(events) AS events, sum(provider_cost) AS provider_cost FROM usage_aggregates u
+                          WHERE u.customer_id = i.customer_id AND u.period_start = i.period_start) a ON true
+       WHERE i.organization_id = $1 AND i.type = 'usage' AND i.status IN ${BILLED}
+         AND i.period_start >= $2 AND i.period_start < $3 AND ($4::text[] IS NULL OR c.external_id = ANY($4::text[]))
+       ORDER BY i.customer_id, i.period_start`,
+      [organizationId, from, to, externalIds],
+    );
+    return res.rows;
+  }
+
+  /**
+   * The organisation's priced events of periods starting in [from, to) (optionally of some customers), in insertion
+   * order, a page at a time: one pass over the events in the order they are stored, through a cursor on its own
+   * connection (a read per customer would visit each heap page many times; LIMIT pages would scan again each time).
+   * The next page is fetched while the caller works on this one. Times and counts as text columns (Postgres formats
+   * them cheaply), so that no row builds a Date, does numeric arithmetic in Postgres or parses an array. Stopping early (break, throw) closes the cursor.
+   */
+  async *rangeEvents(
+    organizationId: string,
+    from: Date,
+    to: Date,
+    customerIds: readonly string[] | null,
+    pageSize: number,
+  ): AsyncGenerator<SimulatedEventRow[]> {
+    const client = await this.pool.connect();
+    let open = false;
+    try {
+      await client.query('BEGIN READ ONLY');
+      open = true;
+      await client.query({
+        text: `DECLARE simulation_events NO SCROLL CURSOR FOR
+               SELECT e.customer_id::text, e.period_start::text, e.occurred_at::text, e.provider, e.model, e.rate_card_id::text, e.reported_cost::text,
+                 ${USAGE_DIMENSIONS.map((d) => `e.${d}::text`).join(', ')}
+               FROM events e
+               WHERE e.organization_id = $1 AND e.pricing_status = 'priced' AND e.period_start >= $2 AND e.period_start < $3
+                 AND ($4::uuid[] IS NULL OR e.customer_id = ANY($4::uuid[]))
+               ORDER BY e.id`,
+        values: [organizationId, from, to, customerIds],
+      });
+      const fetch = () =>
+        client.query<EventColumns>({ text: `FETCH FORWARD ${Math.floor(pageSize)} FROM simulation_events`, rowMode: 'array' });
+      let next = fetch();
+      for (;;) {
+        const { rows } = await next;
+        if (rows.length === 0) break;
+        next = fetch();
+        next.catch(() => undefined);
+        yield eventRows(rows);
+      }
+      await client.query('COMMIT');
+      open = false;
+    } finally {
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  }
+
+  /** A new simulation: queued, or already running under `leaseToken` when the caller runs it at once. */
+  async create(row: {
+    id: string;
+    organizationId: string;
+    scenario: unknown;
+    from: Date;
+    to: Date;
+    eventsTotal: bigint;
+    leaseToken: string | null;
+    leaseMs: number;
+  }): Promise<SimulationRow> {
+    const res = await this.pool.query<SimulationRow>(
+      `INSERT INTO simulations (id, organization_id, status, scenario, range_from, range_to, events_total, attempts, lease_token,
+         lease_until, started_at)
+       VALUES ($1, $2, CASE WHEN $7::uuid IS NULL THEN 'queued' ELSE 'running' END, $3, $4, $5, $6, CASE WHEN $7::uuid IS NULL THEN 0 ELSE 1 END,
+         $7, CASE WHEN $7::uuid IS NULL THEN NULL ELSE clock_timestamp() + $8 * interval '1 millisecond' END,
+         CASE WHEN $7::uuid IS NULL THEN NULL ELSE clock_timestamp() END)
+       RETURNING ${COLUMNS}`,
+      [row.id, row.organizationId, JSON.stringify(row.scenario), row.from, row.to, row.eventsTotal.toString(), row.leaseToken, row.leaseMs],
+    );
+    return res.rows[0];
+  }
+
+  /**
+   * Takes a simulation to run: a queued one, or a running one whose lease lapsed (its worker died). Null when
+   * another run holds it or it is finished: the caller does nothing.
+   */
+  async claim(id: string, leaseToken: string, leaseMs: number): Promise<SimulationRow | null> {
+    const res = await this.pool.query<SimulationRow>(
+      `UPDATE simulations SET status = 'running', lease_token = $2, lease_until = clock_timestamp() + $3 * interval '1 millisecond',
+         attempts = attempts + 1, events_done = 0, started_at = coalesce(started_at, clock_timestamp()), updated_at = clock_timestamp()
+       WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND lease_until < clock_timestamp()))
+       RETURNING ${COLUMNS}`,
+      [id, leaseToken, leaseMs],
+    );
+    return res.rows[0] ?? null;
+  }
+
+  /** Progress under the lease, which it extends; false when the lease was lost (the run must stop). */
+  async progress(id: string, leaseToken: string, eventsDone: bigint, leaseMs: number): Promise<boolean> {
+    const res = await this.pool.query(
+      `UPDATE simulations SET events_done = $3, lease_until = clock_timestamp() + $4 * interval '1 millisecond', updated_at = clock_timestamp()
+       WHERE id = $1 AND lease_token = $2 AND status = 'running'`,
+      [id, leaseToken, eventsDone.toString(), leaseMs],
+    );
+    return res.rowCount === 1;
+  }
+
+  /** The run's end, written only by the lease holder and only once. */
+  async finish(
+    id: string,
+    leaseToken: string,
+    end: { status: 'succeeded'; result: unknown; eventsDone: bigint } | { status: 'failed'; error: string },
+  ): Promise<SimulationRow | null> {
+    const res = await this.pool.query<SimulationRow>(
+      `UPDATE simulations SET status = $3, result = $4, error = $5, events_done = coalesce($6, events_done), lease_token = NULL,
+         lease_until = NULL, finished_at = clock_timestamp(), updated_at = clock_timestamp()
+       WHERE id = $1 AND lease_token = $2 AND status = 'running'
+       RETURNING ${COLUMNS}`,
+      [
+        id,
+        leaseToken,
+        end.status,
+        end.status === 'succeeded' ? JSON.stringify(end.result) : null,
+        end.status === 'failed' ? end.error : null,
+        end.status === 'succeeded' ? end.eventsDone.toString() : null,
+      ],
+    );
+    return res.rows[0] ?? null;
+  }
+
+  /** Gives up on a simulation whose runs kept dying (`attempts` runs begun): failed with the reason. */
+  async abandon(id: string, maxAttempts: number, error: string): Promise<boolean> {
+    const res = await this.pool.query(
+      `UPDATE simulations SET status = 'failed', error = $3, lease_token = NULL, lease_until = NULL, finished_at = clock_timestamp(),
+         updated_at = clock_timestamp()
+       WHERE id = $1 AND attempts >= $2 AND (status = 'queued' OR (status = 'running' AND lease_until < clock_timestamp()))`,
+      [id, maxAttempts, error],
+    );
+    return res.rowCount === 1;
+  }
+
+  /** Simulations a run should pick up: queued for a while (their job may be lost), or running with a lapsed lease. */
+  async unfinished(queuedForMs: number, limit: number): Promise<{ id: string; attempts: number }[]> {
+    const res = await this.pool.query<{ id: string; attempts: number }>(
+      `SELECT id::text, attempts FROM simulations
+       WHERE (status = 'queued' AND updated_at < clock_timestamp() - $1 * interval '1 millisecond')
+          OR (status = 'running' AND lease_until < clock_timestamp())
+       ORDER BY updated_at LIMIT $2`,
+      [queuedForMs, limit],
+    );
+    return res.rows;
+  }
+
+  async find(organizationId: string, id: string): Promise<SimulationRow | null> {
+    const res = await this.pool.query<SimulationRow>(`SELECT ${COLUMNS} FROM simulations WHERE organization_id = $1 AND id = $2`, [
+      organizationId,
+      id,
+    ]);
+    return res.rows[0] ?? null;
+  }
+
+  /** A page of the organisation's simulations, newest first, after the cursor (created_at, id); results left out. */
+  async list(organizationId: string, after: { createdAt: Date; id: string } | null, limit: number): Promise<SimulationRow[]> {
+    const res = await this.pool.query<SimulationRow>(
+      `SELECT ${COLUMNS.replace('result,', 'NULL::jsonb AS result,')} FROM simulations
+       WHERE organization_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
+       ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [organizationId, after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+    return res.rows;
+  }
+}
