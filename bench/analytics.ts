@@ -206,7 +206,8 @@ async function main() {
   } finally {
     await billing?.close();
     await pool.end();
-    await db.drop();
+    // --keep leaves the database for a look at the plans (EXPLAIN); it is dropped by the next run.
+    if (!process.argv.includes('--keep')) await db.drop();
   }
 }
 

@@ -293,7 +293,10 @@ const endpoints: Endpoint[] = [
     operationId: 'OrganizationsController_changeOrganizationSettings',
     method: 'PATCH',
     path: () => '/v1/organization',
-    body: body({ name: nastyString, invoice_prefix: nastyString }, { invoice_prefix: 'FZ' }),
+    body: body(
+      { name: nastyString, invoice_prefix: nastyString, target_margin: fc.oneof(decimalAround(1, 31), nastyNumber, nastyString) },
+      { invoice_prefix: 'FZ' },
+    ),
   },
   {
     operationId: 'CouponsController_create',
@@ -397,6 +400,12 @@ const endpoints: Endpoint[] = [
   { operationId: 'StripeWebhooksController_receive', method: 'POST', path: () => '/v1/webhooks/stripe', body: anyJson },
   { operationId: 'AnalyticsController_marginReport', method: 'GET', path: () => '/v1/analytics/margin', query: ['from', 'to', 'group_by'] },
   { operationId: 'AnalyticsController_marginCliff', method: 'GET', path: () => '/v1/analytics/margin_cliff' },
+  {
+    operationId: 'AnalyticsController_priceChangeList',
+    method: 'GET',
+    path: () => '/v1/analytics/price_changes',
+    query: ['cursor', 'limit'],
+  },
   { operationId: 'AnalyticsController_tasks', method: 'GET', path: () => '/v1/analytics/tasks', query: ['from', 'to', 'longest'] },
   {
     operationId: 'AnalyticsController_cacheSavings',

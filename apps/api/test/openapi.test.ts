@@ -351,6 +351,8 @@ describe('real responses', () => {
     await call('CreditsController_deleteTopUp', 'DELETE', '/v1/customers/billed/credits/top_up');
     await call('OrganizationsController_organization', 'GET', '/v1/organization');
     await call('OrganizationsController_changeOrganizationSettings', 'PATCH', '/v1/organization', { invoice_prefix: 'OPS' });
+    await call('OrganizationsController_changeOrganizationSettings', 'PATCH', '/v1/organization', { target_margin: '0.25' });
+    await call('OrganizationsController_changeOrganizationSettings', 'PATCH', '/v1/organization', { target_margin: '1' }); // 400
 
     // Stripe is not configured here: a delivery cannot be verified (stripe-webhooks.test.ts checks the receipts).
     await call('StripeWebhooksController_receive', 'POST', '/v1/webhooks/stripe', {
@@ -369,6 +371,7 @@ describe('real responses', () => {
     await call('AnalyticsController_marginCliff', 'GET', '/v1/analytics/margin_cliff');
     await call('AnalyticsController_tasks', 'GET', '/v1/analytics/tasks?longest=5');
     await call('AnalyticsController_cacheSavings', 'GET', '/v1/analytics/cache_savings?limit=5');
+    await call('AnalyticsController_priceChangeList', 'GET', '/v1/analytics/price_changes?limit=5');
 
     await call('HealthController_healthz', 'GET', '/healthz');
     await call('HealthController_readyz', 'GET', '/readyz');

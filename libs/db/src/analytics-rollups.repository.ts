@@ -81,13 +81,11 @@ WITH src AS (
 )
 SELECT count(*)::int AS events FROM src`;
 
-/** Rows whose events all left (a reset). */
-const DROP_EMPTY = (organizationId: string) =>
+/** Rows whose events all left, of the customers a reset's `selection` touches (the primary keys lead with them). */
+const DROP_EMPTY = (selection: string) =>
   ['analytics_daily', 'analytics_periods', 'analytics_tasks'].map(
-    (t) => `DELETE FROM ${t} WHERE organization_id = '${organizationId}'::uuid AND events = 0`,
+    (t) => `DELETE FROM ${t} WHERE events = 0 AND customer_id IN (SELECT e.customer_id FROM events e WHERE ${selection})`,
   );
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The pricing write's one extra statement, in its transaction, right after it: adds the events of `eventIds` that
@@ -105,10 +103,10 @@ export async function addPricedToRollups(client: PoolClient, eventIds: readonly 
  * A repricing reset's statement, in its transaction, before its events go back to pending: takes out the priced
  * events it is about to reset (`selection`: the reset's own filter on `e`), then drops emptied rows.
  */
-export async function takeOutOfRollups(tx: Tx, organizationId: string, selection: string, values: unknown[]): Promise<void> {
-  if (!UUID.test(organizationId)) throw new Error(`not an organisation id: ${organizationId}`);
+export async function takeOutOfRollups(tx: Tx, selection: string, values: unknown[]): Promise<void> {
   await tx.$queryRawUnsafe(ROLLUP(selection, -1), ...values);
-  for (const sql of DROP_EMPTY(organizationId)) await tx.$executeRawUnsafe(sql);
+  // Still before the reset: `selection` finds the same events, so the same customers.
+  for (const sql of DROP_EMPTY(selection)) await tx.$executeRawUnsafe(sql, ...values);
 }
 
 /**
@@ -135,6 +133,9 @@ export class AnalyticsRollupsRepository {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      // One aggregation over every priced event: memory for its hashes and sorts, and no JIT (seconds of compiling).
+      await client.query(`SET LOCAL work_mem = '256MB'`);
+      await client.query('SET LOCAL jit = off');
       for (const t of ['analytics_daily', 'analytics_periods', 'analytics_tasks'])
         await client.query(`DELETE FROM ${t} WHERE organization_id = $1`, [organizationId]);
       const res = await client.query<{ events: number }>(ROLLUP('e.organization_id = $1::uuid', 1), [organizationId]);

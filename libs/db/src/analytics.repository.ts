@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import type { Tx } from './database';
 import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
 import { DB_POOL } from './tokens';
@@ -38,7 +38,7 @@ export interface UsageSums {
  * Usage of one charge of one customer's billing period: in the range under group keys, or (in_range false, keys
  * null) the part of the period outside the range, which only weighs in the attribution of its invoice lines.
  */
-export interface MarginCellRow extends UsageSums {
+export interface MarginCellRow extends Pick<UsageSums, 'events' | 'provider_cost' | 'rated_amount' | 'tokens'> {
   customer_id: string;
   period_start: Date;
   charge: string;
@@ -184,11 +184,19 @@ const SUMS = `sum(events)::text AS events, sum(provider_cost)::text AS provider_
   sum(cache_read_savings)::text AS cache_read_savings, sum(cache_write_extra)::text AS cache_write_extra,
   ARRAY[${USAGE_DIMENSIONS.map((d) => `sum(${d})`).join(', ')}]::text[] AS tokens`;
 
+/** What the margin report sums: events, cost, rated amount, tokens. */
+const MARGIN_SUMS = `sum(events)::text AS events, sum(provider_cost)::text AS provider_cost, sum(rated_amount)::text AS rated_amount,
+  ARRAY[${USAGE_DIMENSIONS.map((d) => `sum(${d})`).join(', ')}]::text[] AS tokens`;
+
 function withTokens<T extends { tokens: Record<UsageDimension, string> }>(r: WithTokens<T>): T {
   const tokens = {} as Record<UsageDimension, string>;
   for (let d = 0; d < USAGE_DIMENSIONS.length; d++) tokens[USAGE_DIMENSIONS[d]] = r.tokens[d];
   return { ...r, tokens } as unknown as T;
 }
+
+/** The (customer, period) pairs with usage whose period overlaps the range [$2, $3) of organisation $1. */
+const OVERLAPPING = `SELECT DISTINCT customer_id, period_start FROM analytics_periods
+  WHERE organization_id = $1 AND period_start < $3::timestamptz AND period_end > $2::timestamptz`;
 
 /** Days are UTC dates: [from, to) as 'YYYY-MM-DD'. */
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -196,6 +204,27 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 @Injectable()
 export class AnalyticsRepository {
   constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
+
+  /**
+   * A report's read, with JIT compilation off: on these sub-second sums over many rows Postgres' cost estimates
+   * start JIT, which costs seconds of compilation to save milliseconds.
+   */
+  private async read<R extends QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query('SET LOCAL jit = off');
+      await client.query(`SET LOCAL work_mem = '64MB'`);
+      const res = await client.query<R>(text, values);
+      await client.query('COMMIT');
+      return res;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
 
   /**
    * Usage of the range [from, to) (UTC midnights) per charge of each customer's period and per group keys, with
@@ -209,19 +238,17 @@ export class AnalyticsRepository {
     const whole = `d.period_start >= $2::timestamptz AND d.period_end <= $3::timestamptz`;
     const daily = `
       SELECT d.customer_id::text, d.period_start, d.charge, (d.day >= $2::date AND d.day < $3::date) AS in_range,
-        CASE WHEN d.day >= $2::date AND d.day < $3::date THEN ${keys((k) => DAILY_KEYS[k])} END AS keys, ${SUMS}
+        CASE WHEN d.day >= $2::date AND d.day < $3::date THEN ${keys((k) => DAILY_KEYS[k])} END AS keys, ${MARGIN_SUMS}
       FROM analytics_daily d JOIN customers c ON c.id = d.customer_id
-      JOIN (SELECT DISTINCT customer_id, period_start FROM analytics_daily
-            WHERE organization_id = $1 AND day >= $2::date AND day < $3::date) p
-        ON p.customer_id = d.customer_id AND p.period_start = d.period_start
+      JOIN (${OVERLAPPING}) p ON p.customer_id = d.customer_id AND p.period_start = d.period_start
       WHERE d.organization_id = $1 ${byPeriods ? `AND NOT (${whole})` : ''}
       GROUP BY 1, 2, 3, 4, 5`;
     const periods = `
-      SELECT d.customer_id::text, d.period_start, d.charge, true AS in_range, ${keys((k) => DAILY_KEYS[k])} AS keys, ${SUMS}
+      SELECT d.customer_id::text, d.period_start, d.charge, true AS in_range, ${keys((k) => DAILY_KEYS[k])} AS keys, ${MARGIN_SUMS}
       FROM analytics_periods d JOIN customers c ON c.id = d.customer_id
       WHERE d.organization_id = $1 AND ${whole}
       GROUP BY 1, 2, 3, 4, 5`;
-    const res = await this.pool.query<WithTokens<MarginCellRow>>(byPeriods ? `${periods} UNION ALL ${daily}` : daily, [
+    const res = await this.read<WithTokens<MarginCellRow>>(byPeriods ? `${periods} UNION ALL ${daily}` : daily, [
       organizationId,
       day(from),
       day(to),
@@ -234,23 +261,21 @@ export class AnalyticsRepository {
    * of a period starting in it, in order (docs/design.md "Analytics": how revenue is attributed).
    */
   async attributionLines(organizationId: string, from: Date, to: Date): Promise<AttributionLineRow[]> {
-    const res = await this.pool.query<AttributionLineRow>(
-      `WITH touched AS (
-         SELECT DISTINCT customer_id, period_start FROM analytics_daily
-         WHERE organization_id = $1 AND day >= $2::date AND day < $3::date
-       ), inv AS (
-         SELECT i.* FROM invoices i
-         WHERE i.organization_id = $1 AND i.type = 'usage' AND i.status <> 'void'
-           AND (i.period_start >= $2::timestamptz AND i.period_start < $3::timestamptz
-             OR EXISTS (SELECT 1 FROM invoice_lines l JOIN touched t ON t.customer_id = l.customer_id AND t.period_start = l.period_start
-                        WHERE l.invoice_id = i.id))
+    const res = await this.read<AttributionLineRow>(
+      `WITH touched AS (${OVERLAPPING}), ids AS (
+         SELECT id FROM invoices WHERE organization_id = $1 AND period_start >= $2::timestamptz AND period_start < $3::timestamptz
+         UNION
+         SELECT l.invoice_id FROM invoice_lines l JOIN touched t ON t.customer_id = l.customer_id AND t.period_start = l.period_start
+       ), eligible AS (
+         SELECT p.id AS plan_version_id, ch->>'name' AS charge FROM plans p, jsonb_array_elements(p.definition->'charges') ch
+         WHERE p.organization_id = $1 AND (ch->>'allowance_eligible')::boolean
        )
        SELECT i.id::text AS invoice_id, i.customer_id::text, c.external_id AS external_customer_id, i.currency,
          i.period_start AS invoice_period_start, (i.period_start >= $2::timestamptz AND i.period_start < $3::timestamptz) AS invoice_in_range,
-         l.position, l.type, l.charge, l.period_start, l.amount::text,
-         coalesce((SELECT (ch->>'allowance_eligible')::boolean FROM plans p, jsonb_array_elements(p.definition->'charges') ch
-                   WHERE p.id = i.plan_version_id AND ch->>'name' = l.charge LIMIT 1), false) AS allowance_eligible
-       FROM inv i JOIN customers c ON c.id = i.customer_id JOIN invoice_lines l ON l.invoice_id = i.id
+         l.position, l.type, l.charge, l.period_start, l.amount::text, (e.charge IS NOT NULL) AS allowance_eligible
+       FROM ids JOIN invoices i ON i.id = ids.id JOIN customers c ON c.id = i.customer_id JOIN invoice_lines l ON l.invoice_id = i.id
+       LEFT JOIN eligible e ON e.plan_version_id = i.plan_version_id AND e.charge = l.charge
+       WHERE i.organization_id = $1 AND i.type = 'usage' AND i.status <> 'void'
        ORDER BY i.id, l.position`,
       [organizationId, day(from), day(to)],
     );
@@ -265,7 +290,7 @@ export class AnalyticsRepository {
 
   /** Each customer's three latest periods started by `now`, per charge and model (from analytics_periods). */
   async latestPeriods(organizationId: string, now: Date): Promise<PeriodUsageRow[]> {
-    const res = await this.pool.query<WithTokens<PeriodUsageRow>>(
+    const res = await this.read<WithTokens<PeriodUsageRow>>(
       `WITH p AS (
          SELECT customer_id, period_start, dense_rank() OVER (PARTITION BY customer_id ORDER BY period_start DESC)::int AS rank
          FROM (SELECT DISTINCT customer_id, period_start FROM analytics_periods WHERE organization_id = $1 AND period_start <= $2) x
@@ -304,7 +329,7 @@ export class AnalyticsRepository {
 
   /** Tasks of the range (their days in it), per task kind. */
   async taskKinds(organizationId: string, from: Date, to: Date): Promise<TaskKindRow[]> {
-    const res = await this.pool.query<TaskKindRow>(
+    const res = await this.read<TaskKindRow>(
       `WITH t AS (${TASKS})
        SELECT task_name, count(*)::text AS tasks, sum(calls)::text AS calls,
          percentile_disc(0.5) WITHIN GROUP (ORDER BY calls)::text AS calls_p50,
@@ -320,7 +345,7 @@ export class AnalyticsRepository {
 
   /** The tasks of the range with the most calls (agent loops), most first. */
   async longestTasks(organizationId: string, from: Date, to: Date, limit: number): Promise<LongTaskRow[]> {
-    const res = await this.pool.query<LongTaskRow>(
+    const res = await this.read<LongTaskRow>(
       `WITH t AS (${TASKS})
        SELECT t.task_id, t.task_name, c.external_id AS external_customer_id, t.calls::text, t.retry_calls::text, t.cost::text,
          t.first_day, t.last_day
@@ -344,7 +369,7 @@ export class AnalyticsRepository {
     const where = 'd.organization_id = $1 AND d.day >= $2::date AND d.day < $3::date';
     const values = [organizationId, day(from), day(to)];
     const [groups, days, totals] = await Promise.all([
-      this.pool.query<CacheRow>(
+      this.read<CacheRow>(
         `SELECT c.external_id AS external_customer_id, d.model, NULL AS day, ${sums}
          FROM analytics_daily d JOIN customers c ON c.id = d.customer_id WHERE ${where}
            AND (d.cache_read_tokens > 0 OR d.cache_write_tokens > 0 OR d.cache_write_1h_tokens > 0)
@@ -352,12 +377,12 @@ export class AnalyticsRepository {
          ORDER BY sum(cache_read_savings) - sum(cache_write_extra) DESC, c.external_id, d.model LIMIT $4`,
         [...values, limit],
       ),
-      this.pool.query<CacheRow>(
+      this.read<CacheRow>(
         `SELECT NULL AS external_customer_id, NULL AS model, to_char(d.day, 'YYYY-MM-DD') AS day, ${sums}
          FROM analytics_daily d WHERE ${where} GROUP BY d.day ORDER BY d.day`,
         values,
       ),
-      this.pool.query<CacheRow>(
+      this.read<CacheRow>(
         `SELECT NULL AS external_customer_id, NULL AS model, NULL AS day, ${sums} FROM analytics_daily d WHERE ${where}`,
         values,
       ),
@@ -392,7 +417,7 @@ export class AnalyticsRepository {
    * organisation, or of every one (null).
    */
   async lastPeriodUsageOfModel(organizationId: string | null, provider: string, model: string, now: Date): Promise<ModelPeriodUsageRow[]> {
-    const res = await this.pool.query<WithTokens<ModelPeriodUsageRow>>(
+    const res = await this.read<WithTokens<ModelPeriodUsageRow>>(
       `WITH last AS (
          SELECT DISTINCT ON (customer_id) customer_id, period_start FROM analytics_periods
          WHERE ($1::uuid IS NULL OR organization_id = $1::uuid) AND period_end <= $4

@@ -29,8 +29,12 @@ export interface OrganizationRow {
   name: string;
   /** Finalized invoices are numbered <invoice_prefix>-<year>-<sequence>. */
   invoice_prefix: string;
+  /** The margin its customers should keep, a fraction of revenue (decimal text): the margin-cliff report's target. */
+  target_margin: string;
   created_at: Date;
 }
+
+const ORGANIZATION_FIELDS = { id: true, name: true, invoice_prefix: true, target_margin: true, created_at: true } as const;
 
 @Injectable()
 export class OrganizationsRepository {
@@ -86,18 +90,13 @@ export class OrganizationsRepository {
   }
 
   async find(id: string): Promise<OrganizationRow | null> {
-    return this.prisma.organizations.findUnique({
-      where: { id },
-      select: { id: true, name: true, invoice_prefix: true, created_at: true },
-    });
+    const row = await this.prisma.organizations.findUnique({ where: { id }, select: ORGANIZATION_FIELDS });
+    return row && { ...row, target_margin: row.target_margin.toFixed() };
   }
 
-  async update(id: string, fields: { name?: string; invoice_prefix?: string }): Promise<OrganizationRow> {
-    return this.prisma.organizations.update({
-      where: { id },
-      data: fields,
-      select: { id: true, name: true, invoice_prefix: true, created_at: true },
-    });
+  async update(id: string, fields: { name?: string; invoice_prefix?: string; target_margin?: string }): Promise<OrganizationRow> {
+    const row = await this.prisma.organizations.update({ where: { id }, data: fields, select: ORGANIZATION_FIELDS });
+    return { ...row, target_margin: row.target_margin.toFixed() };
   }
 
   /**

@@ -286,7 +286,7 @@ export class PricingRepository {
     // Then the epoch, then the search for priced events, so that none is missed.
     await this.bumpEpoch(tx, values[0] as string);
     // Nothing can price or finalize meanwhile (the epoch, the billing lock): the rollups lose what the reset takes.
-    await takeOutOfRollups(tx, values[0] as string, RESETTABLE(filter), values);
+    await takeOutOfRollups(tx, RESETTABLE(filter), values);
     const rows = await tx.$queryRawUnsafe<{ id: string }[]>(RESET_PRICED(filter), ...values);
     await tx.$executeRawUnsafe('DELETE FROM usage_aggregates WHERE organization_id = $1::uuid AND events = 0', values[0]);
     return rows.map((r) => r.id);

@@ -1,13 +1,23 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { GetCacheSavings, GetMarginCliff, GetMarginReport, GetTaskCosts } from '@tollgate/billing';
+import { GetCacheSavings, GetMarginCliff, GetMarginReport, GetTaskCosts, ListPriceChanges } from '@tollgate/billing';
 import type { KeyPrincipal } from '@tollgate/db';
 import { Principal } from '../auth/principal.decorator';
 import { Scopes } from '../auth/scopes.decorator';
-import { DEFAULT_LIMIT } from '../common/schema/primitives';
+import { DEFAULT_LIMIT, encodeCursor } from '../common/schema/primitives';
 import { Responds, ValidQuery } from '../common/schema/validate';
-import { CacheSavings, CacheSavingsQuery, MarginCliff, MarginQuery, MarginReport, TaskCosts, TaskCostsQuery } from './analytics.schema';
+import {
+  CacheSavings,
+  CacheSavingsQuery,
+  MarginCliff,
+  MarginQuery,
+  MarginReport,
+  PriceChangeList,
+  PriceChangesQuery,
+  TaskCosts,
+  TaskCostsQuery,
+} from './analytics.schema';
 
 @ApiTags('analytics')
 @ApiBearerAuth()
@@ -19,6 +29,7 @@ export class AnalyticsController {
     private readonly cliff: GetMarginCliff,
     private readonly taskCosts: GetTaskCosts,
     private readonly cache: GetCacheSavings,
+    private readonly priceChanges: ListPriceChanges,
   ) {}
 
   @Get('margin')
@@ -47,5 +58,17 @@ export class AnalyticsController {
   @Responds(200, CacheSavings, 'Savings, extra write cost, net and hit rate')
   cacheSavings(@Principal() key: KeyPrincipal, @ValidQuery(CacheSavingsQuery) q: z.output<typeof CacheSavingsQuery>) {
     return this.cache.execute({ organizationId: key.organizationId, from: q.from, to: q.to, limit: q.limit ?? DEFAULT_LIMIT });
+  }
+
+  @Get('price_changes')
+  @ApiOperation({ summary: 'Provider price changes and their impact on each customer’s last complete period, newest first' })
+  @Responds(200, PriceChangeList, 'A page of price changes')
+  async priceChangeList(@Principal() key: KeyPrincipal, @ValidQuery(PriceChangesQuery) q: z.output<typeof PriceChangesQuery>) {
+    const page = await this.priceChanges.execute({
+      organizationId: key.organizationId,
+      before: q.cursor === undefined ? null : BigInt(q.cursor),
+      limit: q.limit ?? DEFAULT_LIMIT,
+    });
+    return { data: page.changes, next_cursor: page.nextBefore === null ? null : encodeCursor(page.nextBefore) };
   }
 }

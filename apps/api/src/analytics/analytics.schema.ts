@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { named } from '../common/schema/openapi';
-import { instantParam, integerParam, limitParam, object, optional } from '../common/schema/primitives';
-import { decimalOut, timestampOut, TokenCounts } from '../common/schema/responses';
+import { idCursor, instantParam, integerParam, limitParam, object, optional } from '../common/schema/primitives';
+import { decimalOut, listOf, timestampOut, TokenCounts } from '../common/schema/responses';
 
 // The analytics reports (docs/api.md "Analytics"). Ranges are whole UTC days: the rollups are kept per day.
 
@@ -171,3 +171,39 @@ export const CacheSavings = named(
     totals: z.strictObject(cacheFigures),
   }),
 );
+
+export const PriceChangesQuery = object({ cursor: optional(idCursor()), limit: limitParam() });
+
+const prices = z
+  .record(z.string(), decimalOut())
+  .meta({ description: 'USD per million tokens (per unit for counts), by usage dimension.' });
+
+export const PriceChange = named(
+  'PriceChange',
+  z.strictObject({
+    id: z.string(),
+    provider: z.string(),
+    model: z.string(),
+    rate_card_version_id: z.string(),
+    previous_version_id: z.string(),
+    effective_from: timestampOut(),
+    prices_before: prices,
+    prices_after: prices,
+    cost_change: decimalOut('Σ over the customers: what their last complete period’s usage of the model would cost more (less), USD.'),
+    margin_change: decimalOut('Σ over the customers: billed change − cost change.'),
+    customers: z.array(
+      z.strictObject({
+        external_customer_id: z.string(),
+        period_start: timestampOut(),
+        cost_before: decimalOut(),
+        cost_after: decimalOut(),
+        cost_change: decimalOut(),
+        revenue_change: decimalOut('Price-mode charges follow the cost with their markup and the discount; token-mode ones do not.'),
+        margin_change: decimalOut(),
+      }),
+    ),
+    created_at: timestampOut(),
+  }),
+);
+
+export const PriceChangeList = listOf('PriceChangeList', PriceChange);

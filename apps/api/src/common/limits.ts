@@ -64,6 +64,14 @@ export const COUPON_AMOUNT: DecimalBounds = { integerDigits: 20, fractionDigits:
 /** A percentage coupon: above 0, at most 100 ("10" is 10% of the invoice so far). */
 export const COUPON_PERCENT: DecimalBounds = { integerDigits: 3, fractionDigits: 30, min: '0', max: '100', example: '15' };
 
+/** An organisation's target margin: a fraction of revenue, 0 to 0.999 (as a margin floor). */
+export const TARGET_MARGIN: DecimalBounds = {
+  integerDigits: 1,
+  fractionDigits: 30,
+  min: '0',
+  max: '0.999',
+  description: '0.30: customers should keep a margin of 30% of revenue (the margin-cliff report and margin.below_target).',
+};
 /** A portal link's lifetime in seconds: a minute to 90 days; 7 days when not given. */
 export const PORTAL_TOKEN_SECONDS = { min: 60, max: 90 * 86_400, default: 7 * 86_400 } as const;
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { named } from '../common/schema/openapi';
-import { object, oneOf, optional, text } from '../common/schema/primitives';
-import { timestampOut } from '../common/schema/responses';
+import { TARGET_MARGIN } from '../common/limits';
+import { decimalString, object, oneOf, optional, text } from '../common/schema/primitives';
+import { decimalOut, timestampOut } from '../common/schema/responses';
 
 // Organisations and API keys.
 
@@ -22,9 +23,11 @@ export const CreateOrganizationRequest = named(
 );
 export const ChangeOrganizationRequest = named(
   'ChangeOrganizationRequest',
-  object({ name: optional(name()), invoice_prefix: optional(invoicePrefix()) }).meta({
-    description: 'Only the fields sent change; a new prefix numbers the invoices finalized from then on.',
-  }),
+  object({ name: optional(name()), invoice_prefix: optional(invoicePrefix()), target_margin: optional(decimalString(TARGET_MARGIN)) }).meta(
+    {
+      description: 'Only the fields sent change; a new prefix numbers the invoices finalized from then on.',
+    },
+  ),
 );
 export const CreateApiKeyRequest = named('CreateApiKeyRequest', object({ scope: oneOf(['ingest', 'admin']), name: name() }));
 
@@ -39,7 +42,13 @@ export const CreatedOrganization = named(
 );
 export const Organization = named(
   'Organization',
-  z.strictObject({ id: z.string(), name: z.string(), invoice_prefix: z.string(), created_at: timestampOut() }),
+  z.strictObject({
+    id: z.string(),
+    name: z.string(),
+    invoice_prefix: z.string(),
+    target_margin: decimalOut('The margin its customers should keep (default 0.3).'),
+    created_at: timestampOut(),
+  }),
 );
 export const CreatedApiKey = named(
   'CreatedApiKey',

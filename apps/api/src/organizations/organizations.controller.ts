@@ -20,6 +20,7 @@ const organizationJson = (o: OrganizationRow) => ({
   id: o.id,
   name: o.name,
   invoice_prefix: o.invoice_prefix,
+  target_margin: o.target_margin,
   created_at: o.created_at.toISOString(),
 });
 

@@ -21,8 +21,8 @@ export class BillingProcessor extends WorkerHost {
 
   constructor(
     private readonly cycle: RunBillingCycle,
-    private readonly marginTargets: CheckMarginTargets,
     private readonly expiry: ExpireCreditGrants,
+    private readonly marginTargets: CheckMarginTargets,
   ) {
     super();
   }

@@ -25,12 +25,13 @@ export interface Attribution {
 export const GROUP_SEP = '\u0000';
 export const groupId = (keys: readonly (string | null)[]) => keys.map((k) => (k === null ? '\u0001' : k)).join(GROUP_SEP);
 
-/** An amount rounded to the currency's minor unit, in minor units. */
+/** An amount rounded to the currency's minor unit (a decimal string), in minor units. */
 function minorUnits(amount: string, exp: number): bigint {
-  const scaled = scaledWeight(amount);
-  const unit = 10n ** BigInt(30 - exp);
-  if (scaled % unit !== 0n) throw new Error(`invoice amount ${amount} is not in whole minor units`);
-  return scaled / unit;
+  const negative = amount.startsWith('-');
+  const [whole, fraction = ''] = (negative ? amount.slice(1) : amount).split('.');
+  if (/[1-9]/.test(fraction.slice(exp))) throw new Error(`invoice amount ${amount} is not in whole minor units`);
+  const units = BigInt(whole + fraction.slice(0, exp).padEnd(exp, '0'));
+  return negative ? -units : units;
 }
 
 const cellKey = (customerId: string, periodStart: Date) => `${customerId}|${periodStart.getTime()}`;
@@ -103,6 +104,10 @@ export function attributeRevenue(
         if (!targets || targets.length === 0) {
           // Billed usage with no priced events left (a draft's repriced period): the customer's.
           credit(customerLevel, net);
+          return;
+        }
+        if (targets.length === 1) {
+          if (targets[0].in_range) credit(targets[0].keys, net);
           return;
         }
         allocate(

@@ -15,7 +15,7 @@ export class GetOrganization {
 }
 
 /**
- * PATCH /v1/organization: its name, or the prefix of its invoice numbers. A new prefix numbers the invoices
+ * PATCH /v1/organization: its name, the prefix of its invoice numbers, or its target margin (the margin-cliff report's). A new prefix numbers the invoices
  * finalized from then on; the year's sequence goes on unbroken.
  */
 @Injectable()
@@ -27,7 +27,7 @@ export class ChangeOrganization {
     changes,
   }: {
     organizationId: string;
-    changes: { name?: string; invoice_prefix?: string };
+    changes: { name?: string; invoice_prefix?: string; target_margin?: string };
   }): Promise<OrganizationRow> {
     return this.organizations.update(organizationId, changes);
   }
