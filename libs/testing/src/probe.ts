@@ -9,6 +9,10 @@ export class DatabaseProbe {
 
   constructor(databaseUrl: string) {
     this.pool = new Pool({ connectionString: databaseUrl, max: 3 });
+    // pool.end() resolves once its clients are told to end, not once their backends are gone: a test dropping its
+    // database right after (DROP DATABASE … WITH (FORCE)) can terminate a backend still closing, and the pool
+    // then emits that client's 57P01 as its 'error', which without a listener fails the whole test file.
+    this.pool.on('error', () => undefined);
   }
 
   async rows<T extends QueryResultRow = Record<string, unknown>>(sql: string, values: unknown[] = []): Promise<T[]> {
