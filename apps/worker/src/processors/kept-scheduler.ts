@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
 
 /**
  * Upserts a BullMQ job scheduler now, and again every `everyMs`: a Redis that lost its data (flushed, restarted
@@ -24,6 +25,23 @@ export class KeptScheduler {
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+/**
+ * A queue's `sweep` job every `sweepIntervalMs` (SWEEP_INTERVAL_SECONDS), kept: renewed at that interval (between
+ * 1 s and a minute), so a Redis that lost its data gets the sweep, and through it its work, back from Postgres.
+ */
+export function keptSweepScheduler(queue: Queue, schedulerId: string, sweepIntervalMs: number, logger: Logger): KeptScheduler {
+  return new KeptScheduler(
+    () =>
+      queue.upsertJobScheduler(
+        schedulerId,
+        { every: sweepIntervalMs },
+        { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+      ),
+    Math.min(Math.max(sweepIntervalMs, 1000), 60_000),
+    logger,
+  );
 }
 
 /** BullMQ's 'error' events (lost connections, a job whose keys a flush removed): logged, never fatal. */

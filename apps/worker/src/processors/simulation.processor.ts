@@ -3,7 +3,7 @@ import { Inject, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/com
 import type { Job, Queue } from 'bullmq';
 import { RunSimulation, SweepSimulations, type SimulationJob } from '@tollgate/billing';
 import { CONFIG, QUEUES, TollgateConfig } from '@tollgate/config';
-import { KeptScheduler, logQueueError } from './kept-scheduler';
+import { keptSweepScheduler, logQueueError, type KeptScheduler } from './kept-scheduler';
 
 /**
  * The simulations queue: a `run` job is one stress test (the use case claims it in Postgres and writes its result
@@ -28,16 +28,7 @@ export class SimulationProcessor extends WorkerHost implements OnModuleInit, OnA
   async onModuleInit() {
     this.queue.on('error', logQueueError(this.logger, 'simulations queue'));
     // Kept: after Redis lost its data, the sweep is what gives the simulations back to the queue.
-    this.scheduler = new KeptScheduler(
-      () =>
-        this.queue.upsertJobScheduler(
-          'simulation-sweep',
-          { every: this.config.sweepIntervalMs },
-          { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
-        ),
-      Math.min(Math.max(this.config.sweepIntervalMs, 1000), 60_000),
-      this.logger,
-    );
+    this.scheduler = keptSweepScheduler(this.queue, 'simulation-sweep', this.config.sweepIntervalMs, this.logger);
     await this.scheduler.start();
   }
 

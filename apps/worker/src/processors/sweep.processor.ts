@@ -3,7 +3,7 @@ import { Inject, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/com
 import type { Job, Queue } from 'bullmq';
 import { SweepUnpricedBatches } from '@tollgate/billing';
 import { CONFIG, QUEUES, TollgateConfig } from '@tollgate/config';
-import { KeptScheduler, logQueueError } from './kept-scheduler';
+import { keptSweepScheduler, logQueueError, type KeptScheduler } from './kept-scheduler';
 
 /** Every SWEEP_INTERVAL_SECONDS the sweep job runs the use case that refills the price queue from Postgres. */
 @Processor(QUEUES.sweep)
@@ -22,16 +22,7 @@ export class SweepProcessor extends WorkerHost implements OnModuleInit, OnApplic
   async onModuleInit() {
     this.sweepQueue.on('error', logQueueError(this.logger, 'sweep queue'));
     // Kept: after Redis lost its data, the sweeper is what finds the unpriced batches again.
-    this.scheduler = new KeptScheduler(
-      () =>
-        this.sweepQueue.upsertJobScheduler(
-          'sweep',
-          { every: this.config.sweepIntervalMs },
-          { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
-        ),
-      Math.min(Math.max(this.config.sweepIntervalMs, 1000), 60_000),
-      this.logger,
-    );
+    this.scheduler = keptSweepScheduler(this.sweepQueue, 'sweep', this.config.sweepIntervalMs, this.logger);
     await this.scheduler.start();
   }
 

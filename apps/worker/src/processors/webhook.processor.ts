@@ -3,7 +3,7 @@ import { Inject, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModule
 import type { Job, Queue } from 'bullmq';
 import { DeliverWebhook, SweepWebhookDeliveries, type WebhookJob } from '@tollgate/billing';
 import { CONFIG, QUEUES, TollgateConfig } from '@tollgate/config';
-import { KeptScheduler, logQueueError } from './kept-scheduler';
+import { keptSweepScheduler, logQueueError, type KeptScheduler } from './kept-scheduler';
 
 /**
  * The webhooks queue: a `deliver` job is one attempt of one delivery (the use case claims it in Postgres, sends
@@ -28,16 +28,7 @@ export class WebhookProcessor extends WorkerHost implements OnModuleInit, OnAppl
   async onModuleInit() {
     this.queue.on('error', logQueueError(this.logger, 'webhooks queue'));
     // Kept: after Redis lost its data, the sweep is what gives the deliveries back to the queue.
-    this.scheduler = new KeptScheduler(
-      () =>
-        this.queue.upsertJobScheduler(
-          'webhook-sweep',
-          { every: this.config.sweepIntervalMs },
-          { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
-        ),
-      Math.min(Math.max(this.config.sweepIntervalMs, 1000), 60_000),
-      this.logger,
-    );
+    this.scheduler = keptSweepScheduler(this.queue, 'webhook-sweep', this.config.sweepIntervalMs, this.logger);
     await this.scheduler.start();
   }
 
