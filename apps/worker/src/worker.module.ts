@@ -4,6 +4,7 @@ import { bullConnection, TollgateConfig } from '@tollgate/config';
 import { DbModule } from '@tollgate/db';
 import { BillingModule } from '@tollgate/billing';
 import { StripeModule } from '@tollgate/stripe';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { BillingCycleModule } from './billing/billing-cycle.module';
 import { WorkerMetricsModule } from './metrics/metrics.module';
 import { PricingModule } from './pricing/pricing.module';
@@ -31,6 +32,7 @@ export class WorkerModule {
         BillingCycleModule,
         WebhooksModule,
         SimulationsModule,
+        AnalyticsModule,
         ...(config.stripe
           ? [StripeModule.forRoot(config.stripe, { redisUrl: config.redisUrl, key: `${config.queuePrefix}:stripe:rate` }), StripePushModule]
           : []),

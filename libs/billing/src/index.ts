@@ -110,3 +110,4 @@ export * from './analytics/get-task-costs';
 export * from './analytics/get-cache-savings';
 export * from './analytics/record-price-changes';
 export * from './analytics/list-price-changes';
+export * from './analytics/fold-rollups';

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import type { Tx } from './database';
 import { DB_POOL } from './tokens';
 
 // The analytics rollups (docs/design.md "Analytics"): priced usage summed per day, per period and per task, kept
-// equal to the sum of their priced events, so that no report scans events. Raw SQL, not Prisma: one set-based
-// statement per pricing write or reset (a read of the events feeding three upserts), as the aggregates are.
+// equal to the sum of their priced events, so that no report scans events. A pricing write only records what it
+// priced (rollup_pending, in its transaction: the WRITE_PRICED and STORE_PRICED_EVENTS_SQL statements); a fold adds
+// many writes' events at once, off the ingest and pricing path. Raw SQL, not Prisma: one set-based statement per
+// fold or reset (a read of the events feeding three upserts).
 
 const list = (f: (d: string) => string, sep = ', ') => USAGE_DIMENSIONS.map(f).join(sep);
 
@@ -50,10 +52,10 @@ function upsert(table: string, keys: readonly string[], extra: readonly string[]
 /**
  * Adds (sign 1) or takes out (sign -1) the priced events that `filter` selects (alias `e`, parameters from $1) to
  * or from the three rollups, in one statement. The period's end comes from its aggregate, which exists while the
- * event is priced.
+ * event is priced. `before`: CTEs the filter reads (the pending rows a fold takes).
  */
-export const ROLLUP = (filter: string, sign: 1 | -1) => `
-WITH src AS (
+export const ROLLUP = (filter: string, sign: 1 | -1, before = '') => `
+WITH ${before ? `${before},` : ''} src AS (
   SELECT e.organization_id, e.customer_id, e.period_start, a.period_end, (e.occurred_at AT TIME ZONE 'UTC')::date AS day,
     e.charge, e.provider, e.model, coalesce(e.feature, '') AS feature, coalesce(e.metadata->>'task_name', '') AS task_name,
     e.task_id, e.provider_cost, e.rated_amount,
@@ -79,7 +81,26 @@ WITH src AS (
 ), tasks AS (
   ${upsert('analytics_tasks', ['customer_id', 'task_id', 'day'], ['task_name'], TASK_MEASURES, sign, 'WHERE task_id IS NOT NULL')}
 )
-SELECT count(*)::int AS events FROM src`;
+SELECT count(*)::int AS events${before ? ', (SELECT count(*) FROM taken)::int AS pending' : ''} FROM src`;
+
+/**
+ * A fold: takes pending rows (`pick`: a select of their ids, locking them), deletes them and adds their events to
+ * the rollups, in one statement, so a pending row is added exactly once: whoever deletes it adds it. An event is
+ * still priced as its pricing write left it (a reset folds its organisation's pending rows first).
+ */
+const FOLD = (pick: string) =>
+  ROLLUP(
+    'e.id IN (SELECT unnest(event_ids) FROM taken)',
+    1,
+    `taken AS (DELETE FROM rollup_pending WHERE id IN (${pick}) RETURNING event_ids)`,
+  );
+/** The oldest `$1` pending rows no one else is folding, of any organisation: the worker's fold. */
+const FOLD_SOME = FOLD('SELECT id FROM rollup_pending ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED');
+/**
+ * Every pending row of organisation `$1`, waiting for rows another fold holds (deleted when it commits, so skipped):
+ * after it, the rollups hold every event priced before it started.
+ */
+const FOLD_ORGANIZATION = FOLD('SELECT id FROM rollup_pending WHERE organization_id = $1::uuid ORDER BY id FOR UPDATE');
 
 /** Rows whose events all left, of the customers a reset's `selection` touches (the primary keys lead with them). */
 const DROP_EMPTY = (selection: string) =>
@@ -88,46 +109,57 @@ const DROP_EMPTY = (selection: string) =>
   );
 
 /**
- * The pricing write's one extra statement, in its transaction, right after it: adds the events of `eventIds` that
- * this transaction priced (their row version is this transaction's: `xmin`), so an event another transaction priced
- * first, which the guarded write skipped, is never counted twice.
- */
-export async function addPricedToRollups(client: PoolClient, eventIds: readonly string[]): Promise<number> {
-  const res = await client.query<{ events: number }>(ROLLUP(`e.id = ANY($1::int8[]) AND e.xmin = pg_current_xact_id()::xid`, 1), [
-    eventIds,
-  ]);
-  return res.rows[0].events;
-}
-
-/**
- * A repricing reset's statement, in its transaction, before its events go back to pending: takes out the priced
- * events it is about to reset (`selection`: the reset's own filter on `e`), then drops emptied rows.
+ * A repricing reset's statements, in its transaction, before its events go back to pending: folds the
+ * organisation's pending rows (their events must be in the rollups before they are taken out), takes out the priced
+ * events it is about to reset (`selection`: the reset's own filter on `e`, `values[0]` the organisation), then drops
+ * emptied rows.
  */
 export async function takeOutOfRollups(tx: Tx, selection: string, values: unknown[]): Promise<void> {
+  await tx.$queryRawUnsafe(FOLD_ORGANIZATION, values[0]);
   await tx.$queryRawUnsafe(ROLLUP(selection, -1), ...values);
   // Still before the reset: `selection` finds the same events, so the same customers.
   for (const sql of DROP_EMPTY(selection)) await tx.$executeRawUnsafe(sql, ...values);
 }
 
-/**
- * Pricing at ingest's extra statement, in the transaction that stored and priced the batch: adds the events of
- * `transactionIds` this transaction inserted (`xmin`), so a duplicate stored by an earlier batch is never counted.
- */
-export async function addStoredToRollups(client: PoolClient, organizationId: string, transactionIds: readonly string[]): Promise<number> {
-  const res = await client.query<{ events: number }>(
-    ROLLUP(`e.organization_id = $1::uuid AND e.transaction_id = ANY($2::text[]) AND e.xmin = pg_current_xact_id()::xid`, 1),
-    [organizationId, transactionIds],
-  );
-  return res.rows[0].events;
+export interface Folded {
+  /** Pending rows (pricing writes) folded. */
+  pending: number;
+  /** Priced events they added to the rollups. */
+  events: number;
 }
 
 @Injectable()
 export class AnalyticsRollupsRepository {
   constructor(@Inject(DB_POOL) private readonly pool: Pool) {}
 
+  /** Folds at most `maxPending` of the oldest pending rows that no other fold holds, of any organisation. */
+  async foldSome(maxPending: number): Promise<Folded> {
+    return (await this.pool.query<Folded>(FOLD_SOME, [maxPending])).rows[0];
+  }
+
+  /** Folds every pending row of the organisation: a report's rollups then hold every event priced before it. */
+  async foldOrganization(organizationId: string): Promise<Folded> {
+    return (await this.pool.query<Folded>(FOLD_ORGANIZATION, [organizationId])).rows[0];
+  }
+
+  /** The organisations with pending rows. */
+  async pendingOrganizations(): Promise<string[]> {
+    const res = await this.pool.query<{ id: string }>('SELECT DISTINCT organization_id::text AS id FROM rollup_pending');
+    return res.rows.map((r) => r.id);
+  }
+
+  /** Pending rows and the age of the oldest (seconds), for the worker's metrics. */
+  async backlog(): Promise<{ pending: number; oldestSeconds: number }> {
+    const res = await this.pool.query<{ pending: number; oldestSeconds: number }>(
+      `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "oldestSeconds"
+       FROM rollup_pending`,
+    );
+    return res.rows[0];
+  }
+
   /**
    * Rebuilds an organisation's rollups from its priced events (events written straight into Postgres, as the
-   * benchmark does; a repair). One transaction.
+   * benchmark does; a repair). One transaction; its pending rows go (their events are among those counted).
    */
   async rebuild(organizationId: string): Promise<number> {
     const client = await this.pool.connect();
@@ -136,7 +168,7 @@ export class AnalyticsRollupsRepository {
       // One aggregation over every priced event: memory for its hashes and sorts, and no JIT (seconds of compiling).
       await client.query(`SET LOCAL work_mem = '256MB'`);
       await client.query('SET LOCAL jit = off');
-      for (const t of ['analytics_daily', 'analytics_periods', 'analytics_tasks'])
+      for (const t of ['rollup_pending', 'analytics_daily', 'analytics_periods', 'analytics_tasks'])
         await client.query(`DELETE FROM ${t} WHERE organization_id = $1`, [organizationId]);
       const res = await client.query<{ events: number }>(ROLLUP('e.organization_id = $1::uuid', 1), [organizationId]);
       await client.query('COMMIT');

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
-import { addStoredToRollups } from './analytics-rollups.repository';
 import { boolArray, byteaArray, int8Array, jsonbArray, textArray, timestamptzArray, uuidArray } from './pg-binary-array';
 import { DB_POOL } from './tokens';
 
@@ -168,6 +167,10 @@ WITH g AS (
     rated_amount = usage_aggregates.rated_amount + excluded.rated_amount,
     ${dims((d) => `${d} = usage_aggregates.${d} + excluded.${d}`)}, updated_at = now()
   RETURNING 1
+), pending_rollup AS (
+  INSERT INTO rollup_pending (organization_id, event_ids)
+  SELECT $1::uuid, array_agg(id ORDER BY id) FROM inserted WHERE pricing_status = 'priced' HAVING count(*) > 0
+  RETURNING 1
 ), batch AS (
   INSERT INTO ingest_batches (id, organization_id, event_count, event_ids, priced_at)
   SELECT $2, $1, count(*), array_agg(id), CASE WHEN bool_and(pricing_status = 'priced') THEN now() END
@@ -279,8 +282,8 @@ export class EventsRepository {
    * Stores a batch whose customers are all known and prices it in the same transaction (STORE_PRICED_EVENTS_SQL):
    * priced unless a repricing reset moved the organisation's epoch since `pricing.epoch` was read or a customer
    * of the batch has usage alerts or a credit wallet, and then stored pending, for the worker. When priced, the
-   * analytics rollups take the events this transaction stored in the same transaction (addStoredToRollups), as the
-   * worker's pricing write does: an event priced at ingest is in every report.
+   * statement also records the events for the analytics rollups (rollup_pending), as the worker's pricing write
+   * does: an event priced at ingest is in every report. One statement, so one transaction.
    */
   async storePricedBatch(
     organizationId: string,
@@ -305,24 +308,8 @@ export class EventsRepository {
       timestamptzArray(pricing.periods.ends),
     ];
     const query = { name: 'tollgate_store_priced_events', text: STORE_PRICED_EVENTS_SQL, values, rowMode: 'array' as const };
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const [inserted, priced] = (await client.query<[number, boolean]>(query)).rows[0];
-      if (priced && inserted > 0)
-        await addStoredToRollups(
-          client,
-          organizationId,
-          rows.map((r) => r.transactionId),
-        );
-      await client.query('COMMIT');
-      client.release();
-      return { inserted, priced };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(err as Error);
-      throw err;
-    }
+    const [inserted, priced] = (await this.pool.query<[number, boolean]>(query)).rows[0];
+    return { inserted, priced };
   }
 
   /** For ids a batch did not all insert: which batch stored each, and with what content. */

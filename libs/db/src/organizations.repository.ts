@@ -64,6 +64,7 @@ export class OrganizationsRepository {
         'DELETE FROM stripe_pushes WHERE organization_id = $1::uuid',
         'DELETE FROM simulations WHERE organization_id = $1::uuid',
         'DELETE FROM price_changes WHERE organization_id = $1::uuid',
+        'DELETE FROM rollup_pending WHERE organization_id = $1::uuid',
         'DELETE FROM analytics_tasks WHERE organization_id = $1::uuid',
         'DELETE FROM analytics_periods WHERE organization_id = $1::uuid',
         'DELETE FROM analytics_daily WHERE organization_id = $1::uuid',

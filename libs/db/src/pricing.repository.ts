@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
 import type { Tx } from './database';
-import { addPricedToRollups, takeOutOfRollups } from './analytics-rollups.repository';
+import { takeOutOfRollups } from './analytics-rollups.repository';
 import { BILLING_LOCK } from './invoices.repository';
 import { uuidArray } from './pg-binary-array';
 import { DB_POOL } from './tokens';
@@ -64,7 +64,7 @@ WITH v AS (
     rated_amount = v.rated_amount, rate_card_id = v.rate_card_id, charge = v.charge, plan_version_id = v.plan_version_id,
     period_start = v.period_start, priced_at = clock_timestamp()
   FROM v WHERE e.id = v.id AND e.pricing_status <> 'priced'
-  RETURNING e.organization_id, e.customer_id, e.pricing_status, e.provider_cost, e.rated_amount, e.charge,
+  RETURNING e.id, e.organization_id, e.customer_id, e.pricing_status, e.provider_cost, e.rated_amount, e.charge,
     e.period_start, v.period_end, ${list((d) => `e.${d}`)}
 ), agg AS (
   INSERT INTO usage_aggregates (organization_id, customer_id, period_start, period_end, charge, events, provider_cost,
@@ -78,6 +78,10 @@ WITH v AS (
     provider_cost = usage_aggregates.provider_cost + excluded.provider_cost,
     rated_amount = usage_aggregates.rated_amount + excluded.rated_amount,
     ${list((d) => `${d} = usage_aggregates.${d} + excluded.${d}`)}, updated_at = now()
+  RETURNING 1
+), pending_rollup AS (
+  INSERT INTO rollup_pending (organization_id, event_ids)
+  SELECT organization_id, array_agg(id ORDER BY id) FROM upd WHERE pricing_status = 'priced' GROUP BY organization_id
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upd WHERE pricing_status = 'priced')::int AS priced,
@@ -192,8 +196,8 @@ export class PricingRepository {
   }
 
   /**
-   * Writes a batch's pricing, adds the newly priced events to the aggregates and (unless told not to) closes the
-   * batch, in one transaction; null, writing nothing, when a repricing reset of the organisation committed since
+   * Writes a batch's pricing, adds the newly priced events to the aggregates, records them for the analytics
+   * rollups (rollup_pending) and (unless told not to) closes the batch, in one transaction; null, writing nothing, when a repricing reset of the organisation committed since
    * `guard` was read. The epoch is read under a share lock of the organisation's row, which a reset's epoch bump
    * (in the reset's transaction, before it looks for priced events) waits for: either this write sees the reset,
    * or the reset sees these events priced and un-prices them.
@@ -227,10 +231,6 @@ export class PricingRepository {
         rows.map((r) => r.periodStart),
         rows.map((r) => r.periodEnd),
       ]);
-      await addPricedToRollups(
-        client,
-        rows.map((r) => r.id),
-      );
       if (closeBatch) await this.closeBatch(batchId, client);
       await client.query('COMMIT');
       return res.rows[0];

@@ -1,4 +1,5 @@
 import { CheckMarginTargets } from './check-margin-targets';
+import { FoldRollups } from './fold-rollups';
 import { GetCacheSavings } from './get-cache-savings';
 import { GetMarginCliff, MarginCliff } from './get-margin-cliff';
 import { GetMarginReport, MarginGroups } from './get-margin-report';
@@ -15,6 +16,7 @@ export const ANALYTICS_USE_CASES = [
   GetCacheSavings,
   RecordPriceChanges,
   ListPriceChanges,
+  FoldRollups,
 ];
 
 /** What they share, provided but not exported. */

@@ -3,6 +3,7 @@ import { AnalyticsRepository, type CacheRow } from '@tollgate/db';
 import { Decimal } from '@tollgate/money';
 import { Clock } from '../clock';
 import { resolveRange } from './analytics-range';
+import { FoldRollups } from './fold-rollups';
 
 export interface CacheSavingsQuery {
   organizationId: string;
@@ -43,9 +44,11 @@ export class GetCacheSavings {
   constructor(
     private readonly analytics: AnalyticsRepository,
     private readonly clock: Clock,
+    private readonly fold: FoldRollups,
   ) {}
 
   async execute({ organizationId, limit, ...range }: CacheSavingsQuery) {
+    await this.fold.organization(organizationId);
     const { from, to } = resolveRange(this.clock.now(), range.from, range.to);
     const { groups, days, totals } = await this.analytics.cacheSavings(organizationId, from, to, limit);
     return {

@@ -7,6 +7,7 @@ import { NotFoundError } from '../errors';
 import { PlanBook, versionForPeriod } from '../pricing/plan-book';
 import { belowTarget, marginDrivers, marginFix, type Driver, type ModelUsage } from './cliff-rules';
 import { marginOf } from './get-margin-report';
+import { FoldRollups } from './fold-rollups';
 
 export interface CliffEntry {
   customerId: string;
@@ -72,9 +73,11 @@ export class MarginCliff {
   constructor(
     private readonly analytics: AnalyticsRepository,
     private readonly plans: PlanBook,
+    private readonly fold: FoldRollups,
   ) {}
 
   async entries(organizationId: string, now: Date): Promise<{ target: Decimal; entries: CliffEntry[] }> {
+    await this.fold.organization(organizationId);
     const targetText = await this.analytics.targetMargin(organizationId);
     if (targetText === null) throw new NotFoundError('organisation not found');
     const target = new Decimal(targetText);

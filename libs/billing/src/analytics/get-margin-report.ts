@@ -5,6 +5,7 @@ import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
 import { Clock } from '../clock';
 import { resolveRange } from './analytics-range';
 import { attributeRevenue, groupId, MILLI } from './attribute-revenue';
+import { FoldRollups } from './fold-rollups';
 
 export interface MarginReportQuery {
   organizationId: string;
@@ -65,9 +66,13 @@ export const figuresJson = (f: MarginFigures) => {
  */
 @Injectable()
 export class MarginGroups {
-  constructor(private readonly analytics: AnalyticsRepository) {}
+  constructor(
+    private readonly analytics: AnalyticsRepository,
+    private readonly fold: FoldRollups,
+  ) {}
 
   async groups(organizationId: string, from: Date, to: Date, groupBy: readonly AnalyticsDimension[]) {
+    await this.fold.organization(organizationId);
     const [cells, lines] = await Promise.all([
       this.analytics.marginCells(organizationId, from, to, groupBy),
       this.analytics.attributionLines(organizationId, from, to),

@@ -3,6 +3,7 @@ import { AnalyticsRepository } from '@tollgate/db';
 import { Decimal } from '@tollgate/money';
 import { Clock } from '../clock';
 import { resolveRange } from './analytics-range';
+import { FoldRollups } from './fold-rollups';
 
 export interface TaskCostsQuery {
   organizationId: string;
@@ -26,9 +27,11 @@ export class GetTaskCosts {
   constructor(
     private readonly analytics: AnalyticsRepository,
     private readonly clock: Clock,
+    private readonly fold: FoldRollups,
   ) {}
 
   async execute({ organizationId, longest, ...range }: TaskCostsQuery) {
+    await this.fold.organization(organizationId);
     const { from, to } = resolveRange(this.clock.now(), range.from, range.to);
     const [kinds, tasks] = await Promise.all([
       this.analytics.taskKinds(organizationId, from, to),

@@ -5,6 +5,7 @@ import { ListInvoices } from '../invoices/list-invoices';
 import { ChangePlan } from '../plans/change-plan';
 import { CheckMarginTargets } from './check-margin-targets';
 import { GetMarginCliff } from './get-margin-cliff';
+import { FoldRollups } from './fold-rollups';
 import { GetMarginReport } from './get-margin-report';
 
 // The margin report on hand-worked figures (docs/design.md "Analytics"): gold-o3 costs $2 / $8 per million input /
@@ -89,11 +90,13 @@ afterAll(async () => {
 
 describe('the rollups', () => {
   it('equal the priced events, and pricing a batch again adds nothing', async () => {
-    const sums = () =>
-      world.billing.probe.rows(
+    const sums = async () => {
+      await world.get(FoldRollups).organization(world.organizationId);
+      return world.billing.probe.rows(
         `SELECT (SELECT sum(provider_cost)::text FROM analytics_daily) AS daily, (SELECT sum(provider_cost)::text FROM analytics_periods) AS periods,
                 (SELECT sum(provider_cost)::text FROM usage_aggregates) AS aggregates, (SELECT sum(events)::text FROM analytics_daily) AS events`,
       );
+    };
     expect(await sums()).toEqual([
       {
         daily: expect.stringMatching(/^7\.80*$/),
@@ -108,7 +111,10 @@ describe('the rollups', () => {
   });
 
   it('follow a repricing reset, and come back when the events are priced again', async () => {
-    const rated = () => world.billing.probe.rows<{ r: string | null }>(`SELECT sum(rated_amount)::text AS r FROM analytics_periods`);
+    const rated = async () => {
+      await world.get(FoldRollups).organization(world.organizationId);
+      return world.billing.probe.rows<{ r: string | null }>(`SELECT sum(rated_amount)::text AS r FROM analytics_periods`);
+    };
     expect(Number((await rated())[0].r)).toBeCloseTo(4.2 + 3.125 + 0.625 + 2.5, 10);
     // The same plan as a new version from November: every event of the period is reset, then priced again.
     await world

@@ -6,6 +6,7 @@ import { Clock } from '../clock';
 import { PlanBook, versionForPeriod } from '../pricing/plan-book';
 import { PublishWebhookEvent } from '../webhooks/publish-webhook-event';
 import { chargeImpact, pricesOf } from './price-change-impact';
+import { FoldRollups } from './fold-rollups';
 
 /** Versions written this long ago or less are looked at: a run missed (a crash after a sync) is caught by the next. */
 const LOOKBACK_HOURS = 24;
@@ -29,11 +30,15 @@ export class RecordPriceChanges {
     private readonly transactions: Transactions,
     private readonly webhooks: PublishWebhookEvent,
     private readonly clock: Clock,
+    private readonly fold: FoldRollups,
   ) {}
 
   async execute(): Promise<{ recorded: number }> {
     let recorded = 0;
-    for (const change of await this.analytics.recentPriceChanges(LOOKBACK_HOURS)) {
+    const changes = await this.analytics.recentPriceChanges(LOOKBACK_HOURS);
+    // The impact reads last period's usage from the rollups: every organisation's priced events in them first.
+    if (changes.length > 0) await this.fold.everything();
+    for (const change of changes) {
       const rows = await this.analytics.lastPeriodUsageOfModel(
         change.scope === 'list' ? null : change.scope,
         change.provider,

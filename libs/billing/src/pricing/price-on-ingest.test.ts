@@ -3,6 +3,7 @@ import { EventsRepository } from '@tollgate/db';
 import { startTestBilling, type TestBilling } from '@tollgate/testing/billing-harness';
 import { SetUsageAlerts } from '../alerts/set-usage-alerts';
 import { IngestEvents, type IngestEvent } from '../events/ingest-events';
+import { FoldRollups } from '../analytics/fold-rollups';
 import { CreateOrganization } from '../organizations/create-organization';
 import { ChangePlan } from '../plans/change-plan';
 import { CreatePlan } from '../plans/create-plan';
@@ -53,8 +54,12 @@ async function aggregates(customers: string[]) {
   );
 }
 
-/** The analytics rollups of these customers (per period, model and charge): every priced event, counted once. */
+/**
+ * The analytics rollups of these customers (per period, model and charge) once folded, as a report reads them:
+ * every priced event, counted once.
+ */
 async function rollups(customers: string[]) {
+  await inline.get(FoldRollups).organization(organizationId);
   return inline.probe.rows(
     `SELECT c.external_id AS customer, r.period_start, r.charge, r.provider, r.model, r.events::int,
        trim_scale(r.provider_cost)::text AS provider_cost, trim_scale(r.rated_amount)::text AS rated_amount,
