@@ -18,7 +18,8 @@ import {
 // npm run bench:pipeline [-- --light] — ingest and pricing running together on this machine (the built api and
 // worker as separate processes, the local Postgres and Redis), realistic events by default (bench/events.ts):
 //  1. throughput: 1,000-event batches as fast as CLIENTS clients can send them for SECONDS; events/s from the
-//     first request until every event is priced, ack p99, and the CPU per event of each process;
+//     first request until every event is priced and in the analytics rollups, ack p99, and the CPU per event of
+//     each process;
 //  2. lag: a steady RATE events/s for SECONDS; per event, priced_at − received_at (both Postgres clocks), ack p99.
 // npm run bench:soak (-- --soak): only the steady rate, for SOAK_MINUTES (10), printing the api's and the worker's
 // RSS every minute (peak at 1 and at 10 minutes) and the lag of each minute's events.
@@ -54,15 +55,23 @@ function ackP99(): number {
   return round(percentile(sorted, 99));
 }
 
-/** Waits until every batch is priced: a look at ingest_batches (a row per batch), not a scan of the events. */
-async function waitAllPriced(pool: Pool, timeoutMs: number): Promise<number> {
+/**
+ * Waits until every batch is priced (a look at ingest_batches, a row per batch, not a scan of the events), then
+ * until the worker has folded every priced event into the analytics rollups (rollup_pending empty): the times.
+ */
+async function waitAllPriced(pool: Pool, timeoutMs: number): Promise<{ priced: number; rolledUp: number }> {
   const until = Date.now() + timeoutMs;
-  for (;;) {
-    const { rows } = await pool.query('SELECT count(*)::int AS pending FROM ingest_batches WHERE priced_at IS NULL');
-    if (rows[0].pending === 0) return Date.now();
-    if (Date.now() > until) throw new Error(`${rows[0].pending} batches still pending after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const wait = async (what: string, sql: string) => {
+    for (;;) {
+      const { rows } = await pool.query<{ n: number }>(sql);
+      if (rows[0].n === 0) return Date.now();
+      if (Date.now() > until) throw new Error(`${rows[0].n} ${what} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const priced = await wait('batches still pending', 'SELECT count(*)::int AS n FROM ingest_batches WHERE priced_at IS NULL');
+  const rolledUp = await wait('pricing writes not yet in the rollups', 'SELECT count(*)::int AS n FROM rollup_pending');
+  return { priced, rolledUp };
 }
 
 /** Sends RATE events/s (1,000-event batches on a schedule) for `seconds`; calls `each` once a second. */
@@ -157,9 +166,10 @@ async function main() {
     const done = await waitAllPriced(pool, 600_000);
     const cpu = await meter();
     const events = next * BATCH;
-    const eventsPerS = events / ((done - started) / 1000);
+    // End to end: priced, and in the analytics rollups (every report).
+    const eventsPerS = events / ((done.rolledUp - started) / 1000);
     console.log(
-      `  ${events} events ingested in ${round(ingestedIn)} s (${Math.round(events / ingestedIn)}/s), all priced after ${round((done - started) / 1000)} s; ack p99 ${tpAck} ms`,
+      `  ${events} events ingested in ${round(ingestedIn)} s (${Math.round(events / ingestedIn)}/s), all priced after ${round((done.priced - started) / 1000)} s, in the analytics rollups after ${round((done.rolledUp - started) / 1000)} s; ack p99 ${tpAck} ms`,
     );
     console.log(`  CPU per event: ${cpuLine(cpu, events)}`);
     const { lastId } = await lagsAfter(pool, '0');
