@@ -115,6 +115,13 @@ describe('a batch whose pricing keeps failing', () => {
     await waitFor(async () => (await eventOf(bad)).pricing_status === 'priced', 30_000, 'the retried batch priced');
     expect(await eventOf(bad)).toMatchObject({ charge: 'all', provider_cost: '0.0035', rated_amount: '0.004375' });
     expect(metric(await scrape(), 'tollgate_quarantined_batches')).toBe(0);
+    // The worker's folder adds it to the analytics rollups on its own (no report asked).
+    await waitFor(async () => metric(await scrape(), 'tollgate_rollup_pending_writes') === 0, 30_000, 'the rollups folded');
+    expect(metric(await scrape(), 'tollgate_rollup_pending_oldest_seconds')).toBe(0);
+    const [rolled] = await probe.rows<{ events: string; cost: string }>(
+      `SELECT sum(events)::text AS events, trim_scale(sum(provider_cost))::text AS cost FROM analytics_periods WHERE charge = 'all'`,
+    );
+    expect(rolled).toEqual({ events: '1', cost: '0.0035' });
     expect(Object.keys((await api.request<{ paths: Record<string, unknown> }>('GET', '/docs-json')).body.paths)).toContain(
       '/v1/events/quarantine/retry',
     );

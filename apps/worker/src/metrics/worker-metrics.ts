@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { PriceQueue, type PricingMetrics, type StripeAlertReason, type StripeMetrics } from '@tollgate/billing';
-import { IngestBatchesRepository } from '@tollgate/db';
+import { AnalyticsRollupsRepository, IngestBatchesRepository } from '@tollgate/db';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
 
@@ -50,7 +50,7 @@ export class WorkerMetrics implements PricingMetrics, StripeMetrics {
     registers: [this.registry],
   });
 
-  constructor(queue: PriceQueue, batches: IngestBatchesRepository) {
+  constructor(queue: PriceQueue, batches: IngestBatchesRepository, rollups: AnalyticsRollupsRepository) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_worker_' });
     for (const outcome of ['priced', 'unpriced', 'quarantined']) this.events.inc({ outcome }, 0);
     for (const outcome of ['done', 'failed', 'voided']) this.stripePushes.inc({ outcome }, 0);
@@ -73,6 +73,24 @@ export class WorkerMetrics implements PricingMetrics, StripeMetrics {
       async collect() {
         const quarantined = await batches.quarantined().catch(() => null);
         this.set(quarantined === null ? NaN : quarantined.batches);
+      },
+    });
+    new Gauge({
+      name: 'tollgate_rollup_pending_writes',
+      help: 'Pricing writes whose events the worker has not yet folded into the analytics rollups (every organisation)',
+      registers: [this.registry],
+      async collect() {
+        const backlog = await rollups.backlog().catch(() => null);
+        this.set(backlog === null ? NaN : backlog.pending);
+      },
+    });
+    new Gauge({
+      name: 'tollgate_rollup_pending_oldest_seconds',
+      help: 'Age of the oldest pricing write whose events the worker has not yet folded into the analytics rollups (0 when none)',
+      registers: [this.registry],
+      async collect() {
+        const backlog = await rollups.backlog().catch(() => null);
+        this.set(backlog === null ? NaN : backlog.oldestSeconds);
       },
     });
   }
