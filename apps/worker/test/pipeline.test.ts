@@ -95,6 +95,20 @@ async function expectAggregatesMatchEvents() {
   expect(aggregates).toEqual(fromEvents);
 }
 
+/** Once the workers folded every pricing write, the analytics rollups equal the priced events, per customer and charge. */
+async function expectRollupsMatchEvents() {
+  await waitFor(async () => (await probe.rows('SELECT 1 FROM rollup_pending LIMIT 1')).length === 0, 60_000, 'the rollups folded');
+  const fromEvents = await probe.rows(
+    `SELECT customer_id, period_start, charge, count(*)::text AS events, sum(provider_cost)::text AS cost, sum(input_tokens)::text AS input
+     FROM events WHERE pricing_status = 'priced' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  );
+  const rollups = await probe.rows(
+    `SELECT customer_id, period_start, charge, sum(events)::text AS events, sum(provider_cost)::text AS cost, sum(input_tokens)::text AS input
+     FROM analytics_periods GROUP BY 1, 2, 3 HAVING sum(events) <> 0 ORDER BY 1, 2, 3`,
+  );
+  expect(rollups).toEqual(fromEvents);
+}
+
 /**
  * Redis losing its data, as far as this file can see: every key under its own queue prefix is deleted (SCAN
  * and DEL, never FLUSHDB: other test runs on the machine share this Redis).
@@ -238,6 +252,7 @@ describe('the pricing pipeline', () => {
     workers.push(startWorker(workerEnv()), startWorker(workerEnv()));
     await allPriced(before + 5000);
     await expectAggregatesMatchEvents();
+    await expectRollupsMatchEvents(); // two workers' folders, each pricing write added once
   });
 
   it('recovers from a worker killed with kill -9 in the middle of pricing', async () => {
@@ -254,7 +269,8 @@ describe('the pricing pipeline', () => {
     workers.push(startWorker(workerEnv()));
     await allPriced(before + 40_000);
     await expectAggregatesMatchEvents();
-  });
+    await expectRollupsMatchEvents(); // the killed worker's fold in flight, if any, added nothing
+  }, 180_000); // 40,000 events and two worker starts: a minute is not always enough on a loaded 2-core machine
 
   it('prices what was left when Redis lost its data', async () => {
     const before = await count('true');

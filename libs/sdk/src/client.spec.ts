@@ -120,7 +120,9 @@ describe('Tollgate client', () => {
   it('batches by size', async () => {
     const tollgate = client({ maxBatchSize: 10, flushIntervalMs: 60_000 });
     for (let i = 0; i < 25; i++) tollgate.track(call);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Two full batches go without a flush (the interval is a minute away); however slow the machine, no third.
+    for (let waited = 0; ingest.requests.length < 2 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(ingest.requests.map((r) => r.events.length)).toEqual([10, 10]);
     await tollgate.flush();
     expect(ingest.requests.map((r) => r.events.length)).toEqual([10, 10, 5]);
