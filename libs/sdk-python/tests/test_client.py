@@ -74,6 +74,25 @@ def test_uuid7_ids_are_unique_and_time_ordered_by_millisecond() -> None:
     assert all(i[14] == "7" and i[19] in "89ab" for i in ids)  # version 7, variant 10
 
 
+def test_uuid7_ids_of_one_millisecond_from_many_threads_are_unique_and_each_threads_are_ordered() -> None:
+    ms = time.time_ns() // 1_000_000
+    made: list[list[str]] = []
+
+    def make() -> None:
+        ids = [uuid7(ms) for _ in range(5_000)]  # runs of 256 used up and moved on, from 8 threads at once
+        made.append(ids)
+
+    threads = [threading.Thread(target=make) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [i for ids in made for i in ids]
+    assert len(set(every)) == len(every) == 40_000
+    assert all(ids == sorted(ids) for ids in made)
+    assert {uuid7_time(i) for i in every} == {ms}
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
 def test_a_forked_child_never_makes_the_parents_uuid7_ids() -> None:
     ms = time.time_ns() // 1_000_000
