@@ -587,6 +587,12 @@ class Tollgate:
 def _invalid_usage(usage: Any) -> str | None:
     if not isinstance(usage, dict):
         return "usage is not a mapping"
+    if usage.keys() <= _DIMENSIONS:  # the usual case, in C; its counts are looked at alone
+        for value in usage.values():
+            if type(value) is not int or not 0 <= value <= MAX_COUNT:
+                break
+        else:
+            return None
     for key, value in usage.items():
         if key not in _DIMENSIONS:
             return f"unknown usage dimension {key}"
