@@ -1,5 +1,5 @@
-"""UUIDv7 (RFC 9562): 48-bit Unix milliseconds, version 7, 74 bits set at random at each new millisecond and
-counted up within it (RFC 9562 §6.2, method 2 "monotonic random"): the ids of one process are unique and
+"""UUIDv7 (RFC 9562): 48-bit Unix milliseconds, version 7, then 74 bits drawn at random at each new millisecond
+and counted up within it (RFC 9562 §6.2, method 2 "monotonic random"): the ids of one process are unique and
 ordered even within a millisecond, and an id costs one counter step, a table look-up and one concatenation
 (track()'s hot path), not a fresh draw of 74 random bits and their formatting.
 
@@ -44,7 +44,6 @@ def uuid7(ms: int | None = None) -> str:
 
 
 def _next_run(ms: int) -> str:
-    global _run
     with _lock:
         while True:
             run = _run
