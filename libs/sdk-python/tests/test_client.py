@@ -70,6 +70,46 @@ def test_uuid7_ids_are_unique_and_time_ordered_by_millisecond() -> None:
     assert len(set(ids)) == len(ids)
     times = [uuid7_time(i) for i in ids]
     assert times == sorted(times)
+    assert ids == sorted(ids)  # counted up within a millisecond
+    assert all(i[14] == "7" and i[19] in "89ab" for i in ids)  # version 7, variant 10
+
+
+def test_uuid7_ids_of_one_millisecond_from_many_threads_are_unique_and_each_threads_are_ordered() -> None:
+    ms = time.time_ns() // 1_000_000
+    made: list[list[str]] = []
+
+    def make() -> None:
+        ids = [uuid7(ms) for _ in range(5_000)]  # runs of 256 used up and moved on, from 8 threads at once
+        made.append(ids)
+
+    threads = [threading.Thread(target=make) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [i for ids in made for i in ids]
+    assert len(set(every)) == len(every) == 40_000
+    assert all(ids == sorted(ids) for ids in made)
+    assert {uuid7_time(i) for i in every} == {ms}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_forked_child_never_makes_the_parents_uuid7_ids() -> None:
+    ms = time.time_ns() // 1_000_000
+    uuid7(ms)  # the parent is counting within this millisecond when it forks
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.write(write, uuid7(ms).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 100).decode()
+    os.close(read)
+    assert uuid7_time(child) == ms
+    assert child != uuid7(ms)  # the parent's next id in the same millisecond
 
 
 def test_track_never_raises_and_reports_what_it_refuses(ingest: FakeIngest) -> None:

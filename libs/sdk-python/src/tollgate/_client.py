@@ -109,6 +109,7 @@ class Tollgate:
     def _reset_threads(self) -> None:
         """Thread state; also what a forked child starts from (threads do not survive fork)."""
         self._wake = threading.Event()
+        self._wake_pending = self._wake.is_set
         self._armed = False
         self._draining = False
         self._worker: threading.Thread | None = None
@@ -329,7 +330,9 @@ class Tollgate:
                 self._drop([wire], "queue_full")
                 return id
             queue.append(wire)
-            if not self._armed or len(queue) >= self._max_batch:
+            # Wake the batching thread when it may be idle or a batch is full, and only if no wake is pending:
+            # it looks at the queue again after every wake, and setting the Event costs a lock and a notify.
+            if not self._armed or (len(queue) >= self._max_batch and not self._wake_pending()):
                 self._kick()
             return id
         except Exception as error:  # noqa: BLE001 - track() never raises into the agent's code
@@ -584,6 +587,12 @@ class Tollgate:
 def _invalid_usage(usage: Any) -> str | None:
     if not isinstance(usage, dict):
         return "usage is not a mapping"
+    if usage.keys() <= _DIMENSIONS:  # the usual case, in C; its counts are looked at alone
+        for value in usage.values():
+            if type(value) is not int or not 0 <= value <= MAX_COUNT:
+                break
+        else:
+            return None
     for key, value in usage.items():
         if key not in _DIMENSIONS:
             return f"unknown usage dimension {key}"
