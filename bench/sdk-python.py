@@ -25,7 +25,22 @@ import tollgate  # noqa: E402
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
-USAGE = {"input_tokens": 176, "cache_read_tokens": 1024, "output_tokens": 212, "reasoning_tokens": 128}
+# What an agent's call reports (as bench/events.ts sends): every usage dimension, three metadata keys, the task's
+# attribution, one of 500 customers.
+USAGE = {
+    "input_tokens": 176,
+    "cache_read_tokens": 1024,
+    "cache_write_tokens": 512,
+    "cache_write_1h_tokens": 0,
+    "output_tokens": 212,
+    "reasoning_tokens": 128,
+    "audio_input_tokens": 0,
+    "audio_output_tokens": 0,
+    "images": 0,
+    "web_searches": 1,
+    "requests": 1,
+}
+CUSTOMERS = [f"bench-customer-{i}" for i in range(500)]
 
 
 def start_api() -> tuple[str, str, subprocess.Popen[str] | None]:
@@ -49,11 +64,17 @@ def track_cost(url: str, key: str) -> float:
     between rounds as it does in an agent."""
     client = tollgate.Tollgate(key, url, flush_at_exit=False)
     per_call: list[float] = []
-    with tollgate.task("bench", customer="bench-customer", feature="bench"):
+    with tollgate.task("resolve-ticket", feature="support-chat"):
         for round in range(ROUNDS):
             start = time.perf_counter_ns()
-            for _ in range(1_000):
-                client.track(provider="openai", model="gpt-4o-mini", usage=USAGE)
+            for i in range(1_000):
+                client.track(
+                    provider="openai",
+                    model="gpt-4o-mini",
+                    usage=USAGE,
+                    customer=CUSTOMERS[i % 500],
+                    metadata={"agent": "triage", "region": "eu-west-1", "step": "plan"},
+                )
             if round >= ROUNDS // 10:  # the first rounds warm caches up
                 per_call.append((time.perf_counter_ns() - start) / 1_000)
             client.flush()
@@ -73,8 +94,15 @@ def delivery_rate(url: str, key: str, max_batch_size: int, max_concurrency: int)
         max_batch_size=max_batch_size, max_concurrency=max_concurrency, on_delivered=count,
     )  # fmt: skip
     start = time.perf_counter()
-    for _ in range(EVENTS):
-        client.track(provider="openai", model="gpt-4o-mini", usage=USAGE)
+    with tollgate.task("resolve-ticket", feature="support-chat"):
+        for i in range(EVENTS):
+            client.track(
+                provider="openai",
+                model="gpt-4o-mini",
+                usage=USAGE,
+                customer=CUSTOMERS[i % 500],
+                metadata={"agent": "triage", "region": "eu-west-1", "step": "plan"},
+            )
     client.flush()
     seconds = time.perf_counter() - start
     client.shutdown()
