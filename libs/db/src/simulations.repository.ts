@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
+import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import { BILLED_STATUSES } from './invoices.repository';
 import { DB_POOL } from './tokens';
 
@@ -60,7 +60,8 @@ export interface SimulatedEventRow {
   model: string;
   rate_card_id: string | null;
   reported_cost: string | null;
-  usage: Usage;
+  /** Each usage dimension (USAGE_DIMENSIONS' order) as Postgres writes the int8: parsed by the engine as it sums. */
+  tokens: string[];
 }
 
 const COLUMNS = `id, organization_id, status, scenario, range_from, range_to, events_total::text, events_done::text, result, error,
@@ -80,14 +81,8 @@ export function pgTimestampMs(text: string): number {
 function eventRows(rows: EventColumns[]): SimulatedEventRow[] {
   const n = rows.length;
   const out: SimulatedEventRow[] = new Array(n);
-  const dims = USAGE_DIMENSIONS.length;
   for (let i = 0; i < n; i++) {
     const r = rows[i];
-    const usage = emptyUsage();
-    for (let d = 0; d < dims; d++) {
-      const v = r[7 + d] as string;
-      if (v !== '0') usage[USAGE_DIMENSIONS[d]] = BigInt(v);
-    }
     out[i] = {
       customer_id: r[0] as string,
       period_start: r[1] as string,
@@ -96,7 +91,7 @@ function eventRows(rows: EventColumns[]): SimulatedEventRow[] {
       model: r[4] as string,
       rate_card_id: r[5],
       reported_cost: r[6],
-      usage,
+      tokens: r.slice(7) as string[],
     };
   }
   return out;
