@@ -9,7 +9,7 @@ import {
   type PriceSheet,
   type Usage,
 } from '@tollgate/pricing';
-import type { BilledPeriodRow, SimulatedEventRow } from '@tollgate/db';
+import type { BilledPeriodRow, SimulatedEventRow, SummedEventsRow } from '@tollgate/db';
 import { parseScenario, type ScenarioJson } from './scenario';
 import { SimulationEngine } from './simulation-engine';
 
@@ -104,6 +104,38 @@ describe('SimulationEngine', () => {
     const exact = events.reduce((s, { u, card }) => s.plus(providerCost(u, card === 'card' ? CARD : NO_IMAGES).total), new Decimal(0));
     const r = run(events.map(({ u, card }) => event(u, card)));
     expect(r).toMatchObject({ events: 0, events_unpriced: 0, cost_simulated: exact.toFixed() });
+  });
+
+  it('prices rows Postgres summed as their events one by one', () => {
+    const us = [usage(500, 10), usage(700, 0), usage(300, 20, { images: 1n }), usage(40, 0)];
+    const card = (u: Usage[]): SummedEventsRow => ({
+      customer_id: 'c',
+      period_start: '1970-01-01 00:00:00+00',
+      provider: 'p',
+      model: 'm',
+      rate_card_id: 'no-images',
+      events: String(u.length),
+      mask: USAGE_DIMENSIONS.reduce((m, d, i) => (u[0][d] !== 0n ? m | (1 << i) : m), 0),
+      tokens: USAGE_DIMENSIONS.map((d) => u.reduce((s, x) => s + x[d], 0n).toString()),
+    });
+    const engine = new SimulationEngine(
+      parseScenario({ from: '1970-01-01T00:00:00Z', to: '1970-02-01T00:00:00Z', usage_growth: '1.5' }),
+      'org',
+      new Map([['no-images', NO_IMAGES]]),
+      { lookup: () => ({ ok: false, reason: 'none' }) },
+      [{ period, plan: { plan, price: compileEventPricer(plan) } }],
+    );
+    // Rows as Postgres groups them: same non-zero dimensions together.
+    expect(engine.priceSum(card([us[0]]))).toBe(true);
+    expect(engine.priceSum(card([us[1], us[3]]))).toBe(true);
+    expect(engine.priceSum({ ...card([us[2]]), customer_id: 'other' })).toBe(false);
+    engine.price(event(us[2], 'no-images'));
+    expect(engine.eventsDone).toBe(4n);
+    const oneByOne = run(
+      us.map((u) => event(u, 'no-images')),
+      { usage_growth: '1.5' },
+    );
+    expect(engine.result().customers[0]).toEqual(oneByOne);
   });
 
   it('refuses exactly the events that used a dimension the card has no price for', () => {

@@ -14,7 +14,7 @@ import {
   type PriceSheet,
   type Usage,
 } from '@tollgate/pricing';
-import { pgTimestampMs, type BilledPeriodRow, type SimulatedEventRow } from '@tollgate/db';
+import { pgTimestampMs, type BilledPeriodRow, type SimulatedEventRow, type SummedEventsRow } from '@tollgate/db';
 import type { RateLookup } from '../../pricing/rate-lookup';
 import { priceFactor, RoutingPicker, type Scenario } from './scenario';
 
@@ -190,12 +190,43 @@ export class SimulationEngine {
       sheet = found.version;
       sheetId = found.version.id;
     }
-    const t = e.tokens;
-    const tier = sheet.tiers.length === 0 ? null : selectTier(sheet.tiers, promptSize(usageOf(t)));
+    const tier = sheet.tiers.length === 0 ? null : selectTier(sheet.tiers, promptSize(usageOf(e.tokens)));
     let mask = 0;
-    for (let d = 0; d < DIMS; d++) if (t[d] !== '0') mask |= 1 << d;
-    let cards = state.groups.get(sheetId!);
-    if (cards === undefined) state.groups.set(sheetId!, (cards = []));
+    for (let d = 0; d < DIMS; d++) if (e.tokens[d] !== '0') mask |= 1 << d;
+    this.addToGroup(state, sheetId!, sheet, tier, provider, model, mask, e.tokens, 1);
+    return true;
+  }
+
+  /**
+   * Adds events Postgres summed (SummedEventsRow: one card version without tiers, no reported cost, a model no
+   * shift moves) to their billed period's card group, as their events one by one would have been; false for a
+   * period the range did not bill.
+   */
+  priceSum(row: SummedEventsRow): boolean {
+    const state = this.periods.get(row.customer_id)?.get(row.period_start);
+    if (state === undefined) return false;
+    const events = Number(row.events);
+    this.eventsDone += BigInt(events);
+    const sheet = this.rateVersions.get(row.rate_card_id);
+    if (sheet === undefined) throw new Error(`rate card version ${row.rate_card_id} of priced events is missing`);
+    if (sheet.tiers.length > 0) throw new Error(`rate card version ${row.rate_card_id} has tiers: its events cannot be summed`);
+    this.addToGroup(state, row.rate_card_id, sheet, null, row.provider, row.model, row.mask, row.tokens, events);
+    return true;
+  }
+
+  private addToGroup(
+    state: PeriodState,
+    sheetId: string,
+    sheet: PriceSheet,
+    tier: ReturnType<typeof selectTier>,
+    provider: string,
+    model: string,
+    mask: number,
+    tokens: readonly string[],
+    events: number,
+  ): void {
+    let cards = state.groups.get(sheetId);
+    if (cards === undefined) state.groups.set(sheetId, (cards = []));
     let card: CardGroups | undefined;
     for (let i = 0; i < cards.length; i++) if (cards[i].provider === provider && cards[i].model === model) card = cards[i];
     if (card === undefined) cards.push((card = { provider, model, byTierAndMask: new Map() }));
@@ -212,10 +243,10 @@ export class SimulationEngine {
       };
       card.byTierAndMask.set(key, group);
     }
-    group.events++;
+    group.events += events;
     const { small } = group;
     for (let d = 0; d < DIMS; d++) {
-      const v = t[d];
+      const v = tokens[d];
       if (v === '0') continue;
       if (v.length < 16) {
         const sum = small[d] + +v;
@@ -226,7 +257,6 @@ export class SimulationEngine {
       }
       group.big[d] += BigInt(v);
     }
-    return true;
   }
 
   private priceReported(state: PeriodState, e: SimulatedEventRow, provider: string, model: string): void {
