@@ -35,15 +35,30 @@ export interface UsageSums {
 }
 
 /**
- * Usage of one charge of one customer's billing period: in the range under group keys, or (in_range false, keys
- * null) the part of the period outside the range, which only weighs in the attribution of its invoice lines.
+ * Rated usage of one charge of one customer's billing period: in the range under group keys, or (in_range false,
+ * keys null) the part of the period outside the range, which only weighs in the attribution of its invoice lines.
  */
-export interface MarginCellRow extends Pick<UsageSums, 'events' | 'provider_cost' | 'rated_amount' | 'tokens'> {
+export interface MarginCellRow {
   customer_id: string;
-  period_start: Date;
+  /** period_start as Postgres writes it (the key AttributionLineRow.period_start matches). */
+  period_start: string;
   charge: string;
   in_range: boolean;
   keys: (string | null)[];
+  rated_amount: string;
+}
+
+/** A group's usage in the range, summed in Postgres: amounts without trailing zeros. */
+export interface MarginSumsRow extends Pick<UsageSums, 'events' | 'provider_cost' | 'tokens'> {
+  keys: (string | null)[];
+}
+
+export interface MarginCells {
+  cells: MarginCellRow[];
+  /** Per group keys (in range only). */
+  groups: MarginSumsRow[];
+  /** Every group's sums together (keys empty); null without usage in the range. */
+  totals: MarginSumsRow | null;
 }
 
 /** A line of a (not void) usage invoice that bills usage the range touches, or of an invoice of a period in it. */
@@ -52,14 +67,13 @@ export interface AttributionLineRow {
   customer_id: string;
   external_customer_id: string;
   currency: string;
-  /** The invoice's own period start and whether it is in the range (its customer-level lines count then). */
-  invoice_period_start: Date;
+  /** Whether the invoice's own period starts in the range (its customer-level lines count then). */
   invoice_in_range: boolean;
   position: number;
   type: string;
   charge: string | null;
-  /** Usage and late-usage lines: the billing period they bill. */
-  period_start: Date | null;
+  /** Usage and late-usage lines: the billing period they bill, as Postgres writes it. */
+  period_start: string | null;
   amount: string;
   /** The line's charge has allowance_eligible in the invoice's plan version. */
   allowance_eligible: boolean;
@@ -184,9 +198,8 @@ const SUMS = `sum(events)::text AS events, sum(provider_cost)::text AS provider_
   sum(cache_read_savings)::text AS cache_read_savings, sum(cache_write_extra)::text AS cache_write_extra,
   ARRAY[${USAGE_DIMENSIONS.map((d) => `sum(${d})`).join(', ')}]::text[] AS tokens`;
 
-/** What the margin report sums: events, cost, rated amount, tokens. */
-const MARGIN_SUMS = `sum(events)::text AS events, sum(provider_cost)::text AS provider_cost, sum(rated_amount)::text AS rated_amount,
-  ARRAY[${USAGE_DIMENSIONS.map((d) => `sum(${d})`).join(', ')}]::text[] AS tokens`;
+/** The columns of a rollup row the margin report sums. */
+const MARGIN_COLUMNS = ['events', 'provider_cost', 'rated_amount', ...USAGE_DIMENSIONS];
 
 function withTokens<T extends { tokens: Record<UsageDimension, string> }>(r: WithTokens<T>): T {
   const tokens = {} as Record<UsageDimension, string>;
@@ -197,6 +210,36 @@ function withTokens<T extends { tokens: Record<UsageDimension, string> }>(r: Wit
 /** The (customer, period) pairs with usage whose period overlaps the range [$2, $3) of organisation $1. */
 const OVERLAPPING = `SELECT DISTINCT customer_id, period_start FROM analytics_periods
   WHERE organization_id = $1 AND period_start < $3::timestamptz AND period_end > $2::timestamptz`;
+
+/** A row of marginCells' statement: set, customer_id, period_start, charge, in_range, MARGIN_COLUMNS, keys. */
+type MarginColumns = (number | string | boolean | null)[];
+
+function marginCellsOf(rows: MarginColumns[], dimensions: number): MarginCells {
+  const out: MarginCells = { cells: [], groups: [], totals: null };
+  const first = 5;
+  const keysAt = first + MARGIN_COLUMNS.length;
+  for (const r of rows) {
+    const keys = r[4] ? (r.slice(keysAt, keysAt + dimensions) as (string | null)[]) : null;
+    if (r[0] === 0) {
+      out.cells.push({
+        customer_id: r[1] as string,
+        period_start: r[2] as string,
+        charge: r[3] as string,
+        in_range: r[4] as boolean,
+        keys: keys ?? [],
+        rated_amount: r[first + 2] as string,
+      });
+      continue;
+    }
+    const tokens = {} as Record<UsageDimension, string>;
+    for (let d = 0; d < USAGE_DIMENSIONS.length; d++) tokens[USAGE_DIMENSIONS[d]] = r[first + 3 + d] as string;
+    const sums: MarginSumsRow = { keys: keys!, events: r[first] as string, provider_cost: r[first + 1] as string, tokens };
+    if (r[0] === 1) out.groups.push(sums);
+    else out.totals = { ...sums, keys: [] };
+  }
+  if (dimensions === 0 && out.totals) out.groups.push(out.totals);
+  return out;
+}
 
 /** Days are UTC dates: [from, to) as 'YYYY-MM-DD'. */
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -209,13 +252,13 @@ export class AnalyticsRepository {
    * A report's read, with JIT compilation off: on these sub-second sums over many rows Postgres' cost estimates
    * start JIT, which costs seconds of compilation to save milliseconds.
    */
-  private async read<R extends QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
+  private async read<R extends QueryResultRow>(text: string, values: unknown[], rowMode?: 'array'): Promise<QueryResult<R>> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN READ ONLY');
       await client.query('SET LOCAL jit = off');
       await client.query(`SET LOCAL work_mem = '64MB'`);
-      const res = await client.query<R>(text, values);
+      const res = (rowMode ? await client.query({ text, values, rowMode }) : await client.query<R>(text, values)) as QueryResult<R>;
       await client.query('COMMIT');
       return res;
     } catch (err) {
@@ -227,33 +270,51 @@ export class AnalyticsRepository {
   }
 
   /**
-   * Usage of the range [from, to) (UTC midnights) per charge of each customer's period and per group keys, with
-   * the rest of every period the range cuts (see MarginCellRow). Periods wholly inside the range are read from
-   * analytics_periods when the keys allow it, the rest day by day.
+   * Usage of the range [from, to) (UTC midnights): its rated amount per charge of each customer's period and per
+   * group keys, with the rest of every period the range cuts (see MarginCellRow), and the sums per group and in
+   * all, in one pass (grouping sets). Periods wholly inside the range are read from analytics_periods when the keys
+   * allow it; the days of the others (all, when they do not) by their primary key, period by period, so that a range
+   * of whole periods reads no daily row.
    */
-  async marginCells(organizationId: string, from: Date, to: Date, dimensions: readonly AnalyticsDimension[]): Promise<MarginCellRow[]> {
-    const keys = (expr: (k: AnalyticsDimension) => string) =>
-      dimensions.length === 0 ? 'ARRAY[]::text[]' : `ARRAY[${dimensions.map(expr).join(', ')}]::text[]`;
+  async marginCells(organizationId: string, from: Date, to: Date, dimensions: readonly AnalyticsDimension[]): Promise<MarginCells> {
     const byPeriods = dimensions.every((k) => PERIOD_DIMENSIONS.includes(k));
+    const customers = dimensions.includes('customer') ? 'JOIN customers c ON c.id = d.customer_id' : '';
     const whole = `d.period_start >= $2::timestamptz AND d.period_end <= $3::timestamptz`;
-    const daily = `
-      SELECT d.customer_id::text, d.period_start, d.charge, (d.day >= $2::date AND d.day < $3::date) AS in_range,
-        CASE WHEN d.day >= $2::date AND d.day < $3::date THEN ${keys((k) => DAILY_KEYS[k])} END AS keys, ${MARGIN_SUMS}
-      FROM analytics_daily d JOIN customers c ON c.id = d.customer_id
-      JOIN (${OVERLAPPING}) p ON p.customer_id = d.customer_id AND p.period_start = d.period_start
-      WHERE d.organization_id = $1 ${byPeriods ? `AND NOT (${whole})` : ''}
-      GROUP BY 1, 2, 3, 4, 5`;
+    const inDays = `d.day >= $2::date AND d.day < $3::date`;
+    const keys = dimensions.map((k, i) => `k${i}`);
+    const columns = MARGIN_COLUMNS.map((c) => `d.${c}`).join(', ');
     const periods = `
-      SELECT d.customer_id::text, d.period_start, d.charge, true AS in_range, ${keys((k) => DAILY_KEYS[k])} AS keys, ${MARGIN_SUMS}
-      FROM analytics_periods d JOIN customers c ON c.id = d.customer_id
-      WHERE d.organization_id = $1 AND ${whole}
-      GROUP BY 1, 2, 3, 4, 5`;
-    const res = await this.read<WithTokens<MarginCellRow>>(byPeriods ? `${periods} UNION ALL ${daily}` : daily, [
-      organizationId,
-      day(from),
-      day(to),
-    ]);
-    return res.rows.map(withTokens);
+      SELECT d.customer_id, d.period_start, d.charge, true AS in_range, ${dimensions.map((k, i) => `${DAILY_KEYS[k]} AS k${i}, `).join('')}${columns}
+      FROM analytics_periods d ${customers}
+      WHERE d.organization_id = $1 AND ${whole}`;
+    // The (customer, period) pairs to read day by day: every one the range overlaps, or those it cuts. OFFSET 0 keeps
+    // the lateral read a nested loop over the pairs (an index scan each), not a join the planner may turn into a scan.
+    const pairs = `SELECT d.customer_id, d.period_start FROM analytics_periods d
+      WHERE d.organization_id = $1 AND d.period_start < $3::timestamptz AND d.period_end > $2::timestamptz
+      GROUP BY d.customer_id, d.period_start ${byPeriods ? `HAVING bool_or(NOT (${whole}))` : ''}`;
+    const daily = `
+      SELECT d.customer_id, d.period_start, d.charge, (${inDays}) AS in_range,
+        ${dimensions.map((k, i) => `CASE WHEN ${inDays} THEN ${DAILY_KEYS[k]} END AS k${i}, `).join('')}${columns}
+      FROM (${pairs}) p
+      CROSS JOIN LATERAL (SELECT * FROM analytics_daily d WHERE d.customer_id = p.customer_id AND d.period_start = p.period_start
+                          ${byPeriods ? `AND NOT (${whole})` : ''} OFFSET 0) d ${customers}`;
+    // A cell needs its rated amount only, a group everything else.
+    const sum = (c: string) =>
+      c === 'rated_amount'
+        ? `CASE WHEN GROUPING(customer_id) = 0 THEN sum(${c})::text END`
+        : `CASE WHEN GROUPING(customer_id) = 1 THEN trim_scale(sum(${c}))::text END`;
+    const k = keys.map((key) => `, ${key}`).join('');
+    // Column 0: 0 for a cell, 1 for a group's sums, 2 for the totals. Unordered: attributeRevenue orders what it splits.
+    const res = await this.read<MarginColumns>(
+      `SELECT CASE WHEN GROUPING(customer_id) = 0 THEN 0 WHEN ${keys.length > 0 ? 'GROUPING(k0) = 0' : 'false'} THEN 1 ELSE 2 END AS set,
+         customer_id::text, period_start::text, charge, in_range, ${MARGIN_COLUMNS.map(sum).join(', ')}${k}
+       FROM (${byPeriods ? `${periods} UNION ALL ` : ''}${daily}) u
+       GROUP BY GROUPING SETS ((customer_id, period_start, charge, in_range${k}), ${keys.length > 0 ? `(in_range${k}), ` : ''}(in_range))
+       HAVING in_range OR GROUPING(customer_id) = 0`,
+      [organizationId, day(from), day(to)],
+      'array',
+    );
+    return marginCellsOf(res.rows, dimensions.length);
   }
 
   /**
@@ -271,8 +332,8 @@ export class AnalyticsRepository {
          WHERE p.organization_id = $1 AND (ch->>'allowance_eligible')::boolean
        )
        SELECT i.id::text AS invoice_id, i.customer_id::text, c.external_id AS external_customer_id, i.currency,
-         i.period_start AS invoice_period_start, (i.period_start >= $2::timestamptz AND i.period_start < $3::timestamptz) AS invoice_in_range,
-         l.position, l.type, l.charge, l.period_start, l.amount::text, (e.charge IS NOT NULL) AS allowance_eligible
+         (i.period_start >= $2::timestamptz AND i.period_start < $3::timestamptz) AS invoice_in_range,
+         l.position, l.type, l.charge, l.period_start::text, l.amount::text, (e.charge IS NOT NULL) AS allowance_eligible
        FROM ids JOIN invoices i ON i.id = ids.id JOIN customers c ON c.id = i.customer_id JOIN invoice_lines l ON l.invoice_id = i.id
        LEFT JOIN eligible e ON e.plan_version_id = i.plan_version_id AND e.charge = l.charge
        WHERE i.organization_id = $1 AND i.type = 'usage' AND i.status <> 'void'

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
+import type { Pool, PoolClient } from 'pg';
+import { USAGE_DIMENSIONS } from '@tollgate/pricing';
 import { BILLED_STATUSES } from './invoices.repository';
 import { DB_POOL } from './tokens';
 
@@ -60,14 +60,44 @@ export interface SimulatedEventRow {
   model: string;
   rate_card_id: string | null;
   reported_cost: string | null;
-  usage: Usage;
+  /** Each usage dimension (USAGE_DIMENSIONS' order) as Postgres writes the int8: parsed by the engine as it sums. */
+  tokens: string[];
 }
+
+/**
+ * A summed row of priced events of one period, provider, model and rate card version with the same non-zero usage
+ * dimensions: what the simulation may price once without looking at each event (see rangeRead).
+ */
+export interface SummedEventsRow {
+  customer_id: string;
+  period_start: string;
+  provider: string;
+  model: string;
+  rate_card_id: string;
+  /** int8 as text. */
+  events: string;
+  /** Bit d: USAGE_DIMENSIONS[d] is non-zero in every event of the row (and zero in every one where unset). */
+  mask: number;
+  /** Each dimension's sum as text. */
+  tokens: string[];
+}
+
+/**
+ * The events a simulation may sum in Postgres (alias e; $5: the card versions with tiers; $6, with shifts only: the
+ * models a routing shift moves, lower-cased): priced by a card version without tiers (the tier depends on each event's prompt),
+ * without a reported cost (it may price the event), and of a model no shift names (a shift counts events one by
+ * one). With shifts, a model name with anything but printable ASCII is never summed (lower() and JS may differ).
+ */
+const summable = (shifts: boolean) => `(e.reported_cost IS NULL AND e.rate_card_id IS NOT NULL AND NOT (e.rate_card_id = ANY($5::uuid[]))
+  ${shifts ? `AND e.model ~ '^[ -~]*$' AND NOT (lower(e.model) = ANY($6::text[]))` : ''})`;
+const RANGE = `e.organization_id = $1 AND e.pricing_status = 'priced' AND e.period_start >= $2 AND e.period_start < $3
+  AND ($4::uuid[] IS NULL OR e.customer_id = ANY($4::uuid[]))`;
 
 const COLUMNS = `id, organization_id, status, scenario, range_from, range_to, events_total::text, events_done::text, result, error,
   attempts, created_at, started_at, finished_at`;
 const BILLED = `(${BILLED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
-type EventColumns = (string | null)[];
+type EventColumns = (string | number | null)[];
 
 /** Epoch milliseconds of a timestamptz as Postgres writes it (ISO DateStyle: "2026-11-10 00:00:00.123+00"). */
 export function pgTimestampMs(text: string): number {
@@ -77,26 +107,39 @@ export function pgTimestampMs(text: string): number {
   return ms;
 }
 
+/**
+ * A simulation read's settings: sums and sorts in memory, no JIT for a statement planned as expensive but short,
+ * and a cursor planned for all its rows (the fastest start would walk every event by index in insertion order, most
+ * of them summed by the other read).
+ */
+async function readSettings(client: PoolClient): Promise<void> {
+  await client.query(`SET LOCAL work_mem = '64MB'`);
+  await client.query('SET LOCAL jit = off');
+  await client.query('SET LOCAL cursor_tuple_fraction = 1');
+}
+
+/** The card versions with tiers (their events are priced one by one). */
+async function tieredCards(client: PoolClient): Promise<string[]> {
+  const res = await client.query<{ ids: string[] }>(
+    `SELECT coalesce(array_agg(id::text), '{}') AS ids FROM rate_card_versions WHERE tiers <> '[]'::jsonb`,
+  );
+  return res.rows[0].ids;
+}
+
 function eventRows(rows: EventColumns[]): SimulatedEventRow[] {
   const n = rows.length;
   const out: SimulatedEventRow[] = new Array(n);
-  const dims = USAGE_DIMENSIONS.length;
   for (let i = 0; i < n; i++) {
     const r = rows[i];
-    const usage = emptyUsage();
-    for (let d = 0; d < dims; d++) {
-      const v = r[7 + d] as string;
-      if (v !== '0') usage[USAGE_DIMENSIONS[d]] = BigInt(v);
-    }
     out[i] = {
       customer_id: r[0] as string,
       period_start: r[1] as string,
       occurred_at: r[2] as string,
       provider: r[3] as string,
       model: r[4] as string,
-      rate_card_id: r[5],
-      reported_cost: r[6],
-      usage,
+      rate_card_id: r[5] as string | null,
+      reported_cost: r[6] as string | null,
+      tokens: r.slice(7) as string[],
     };
   }
   return out;
@@ -132,43 +175,78 @@ export class SimulationsRepository {
   }
 
   /**
-   * The organisation's priced events of periods starting in [from, to) (optionally of some customers), in insertion
-   * order, a page at a time: one pass over the events in the order they are stored, through a cursor on its own
-   * connection (a read per customer would visit each heap page many times; LIMIT pages would scan again each time).
-   * The next page is fetched while the caller works on this one. Times and counts as text columns (Postgres formats
-   * them cheaply), so that no row builds a Date, does numeric arithmetic in Postgres or parses an array. Stopping early (break, throw) closes the cursor.
+   * The organisation's priced events of periods starting in [from, to) (optionally of some customers), in two
+   * reads of one snapshot (a REPEATABLE READ transaction on one connection), so that each event is in exactly one
+   * of them whatever commits meanwhile (a card given tiers, events priced):
+   * - first `sums`: the events Postgres can sum (summable: a card version without tiers, no reported cost, a model
+   *   no routing shift moves; `shiftedModels` are the lower-cased models shifts move), per customer, period,
+   *   provider, model, card version and non-zero dimensions; each row priced once stands for its events priced one
+   *   by one (the cost and the rated amount are linear in the usage at one card and tier). One statement, not a
+   *   cursor: Postgres scans and sums in parallel only outside a cursor, and the rows are a few per customer and
+   *   period;
+   * - then `events`, pages of the rest in insertion order: one pass over the events in the order they are stored,
+   *   through a cursor (a read per customer would visit each heap page many times; LIMIT pages would scan again
+   *   each time). The next page is fetched while the caller works on this one. Times and counts as text columns
+   *   (Postgres formats them cheaply), so that no row builds a Date, does numeric arithmetic in Postgres or parses
+   *   an array.
+   * Stopping early (break, throw) closes the transaction.
    */
-  async *rangeEvents(
+  async *rangeRead(
     organizationId: string,
     from: Date,
     to: Date,
     customerIds: readonly string[] | null,
+    shiftedModels: readonly string[],
     pageSize: number,
-  ): AsyncGenerator<SimulatedEventRow[]> {
+  ): AsyncGenerator<{ sums: SummedEventsRow[]; events?: never } | { events: SimulatedEventRow[]; sums?: never }> {
     const client = await this.pool.connect();
     let open = false;
     try {
-      await client.query('BEGIN READ ONLY');
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       open = true;
+      await readSettings(client);
+      const tiered = await tieredCards(client);
+      const values = [organizationId, from, to, customerIds, tiered, ...(shiftedModels.length > 0 ? [shiftedModels] : [])];
+      const mask = USAGE_DIMENSIONS.map((d, i) => `((e.${d} <> 0)::int << ${i})`).join(' | ');
+      const summed = await client.query<EventColumns>({
+        text: `SELECT e.customer_id::text, e.period_start::text, e.provider, e.model, e.rate_card_id::text, count(*)::text, ${mask} AS mask,
+                 ${USAGE_DIMENSIONS.map((d) => `sum(e.${d})::text`).join(', ')}
+               FROM events e
+               WHERE ${RANGE} AND ${summable(shiftedModels.length > 0)}
+               GROUP BY e.customer_id, e.period_start, e.provider, e.model, e.rate_card_id, ${mask}`,
+        values,
+        rowMode: 'array',
+      });
+      yield {
+        sums: summed.rows.map((r) => ({
+          customer_id: r[0] as string,
+          period_start: r[1] as string,
+          provider: r[2] as string,
+          model: r[3] as string,
+          rate_card_id: r[4] as string,
+          events: r[5] as string,
+          mask: Number(r[6]),
+          tokens: r.slice(7) as string[],
+        })),
+      };
       await client.query({
-        text: `DECLARE simulation_events NO SCROLL CURSOR FOR
+        text: `DECLARE simulation_rows NO SCROLL CURSOR FOR
                SELECT e.customer_id::text, e.period_start::text, e.occurred_at::text, e.provider, e.model, e.rate_card_id::text, e.reported_cost::text,
                  ${USAGE_DIMENSIONS.map((d) => `e.${d}::text`).join(', ')}
                FROM events e
-               WHERE e.organization_id = $1 AND e.pricing_status = 'priced' AND e.period_start >= $2 AND e.period_start < $3
-                 AND ($4::uuid[] IS NULL OR e.customer_id = ANY($4::uuid[]))
+               WHERE ${RANGE} AND NOT coalesce(${summable(shiftedModels.length > 0)}, false)
                ORDER BY e.id`,
-        values: [organizationId, from, to, customerIds],
+        values,
       });
       const fetch = () =>
-        client.query<EventColumns>({ text: `FETCH FORWARD ${Math.floor(pageSize)} FROM simulation_events`, rowMode: 'array' });
+        client.query<EventColumns>({ text: `FETCH FORWARD ${Math.floor(pageSize)} FROM simulation_rows`, rowMode: 'array' });
       let next = fetch();
       for (;;) {
         const { rows } = await next;
         if (rows.length === 0) break;
         next = fetch();
         next.catch(() => undefined);
-        yield eventRows(rows);
+        yield { events: eventRows(rows) };
       }
       await client.query('COMMIT');
       open = false;

@@ -34,7 +34,30 @@ function minorUnits(amount: string, exp: number): bigint {
   return negative ? -units : units;
 }
 
-const cellKey = (customerId: string, periodStart: Date) => `${customerId}|${periodStart.getTime()}`;
+const cellKey = (customerId: string, periodStart: string) => `${customerId}|${periodStart}`;
+
+/** A cell an invoice line's usage is split over: its weight, and its group (null outside the range). */
+interface Target {
+  id: string | null;
+  keys: (string | null)[];
+  cell: MarginCellRow;
+}
+
+function compareTargets(a: Target, b: Target): number {
+  if (a.cell.in_range !== b.cell.in_range) return a.cell.in_range ? -1 : 1;
+  return compareKeys(a.keys, b.keys);
+}
+
+/** Keys in code unit order, null last. */
+export function compareKeys(a: readonly (string | null)[], b: readonly (string | null)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i] === null) return 1;
+    if (b[i] === null) return -1;
+    return a[i]! < b[i]! ? -1 : 1;
+  }
+  return 0;
+}
 
 /**
  * `dimensions` are the report's: the customer-level group carries the customer's external id under
@@ -45,37 +68,50 @@ export function attributeRevenue(
   lines: readonly AttributionLineRow[],
   dimensions: readonly string[],
 ): Attribution {
-  const byPeriod = new Map<string, Map<string, MarginCellRow[]>>();
+  const byPeriod = new Map<string, Map<string, Target[]>>();
   for (const c of cells) {
     const k = cellKey(c.customer_id, c.period_start);
     let charges = byPeriod.get(k);
     if (!charges) byPeriod.set(k, (charges = new Map()));
+    const target: Target = { id: c.in_range ? groupId(c.keys) : null, keys: c.keys, cell: c };
     const list = charges.get(c.charge);
-    if (list) list.push(c);
-    else charges.set(c.charge, [c]);
+    if (list) list.push(target);
+    else charges.set(c.charge, [target]);
   }
+  // A split's remainder goes by largest remainder, ties to the earlier cell: cells in a fixed order (in the range
+  // first, by keys), whatever order the rows came in.
+  for (const charges of byPeriod.values()) for (const list of charges.values()) if (list.length > 1) list.sort(compareTargets);
   const revenue = new Map<string, bigint>();
   const keys = new Map<string, (string | null)[]>();
   const currencies = new Set<string>();
-  const add = (k: (string | null)[], amount: bigint) => {
+  const add = (id: string, k: (string | null)[], amount: bigint) => {
     if (amount === 0n) return;
-    const id = groupId(k);
-    revenue.set(id, (revenue.get(id) ?? 0n) + amount);
-    if (!keys.has(id)) keys.set(id, k);
+    const had = revenue.get(id);
+    if (had === undefined) {
+      revenue.set(id, amount);
+      if (!keys.has(id)) keys.set(id, k);
+    } else revenue.set(id, had + amount);
   };
+  const customerIndex = dimensions.indexOf('customer');
 
   for (let start = 0; start < lines.length;) {
-    let end = start;
+    let end = start + 1;
     while (end < lines.length && lines[end].invoice_id === lines[start].invoice_id) end++;
     const invoice = lines.slice(start, end);
     start = end;
     const first = invoice[0];
     currencies.add(first.currency);
-    const customerLevel = dimensions.map((d) => (d === 'customer' ? first.external_customer_id : null));
+    let customerLevel: { id: string; keys: (string | null)[] } | null = null;
+    const creditCustomer = (amount: bigint) => {
+      if (customerLevel === null) {
+        const k = dimensions.map((_, i) => (i === customerIndex ? first.external_customer_id : null));
+        customerLevel = { id: groupId(k), keys: k };
+      }
+      add(customerLevel.id, customerLevel.keys, amount);
+    };
     // Shares are whole minor units of the invoice's currency, kept as thousandths.
     const exp = currencyExponent(first.currency);
     const toMilli = 10n ** BigInt(MILLI - exp);
-    const credit = (k: (string | null)[], minor: bigint) => add(k, minor * toMilli);
     const nets = invoice.map((l) => minorUnits(l.amount, exp));
     invoice.forEach((line, i) => {
       if (line.type === 'allowance') {
@@ -103,21 +139,22 @@ export function attributeRevenue(
         const targets = charges.get(line.charge);
         if (!targets || targets.length === 0) {
           // Billed usage with no priced events left (a draft's repriced period): the customer's.
-          credit(customerLevel, net);
+          creditCustomer(net * toMilli);
           return;
         }
         if (targets.length === 1) {
-          if (targets[0].in_range) credit(targets[0].keys, net);
+          if (targets[0].id !== null) add(targets[0].id, targets[0].keys, net * toMilli);
           return;
         }
         allocate(
           net,
-          targets.map((c) => scaledWeight(c.rated_amount)),
+          targets.map((t) => scaledWeight(t.cell.rated_amount)),
         ).forEach((share, j) => {
-          if (targets[j].in_range) credit(targets[j].keys, share);
+          const t = targets[j];
+          if (t.id !== null) add(t.id, t.keys, share * toMilli);
         });
       } else if (first.invoice_in_range) {
-        credit(customerLevel, net);
+        creditCustomer(net * toMilli);
       }
     });
   }

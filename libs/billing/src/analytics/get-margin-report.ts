@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { AnalyticsRepository, type AnalyticsDimension, type MarginCellRow } from '@tollgate/db';
-import { Decimal, halfAwayFromZero, ZERO } from '@tollgate/money';
+import { AnalyticsRepository, type AnalyticsDimension } from '@tollgate/db';
+import { Decimal, halfAwayFromZero } from '@tollgate/money';
 import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
 import { Clock } from '../clock';
 import { resolveRange } from './analytics-range';
-import { attributeRevenue, groupId, MILLI } from './attribute-revenue';
+import { scaledWeight } from './allocate';
+import { attributeRevenue, compareKeys, groupId, MILLI } from './attribute-revenue';
 import { FoldRollups } from './fold-rollups';
 
 export interface MarginReportQuery {
@@ -17,46 +18,77 @@ export interface MarginReportQuery {
   groupBy: readonly AnalyticsDimension[];
 }
 
-/** One group's figures, exact (revenue in the invoices' minor units, cost unrounded). */
+/** One group's figures, exact: counts and the provider cost as Postgres summed them, revenue in thousandths. */
 export interface MarginFigures {
-  events: bigint;
-  tokens: Record<UsageDimension, bigint>;
-  providerCost: Decimal;
-  revenue: Decimal;
+  events: string;
+  tokens: Record<UsageDimension, string>;
+  providerCost: string;
+  /** In thousandths of the currency unit (MILLI). */
+  revenue: bigint;
 }
 
 export interface MarginGroup extends MarginFigures {
   keys: (string | null)[];
 }
 
-const emptyFigures = (): MarginFigures => ({
-  events: 0n,
-  tokens: Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, 0n])) as Record<UsageDimension, bigint>,
-  providerCost: ZERO,
-  revenue: ZERO,
-});
+const NO_TOKENS = Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, '0'])) as Record<UsageDimension, string>;
 
-function addCell(f: MarginFigures, c: MarginCellRow): void {
-  f.events += BigInt(c.events);
-  f.providerCost = f.providerCost.plus(c.provider_cost);
-  for (const d of USAGE_DIMENSIONS) f.tokens[d] += BigInt(c.tokens[d]);
+/** Thousandths as a decimal string without trailing zeros (as Decimal#toFixed() writes it). */
+export function milliString(milli: bigint): string {
+  const negative = milli < 0n;
+  const digits = (negative ? -milli : milli).toString().padStart(MILLI + 1, '0');
+  const whole = digits.slice(0, -MILLI);
+  const fraction = digits.slice(-MILLI).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 
 /** margin = revenue − provider cost; margin % of revenue, to 2 places (half away from zero); none without revenue. */
-export function marginOf(f: Pick<MarginFigures, 'providerCost' | 'revenue'>): { margin: Decimal; marginPct: Decimal | null } {
+export function marginOf(f: { providerCost: Decimal; revenue: Decimal }): { margin: Decimal; marginPct: Decimal | null } {
   const margin = f.revenue.minus(f.providerCost);
   return { margin, marginPct: f.revenue.isZero() ? null : halfAwayFromZero(margin.div(f.revenue).times(100), 2) };
 }
 
+const PLACES = 30n;
+const MILLI_TO_SCALED = 10n ** (PLACES - BigInt(MILLI));
+
+/** An integer scaled by 10^30 as a decimal string without trailing zeros. */
+function scaledString(v: bigint): string {
+  const negative = v < 0n;
+  const digits = (negative ? -v : v).toString().padStart(Number(PLACES) + 1, '0');
+  const fraction = digits.slice(-Number(PLACES)).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${digits.slice(0, -Number(PLACES))}${fraction ? `.${fraction}` : ''}`;
+}
+
+/**
+ * marginOf on a report group's figures, in integers (exact, and far cheaper than decimal division for tens of
+ * thousands of groups): the provider cost as Postgres summed it (at most 30 places), revenue in thousandths.
+ * The same strings as marginOf's toFixed() and toFixed(2).
+ */
+export function marginStrings(providerCost: string, revenueMilli: bigint): { margin: string; marginPct: string | null } {
+  const revenue = revenueMilli * MILLI_TO_SCALED;
+  const margin = revenue - scaledWeight(providerCost);
+  if (revenue === 0n) return { margin: scaledString(margin), marginPct: null };
+  // margin / revenue × 100 to 2 places, half away from zero: in hundredths of a percent.
+  const n = (margin < 0n ? -margin : margin) * 10_000n;
+  const d = revenue < 0n ? -revenue : revenue;
+  let q = n / d;
+  if ((n % d) * 2n >= d) q += 1n;
+  const negative = q !== 0n && margin < 0n !== revenue < 0n;
+  const digits = q.toString().padStart(3, '0');
+  return { margin: scaledString(margin), marginPct: `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}` };
+}
+
 export const figuresJson = (f: MarginFigures) => {
-  const { margin, marginPct } = marginOf(f);
+  const { margin, marginPct } = marginStrings(f.providerCost, f.revenue);
+  const tokens: Record<string, number> = {};
+  for (const d of USAGE_DIMENSIONS) tokens[d] = Number(f.tokens[d]);
   return {
     events: Number(f.events),
-    tokens: Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, Number(f.tokens[d])])),
-    provider_cost: f.providerCost.toFixed(),
-    revenue: f.revenue.toFixed(),
-    margin: margin.toFixed(),
-    margin_pct: marginPct === null ? null : marginPct.toFixed(2),
+    tokens,
+    provider_cost: f.providerCost,
+    revenue: milliString(f.revenue),
+    margin,
+    margin_pct: marginPct,
   };
 };
 
@@ -73,41 +105,28 @@ export class MarginGroups {
 
   async groups(organizationId: string, from: Date, to: Date, groupBy: readonly AnalyticsDimension[]) {
     await this.fold.organization(organizationId);
-    const [cells, lines] = await Promise.all([
+    const [usage, lines] = await Promise.all([
       this.analytics.marginCells(organizationId, from, to, groupBy),
       this.analytics.attributionLines(organizationId, from, to),
     ]);
-    const { revenue, keys, currencies } = attributeRevenue(cells, lines, groupBy);
+    const { revenue, keys, currencies } = attributeRevenue(usage.cells, lines, groupBy);
     const groups = new Map<string, MarginGroup>();
-    const group = (k: (string | null)[]) => {
-      const id = groupId(k);
-      let g = groups.get(id);
-      if (!g) groups.set(id, (g = { keys: k, ...emptyFigures() }));
-      return g;
-    };
-    for (const c of cells) if (c.in_range) addCell(group(c.keys), c);
-    const scale = new Decimal(10).pow(MILLI);
-    for (const [id, amount] of revenue) group(keys.get(id)!).revenue = new Decimal(amount.toString()).div(scale);
-    const totals = emptyFigures();
-    for (const g of groups.values()) {
-      totals.events += g.events;
-      totals.providerCost = totals.providerCost.plus(g.providerCost);
-      totals.revenue = totals.revenue.plus(g.revenue);
-      for (const d of USAGE_DIMENSIONS) totals.tokens[d] += g.tokens[d];
+    for (const g of usage.groups) {
+      const id = groupId(g.keys);
+      groups.set(id, { keys: g.keys, events: g.events, tokens: g.tokens, providerCost: g.provider_cost, revenue: revenue.get(id) ?? 0n });
     }
+    let revenueTotal = 0n;
+    for (const [id, amount] of revenue) {
+      revenueTotal += amount;
+      if (!groups.has(id)) groups.set(id, { keys: keys.get(id)!, events: '0', tokens: NO_TOKENS, providerCost: '0', revenue: amount });
+    }
+    const t = usage.totals;
+    const totals: MarginFigures = t
+      ? { events: t.events, tokens: t.tokens, providerCost: t.provider_cost, revenue: revenueTotal }
+      : { events: '0', tokens: NO_TOKENS, providerCost: '0', revenue: revenueTotal };
     const sorted = [...groups.values()].sort((a, b) => compareKeys(a.keys, b.keys));
     return { groups: sorted, totals, currencies: [...currencies].sort() };
   }
-}
-
-function compareKeys(a: readonly (string | null)[], b: readonly (string | null)[]): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i]) continue;
-    if (a[i] === null) return 1;
-    if (b[i] === null) return -1;
-    return a[i]! < b[i]! ? -1 : 1;
-  }
-  return 0;
 }
 
 /** GET /v1/analytics/margin. */

@@ -86,16 +86,18 @@ export class RunSimulation {
       // Billed periods start in [from, to): their events' period_start is in the same range.
       const last = periods.reduce((m, p) => (p.period_start > m ? p.period_start : m), periods[0].period_start);
       const customerIds = scenario.customers === null ? null : [...new Set(periods.map((p) => p.customer_id))];
-      const pages = this.simulations.rangeEvents(
-        row.organization_id,
-        scenario.from,
-        new Date(last.getTime() + 1),
-        customerIds,
-        SIMULATION_PAGE_EVENTS,
-      );
-      for await (const events of pages) {
-        await this.loadRateCards(events);
-        for (let i = 0; i < events.length; i++) engine.price(events[i]);
+      const range = [row.organization_id, scenario.from, new Date(last.getTime() + 1), customerIds] as const;
+      const shiftedModels = [...new Set(scenario.shifts.map((s) => s.fromModel))];
+      // Events Postgres can sum (one card version without tiers, no reported cost, a model no shift moves), then the
+      // rest one by one in insertion order (a shift's picks count them), both of one snapshot.
+      for await (const read of this.simulations.rangeRead(...range, shiftedModels, SIMULATION_PAGE_EVENTS)) {
+        if (read.sums) {
+          await this.loadRateCards(read.sums);
+          for (let i = 0; i < read.sums.length; i++) engine.priceSum(read.sums[i]);
+        } else {
+          await this.loadRateCards(read.events);
+          for (let i = 0; i < read.events.length; i++) engine.price(read.events[i]);
+        }
         if (!(await this.simulations.progress(row.id, token, engine.eventsDone, SIMULATION_LEASE_MS))) throw new LeaseLost();
       }
     }
@@ -121,7 +123,7 @@ export class RunSimulation {
   }
 
   /** The rate card versions that priced the events (immutable: kept for good). */
-  private async loadRateCards(events: readonly SimulatedEventRow[]) {
+  private async loadRateCards(events: readonly Pick<SimulatedEventRow, 'rate_card_id'>[]) {
     const missing = new Set<string>();
     for (const e of events) if (e.rate_card_id !== null && !this.rateSheets.has(e.rate_card_id)) missing.add(e.rate_card_id);
     if (missing.size === 0) return;

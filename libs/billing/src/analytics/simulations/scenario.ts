@@ -142,21 +142,31 @@ export function priceFactor(multipliers: readonly PriceMultiplier[], provider: s
  * same events on every run.
  */
 export class RoutingPicker {
-  private readonly seen = new Map<string, number>();
+  /** Per shift: matching events seen per customer. */
+  private readonly seen: Map<string, number>[];
+  /** Provider and model names as events send them, lower-cased (a handful of names, each lowered once). */
+  private readonly lowered = new Map<string, string>();
 
-  constructor(private readonly shifts: readonly RoutingShift[]) {}
+  constructor(private readonly shifts: readonly RoutingShift[]) {
+    this.seen = shifts.map(() => new Map());
+  }
+
+  private lower(name: string): string {
+    let l = this.lowered.get(name);
+    if (l === undefined) this.lowered.set(name, (l = name.toLowerCase()));
+    return l;
+  }
 
   /** The shift moving this event, or null. */
   pick(customerId: string, provider: string, model: string): RoutingShift | null {
     if (this.shifts.length === 0) return null;
-    const p = provider.toLowerCase();
-    const m = model.toLowerCase();
+    const p = this.lower(provider);
+    const m = this.lower(model);
     for (let i = 0; i < this.shifts.length; i++) {
       const s = this.shifts[i];
       if (s.fromModel !== m || (s.fromProvider !== null && s.fromProvider !== p)) continue;
-      const key = `${i}\u0000${customerId}`;
-      const k = this.seen.get(key) ?? 0;
-      this.seen.set(key, k + 1);
+      const k = this.seen[i].get(customerId) ?? 0;
+      this.seen[i].set(customerId, k + 1);
       const moved = Math.floor(((k + 1) * s.sharePpm) / SHARE_SCALE) > Math.floor((k * s.sharePpm) / SHARE_SCALE);
       return moved ? s : null;
     }

@@ -14,7 +14,7 @@ import {
   type PriceSheet,
   type Usage,
 } from '@tollgate/pricing';
-import { pgTimestampMs, type BilledPeriodRow, type SimulatedEventRow } from '@tollgate/db';
+import { pgTimestampMs, type BilledPeriodRow, type SimulatedEventRow, type SummedEventsRow } from '@tollgate/db';
 import type { RateLookup } from '../../pricing/rate-lookup';
 import { priceFactor, RoutingPicker, type Scenario } from './scenario';
 
@@ -78,7 +78,10 @@ interface CustomerTotals {
 const STORED_PLACES = 30;
 const stored = (d: Decimal) => (d.decimalPlaces() > STORED_PLACES ? halfAwayFromZero(d, STORED_PLACES) : d);
 const NO_TOKENS = emptyUsage();
-const DIMS = USAGE_DIMENSIONS.length;
+/** Read once (a re-exported binding is a getter). */
+const DIMENSIONS = USAGE_DIMENSIONS;
+const DIMS = DIMENSIONS.length;
+const MASKS = 1 << DIMS;
 
 /**
  * Events of one period priced by one rate card at one tier (the card's base prices or one tier's), for one
@@ -87,22 +90,44 @@ const DIMS = USAGE_DIMENSIONS.length;
  * token mode: Σ quantity × token price), so pricing the sum once equals pricing each event and adding: the sum is
  * priced through the same functions (providerCost on the tier's merged prices, the plan's compiled pricer). Events
  * with the same non-zero dimensions share a group, so a card lacking a price for one refuses exactly the events that
- * used it.
+ * used it. The sums are kept exact in two parts: a float sum while it stays a safe integer (most events), and a
+ * bigint the rest goes to (a count too long for a float, or a sum that would pass 2^53).
  */
 interface CardGroup {
   readonly sheet: PriceSheet;
   readonly provider: string;
   readonly model: string;
-  readonly usage: Usage;
+  readonly small: number[];
+  readonly big: bigint[];
   events: number;
+}
+
+/** The groups of one rate card version in a period: per provider and model as the events name them, then per tier and dimensions. */
+interface CardGroups {
+  readonly provider: string;
+  readonly model: string;
+  readonly byTierAndMask: Map<number, CardGroup>;
 }
 
 interface PeriodState {
   readonly period: BilledPeriodRow;
   readonly plan: PeriodPlan;
   readonly byCharge: Map<string, Accumulator>;
-  readonly groups: Map<string, CardGroup>;
+  readonly groups: Map<string, CardGroups[]>;
   unpriced: number;
+}
+
+/** An event's usage (its token columns as text) as the pricing code takes it. */
+function usageOf(tokens: readonly string[]): Usage {
+  const usage = emptyUsage();
+  for (let d = 0; d < DIMS; d++) if (tokens[d] !== '0') usage[DIMENSIONS[d]] = BigInt(tokens[d]);
+  return usage;
+}
+
+function groupUsage(g: CardGroup): Usage {
+  const usage = emptyUsage();
+  for (let d = 0; d < DIMS; d++) usage[DIMENSIONS[d]] = g.big[d] + BigInt(g.small[d]);
+  return usage;
 }
 
 /** A card's prices at one tier as a sheet of its own (no tiers): what providerCost uses for a request of that tier. */
@@ -119,7 +144,8 @@ function tierSheet(sheet: PriceSheet, tier: ReturnType<typeof selectTier>): Pric
  */
 export class SimulationEngine {
   private readonly picker: RoutingPicker;
-  private readonly periods = new Map<string, PeriodState>();
+  /** Per customer id, per period start (as Postgres writes it). */
+  private readonly periods = new Map<string, Map<string, PeriodState>>();
   private readonly growth: Decimal | null;
   eventsDone = 0n;
 
@@ -132,19 +158,16 @@ export class SimulationEngine {
   ) {
     this.picker = new RoutingPicker(scenario.shifts);
     this.growth = scenario.growth.eq(1) ? null : scenario.growth;
-    for (const { period, plan } of periods)
-      this.periods.set(periodKey(period.customer_id, period.period_key), {
-        period,
-        plan,
-        byCharge: new Map(),
-        groups: new Map(),
-        unpriced: 0,
-      });
+    for (const { period, plan } of periods) {
+      let ofCustomer = this.periods.get(period.customer_id);
+      if (ofCustomer === undefined) this.periods.set(period.customer_id, (ofCustomer = new Map()));
+      ofCustomer.set(period.period_key, { period, plan, byCharge: new Map(), groups: new Map(), unpriced: 0 });
+    }
   }
 
   /** Adds an event to its billed period; false (and nothing done) for an event of a period the range did not bill. */
   price(e: SimulatedEventRow): boolean {
-    const state = this.periods.get(periodKey(e.customer_id, e.period_start));
+    const state = this.periods.get(e.customer_id)?.get(e.period_start);
     if (state === undefined) return false;
     this.eventsDone++;
     const shift = this.picker.pick(e.customer_id, e.provider, e.model);
@@ -167,25 +190,80 @@ export class SimulationEngine {
       sheet = found.version;
       sheetId = found.version.id;
     }
-    const tier = sheet.tiers.length === 0 ? null : selectTier(sheet.tiers, promptSize(e.usage));
+    const tier = sheet.tiers.length === 0 ? null : selectTier(sheet.tiers, promptSize(usageOf(e.tokens)));
     let mask = 0;
-    for (let d = 0; d < DIMS; d++) if (e.usage[USAGE_DIMENSIONS[d]] !== 0n) mask |= 1 << d;
-    const key = `${sheetId}|${tier === null ? '' : tier.minPromptTokens}|${mask}|${provider}|${model}`;
-    let group = state.groups.get(key);
-    if (group === undefined) {
-      group = { sheet: tierSheet(sheet, tier), provider, model, usage: emptyUsage(), events: 0 };
-      state.groups.set(key, group);
-    }
-    group.events++;
-    for (let d = 0; d < DIMS; d++) if (mask & (1 << d)) group.usage[USAGE_DIMENSIONS[d]] += e.usage[USAGE_DIMENSIONS[d]];
+    for (let d = 0; d < DIMS; d++) if (e.tokens[d] !== '0') mask |= 1 << d;
+    this.addToGroup(state, sheetId!, sheet, tier, provider, model, mask, e.tokens, 1);
     return true;
+  }
+
+  /**
+   * Adds events Postgres summed (SummedEventsRow: one card version without tiers, no reported cost, a model no
+   * shift moves) to their billed period's card group, as their events one by one would have been; false for a
+   * period the range did not bill.
+   */
+  priceSum(row: SummedEventsRow): boolean {
+    const state = this.periods.get(row.customer_id)?.get(row.period_start);
+    if (state === undefined) return false;
+    const events = Number(row.events);
+    this.eventsDone += BigInt(events);
+    const sheet = this.rateVersions.get(row.rate_card_id);
+    if (sheet === undefined) throw new Error(`rate card version ${row.rate_card_id} of priced events is missing`);
+    if (sheet.tiers.length > 0) throw new Error(`rate card version ${row.rate_card_id} has tiers: its events cannot be summed`);
+    this.addToGroup(state, row.rate_card_id, sheet, null, row.provider, row.model, row.mask, row.tokens, events);
+    return true;
+  }
+
+  private addToGroup(
+    state: PeriodState,
+    sheetId: string,
+    sheet: PriceSheet,
+    tier: ReturnType<typeof selectTier>,
+    provider: string,
+    model: string,
+    mask: number,
+    tokens: readonly string[],
+    events: number,
+  ): void {
+    let cards = state.groups.get(sheetId);
+    if (cards === undefined) state.groups.set(sheetId, (cards = []));
+    let card: CardGroups | undefined;
+    for (let i = 0; i < cards.length; i++) if (cards[i].provider === provider && cards[i].model === model) card = cards[i];
+    if (card === undefined) cards.push((card = { provider, model, byTierAndMask: new Map() }));
+    const key = (tier === null ? 0 : sheet.tiers.indexOf(tier) + 1) * MASKS + mask;
+    let group = card.byTierAndMask.get(key);
+    if (group === undefined) {
+      group = {
+        sheet: tierSheet(sheet, tier),
+        provider,
+        model,
+        small: new Array<number>(DIMS).fill(0),
+        big: new Array<bigint>(DIMS).fill(0n),
+        events: 0,
+      };
+      card.byTierAndMask.set(key, group);
+    }
+    group.events += events;
+    const { small } = group;
+    for (let d = 0; d < DIMS; d++) {
+      const v = tokens[d];
+      if (v === '0') continue;
+      if (v.length < 16) {
+        const sum = small[d] + +v;
+        if (sum <= Number.MAX_SAFE_INTEGER && sum >= -Number.MAX_SAFE_INTEGER) {
+          small[d] = sum;
+          continue;
+        }
+      }
+      group.big[d] += BigInt(v);
+    }
   }
 
   private priceReported(state: PeriodState, e: SimulatedEventRow, provider: string, model: string): void {
     let reportedCost = new Decimal(e.reported_cost!);
     const factor = priceFactor(this.scenario.multipliers, provider, model);
     if (factor !== null) reportedCost = reportedCost.times(factor);
-    const priced = state.plan.price({ model, usage: e.usage, rateCardCost: null, reportedCost });
+    const priced = state.plan.price({ model, usage: usageOf(e.tokens), rateCardCost: null, reportedCost });
     if (priced.status === 'unpriced') {
       state.unpriced++;
       return;
@@ -195,24 +273,27 @@ export class SimulationEngine {
 
   /** Prices a period's card groups (each sum once, through the same functions as an event). */
   private priceGroups(state: PeriodState): void {
-    for (const g of state.groups.values()) {
-      let cost: Decimal;
-      try {
-        cost = new Decimal(providerCost(g.usage, g.sheet).total);
-      } catch (err) {
-        if (!(err instanceof IncompletePriceSheetError)) throw err;
-        state.unpriced += g.events;
-        continue;
-      }
-      const factor = priceFactor(this.scenario.multipliers, g.provider, g.model);
-      if (factor !== null) cost = cost.times(factor);
-      const priced = state.plan.price({ model: g.model, usage: g.usage, rateCardCost: cost, reportedCost: null });
-      if (priced.status === 'unpriced') {
-        state.unpriced += g.events;
-        continue;
-      }
-      this.add(state, priced.charge, BigInt(g.events), priced.provider_cost, priced.rated_amount);
-    }
+    for (const cards of state.groups.values())
+      for (const card of cards)
+        for (const g of card.byTierAndMask.values()) {
+          const usage = groupUsage(g);
+          let cost: Decimal;
+          try {
+            cost = new Decimal(providerCost(usage, g.sheet).total);
+          } catch (err) {
+            if (!(err instanceof IncompletePriceSheetError)) throw err;
+            state.unpriced += g.events;
+            continue;
+          }
+          const factor = priceFactor(this.scenario.multipliers, g.provider, g.model);
+          if (factor !== null) cost = cost.times(factor);
+          const priced = state.plan.price({ model: g.model, usage, rateCardCost: cost, reportedCost: null });
+          if (priced.status === 'unpriced') {
+            state.unpriced += g.events;
+            continue;
+          }
+          this.add(state, priced.charge, BigInt(g.events), priced.provider_cost, priced.rated_amount);
+        }
     state.groups.clear();
   }
 
@@ -233,7 +314,7 @@ export class SimulationEngine {
   /** Bills every period again (its simulated usage through computeInvoice, with the discount and coupons it had) and sums per customer. */
   result(): SimulationResultJson {
     const totalsOf = new Map<string, CustomerTotals>();
-    for (const state of this.periods.values()) {
+    for (const state of [...this.periods.values()].flatMap((m) => [...m.values()])) {
       this.priceGroups(state);
       const { period } = state;
       const usage: ChargeAggregate[] = [...state.byCharge].map(([charge, a]) => ({
@@ -308,8 +389,6 @@ export class SimulationEngine {
     return { totals, customers };
   }
 }
-
-const periodKey = (customerId: string, periodStart: string) => `${customerId}|${periodStart}`;
 
 function percent(margin: Decimal, billed: Decimal): string | null {
   return billed.isZero() ? null : halfAwayFromZero(margin.div(billed).times(100), 2).toFixed(2);
