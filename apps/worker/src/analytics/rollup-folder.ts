@@ -1,13 +1,17 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { FoldRollups } from '@tollgate/billing';
+import { FOLD_MAX_PENDING, FoldRollups } from '@tollgate/billing';
 
-/** How long the folder waits when nothing was pending, or after a failure. */
-const IDLE_MS = 250;
+/**
+ * How long the folder waits after a fold that took less than a full fold's rows: pending rows gather meanwhile, and
+ * one fold of many batches writes each rollup row once for all of them (reports fold first, so none waits for it).
+ */
+const GATHER_MS = 1000;
+/** After a failure. */
 const RETRY_MS = 2000;
 
 /**
  * Folds priced events into the analytics rollups as pricing writes record them (FoldRollups): one fold after
- * another while any are pending, then every IDLE_MS. Not a queue: the pending rows are in Postgres, and each
+ * another while full folds are waiting, else every GATHER_MS. Not a queue: the pending rows are in Postgres, and each
  * worker's folder takes rows no other holds. Stopped, and its fold in flight awaited, before the pools close.
  */
 @Injectable()
@@ -37,10 +41,10 @@ export class RollupFolder implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async round(): Promise<void> {
-    let next = IDLE_MS;
+    let next = GATHER_MS;
     try {
-      const folded = await this.fold.some();
-      if (folded.pending > 0) next = 0;
+      const folded = await this.fold.some(FOLD_MAX_PENDING);
+      if (folded.pending >= FOLD_MAX_PENDING) next = 0; // more are waiting
     } catch (err) {
       this.logger.warn({ msg: 'could not fold priced events into the analytics rollups; trying again', err: (err as Error).message });
       next = RETRY_MS;
