@@ -169,7 +169,7 @@ WITH g AS (
   RETURNING 1
 ), pending_rollup AS (
   INSERT INTO rollup_pending (organization_id, event_ids)
-  SELECT $1::uuid, array_agg(id ORDER BY id) FROM inserted WHERE pricing_status = 'priced' HAVING count(*) > 0
+  SELECT $1::uuid, array_agg(id) FROM inserted WHERE pricing_status = 'priced' HAVING count(*) > 0
   RETURNING 1
 ), batch AS (
   INSERT INTO ingest_batches (id, organization_id, event_count, event_ids, priced_at)

@@ -81,7 +81,7 @@ WITH v AS (
   RETURNING 1
 ), pending_rollup AS (
   INSERT INTO rollup_pending (organization_id, event_ids)
-  SELECT organization_id, array_agg(id ORDER BY id) FROM upd WHERE pricing_status = 'priced' GROUP BY organization_id
+  SELECT organization_id, array_agg(id) FROM upd WHERE pricing_status = 'priced' GROUP BY organization_id
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upd WHERE pricing_status = 'priced')::int AS priced,

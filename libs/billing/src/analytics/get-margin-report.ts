@@ -33,14 +33,16 @@ export interface MarginGroup extends MarginFigures {
 
 const NO_TOKENS = Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, '0'])) as Record<UsageDimension, string>;
 
-/** Thousandths as a decimal string without trailing zeros (as Decimal#toFixed() writes it). */
-export function milliString(milli: bigint): string {
-  const negative = milli < 0n;
-  const digits = (negative ? -milli : milli).toString().padStart(MILLI + 1, '0');
-  const whole = digits.slice(0, -MILLI);
-  const fraction = digits.slice(-MILLI).replace(/0+$/, '');
-  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+/** An integer scaled by 10^places as a decimal string without trailing zeros (as Decimal#toFixed() writes it). */
+function scaledToString(v: bigint, places: number): string {
+  const negative = v < 0n;
+  const digits = (negative ? -v : v).toString().padStart(places + 1, '0');
+  const fraction = digits.slice(-places).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${digits.slice(0, -places)}${fraction ? `.${fraction}` : ''}`;
 }
+
+/** Thousandths as a decimal string without trailing zeros. */
+export const milliString = (milli: bigint): string => scaledToString(milli, MILLI);
 
 /** margin = revenue − provider cost; margin % of revenue, to 2 places (half away from zero); none without revenue. */
 export function marginOf(f: { providerCost: Decimal; revenue: Decimal }): { margin: Decimal; marginPct: Decimal | null } {
@@ -48,16 +50,8 @@ export function marginOf(f: { providerCost: Decimal; revenue: Decimal }): { marg
   return { margin, marginPct: f.revenue.isZero() ? null : halfAwayFromZero(margin.div(f.revenue).times(100), 2) };
 }
 
-const PLACES = 30n;
-const MILLI_TO_SCALED = 10n ** (PLACES - BigInt(MILLI));
-
-/** An integer scaled by 10^30 as a decimal string without trailing zeros. */
-function scaledString(v: bigint): string {
-  const negative = v < 0n;
-  const digits = (negative ? -v : v).toString().padStart(Number(PLACES) + 1, '0');
-  const fraction = digits.slice(-Number(PLACES)).replace(/0+$/, '');
-  return `${negative ? '-' : ''}${digits.slice(0, -Number(PLACES))}${fraction ? `.${fraction}` : ''}`;
-}
+const PLACES = 30;
+const MILLI_TO_SCALED = 10n ** BigInt(PLACES - MILLI);
 
 /**
  * marginOf on a report group's figures, in integers (exact, and far cheaper than decimal division for tens of
@@ -67,7 +61,7 @@ function scaledString(v: bigint): string {
 export function marginStrings(providerCost: string, revenueMilli: bigint): { margin: string; marginPct: string | null } {
   const revenue = revenueMilli * MILLI_TO_SCALED;
   const margin = revenue - scaledWeight(providerCost);
-  if (revenue === 0n) return { margin: scaledString(margin), marginPct: null };
+  if (revenue === 0n) return { margin: scaledToString(margin, PLACES), marginPct: null };
   // margin / revenue × 100 to 2 places, half away from zero: in hundredths of a percent.
   const n = (margin < 0n ? -margin : margin) * 10_000n;
   const d = revenue < 0n ? -revenue : revenue;
@@ -75,7 +69,7 @@ export function marginStrings(providerCost: string, revenueMilli: bigint): { mar
   if ((n % d) * 2n >= d) q += 1n;
   const negative = q !== 0n && margin < 0n !== revenue < 0n;
   const digits = q.toString().padStart(3, '0');
-  return { margin: scaledString(margin), marginPct: `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}` };
+  return { margin: scaledToString(margin, PLACES), marginPct: `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}` };
 }
 
 export const figuresJson = (f: MarginFigures) => {

@@ -35,10 +35,11 @@ export class RecordPriceChanges {
 
   async execute(): Promise<{ recorded: number }> {
     let recorded = 0;
-    const changes = await this.analytics.recentPriceChanges(LOOKBACK_HOURS);
-    // The impact reads last period's usage from the rollups: every organisation's priced events in them first.
-    if (changes.length > 0) await this.fold.everything();
-    for (const change of changes) {
+    for (const change of await this.analytics.recentPriceChanges(LOOKBACK_HOURS)) {
+      // The impact reads last period's usage from the rollups: the priced events it concerns in them first (every
+      // organisation's for a list price; a fold with nothing pending is one short statement).
+      if (change.scope === 'list') await this.fold.everything();
+      else await this.fold.organization(change.scope);
       const rows = await this.analytics.lastPeriodUsageOfModel(
         change.scope === 'list' ? null : change.scope,
         change.provider,
