@@ -90,7 +90,7 @@ def delivery_rate(url: str, key: str, max_batch_size: int, max_concurrency: int)
         delivered += len(results)  # type: ignore[arg-type]
 
     client = tollgate.Tollgate(
-        key, url, customer="bench-customer", flush_at_exit=False, max_queue_size=EVENTS,
+        key, url, flush_at_exit=False, max_queue_size=EVENTS,
         max_batch_size=max_batch_size, max_concurrency=max_concurrency, on_delivered=count,
     )  # fmt: skip
     start = time.perf_counter()
