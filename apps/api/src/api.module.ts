@@ -28,6 +28,7 @@ import { CustomerInvoicesController } from './invoices/customer-invoices.control
 import { InvoicesController } from './invoices/invoices.controller';
 import { RatesController } from './rates/rates.controller';
 import { StripeWebhooksController } from './stripe/stripe-webhooks.controller';
+import { EntitlementCacheModule } from './customers/entitlement-cache.module';
 import { UsageAlertsController } from './usage-alerts/usage-alerts.controller';
 import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
 import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller';
@@ -49,6 +50,7 @@ export class ApiModule {
       imports: [
         ApiMetricsModule,
         DbModule.forRoot(config, 12),
+        EntitlementCacheModule,
         BillingModule.forRoot(),
         ...(config.stripe ? [StripeModule.forRoot(config.stripe)] : []),
       ],

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { AuthenticateApiKey, CreateFirstOrganization, UpgradeApiKeyHashes } from '@tollgate/billing';
+import { AuthenticateApiKey, CreateFirstOrganization, EntitlementCache, UpgradeApiKeyHashes } from '@tollgate/billing';
 import { ConfigError, PinoNestLogger, type TollgateConfig } from '@tollgate/config';
 import { ApiModule } from './api.module';
 import { errorBody } from './common/api-error';
@@ -13,11 +13,14 @@ import { MAX_BODY_BYTES, registerJsonBody } from './common/json-body';
 import { applySchemas, type Document } from './common/schema/openapi';
 import { MAX_TEXT } from './common/schema/primitives';
 import { ErrorResponse } from './common/schema/responses';
-import { RefuseUndeclaredInput, urlProblem } from './common/schema/undeclared-input';
+import { urlProblem } from './common/schema/undeclared-input';
 import { ROUTE_SCHEMAS } from './common/schema/validate';
 import { Metrics } from './common/metrics';
 import { PortalRoutes } from './portal/portal-routes';
 import { DashboardRoutes } from './dashboard/dashboard-routes';
+
+/** Methods that change nothing. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The api as a Nest application, configured but not listening (main.ts and the tests both use it). */
 export async function createApi(config: TollgateConfig, logger: Logger): Promise<NestFastifyApplication> {
@@ -49,7 +52,14 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
     if (problem) reply.code(problem.status).type('application/json; charset=utf-8').send(errorBody(problem.code, problem.message));
     else done();
   });
-  app.useGlobalInterceptors(new RefuseUndeclaredInput());
+  // A change made through this api (a grant, a payment, a customer's cap) is in its entitlement answers as soon as
+  // its response is: the response waits until the in-process cache has heard every change committed before it.
+  // Agents' calls (events, entitlement checks) change nothing the cache holds and never wait.
+  const entitlements = app.get(EntitlementCache);
+  fastify.addHook('onSend', async (req, _reply, payload) => {
+    if (!READS.has(req.method) && !req.url.startsWith('/v1/events')) await entitlements.sync();
+    return payload;
+  });
   // The customer portal's pages answer HTML, not the API's JSON (portal/portal-routes.ts).
   app.get(PortalRoutes).register(fastify);
   // The operator dashboard's pages answer HTML and take forms, not the API's JSON (dashboard/dashboard-routes.ts).

@@ -131,6 +131,15 @@ export interface CachedEntitlementRow {
   ongoing_balance: string | null;
   period_usage: string | null;
   spend_cap: string | null;
+  /** The end of the period it was computed for, and how old it is by the database's clock (for the api's cache). */
+  period_end: Date | null;
+  age_ms: number | null;
+}
+
+/** A cached entitlement read by customer id (the api's cache reading again what a notification named). */
+export interface CachedEntitlementByIdRow extends CachedEntitlementRow {
+  organization_id: string;
+  external_id: string;
 }
 
 const GRANT_COLUMNS = `id::text, organization_id::text, customer_id::text, kind, status, currency, amount::text, remaining::text, priority,
@@ -140,13 +149,16 @@ const WALLET_COLUMNS = `w.customer_id::text, w.organization_id::text, w.revision
   w.top_up_priority, w.top_up_expires_in_days, w.low_armed, w.low_crossings, w.exhausted_armed, w.exhausted_crossings,
   EXISTS (SELECT 1 FROM credit_grants g WHERE g.customer_id = w.customer_id) AS has_grants`;
 
-const ENTITLEMENT = `
-SELECT c.id::text AS customer_id,
-  coalesce(e.revision = w.revision AND e.customer_updated_at = c.updated_at AND e.period_end > $3::timestamptz
-    AND e.computed_at > clock_timestamp() - make_interval(secs => $4::double precision / 1000), false) AS fresh,
-  e.allowed, e.reason, e.currency, e.balance::text, e.ongoing_balance::text, e.period_usage::text, e.spend_cap::text
-FROM customers c LEFT JOIN credit_wallets w ON w.customer_id = c.id LEFT JOIN customer_entitlements e ON e.customer_id = c.id
-WHERE c.organization_id = $1::uuid AND c.external_id = $2::text`;
+const ENTITLEMENT_COLUMNS = `c.id::text AS customer_id,
+  coalesce(e.revision = w.revision AND e.customer_updated_at = c.updated_at AND e.period_end > $2::timestamptz
+    AND e.computed_at > clock_timestamp() - make_interval(secs => $3::double precision / 1000), false) AS fresh,
+  e.allowed, e.reason, e.currency, e.balance::text, e.ongoing_balance::text, e.period_usage::text, e.spend_cap::text,
+  e.period_end, (extract(epoch FROM clock_timestamp() - e.computed_at) * 1000)::float8 AS age_ms
+FROM customers c LEFT JOIN credit_wallets w ON w.customer_id = c.id LEFT JOIN customer_entitlements e ON e.customer_id = c.id`;
+
+const ENTITLEMENT = `SELECT ${ENTITLEMENT_COLUMNS} WHERE c.organization_id = $1::uuid AND c.external_id = $4::text`;
+
+const ENTITLEMENTS_BY_ID = `SELECT c.organization_id::text, c.external_id, ${ENTITLEMENT_COLUMNS} WHERE c.id = ANY($1::uuid[])`;
 
 @Injectable()
 export class CreditsRepository {
@@ -507,9 +519,20 @@ export class CreditsRepository {
     const res = await this.pool.query<CachedEntitlementRow>({
       name: 'entitlement',
       text: ENTITLEMENT,
-      values: [organizationId, externalId, now, maxAgeMs],
+      values: [organizationId, now, maxAgeMs, externalId],
     });
     return res.rows[0] ?? null;
+  }
+
+  /** The cached entitlements of these customers, as `entitlement` reads one (customers that do not exist: no row). */
+  async entitlementsById(customerIds: readonly string[], now: Date, maxAgeMs: number): Promise<CachedEntitlementByIdRow[]> {
+    if (customerIds.length === 0) return [];
+    const res = await this.pool.query<CachedEntitlementByIdRow>({
+      name: 'entitlements-by-id',
+      text: ENTITLEMENTS_BY_ID,
+      values: [col(customerIds), now, maxAgeMs],
+    });
+    return res.rows;
   }
 
   /** Stores computed entitlements; a row computed later (revision, then clock) is never replaced by an earlier one. */

@@ -24,3 +24,4 @@ export * from './webhook-deliveries.repository';
 export * from './webhook-endpoints.repository';
 export * from './stripe-events.repository';
 export * from './stripe-pushes.repository';
+export * from './entitlement-changes';

@@ -2,12 +2,14 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import type { Scope } from '@tollgate/db';
 import { ApiError } from '../common/api-error';
+import { refuseUndeclaredInput } from '../common/schema/undeclared-input';
 import { TOKENS } from '../common/tokens';
 import { ApiKeyAuth } from './api-key-auth';
 import { PRINCIPAL } from './principal.decorator';
 import { RateLimiter } from './rate-limiter';
 import { SCOPES } from './scopes.decorator';
 
+/** Admits a request: its API key (scope, rate limit), then only the input its operation declares. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -18,7 +20,10 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const scopes = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES, [ctx.getHandler(), ctx.getClass()]);
-    if (!scopes) return true;
+    if (!scopes) {
+      refuseUndeclaredInput(ctx);
+      return true;
+    }
     const request = ctx.switchToHttp().getRequest();
     const header: string | undefined = request.headers.authorization;
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
@@ -33,6 +38,7 @@ export class AuthGuard implements CanActivate {
       throw new ApiError(429, 'rate_limited', 'too many requests for this API key', undefined, { 'retry-after': String(wait) });
     }
     request[PRINCIPAL] = principal;
+    refuseUndeclaredInput(ctx);
     return true;
   }
 }

@@ -1,36 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { CreditsRepository } from '@tollgate/db';
-import { Decimal, formatAmount } from '@tollgate/money';
-import type { EntitlementReason } from '@tollgate/pricing';
 import { Clock } from '../clock';
 import { RefreshEntitlements } from '../credits/refresh-entitlements';
 import { NotFoundError } from '../errors';
+import { EntitlementCache } from './entitlement-cache';
+import { entitlementView, type EntitlementFigures, type EntitlementView } from './entitlement-view';
 
-export interface EntitlementView {
-  allowed: boolean;
-  reason?: EntitlementReason;
-  ongoing_balance: string;
-  period_usage: string;
-  spend_cap?: string;
-}
-
-function view(e: {
-  allowed: boolean;
-  reason: string | null;
-  currency: string;
-  ongoing_balance: string;
-  period_usage: string;
-  spend_cap: string | null;
-}): EntitlementView {
-  return {
-    allowed: e.allowed,
-    ...(e.allowed || e.reason === null ? {} : { reason: e.reason as EntitlementReason }),
-    ongoing_balance: formatAmount(new Decimal(e.ongoing_balance), e.currency),
-    period_usage: formatAmount(new Decimal(e.period_usage), e.currency),
-    ...(e.spend_cap === null ? {} : { spend_cap: new Decimal(e.spend_cap).toFixed() }),
-  };
-}
+export type { EntitlementView } from './entitlement-view';
 
 /**
  * Whether the customer may make another model call now (docs/api.md "Usage, preview, entitlement"): refused when
@@ -38,7 +15,8 @@ function view(e: {
  * its spending cap (`spend_cap_reached`). On the hot path of every agent call, so it is answered from the
  * entitlement cache, one indexed read, which pricing keeps current after every batch (RefreshEntitlements); a
  * missing or stale row (credits or invoices changed since, the customer changed, its period ended, older than
- * ENTITLEMENT_MAX_AGE_SECONDS) is computed now through the preview's computation and stored.
+ * ENTITLEMENT_MAX_AGE_SECONDS) is computed now through the preview's computation and stored. In the api, an
+ * in-process cache (EntitlementCache) answers first, without reading Postgres.
  */
 @Injectable()
 export class CheckEntitlement {
@@ -47,17 +25,30 @@ export class CheckEntitlement {
     private readonly refresh: RefreshEntitlements,
     private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: TollgateConfig,
+    @Optional() private readonly memory?: EntitlementCache,
   ) {}
 
   async execute({ organizationId, externalId }: { organizationId: string; externalId: string }): Promise<EntitlementView> {
+    const held = this.memory?.get(organizationId, externalId);
+    if (held !== undefined) return held;
+    const ticket = this.memory?.ticket() ?? 0;
     const cached = await this.credits.entitlement(organizationId, externalId, this.clock.now(), this.config.entitlementMaxAgeMs);
     if (cached === null) throw new NotFoundError(`customer "${externalId}" not found`);
-    if (cached.fresh) return view(cached as Parameters<typeof view>[0]);
+    if (cached.fresh) {
+      const answer = entitlementView(cached as EntitlementFigures);
+      this.memory?.keep(ticket, organizationId, externalId, {
+        customerId: cached.customer_id,
+        view: answer,
+        periodEnd: cached.period_end!,
+        ageMs: cached.age_ms!,
+      });
+      return answer;
+    }
     // Pricing refreshes the customers that have a wallet: from now on this one is among them.
     await this.credits.ensureWallets(this.credits.reader, [cached.customer_id]);
     const [p] = await this.refresh.execute([cached.customer_id]);
     if (p === undefined) throw new NotFoundError(`the plan of customer "${externalId}" has no version to compute its entitlement with`);
-    return view({
+    const answer = entitlementView({
       allowed: p.entitlement.allowed,
       reason: p.entitlement.allowed ? null : p.entitlement.reason,
       currency: p.currency,
@@ -65,5 +56,7 @@ export class CheckEntitlement {
       period_usage: p.periodUsage.toFixed(),
       spend_cap: p.spendCap === null ? null : p.spendCap.toFixed(),
     });
+    this.memory?.keep(ticket, organizationId, externalId, { customerId: p.customerId, view: answer, periodEnd: p.period.end, ageMs: 0 });
+    return answer;
   }
 }

@@ -1,33 +1,30 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Observable } from 'rxjs';
 import { ApiError } from '../api-error';
 import { ROUTE_SCHEMAS, validationError } from './validate';
 
 /**
  * Input an operation does not declare is refused like an unknown field: query parameters where it has no
- * query schema, a body where it has no body schema (an empty one, `{}` or nothing, is fine).
+ * query schema, a body where it has no body schema (an empty one, `{}` or nothing, is fine). The request guard
+ * (AuthGuard) checks it once the key is admitted: an interceptor would cost every request Nest's interceptor
+ * chain (rxjs and an async resource per call), a large share of an entitlement check's CPU.
  */
-@Injectable()
-export class RefuseUndeclaredInput implements NestInterceptor {
-  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const route = ROUTE_SCHEMAS.get(`${ctx.getClass().name}_${ctx.getHandler().name}`);
-    const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-    if (!route?.query) {
-      const names = Object.keys((req.query as object | undefined) ?? {});
-      if (names.length > 0)
-        throw validationError(
-          'query',
-          names.map((field) => ({ field, message: 'is not a known field' })),
-        );
-    }
-    if (!route?.body) {
-      const body = req.body;
-      const empty =
-        body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
-      if (!empty) throw validationError('body', [{ field: 'body', message: 'must be absent: this operation takes no body' }]);
-    }
-    return next.handle();
+export function refuseUndeclaredInput(ctx: ExecutionContext): void {
+  const route = ROUTE_SCHEMAS.get(`${ctx.getClass().name}_${ctx.getHandler().name}`);
+  const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+  if (!route?.query) {
+    const names = Object.keys((req.query as object | undefined) ?? {});
+    if (names.length > 0)
+      throw validationError(
+        'query',
+        names.map((field) => ({ field, message: 'is not a known field' })),
+      );
+  }
+  if (!route?.body) {
+    const body = req.body;
+    const empty =
+      body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+    if (!empty) throw validationError('body', [{ field: 'body', message: 'must be absent: this operation takes no body' }]);
   }
 }
 
