@@ -8,6 +8,8 @@ import { CONFIG } from './tokens';
 export const ENTITLEMENT_CHANNEL = 'tollgate_entitlements';
 const SYNC = 'sync:';
 const RECONNECT_MS = 1000;
+/** The listening connection's application_name (pg_stat_activity). */
+export const LISTENER_NAME = 'tollgate entitlement listener';
 
 /** What a listener tells the cache it feeds. */
 export interface EntitlementChangeHandler {
@@ -71,7 +73,7 @@ export class EntitlementChanges implements OnModuleDestroy {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.databaseUrl, keepAlive: true });
+    const client = new Client({ connectionString: this.config.databaseUrl, keepAlive: true, application_name: LISTENER_NAME });
     client.on('error', () => undefined);
     client.on('notification', (msg) => {
       if (msg.channel !== ENTITLEMENT_CHANNEL || msg.payload === undefined) return;

@@ -46,7 +46,7 @@ export class EntitlementCache implements EntitlementChangeHandler, OnApplication
   private readonly byCustomer = new Map<string, Entry>();
   /** Counts notifications (and resets): a reading keeps what it read only if none came since it started. */
   private generation = 0;
-  private listening_ = false;
+  private heard = false;
   /** Readings the notifications started, not finished. */
   private readonly readings = new Set<Promise<void>>();
 
@@ -59,6 +59,11 @@ export class EntitlementCache implements EntitlementChangeHandler, OnApplication
 
   onApplicationBootstrap() {
     this.changes.start(this);
+  }
+
+  /** Whether it hears changes (and so holds answers). */
+  get isListening(): boolean {
+    return this.heard;
   }
 
   get size(): number {
@@ -83,7 +88,7 @@ export class EntitlementCache implements EntitlementChangeHandler, OnApplication
 
   /** Keeps what a check read or computed, unless a notification came since its ticket (it may predate a change). */
   keep(ticket: number, organizationId: string, externalId: string, kept: EntitlementToKeep): void {
-    if (!this.listening_ || ticket !== this.generation) return;
+    if (!this.heard || ticket !== this.generation) return;
     const key = keyOf(organizationId, externalId);
     const held = this.byKey.get(key);
     if (held !== undefined) this.drop(held);
@@ -102,18 +107,18 @@ export class EntitlementCache implements EntitlementChangeHandler, OnApplication
 
   /** Resolves once every change committed before the call is reflected (or the cache is emptied). */
   async sync(): Promise<void> {
-    if (!this.listening_) return;
+    if (!this.heard) return;
     if (!(await this.changes.sync())) this.clear();
     await Promise.all([...this.readings]);
   }
 
   listening(): void {
     this.clear();
-    this.listening_ = true;
+    this.heard = true;
   }
 
   deaf(): void {
-    this.listening_ = false;
+    this.heard = false;
     this.clear();
   }
 
