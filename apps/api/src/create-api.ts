@@ -56,9 +56,9 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
   // its response is: the response waits until the in-process cache has heard every change committed before it.
   // Agents' calls (events, entitlement checks) change nothing the cache holds and never wait.
   const entitlements = app.get(EntitlementCache);
-  fastify.addHook('onSend', async (req, _reply, payload) => {
-    if (!READS.has(req.method) && !req.url.startsWith('/v1/events')) await entitlements.sync();
-    return payload;
+  fastify.addHook('onSend', (req, _reply, payload, done) => {
+    if (READS.has(req.method) || req.url.startsWith('/v1/events')) return done(null, payload);
+    entitlements.sync().then(() => done(null, payload), done);
   });
   // The customer portal's pages answer HTML, not the API's JSON (portal/portal-routes.ts).
   app.get(PortalRoutes).register(fastify);
