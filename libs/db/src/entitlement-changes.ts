@@ -8,6 +8,8 @@ import { CONFIG } from './tokens';
 export const ENTITLEMENT_CHANNEL = 'tollgate_entitlements';
 const SYNC = 'sync:';
 const RECONNECT_MS = 1000;
+/** A sync not heard back by then empties the cache (the connection is presumed lost). */
+const SYNC_TIMEOUT_MS = 5000;
 /** The listening connection's application_name (pg_stat_activity). */
 export const LISTENER_NAME = 'tollgate entitlement listener';
 
@@ -34,6 +36,9 @@ export class EntitlementChanges implements OnModuleDestroy {
   private stopped = false;
   private timer?: NodeJS.Timeout;
   private readonly syncs = new Map<string, (heard: boolean) => void>();
+  /** Syncs waiting for the next notification of their own, and whether one is being sent. */
+  private waiting: ((heard: boolean) => void)[] = [];
+  private sending = false;
 
   constructor(@Inject(CONFIG) private readonly config: TollgateConfig) {}
 
@@ -46,21 +51,43 @@ export class EntitlementChanges implements OnModuleDestroy {
     return this.client !== undefined;
   }
 
-  /** Resolves true once every change committed before the call has been heard; false when not listening. */
-  sync(timeoutMs = 5000): Promise<boolean> {
-    const client = this.client;
-    if (client === undefined) return Promise.resolve(false);
-    const token = randomUUID();
+  /**
+   * Resolves true once every change committed before the call has been heard; false when not listening. Calls
+   * that come while a sync's notification is on its way share the next one (one statement at a time on the
+   * listening connection).
+   */
+  sync(): Promise<boolean> {
+    if (this.client === undefined) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const done = (heard: boolean) => {
-        clearTimeout(timer);
-        this.syncs.delete(token);
-        resolve(heard);
-      };
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.syncs.set(token, done);
-      client.query('SELECT pg_notify($1, $2)', [ENTITLEMENT_CHANNEL, SYNC + token]).catch(() => done(false));
+      this.waiting.push(resolve);
+      this.sendSync();
     });
+  }
+
+  private sendSync() {
+    if (this.sending || this.waiting.length === 0) return;
+    const client = this.client;
+    const callers = this.waiting.splice(0);
+    if (client === undefined) {
+      for (const resolve of callers) resolve(false);
+      return;
+    }
+    const token = randomUUID();
+    const done = (heard: boolean) => {
+      clearTimeout(timer);
+      if (!this.syncs.delete(token)) return;
+      for (const resolve of callers) resolve(heard);
+    };
+    const timer = setTimeout(() => done(false), SYNC_TIMEOUT_MS);
+    this.syncs.set(token, done);
+    this.sending = true;
+    client
+      .query('SELECT pg_notify($1, $2)', [ENTITLEMENT_CHANNEL, SYNC + token])
+      .catch(() => done(false))
+      .finally(() => {
+        this.sending = false;
+        this.sendSync();
+      });
   }
 
   async onModuleDestroy() {
@@ -85,6 +112,7 @@ export class EntitlementChanges implements OnModuleDestroy {
       this.client = undefined;
       this.handler?.deaf();
       for (const done of [...this.syncs.values()]) done(false);
+      for (const resolve of this.waiting.splice(0)) resolve(false);
       this.retry();
     });
     try {
