@@ -68,6 +68,10 @@ describe('the entitlement cache', () => {
     );
     await api.app.get(EntitlementCache).sync();
     expect(await entitlement('held')).toMatchObject({ allowed: true, ongoing_balance: '1.25' });
+
+    const metrics = (await api.request('GET', '/metrics')).body as unknown as string;
+    expect(metrics).toMatch(/tollgate_entitlement_checks_total\{answer="memory"\} [1-9]/);
+    expect(metrics).toMatch(/tollgate_entitlement_checks_total\{answer="stored"\} [1-9]/);
   });
 
   it('has a change made through the api in the very next answer', async () => {

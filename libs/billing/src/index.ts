@@ -81,6 +81,7 @@ export * from './stripe/sweep-stripe-pushes';
 export * from './customers/collection';
 export * from './usage/check-entitlement';
 export * from './usage/entitlement-cache';
+export * from './usage/entitlement-metrics';
 export * from './usage/get-customer-usage';
 export * from './usage/preview-invoice';
 export * from './alerts/check-usage-thresholds';

@@ -1,8 +1,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { IngestMetrics, StripeAlertReason, StripeMetrics } from '@tollgate/billing';
+import type { EntitlementAnswer, EntitlementMetrics, IngestMetrics, StripeAlertReason, StripeMetrics } from '@tollgate/billing';
 
 /** Prometheus metrics of one api process (GET /metrics). */
-export class Metrics implements StripeMetrics, IngestMetrics {
+export class Metrics implements StripeMetrics, IngestMetrics, EntitlementMetrics {
   readonly registry = new Registry();
   readonly events = new Counter({
     name: 'tollgate_events_total',
@@ -13,6 +13,12 @@ export class Metrics implements StripeMetrics, IngestMetrics {
   readonly eventsPricedAtIngest = new Counter({
     name: 'tollgate_events_priced_at_ingest_total',
     help: "Events the api priced as it stored them (the worker's tollgate_worker_events_total counts the ones it priced)",
+    registers: [this.registry],
+  });
+  readonly entitlementChecks = new Counter({
+    name: 'tollgate_entitlement_checks_total',
+    help: "Entitlement checks by where the answer came from: memory (the api's cache), stored (Postgres's cached row), computed",
+    labelNames: ['answer'] as const,
     registers: [this.registry],
   });
   readonly requestDuration = new Histogram({
@@ -33,7 +39,12 @@ export class Metrics implements StripeMetrics, IngestMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_' });
     for (const result of ['accepted', 'duplicate', 'rejected']) this.events.inc({ result }, 0);
+    for (const answer of ['memory', 'stored', 'computed']) this.entitlementChecks.inc({ answer }, 0);
     this.stripeAlerts.inc({ reason: 'paid_after_void' }, 0);
+  }
+
+  entitlementChecked(answer: EntitlementAnswer): void {
+    this.entitlementChecks.inc({ answer });
   }
 
   pricedAtIngest(events: number): void {

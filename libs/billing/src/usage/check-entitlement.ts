@@ -5,6 +5,7 @@ import { Clock } from '../clock';
 import { RefreshEntitlements } from '../credits/refresh-entitlements';
 import { NotFoundError } from '../errors';
 import { EntitlementCache } from './entitlement-cache';
+import { ENTITLEMENT_METRICS, type EntitlementMetrics } from './entitlement-metrics';
 import { entitlementView, type EntitlementFigures, type EntitlementView } from './entitlement-view';
 
 export type { EntitlementView } from './entitlement-view';
@@ -26,11 +27,15 @@ export class CheckEntitlement {
     private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: TollgateConfig,
     @Optional() private readonly memory?: EntitlementCache,
+    @Optional() @Inject(ENTITLEMENT_METRICS) private readonly metrics?: EntitlementMetrics,
   ) {}
 
   async execute({ organizationId, externalId }: { organizationId: string; externalId: string }): Promise<EntitlementView> {
     const held = this.memory?.get(organizationId, externalId);
-    if (held !== undefined) return held;
+    if (held !== undefined) {
+      this.metrics?.entitlementChecked('memory');
+      return held;
+    }
     const ticket = this.memory?.ticket() ?? 0;
     const cached = await this.credits.entitlement(organizationId, externalId, this.clock.now(), this.config.entitlementMaxAgeMs);
     if (cached === null) throw new NotFoundError(`customer "${externalId}" not found`);
@@ -42,6 +47,7 @@ export class CheckEntitlement {
         periodEnd: cached.period_end!,
         ageMs: cached.age_ms!,
       });
+      this.metrics?.entitlementChecked('stored');
       return answer;
     }
     // Pricing refreshes the customers that have a wallet: from now on this one is among them.
@@ -57,6 +63,7 @@ export class CheckEntitlement {
       spend_cap: p.spendCap === null ? null : p.spendCap.toFixed(),
     });
     this.memory?.keep(ticket, organizationId, externalId, { customerId: p.customerId, view: answer, periodEnd: p.period.end, ageMs: 0 });
+    this.metrics?.entitlementChecked('computed');
     return answer;
   }
 }
