@@ -137,6 +137,11 @@ async function main() {
       `  ${latencies.length} requests in ${round(elapsed)} s (${errors} not 200, ${refused} of them 429); ${batches * BATCH} events sent`,
     );
     console.log(`  latency p50 ${round(percentile(latencies, 50), 2)} ms, p99 ${round(percentile(latencies, 99), 2)} ms`);
+    // Where the answers came from, over the whole run (the api's /metrics): its memory, the stored row, computed.
+    const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    const answered = (answer: string) =>
+      metrics.match(new RegExp(`tollgate_entitlement_checks_total\\{answer="${answer}"\\} (\\d+)`))?.[1] ?? '?';
+    console.log(`  answers since start: memory ${answered('memory')}, stored row ${answered('stored')}, computed ${answered('computed')}`);
     console.log(JSON.stringify({ bench: 'entitlement', requests_per_s: Math.round(rps), p99_ms: round(percentile(latencies, 99), 2) }));
   } finally {
     agent.destroy();
