@@ -1,4 +1,5 @@
 import { CreditsRepository } from '@tollgate/db';
+import { waitFor } from '@tollgate/testing';
 import { startBillingWorld, goldEvent, type BillingWorld } from '../../test/billing-world';
 import { IngestEvents } from '../events/ingest-events';
 import { PriceBatch } from '../pricing/price-batch';
@@ -112,27 +113,37 @@ describe('the entitlement refresher', () => {
     const ids = await Promise.all(names.map((n) => watched(n)));
     for (const n of names) await price(n, 2);
 
-    // Each round holds its claim until both have claimed.
+    // The oldest mark's row is held by another transaction (a pricing job marking it, say) while two rounds claim at
+    // once; each round then holds its claim until both have claimed.
+    const holder = await world.billing.probe.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT 1 FROM entitlement_refreshes WHERE customer_id = $1 FOR UPDATE`, [ids[0]]);
     const refresh = world.get(RefreshEntitlements);
     const original = refresh.execute.bind(refresh);
     const claimed: string[][] = [];
     let bothClaimed!: () => void;
-    let timer: NodeJS.Timeout | undefined;
-    const barrier = new Promise<void>((resolve) => {
-      bothClaimed = resolve;
-      timer = setTimeout(resolve, 5000); // a second round that claimed nothing never arrives; the assertions then fail
-    });
+    const barrier = new Promise<void>((resolve) => (bothClaimed = resolve));
     jest.spyOn(refresh, 'execute').mockImplementation(async (customerIds) => {
       claimed.push([...customerIds]);
       if (claimed.length === 2) bothClaimed();
       await barrier;
       return original(customerIds);
     });
+    const rounds = Promise.all([1, 2].map(() => world.get(RefreshStaleEntitlements).execute(3)));
+    // Both rounds claimed, or both wait for the held row (claims that would overlap): then the row is let go.
+    await waitFor(
+      async () =>
+        claimed.length === 2 ||
+        (await world.billing.probe.count('pg_stat_activity', `datname = current_database() AND wait_event_type = 'Lock'`)) >= 2,
+      10_000,
+      'two rounds claiming',
+    );
+    await holder.query('COMMIT');
+    holder.release();
+    bothClaimed();
+    expect((await rounds).map((r) => r.refreshed).sort()).toEqual([2, 3]);
+    expect(await world.get(RefreshStaleEntitlements).execute()).toEqual({ refreshed: 1, more: false });
 
-    const rounds = await Promise.all([1, 2].map(() => world.get(RefreshStaleEntitlements).execute(3)));
-    clearTimeout(timer);
-    expect(rounds.map((r) => r.refreshed)).toEqual([3, 3]);
-    expect(claimed).toHaveLength(2);
     expect(claimed.flat().sort()).toEqual([...ids].sort());
     for (const id of ids) expect(await cachedUsage(id)).toBe('2');
     expect(await world.billing.probe.count('entitlement_refreshes', 'true')).toBe(0);
