@@ -1,4 +1,4 @@
-import { PriceBatch } from '@tollgate/billing';
+import { PriceBatch, RefreshStaleEntitlements } from '@tollgate/billing';
 import { DatabaseProbe } from '@tollgate/testing';
 import {
   startTestApi,
@@ -20,6 +20,8 @@ let probe: DatabaseProbe;
 async function priceAll() {
   for (const { id } of await probe.rows<{ id: string }>('SELECT id::text FROM ingest_batches WHERE priced_at IS NULL'))
     await api.app.get(PriceBatch).execute({ batchId: id });
+  // The worker's entitlement refresher, after pricing: the entitlements pricing marked stale.
+  await api.app.get(RefreshStaleEntitlements).all();
 }
 
 const code = (body: unknown) => (body as ErrorBody).error.code;

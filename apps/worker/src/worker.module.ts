@@ -6,6 +6,7 @@ import { BillingModule } from '@tollgate/billing';
 import { StripeModule } from '@tollgate/stripe';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { BillingCycleModule } from './billing/billing-cycle.module';
+import { CreditsModule } from './credits/credits.module';
 import { WorkerMetricsModule } from './metrics/metrics.module';
 import { PricingModule } from './pricing/pricing.module';
 import { RatesSyncModule } from './rates/rates-sync.module';
@@ -33,6 +34,7 @@ export class WorkerModule {
         WebhooksModule,
         SimulationsModule,
         AnalyticsModule,
+        CreditsModule,
         ...(config.stripe
           ? [StripeModule.forRoot(config.stripe, { redisUrl: config.redisUrl, key: `${config.queuePrefix}:stripe:rate` }), StripePushModule]
           : []),

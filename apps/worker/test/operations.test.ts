@@ -128,6 +128,35 @@ describe('a batch whose pricing keeps failing', () => {
   });
 });
 
+describe("the worker's entitlement refresher", () => {
+  it('brings the usage a batch priced into the cached entitlement, and reports its backlog on /metrics', async () => {
+    expect((await api.request('POST', '/v1/plans', plan('metered', 'month', 'all', '0.25'))).status).toBe(201);
+    expect((await api.request('POST', '/v1/customers', { external_id: 'metered', plan_code: 'metered' })).status).toBe(201);
+    // The first read computes and caches it (and gives the customer a wallet: pricing marks it from now on).
+    expect((await api.request('GET', '/v1/customers/metered/entitlement', undefined, api.ingestKey)).status).toBe(200);
+    const cached = async () =>
+      (
+        await probe.rows<{ usage: string }>(
+          `SELECT trim_scale(e.period_usage)::text AS usage FROM customer_entitlements e JOIN customers c ON c.id = e.customer_id
+           WHERE c.external_id = 'metered'`,
+        )
+      )[0].usage;
+    expect(await cached()).toBe('0');
+
+    const sent = { ...event('metered'), usage: { input_tokens: 10_000_000, output_tokens: 0 } };
+    await api.request('POST', '/v1/events', { events: [sent] }, api.ingestKey);
+    await waitFor(async () => (await eventOf(sent.transaction_id)).pricing_status === 'priced', 30_000, 'the batch priced');
+    // The cached row stays fresh (no credit or invoice changed): only the refresher's round puts the usage in it.
+    const [{ cents }] = await probe.rows<{ cents: string }>(`SELECT trim_scale(round($1::numeric, 2))::text AS cents`, [
+      (await eventOf(sent.transaction_id)).rated_amount,
+    ]);
+    expect(cents).not.toBe('0');
+    await waitFor(async () => (await cached()) === cents, 30_000, 'the entitlement refreshed');
+    await waitFor(async () => metric(await scrape(), 'tollgate_entitlement_refresh_pending') === 0, 30_000, 'no refresh waiting');
+    expect(metric(await scrape(), 'tollgate_entitlement_refresh_oldest_seconds')).toBe(0);
+  });
+});
+
 describe('moving a customer from a yearly plan to another', () => {
   it('reprices every month of the year, and the preview and the entitlement answer', async () => {
     await api.request('POST', '/v1/plans', plan('year-a', 'year', 'a', '0.5'));

@@ -26,6 +26,7 @@ import { ExpireCreditGrants } from './credits/expire-credit-grants';
 import { GetCreditBalance } from './credits/get-credit-balance';
 import { GetOngoingBalance } from './credits/get-ongoing-balance';
 import { RefreshEntitlements } from './credits/refresh-entitlements';
+import { RefreshStaleEntitlements } from './credits/refresh-stale-entitlements';
 import { SetTopUpRule } from './credits/set-top-up-rule';
 import { ListCoupons } from './coupons/list-coupons';
 import { RemoveCoupon } from './coupons/remove-coupon';
@@ -178,6 +179,7 @@ const USE_CASES = [
   SetTopUpRule,
   ExpireCreditGrants,
   RefreshEntitlements,
+  RefreshStaleEntitlements,
   CheckCreditLevels,
 ];
 

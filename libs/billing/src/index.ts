@@ -21,6 +21,7 @@ export * from './credits/expire-credit-grants';
 export * from './credits/get-credit-balance';
 export * from './credits/get-ongoing-balance';
 export * from './credits/refresh-entitlements';
+export * from './credits/refresh-stale-entitlements';
 export * from './credits/set-top-up-rule';
 export * from './errors';
 export * from './api-keys/api-key-hasher';

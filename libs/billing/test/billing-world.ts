@@ -5,6 +5,7 @@ import { Clock, type TestClock } from '../src/clock';
 import { CreateCustomer } from '../src/customers/create-customer';
 import type { CustomerChanges } from '../src/customers/customer-commands';
 import { IngestEvents, type IngestEvent } from '../src/events/ingest-events';
+import { RefreshStaleEntitlements } from '../src/credits/refresh-stale-entitlements';
 import { RunBillingCycle } from '../src/invoices/run-billing-cycle';
 import { CreateOrganization } from '../src/organizations/create-organization';
 import { CreatePlan } from '../src/plans/create-plan';
@@ -12,7 +13,8 @@ import { PriceBatch } from '../src/pricing/price-batch';
 import { AddRateOverride } from '../src/rates/add-rate-override';
 
 // The medium tests of invoices: the billing use cases on a fresh database, with a billing clock the test sets,
-// an organisation, simple negotiated prices, and helpers that ingest and price events as the worker would.
+// an organisation, simple negotiated prices, and helpers that ingest and price events and refresh the entitlements as
+// the worker would.
 
 /** Per token: gold-o3 $2 / $8 per million input / output tokens, gold-mini $0.50 / $1.50. */
 export const GOLD_PRICES = {
@@ -30,9 +32,12 @@ export interface BillingWorld {
   /** Creates a plan from its JSON shape (docs/api.md). */
   plan(plan: PlanInput): Promise<void>;
   customer(externalId: string, fields?: Record<string, unknown>): Promise<void>;
-  /** Stores usage events (one per entry) at `at`, then prices every batch. */
+  /** Stores usage events (one per entry) at `at`, then prices every batch and refreshes the entitlements it marked stale. */
   usage(customer: string, at: string | Date, model: GoldModel, input: number, output: number, count?: number): Promise<void>;
+  /** Prices every batch (as the price processor would; the entitlements it marks stale wait for refreshEntitlements). */
   priceAll(): Promise<void>;
+  /** Runs the entitlement refresher's rounds until none is waiting (as the worker's loop would, later). */
+  refreshEntitlements(): Promise<void>;
   /** Moves the clock and runs the billing cycle, as the worker's tick would. */
   cycleAt(at: string): Promise<void>;
   close(): Promise<void>;
@@ -93,8 +98,12 @@ export async function startBillingWorld(start: string, env: Record<string, strin
         .get(IngestEvents)
         .execute({ organizationId, events: Array.from({ length: count }, () => goldEvent(customer, t, model, input, output)) });
       await priceAll();
+      await billing.get(RefreshStaleEntitlements).all();
     },
     priceAll,
+    async refreshEntitlements() {
+      await billing.get(RefreshStaleEntitlements).all();
+    },
     async cycleAt(at) {
       clock.set(at);
       await billing.get(RunBillingCycle).execute();

@@ -76,6 +76,11 @@ export interface TollgateConfig {
   /** A cached entitlement older than this is computed again when read (bounds what no change marks stale). */
   entitlementMaxAgeMs: number;
   /**
+   * The worker's entitlement refresher starts a round at most this often (at once again while more wait than a round
+   * takes): the cached entitlements follow priced usage this late, plus a round.
+   */
+  entitlementRefreshMs: number;
+  /**
    * Tests only (TOLLGATE_TEST_NOW, honoured when NODE_ENV=test): the billing clock stands at this instant, so a
    * test drives period ends and grace periods without waiting.
    */
@@ -154,6 +159,7 @@ const DEFAULTS = {
   BILLING_INTERVAL_SECONDS: '60',
   CREDIT_EXPIRY_INTERVAL_SECONDS: '60',
   ENTITLEMENT_MAX_AGE_SECONDS: '60',
+  ENTITLEMENT_REFRESH_MS: '1000',
   RATE_SOURCES: 'openrouter,litellm,bedrock',
   OPENROUTER_BASE_URL: 'https://openrouter.ai',
   LITELLM_URL: 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json',
@@ -401,6 +407,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     billingIntervalMs: positiveInt(env, 'BILLING_INTERVAL_SECONDS') * 1000,
     creditExpiryIntervalMs: positiveInt(env, 'CREDIT_EXPIRY_INTERVAL_SECONDS') * 1000,
     entitlementMaxAgeMs: positiveInt(env, 'ENTITLEMENT_MAX_AGE_SECONDS') * 1000,
+    entitlementRefreshMs: positiveInt(env, 'ENTITLEMENT_REFRESH_MS'),
     testNow: testNow(env),
     queuePrefix: env.QUEUE_PREFIX || '{tollgate}',
     stripe: stripeSettings(env),

@@ -57,3 +57,12 @@ describe('PUBLIC_URL', () => {
     expect(() => loadConfig({ PUBLIC_URL: 'not a url' })).toThrow(/PUBLIC_URL is not a valid URL/);
   });
 });
+
+describe('ENTITLEMENT_REFRESH_MS', () => {
+  it('defaults to a round a second, and is a positive integer of milliseconds', () => {
+    expect(loadConfig({}).entitlementRefreshMs).toBe(1000);
+    expect(loadConfig({ ENTITLEMENT_REFRESH_MS: '250' }).entitlementRefreshMs).toBe(250);
+    expect(() => loadConfig({ ENTITLEMENT_REFRESH_MS: '0' })).toThrow(/ENTITLEMENT_REFRESH_MS must be an integer of at least 1, got "0"/);
+    expect(() => loadConfig({ ENTITLEMENT_REFRESH_MS: '1.5' })).toThrow(ConfigError);
+  });
+});

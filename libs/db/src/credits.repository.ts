@@ -160,6 +160,13 @@ const ENTITLEMENT = `SELECT ${ENTITLEMENT_COLUMNS} WHERE c.organization_id = $1:
 
 const ENTITLEMENTS_BY_ID = `SELECT c.organization_id::text, c.external_id, ${ENTITLEMENT_COLUMNS} WHERE c.id = ANY($1::uuid[])`;
 
+/** Marks the customers `select` returns (customer_id, organization_id, stale_since), in customer order (the lock order). */
+const MARK_STALE = (select: string) => `
+INSERT INTO entitlement_refreshes (customer_id, organization_id, stale_since)
+${select}
+ORDER BY 1
+ON CONFLICT (customer_id) DO UPDATE SET stale_since = excluded.stale_since WHERE entitlement_refreshes.claimed_at IS NOT NULL`;
+
 @Injectable()
 export class CreditsRepository {
   constructor(
@@ -240,25 +247,81 @@ export class CreditsRepository {
     return rows[0] ?? null;
   }
 
-  /** Of these customers, those with a wallet: whose entitlement is cached or who have credits (pricing refreshes them). */
-  async withWallets(customerIds: readonly string[]): Promise<string[]> {
-    if (customerIds.length === 0) return [];
-    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
-      `SELECT customer_id::text AS id FROM credit_wallets WHERE customer_id = ANY($1::uuid[])`,
-      col(customerIds),
+  /**
+   * Marks the entitlements of these customers (those with a wallet) stale, for the refresher (docs/design.md
+   * "Credits"), in one statement: a row already waiting is left alone (a busy customer costs no write per batch); a
+   * row being refreshed is marked again (its refresh may have read before the change: it is refreshed again).
+   */
+  async markStale(customerIds: readonly string[]): Promise<void> {
+    if (customerIds.length === 0) return;
+    await this.pool.query(
+      `${MARK_STALE('SELECT customer_id, organization_id, clock_timestamp() FROM credit_wallets WHERE customer_id = ANY($1::uuid[])')}`,
+      [col([...new Set(customerIds)])],
     );
-    return rows.map((r) => r.id);
   }
 
-  /** The customers of a batch's events that have a wallet (for a batch an earlier run priced). */
-  async walletCustomersOfBatch(batchId: string): Promise<string[]> {
-    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
-      `SELECT DISTINCT e.customer_id::text AS id FROM events e
-       WHERE e.id = ANY((SELECT event_ids FROM ingest_batches WHERE id = $1::uuid)::int8[])
-         AND EXISTS (SELECT 1 FROM credit_wallets w WHERE w.customer_id = e.customer_id)`,
-      batchId,
+  /** markStale for the customers of a batch's events (a batch an earlier run priced: its periods are not known). */
+  async markStaleOfBatch(batchId: string): Promise<void> {
+    await this.pool.query(
+      MARK_STALE(`SELECT w.customer_id, w.organization_id, clock_timestamp() FROM credit_wallets w
+       WHERE w.customer_id IN (SELECT e.customer_id FROM events e WHERE e.id = ANY((SELECT event_ids FROM ingest_batches WHERE id = $1::uuid)::int8[]))`),
+      [batchId],
     );
-    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Claims up to `max` waiting entitlement refreshes, oldest mark first: those nobody holds, and those whose claim is
+   * older than `timeoutMs` (a refresher that died). A short statement, SKIP LOCKED (refreshers take disjoint rows).
+   * `claimedAt` is the claim's time as Postgres wrote it (text, exact), the release's token.
+   */
+  async claimStale(max: number, timeoutMs: number): Promise<{ customerIds: string[]; claimedAt: string | null }> {
+    const res = await this.pool.query<{ customer_id: string; claimed_at: string }>(
+      `WITH c AS (
+         SELECT customer_id FROM entitlement_refreshes
+         WHERE claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $2::double precision / 1000)
+         ORDER BY stale_since LIMIT $1 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE entitlement_refreshes r SET claimed_at = now() FROM c WHERE r.customer_id = c.customer_id
+       RETURNING r.customer_id::text, r.claimed_at::text`,
+      [max, timeoutMs],
+    );
+    return { customerIds: res.rows.map((r) => r.customer_id), claimedAt: res.rows[0]?.claimed_at ?? null };
+  }
+
+  /**
+   * Ends a claim (only rows this claim still holds): a row not marked again since the claim is deleted (the refresh
+   * read after its mark: claimed_at is before the positions' read), one marked again is waiting again. Locks in
+   * customer order, as a mark does.
+   */
+  async releaseStale(customerIds: readonly string[], claimedAt: string): Promise<void> {
+    if (customerIds.length === 0) return;
+    const mine = `SELECT customer_id FROM entitlement_refreshes WHERE customer_id = ANY($1::uuid[]) AND claimed_at = $2::timestamptz`;
+    await this.pool.query(
+      `DELETE FROM entitlement_refreshes WHERE customer_id IN (${mine} ORDER BY customer_id FOR UPDATE)
+         AND claimed_at = $2::timestamptz AND stale_since < claimed_at`,
+      [col(customerIds), claimedAt],
+    );
+    await this.unclaimStale(customerIds, claimedAt);
+  }
+
+  /** Gives a claim's rows back, waiting (a refresh that failed). */
+  async unclaimStale(customerIds: readonly string[], claimedAt: string): Promise<void> {
+    if (customerIds.length === 0) return;
+    await this.pool.query(
+      `UPDATE entitlement_refreshes SET claimed_at = NULL WHERE customer_id IN (
+         SELECT customer_id FROM entitlement_refreshes WHERE customer_id = ANY($1::uuid[]) AND claimed_at = $2::timestamptz
+         ORDER BY customer_id FOR UPDATE) AND claimed_at = $2::timestamptz`,
+      [col(customerIds), claimedAt],
+    );
+  }
+
+  /** How many entitlements wait for the refresher (claimed or not), and the age of the oldest mark (0 when none). */
+  async staleBacklog(): Promise<{ pending: number; oldestSeconds: number }> {
+    const res = await this.pool.query<{ pending: number; oldestSeconds: number }>(
+      `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM clock_timestamp() - min(stale_since)), 0)::float8 AS "oldestSeconds"
+       FROM entitlement_refreshes`,
+    );
+    return res.rows[0];
   }
 
   async setTopUp(tx: Tx, customerId: string, rule: TopUpRule | null): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { PriceQueue, type PricingMetrics, type StripeAlertReason, type StripeMetrics } from '@tollgate/billing';
-import { AnalyticsRollupsRepository, IngestBatchesRepository } from '@tollgate/db';
+import { AnalyticsRollupsRepository, CreditsRepository, IngestBatchesRepository } from '@tollgate/db';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
 
@@ -50,7 +50,7 @@ export class WorkerMetrics implements PricingMetrics, StripeMetrics {
     registers: [this.registry],
   });
 
-  constructor(queue: PriceQueue, batches: IngestBatchesRepository, rollups: AnalyticsRollupsRepository) {
+  constructor(queue: PriceQueue, batches: IngestBatchesRepository, rollups: AnalyticsRollupsRepository, credits: CreditsRepository) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_worker_' });
     for (const outcome of ['priced', 'unpriced', 'quarantined']) this.events.inc({ outcome }, 0);
     for (const outcome of ['done', 'failed', 'voided']) this.stripePushes.inc({ outcome }, 0);
@@ -90,6 +90,24 @@ export class WorkerMetrics implements PricingMetrics, StripeMetrics {
       registers: [this.registry],
       async collect() {
         const backlog = await rollups.backlog().catch(() => null);
+        this.set(backlog === null ? NaN : backlog.oldestSeconds);
+      },
+    });
+    new Gauge({
+      name: 'tollgate_entitlement_refresh_pending',
+      help: 'Customers whose entitlement pricing marked stale and the refresher has not yet recomputed (every organisation)',
+      registers: [this.registry],
+      async collect() {
+        const backlog = await credits.staleBacklog().catch(() => null);
+        this.set(backlog === null ? NaN : backlog.pending);
+      },
+    });
+    new Gauge({
+      name: 'tollgate_entitlement_refresh_oldest_seconds',
+      help: 'Age of the oldest mark of an entitlement waiting for the refresher (0 when none)',
+      registers: [this.registry],
+      async collect() {
+        const backlog = await credits.staleBacklog().catch(() => null);
         this.set(backlog === null ? NaN : backlog.oldestSeconds);
       },
     });

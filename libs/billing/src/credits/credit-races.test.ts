@@ -7,11 +7,12 @@ import { CreateWebhookEndpoint } from '../webhooks/create-webhook-endpoint';
 import { CreateCreditGrant } from './create-credit-grant';
 import { GetCreditBalance } from './get-credit-balance';
 import { RefreshEntitlements } from './refresh-entitlements';
+import { RefreshStaleEntitlements } from './refresh-stale-entitlements';
 import { SetTopUpRule } from './set-top-up-rule';
 
 // Credits under concurrency, against the real Postgres: many finalizations racing on one wallet never overdraw it;
-// workers seeing one crossing at once make one top-up and one alert; the entitlement cache follows pricing and
-// every change to the wallet. gold-mini: $0.50 per million input tokens, billed $1.00 (markup 1).
+// workers seeing one crossing at once make one top-up and one alert; the entitlement cache follows pricing (through
+// the refresher's rounds) and every change to the wallet. gold-mini: $0.50 per million input tokens, billed $1.00 (markup 1).
 
 let world: BillingWorld;
 
@@ -100,10 +101,14 @@ describe('top-up rules', () => {
     });
     const a = await storeBatch('topped', '2026-08-02T00:00:00Z', 3);
     const b = await storeBatch('topped', '2026-08-02T00:00:01Z', 3);
-    // Two price workers, each committing its batch and then looking at the wallet; then more looks at once.
+    // Two price workers, each committing its batch and marking the customer stale; then two refreshers' rounds and
+    // more looks at the wallet, all at once.
     await Promise.all([a, b].map((batchId) => world.get(PriceBatch).execute({ batchId })));
     const id = await customerId('topped');
-    await Promise.all([1, 2, 3, 4].map(() => world.get(RefreshEntitlements).execute([id])));
+    await Promise.all([
+      ...[1, 2].map(() => world.get(RefreshStaleEntitlements).execute()),
+      ...[1, 2, 3, 4].map(() => world.get(RefreshEntitlements).execute([id])),
+    ]);
 
     const topUps = await world.billing.probe.rows<{ amount: string; status: string }>(
       `SELECT trim_scale(amount)::text AS amount, status FROM credit_grants WHERE customer_id = $1 AND source = 'top_up'`,
@@ -153,7 +158,7 @@ describe('the entitlement', () => {
     expect(await entitlement('pre')).toMatchObject({ allowed: true, ongoing_balance: '2.00', period_usage: '0.00' });
 
     await world.usage('pre', '2026-08-02T00:00:00Z', 'gold-mini', 3_000_000, 0);
-    // Pricing rewrote the cache: the read finds it fresh, with the batch in it.
+    // The refresher's round after pricing rewrote the cache: the read finds it fresh, with the batch in it.
     const id = await customerId('pre');
     const [cached] = await world.billing.probe.rows<{ ongoing: string; allowed: boolean }>(
       `SELECT trim_scale(ongoing_balance)::text AS ongoing, allowed FROM customer_entitlements WHERE customer_id = $1`,

@@ -23,11 +23,10 @@ function entitlementWrite(p: CreditPosition): EntitlementWrite {
 }
 
 /**
- * Keeps the entitlement cache current (docs/design.md "Credits"): after each priced batch, for the batch's
- * customers that have a wallet (their entitlement was asked for, or they have credits: usually few, found by one
- * indexed query), their positions are computed in a handful of statements, stored (never over a later one), and
- * their credit levels checked (top-ups, credits.* alerts). Also after an expiry and on a read that finds the cache
- * stale.
+ * Keeps the entitlement cache current (docs/design.md "Credits"): computes the positions of customers in a handful
+ * of statements, stores them (never over a later one) and checks their credit levels (top-ups, credits.* alerts).
+ * After a grant, an expiry, a top-up rule, on a read that finds the cache stale, and in the refresher's rounds
+ * (RefreshStaleEntitlements) for the wallet customers that pricing marked stale (afterPricing).
  */
 @Injectable()
 export class RefreshEntitlements {
@@ -37,13 +36,14 @@ export class RefreshEntitlements {
     private readonly levels: CheckCreditLevels,
   ) {}
 
-  /** After a batch is priced and committed (PriceBatch): `check` is the periods it priced, or null to read them back. */
+  /**
+   * After a batch is priced and committed (PriceBatch): marks its customers that have a wallet stale, in one
+   * statement, for the refresher's next round. `check` is the periods it priced, or null to read the customers back
+   * from the batch's events. A crash before the mark leaves the job to be retried, and it marks.
+   */
   async afterPricing(batchId: string, check: CheckUsageThresholdsCommand | null): Promise<void> {
-    const watched =
-      check === null
-        ? await this.credits.walletCustomersOfBatch(batchId)
-        : await this.credits.withWallets([...new Set(check.periods.map((p) => p.customerId))]);
-    if (watched.length > 0) await this.execute(watched);
+    if (check === null) await this.credits.markStaleOfBatch(batchId);
+    else await this.credits.markStale(check.periods.map((p) => p.customerId));
   }
 
   /** Computes, stores and checks the positions of these customers; returns them. */

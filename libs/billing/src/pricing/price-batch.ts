@@ -75,7 +75,7 @@ export class PriceBatch {
     // checks again from Postgres, so a crossing is never missed (docs/design.md, "Webhooks").
     if (priced.check === null) await this.thresholds.forBatch(batchId);
     else await this.thresholds.execute(priced.check);
-    // The entitlement cache and credit levels of the batch's customers that have a wallet (docs/design.md "Credits").
+    // The batch's customers that have a wallet marked stale, for the entitlement refresher (docs/design.md "Credits").
     await this.entitlements.afterPricing(batchId, priced.check);
     return priced.result;
   }
