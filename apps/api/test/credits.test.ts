@@ -1,4 +1,4 @@
-import { PriceBatch, RefreshStaleEntitlements } from '@tollgate/billing';
+import { EntitlementCache, PriceBatch, RefreshStaleEntitlements } from '@tollgate/billing';
 import { DatabaseProbe } from '@tollgate/testing';
 import {
   startTestApi,
@@ -22,6 +22,8 @@ async function priceAll() {
     await api.app.get(PriceBatch).execute({ batchId: id });
   // The worker's entitlement refresher, after pricing: the entitlements pricing marked stale.
   await api.app.get(RefreshStaleEntitlements).all();
+  // And the api's entitlement cache has heard what the refresher wrote (as it would within milliseconds).
+  await api.app.get(EntitlementCache).sync();
 }
 
 const code = (body: unknown) => (body as ErrorBody).error.code;
