@@ -133,9 +133,12 @@ const summable = (shifts: boolean) => `(e.reported_cost IS NULL AND e.rate_card_
   ${shifts ? `AND e.model ~ '^[ -~]*$' AND NOT (lower(e.model) = ANY($6::text[]))` : ''})`;
 /** Card-summable alone (a card version without tiers, no reported cost): the shifts are picked apart. */
 const CARD_SUMMABLE = `(e.reported_cost IS NULL AND e.rate_card_id IS NOT NULL AND NOT (e.rate_card_id = ANY($5::uuid[])))`;
-/** A name as JavaScript lower-cases it when that gives printable ASCII, else null (it matches no ASCII shift name). */
-const asciiLower = (column: string) =>
-  `(CASE WHEN translate(${column}, U&'\\212A', 'k') ~ '^[ -~]*$' THEN lower(translate(${column}, U&'\\212A', 'k') COLLATE "C") END)`;
+/**
+ * A name lower-cased so that it equals a printable-ASCII shift name exactly when JavaScript's toLowerCase() of it
+ * does: the Kelvin sign (U+212A, the one non-ASCII character JavaScript lowers to ASCII) made a k, then ASCII
+ * lower-casing ("C" collation), which leaves every other non-ASCII character as it is (and so unequal).
+ */
+const asciiLower = (column: string) => `lower(translate(${column}, U&'\\212A', 'k') COLLATE "C")`;
 const RANGE = `e.organization_id = $1 AND e.pricing_status = 'priced' AND e.period_start >= $2 AND e.period_start < $3
   AND ($4::uuid[] IS NULL OR e.customer_id = ANY($4::uuid[]))`;
 
@@ -368,17 +371,30 @@ export class SimulationsRepository {
     // The events shifts match, of billed periods, each with its shift (s) and whether it moved; n from 0 per customer and shift.
     const picked = `SELECT e.*, (((e.n + 1) * ($8::int8[])[e.s + 1]) / 1000000 > (e.n * ($8::int8[])[e.s + 1]) / 1000000) AS moved
       FROM (SELECT e.*, row_number() OVER (PARTITION BY e.customer_id, e.s ORDER BY e.id) - 1 AS n
-            FROM (SELECT e.*, ${shiftOf} AS s FROM events e WHERE ${RANGE}) e
+            FROM (SELECT e.id, e.customer_id, e.period_start, e.occurred_at, e.provider, e.model, e.rate_card_id, e.reported_cost,
+                    ${USAGE_DIMENSIONS.map((d) => `e.${d}`).join(', ')}, ${shiftOf} AS s
+                  FROM events e WHERE ${RANGE}) e
             JOIN unnest($9::uuid[], $10::timestamptz[]) b(customer_id, period_start) ON b.customer_id = e.customer_id AND b.period_start = e.period_start
             WHERE e.s IS NOT NULL) e`;
     // What is left for the cursor among them: moved where the target may have tiers, unmoved not card-summable.
     const pickedRest = `(CASE WHEN e.moved THEN NOT ($11::bool[])[e.s + 1] ELSE NOT coalesce(${CARD_SUMMABLE}, false) END)`;
-    const summed = await client.query<EventColumns>({
+    // Events no shift matches that are not card-summable are counted (kind 3) in the scan that sums the others: the
+    // cursor is declared only when something is left for it.
+    const notSummable = `NOT coalesce(${CARD_SUMMABLE}, false)`;
+    // Two statements: the events no shift matches summed with hashing (on the planner's estimate of a few rows it
+    // would sort hundreds of thousands), then the matched ones numbered by a window (a sort) and summed.
+    await client.query('SET LOCAL enable_sort = off');
+    const plain = await client.query<EventColumns>({
+      text: `SELECT CASE WHEN ${notSummable} THEN 3 ELSE 0 END AS kind, e.customer_id::text, e.period_start::text, e.provider, e.model,
+               e.rate_card_id::text, ${SUM_COLUMNS}
+             FROM events e WHERE ${RANGE} AND (${shiftOf}) IS NULL
+             GROUP BY ${notSummable}, e.customer_id, e.period_start, e.provider, e.model, e.rate_card_id, ${MASK}`,
+      values: values.slice(0, 7),
+      rowMode: 'array',
+    });
+    await client.query('SET LOCAL enable_sort = on');
+    const shifted = await client.query<EventColumns>({
       text: `WITH p AS MATERIALIZED (${picked})
-             SELECT 0 AS kind, e.customer_id::text, e.period_start::text, e.provider, e.model, e.rate_card_id::text, ${SUM_COLUMNS}
-             FROM events e WHERE ${RANGE} AND ${CARD_SUMMABLE} AND (${shiftOf}) IS NULL
-             GROUP BY e.customer_id, e.period_start, e.provider, e.model, e.rate_card_id, ${MASK}
-             UNION ALL
              SELECT 0, e.customer_id::text, e.period_start::text, e.provider, e.model, e.rate_card_id::text, ${SUM_COLUMNS}
              FROM p e WHERE NOT e.moved AND ${CARD_SUMMABLE}
              GROUP BY e.customer_id, e.period_start, e.provider, e.model, e.rate_card_id, ${MASK}
@@ -395,7 +411,8 @@ export class SimulationsRepository {
     const sums: SummedEventsRow[] = [];
     const moved: MovedEventsRow[] = [];
     let rest = 0;
-    for (const r of summed.rows) {
+    let restPicked = 0;
+    for (const r of [...plain.rows, ...shifted.rows]) {
       if (r[0] === 0) sums.push(summedRow(r.slice(1)));
       else if (r[0] === 1)
         moved.push({
@@ -407,18 +424,20 @@ export class SimulationsRepository {
           mask: Number(r[7]),
           tokens: r.slice(8) as string[],
         });
-      else rest = Number(r[6]);
+      else if (r[0] === 2) restPicked = Number(r[6]);
+      else rest += Number(r[6]);
     }
     yield { sums, moved };
+    if (rest === 0 && restPicked === 0) return;
     // The rest in insertion order: events no shift matches that are not card-summable, and (only when there are
     // any) the picked ones left over, numbered again in the same snapshot.
     await client.query({
       text: `DECLARE simulation_rows NO SCROLL CURSOR FOR
              SELECT ${EVENT_COLUMNS}, NULL::int AS shift, e.id FROM events e
-             WHERE ${RANGE} AND NOT coalesce(${CARD_SUMMABLE}, false) AND (${shiftOf}) IS NULL
-             ${rest > 0 ? `UNION ALL SELECT ${EVENT_COLUMNS}, CASE WHEN e.moved THEN e.s END, e.id FROM (${picked}) e WHERE ${pickedRest}` : ''}
+             WHERE ${RANGE} AND ${notSummable} AND (${shiftOf}) IS NULL
+             ${restPicked > 0 ? `UNION ALL SELECT ${EVENT_COLUMNS}, CASE WHEN e.moved THEN e.s END, e.id FROM (${picked}) e WHERE ${pickedRest}` : ''}
              ORDER BY id`,
-      values: rest > 0 ? values : values.slice(0, 7),
+      values: restPicked > 0 ? values : values.slice(0, 7),
     });
     yield* pages(client, pageSize, true);
   }
