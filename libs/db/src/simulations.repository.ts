@@ -138,7 +138,7 @@ const CARD_SUMMABLE = `(e.reported_cost IS NULL AND e.rate_card_id IS NOT NULL A
  * does: the Kelvin sign (U+212A, the one non-ASCII character JavaScript lowers to ASCII) made a k, then ASCII
  * lower-casing ("C" collation), which leaves every other non-ASCII character as it is (and so unequal).
  */
-const asciiLower = (column: string) => `lower(translate(${column}, U&'\\212A', 'k') COLLATE "C")`;
+export const asciiLower = (column: string) => `lower(translate(${column}, U&'\\212A', 'k') COLLATE "C")`;
 const RANGE = `e.organization_id = $1 AND e.pricing_status = 'priced' AND e.period_start >= $2 AND e.period_start < $3
   AND ($4::uuid[] IS NULL OR e.customer_id = ANY($4::uuid[]))`;
 
