@@ -437,7 +437,7 @@ export class SimulationsRepository {
              WHERE ${RANGE} AND ${notSummable} AND (${shiftOf}) IS NULL
              ${restPicked > 0 ? `UNION ALL SELECT ${EVENT_COLUMNS}, CASE WHEN e.moved THEN e.s END, e.id FROM (${picked}) e WHERE ${pickedRest}` : ''}
              ORDER BY id`,
-      values: restPicked > 0 ? values : values.slice(0, 7),
+      values: values.slice(0, restPicked > 0 ? 11 : 7),
     });
     yield* pages(client, pageSize, true);
   }

@@ -4,6 +4,7 @@ import { Decimal } from '@tollgate/money';
 import type { PlanInput } from '@tollgate/pricing';
 import { startBillingWorld, type BillingWorld } from '../../../test/billing-world';
 import { CreateCoupon } from '../../coupons/create-coupon';
+import { AddRateOverride } from '../../rates/add-rate-override';
 import { InvalidCommandError } from '../../errors';
 import { ListInvoices } from '../../invoices/list-invoices';
 import { CreateSimulation } from './create-simulation';
@@ -155,6 +156,26 @@ describe('stress test on billed periods', () => {
     const c = customer(r, 'golden');
     expect(c.events_unpriced).toBe(0);
     expect(new Decimal(c.cost_then).minus(c.cost_simulated).toFixed()).toBe('16.75');
+  });
+
+  it('moved events whose target card has tiers are priced one by one, each at its tier', async () => {
+    // gold-mini's prices, and from 2,500,001 prompt tokens $1 / $3 per million.
+    await world.get(AddRateOverride).execute({
+      organizationId: world.organizationId,
+      provider: 'test',
+      model: 'tiered-mini',
+      prices: { input_tokens: '0.0000005', output_tokens: '0.0000015' },
+      tiers: [{ min_prompt_tokens: 2_500_001, prices: { input_tokens: '0.000001', output_tokens: '0.000003' } }],
+      effectiveFrom: new Date('2026-01-01T00:00:00Z'),
+    });
+    // The same picks as above: (2M, 500k) 8.00 -> 1.75, 2M 4.00 -> 1.00, 5M 10.00 -> 5.00 (its tier): 14.25 less.
+    const r = await simulate({
+      external_customer_ids: ['golden'],
+      routing_shifts: [{ from_model: 'gold-o3', to_provider: 'test', to_model: 'tiered-mini', share: '0.4' }],
+    });
+    const c = customer(r, 'golden');
+    expect(c.events_unpriced).toBe(0);
+    expect(new Decimal(c.cost_then).minus(c.cost_simulated).toFixed()).toBe('14.25');
   });
 
   it('a routing target without a rate card leaves the moved events unpriced, counted', async () => {
