@@ -393,39 +393,41 @@ export class SimulationsRepository {
       rowMode: 'array',
     });
     await client.query('SET LOCAL enable_sort = on');
+    // One aggregation over the numbered events (no materialized copy): kind 0 the unmoved card-summable ones per
+    // card version, 1 the moved ones per shift and stretch between card changes (also split by the names and card
+    // they came with, which sums the same), 2 those left for the cursor (counted).
+    const kind = `CASE WHEN e.moved AND ($11::bool[])[e.s + 1] THEN 1 WHEN ${pickedRest} THEN 2 ELSE 0 END`;
     const shifted = await client.query<EventColumns>({
-      text: `WITH p AS MATERIALIZED (${picked})
-             SELECT 0, e.customer_id::text, e.period_start::text, e.provider, e.model, e.rate_card_id::text, ${SUM_COLUMNS}
-             FROM p e WHERE NOT e.moved AND ${CARD_SUMMABLE}
-             GROUP BY e.customer_id, e.period_start, e.provider, e.model, e.rate_card_id, ${MASK}
-             UNION ALL
-             SELECT 1, e.customer_id::text, e.period_start::text, e.s::text, min(date_trunc('milliseconds', e.occurred_at))::text, NULL, ${SUM_COLUMNS}
-             FROM p e WHERE e.moved AND ($11::bool[])[e.s + 1]
-             GROUP BY e.customer_id, e.period_start, e.s, width_bucket(date_trunc('milliseconds', e.occurred_at), $12::timestamptz[]), ${MASK}
-             UNION ALL
-             SELECT 2, NULL, NULL, NULL, NULL, NULL, count(*)::text, NULL, ${USAGE_DIMENSIONS.map(() => 'NULL').join(', ')}
-             FROM p e WHERE ${pickedRest}`,
+      text: `SELECT e.kind, e.customer_id::text, e.period_start::text, e.provider, e.model, e.rate_card_id::text, ${SUM_COLUMNS},
+               e.s::text, min(date_trunc('milliseconds', e.occurred_at))::text
+             FROM (SELECT e.*, ${kind} AS kind FROM (${picked}) e) e
+             GROUP BY e.kind, e.customer_id, e.period_start, e.provider, e.model, e.rate_card_id, e.s,
+               CASE WHEN e.kind = 1 THEN width_bucket(date_trunc('milliseconds', e.occurred_at), $12::timestamptz[]) END, ${MASK}`,
       values,
       rowMode: 'array',
     });
+    const dims = USAGE_DIMENSIONS.length;
     const sums: SummedEventsRow[] = [];
     const moved: MovedEventsRow[] = [];
     let rest = 0;
     let restPicked = 0;
-    for (const r of [...plain.rows, ...shifted.rows]) {
+    for (const r of plain.rows) {
       if (r[0] === 0) sums.push(summedRow(r.slice(1)));
+      else rest += Number(r[6]);
+    }
+    for (const r of shifted.rows) {
+      if (r[0] === 0) sums.push(summedRow(r.slice(1, 8 + dims)));
       else if (r[0] === 1)
         moved.push({
           customer_id: r[1] as string,
           period_start: r[2] as string,
-          shift: Number(r[3]),
-          at: r[4] as string,
+          shift: Number(r[8 + dims]),
+          at: r[9 + dims] as string,
           events: r[6] as string,
           mask: Number(r[7]),
-          tokens: r.slice(8) as string[],
+          tokens: r.slice(8, 8 + dims) as string[],
         });
-      else if (r[0] === 2) restPicked = Number(r[6]);
-      else rest += Number(r[6]);
+      else restPicked += Number(r[6]);
     }
     yield { sums, moved };
     if (rest === 0 && restPicked === 0) return;
