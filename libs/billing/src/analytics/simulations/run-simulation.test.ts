@@ -178,6 +178,15 @@ describe('stress test on billed periods', () => {
     expect(new Decimal(c.cost_then).minus(c.cost_simulated).toFixed()).toBe('14.25');
   });
 
+  it('a shift named outside printable ASCII is picked by the engine, event by event (here it matches nothing)', async () => {
+    const none = await simulate({ external_customer_ids: ['golden'] });
+    const r = await simulate({
+      external_customer_ids: ['golden'],
+      routing_shifts: [{ from_model: 'gold-ö3', to_provider: 'test', to_model: 'gold-mini', share: '1' }],
+    });
+    expect(r).toEqual(none);
+  });
+
   it('a routing target without a rate card leaves the moved events unpriced, counted', async () => {
     const r = await simulate({
       external_customer_ids: ['alpha'],
