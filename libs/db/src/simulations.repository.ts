@@ -62,6 +62,47 @@ export interface SimulatedEventRow {
   reported_cost: string | null;
   /** Each usage dimension (USAGE_DIMENSIONS' order) as Postgres writes the int8: parsed by the engine as it sums. */
   tokens: string[];
+  /**
+   * Present when the read picked the routing shifts (ShiftPicks): the index of the shift moving the event, or null
+   * (none moves it). Absent when the engine picks them itself, counting the events as they come.
+   */
+  shift?: number | null;
+}
+
+/**
+ * Events one routing shift moved (picked in Postgres, see ShiftPicks) of one customer's period with the same
+ * non-zero usage dimensions whose times fall between the same two rate card changes: priced once with the shift's
+ * target card in force at `at`, which is in force at each of their times.
+ */
+export interface MovedEventsRow {
+  customer_id: string;
+  period_start: string;
+  /** The shift's index in the scenario. */
+  shift: number;
+  /** The earliest of their times, to the millisecond, as Postgres writes a timestamptz. */
+  at: string;
+  /** int8 as text. */
+  events: string;
+  mask: number;
+  tokens: string[];
+}
+
+/**
+ * Routing shifts picked in Postgres (rangeRead): the n-th event (n from 0, in insertion order) of a customer's
+ * billed periods that a shift matches is moved when ⌊(n+1)·share⌋ > ⌊n·share⌋ (share in millionths), the first
+ * matching shift counting it, as RoutingPicker counts them. Names match as JavaScript lower-cases them: only for
+ * shifts whose names are printable ASCII (the caller's check), where that is Postgres' ASCII lower() after the
+ * one non-ASCII character JavaScript lowers to ASCII (U+212A, the Kelvin sign).
+ */
+export interface ShiftPicks {
+  shifts: readonly { fromProvider: string | null; fromModel: string; sharePpm: number }[];
+  /** The billed periods (customer id, period start as Postgres writes it): only their events are counted. */
+  periods: readonly { customer_id: string; period_key: string }[];
+  /**
+   * Given the rate card changes (every card version's effective time, epoch ms, ±1 ms, sorted), whether each
+   * shift's moved events may be summed: its target card has no tiers at any of them (nor before the first).
+   */
+  movedSummable(changes: readonly number[]): boolean[];
 }
 
 /**
@@ -90,6 +131,14 @@ export interface SummedEventsRow {
  */
 const summable = (shifts: boolean) => `(e.reported_cost IS NULL AND e.rate_card_id IS NOT NULL AND NOT (e.rate_card_id = ANY($5::uuid[]))
   ${shifts ? `AND e.model ~ '^[ -~]*$' AND NOT (lower(e.model) = ANY($6::text[]))` : ''})`;
+/** Card-summable alone (a card version without tiers, no reported cost): the shifts are picked apart. */
+const CARD_SUMMABLE = `(e.reported_cost IS NULL AND e.rate_card_id IS NOT NULL AND NOT (e.rate_card_id = ANY($5::uuid[])))`;
+/**
+ * A name lower-cased so that it equals a printable-ASCII shift name exactly when JavaScript's toLowerCase() of it
+ * does: the Kelvin sign (U+212A, the one non-ASCII character JavaScript lowers to ASCII) made a k, then ASCII
+ * lower-casing ("C" collation), which leaves every other non-ASCII character as it is (and so unequal).
+ */
+export const asciiLower = (column: string) => `lower(translate(${column}, U&'\\212A', 'k') COLLATE "C")`;
 const RANGE = `e.organization_id = $1 AND e.pricing_status = 'priced' AND e.period_start >= $2 AND e.period_start < $3
   AND ($4::uuid[] IS NULL OR e.customer_id = ANY($4::uuid[]))`;
 
@@ -126,9 +175,11 @@ async function tieredCards(client: PoolClient): Promise<string[]> {
   return res.rows[0].ids;
 }
 
-function eventRows(rows: EventColumns[]): SimulatedEventRow[] {
+/** Rows of the event columns (EVENT_COLUMNS, then the picked shift's index when `picked`). */
+function eventRows(rows: EventColumns[], picked: boolean): SimulatedEventRow[] {
   const n = rows.length;
   const out: SimulatedEventRow[] = new Array(n);
+  const dims = USAGE_DIMENSIONS.length;
   for (let i = 0; i < n; i++) {
     const r = rows[i];
     out[i] = {
@@ -139,10 +190,40 @@ function eventRows(rows: EventColumns[]): SimulatedEventRow[] {
       model: r[4] as string,
       rate_card_id: r[5] as string | null,
       reported_cost: r[6] as string | null,
-      tokens: r.slice(7) as string[],
+      tokens: r.slice(7, 7 + dims) as string[],
     };
+    if (picked) out[i].shift = r[7 + dims] === null ? null : Number(r[7 + dims]);
   }
   return out;
+}
+
+const summedRow = (r: EventColumns): SummedEventsRow => ({
+  customer_id: r[0] as string,
+  period_start: r[1] as string,
+  provider: r[2] as string,
+  model: r[3] as string,
+  rate_card_id: r[4] as string,
+  events: r[5] as string,
+  mask: Number(r[6]),
+  tokens: r.slice(7) as string[],
+});
+
+const EVENT_COLUMNS = `e.customer_id::text, e.period_start::text, e.occurred_at::text, e.provider, e.model, e.rate_card_id::text, e.reported_cost::text,
+  ${USAGE_DIMENSIONS.map((d) => `e.${d}::text`).join(', ')}`;
+const MASK = USAGE_DIMENSIONS.map((d, i) => `((e.${d} <> 0)::int << ${i})`).join(' | ');
+const SUM_COLUMNS = `count(*)::text, ${MASK} AS mask, ${USAGE_DIMENSIONS.map((d) => `sum(e.${d})::text`).join(', ')}`;
+
+/** The cursor simulation_rows' pages, the next fetched while the caller works on this one. */
+async function* pages(client: PoolClient, pageSize: number, picked: boolean): AsyncGenerator<{ events: SimulatedEventRow[] }> {
+  const fetch = () => client.query<EventColumns>({ text: `FETCH FORWARD ${Math.floor(pageSize)} FROM simulation_rows`, rowMode: 'array' });
+  let next = fetch();
+  for (;;) {
+    const { rows } = await next;
+    if (rows.length === 0) break;
+    next = fetch();
+    next.catch(() => undefined);
+    yield { events: eventRows(rows, picked) };
+  }
 }
 
 @Injectable()
@@ -198,7 +279,10 @@ export class SimulationsRepository {
     customerIds: readonly string[] | null,
     shiftedModels: readonly string[],
     pageSize: number,
-  ): AsyncGenerator<{ sums: SummedEventsRow[]; events?: never } | { events: SimulatedEventRow[]; sums?: never }> {
+    picks: ShiftPicks | null = null,
+  ): AsyncGenerator<
+    { sums: SummedEventsRow[]; moved: MovedEventsRow[]; events?: never } | { events: SimulatedEventRow[]; sums?: never; moved?: never }
+  > {
     const client = await this.pool.connect();
     let open = false;
     try {
@@ -206,6 +290,12 @@ export class SimulationsRepository {
       open = true;
       await readSettings(client);
       const tiered = await tieredCards(client);
+      if (picks !== null && picks.shifts.length > 0) {
+        yield* this.pickedRead(client, [organizationId, from, to, customerIds, tiered], picks, pageSize);
+        await client.query('COMMIT');
+        open = false;
+        return;
+      }
       const values = [organizationId, from, to, customerIds, tiered, ...(shiftedModels.length > 0 ? [shiftedModels] : [])];
       const mask = USAGE_DIMENSIONS.map((d, i) => `((e.${d} <> 0)::int << ${i})`).join(' | ');
       const summed = await client.query<EventColumns>({
@@ -217,18 +307,7 @@ export class SimulationsRepository {
         values,
         rowMode: 'array',
       });
-      yield {
-        sums: summed.rows.map((r) => ({
-          customer_id: r[0] as string,
-          period_start: r[1] as string,
-          provider: r[2] as string,
-          model: r[3] as string,
-          rate_card_id: r[4] as string,
-          events: r[5] as string,
-          mask: Number(r[6]),
-          tokens: r.slice(7) as string[],
-        })),
-      };
+      yield { sums: summed.rows.map(summedRow), moved: [] };
       await client.query({
         text: `DECLARE simulation_rows NO SCROLL CURSOR FOR
                SELECT e.customer_id::text, e.period_start::text, e.occurred_at::text, e.provider, e.model, e.rate_card_id::text, e.reported_cost::text,
@@ -238,22 +317,131 @@ export class SimulationsRepository {
                ORDER BY e.id`,
         values,
       });
-      const fetch = () =>
-        client.query<EventColumns>({ text: `FETCH FORWARD ${Math.floor(pageSize)} FROM simulation_rows`, rowMode: 'array' });
-      let next = fetch();
-      for (;;) {
-        const { rows } = await next;
-        if (rows.length === 0) break;
-        next = fetch();
-        next.catch(() => undefined);
-        yield { events: eventRows(rows) };
-      }
+      yield* pages(client, pageSize, false);
       await client.query('COMMIT');
       open = false;
     } finally {
       if (open) await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
+  }
+
+  /**
+   * rangeRead with the routing shifts picked in Postgres (ShiftPicks): the events a shift matches are numbered per
+   * customer and shift in insertion order (a window over them alone), so that they are summed too: those no shift
+   * moves like any other (per card version), those moved per shift and stretch between rate card changes (the
+   * target card is looked up once per row), unless the target card may have tiers. The rest come one by one
+   * through the cursor, carrying the shift that moves them.
+   */
+  private async *pickedRead(
+    client: PoolClient,
+    range: unknown[],
+    picks: ShiftPicks,
+    pageSize: number,
+  ): AsyncGenerator<{ sums: SummedEventsRow[]; moved: MovedEventsRow[] } | { events: SimulatedEventRow[] }> {
+    const changes = (
+      await client.query<{ t: string | null }>(
+        `SELECT (array_agg(DISTINCT (extract(epoch FROM date_trunc('milliseconds', effective_from)) * 1000)::int8))::text AS t
+         FROM rate_card_versions`,
+      )
+    ).rows[0].t;
+    const ms = [...new Set((changes === null ? [] : changes.slice(1, -1).split(',').map(Number)).flatMap((t) => [t - 1, t, t + 1]))].sort(
+      (a, b) => a - b,
+    );
+    const movedSummable = picks.movedSummable(ms);
+    const { shifts } = picks;
+    const values = [
+      ...range,
+      shifts.map((s) => s.fromModel),
+      shifts.map((s) => s.fromProvider),
+      shifts.map((s) => s.sharePpm),
+      picks.periods.map((p) => p.customer_id),
+      picks.periods.map((p) => p.period_key),
+      movedSummable,
+      ms.map((t) => new Date(t).toISOString()),
+    ];
+    const model = asciiLower('e.model');
+    const provider = asciiLower('e.provider');
+    const shiftOf = `CASE ${shifts
+      .map(
+        (_, i) =>
+          `WHEN ${model} = ($6::text[])[${i + 1}] AND (($7::text[])[${i + 1}] IS NULL OR ${provider} = ($7::text[])[${i + 1}]) THEN ${i}`,
+      )
+      .join(' ')} END`;
+    // The events shifts match, of billed periods, each with its shift (s) and whether it moved; n from 0 per customer and shift.
+    const picked = `SELECT e.*, (((e.n + 1) * ($8::int8[])[e.s + 1]) / 1000000 > (e.n * ($8::int8[])[e.s + 1]) / 1000000) AS moved
+      FROM (SELECT e.*, row_number() OVER (PARTITION BY e.customer_id, e.s ORDER BY e.id) - 1 AS n
+            FROM (SELECT e.id, e.customer_id, e.period_start, e.occurred_at, e.provider, e.model, e.rate_card_id, e.reported_cost,
+                    ${USAGE_DIMENSIONS.map((d) => `e.${d}`).join(', ')}, ${shiftOf} AS s
+                  FROM events e WHERE ${RANGE}) e
+            JOIN unnest($9::uuid[], $10::timestamptz[]) b(customer_id, period_start) ON b.customer_id = e.customer_id AND b.period_start = e.period_start
+            WHERE e.s IS NOT NULL) e`;
+    // What is left for the cursor among them: moved where the target may have tiers, unmoved not card-summable.
+    const pickedRest = `(CASE WHEN e.moved THEN NOT ($11::bool[])[e.s + 1] ELSE NOT coalesce(${CARD_SUMMABLE}, false) END)`;
+    // Events no shift matches that are not card-summable are counted (kind 3) in the scan that sums the others: the
+    // cursor is declared only when something is left for it.
+    const notSummable = `NOT coalesce(${CARD_SUMMABLE}, false)`;
+    // Two statements: the events no shift matches summed with hashing (on the planner's estimate of a few rows it
+    // would sort hundreds of thousands), then the matched ones numbered by a window (a sort) and summed.
+    await client.query('SET LOCAL enable_sort = off');
+    const plain = await client.query<EventColumns>({
+      text: `SELECT CASE WHEN ${notSummable} THEN 3 ELSE 0 END AS kind, e.customer_id::text, e.period_start::text, e.provider, e.model,
+               e.rate_card_id::text, ${SUM_COLUMNS}
+             FROM events e WHERE ${RANGE} AND (${shiftOf}) IS NULL
+             GROUP BY ${notSummable}, e.customer_id, e.period_start, e.provider, e.model, e.rate_card_id, ${MASK}`,
+      values: values.slice(0, 7),
+      rowMode: 'array',
+    });
+    await client.query('SET LOCAL enable_sort = on');
+    // One aggregation over the numbered events (no materialized copy): kind 0 the unmoved card-summable ones per
+    // card version, 1 the moved ones per shift and stretch between card changes (also split by the names and card
+    // they came with, which sums the same), 2 those left for the cursor (counted).
+    const kind = `CASE WHEN e.moved AND ($11::bool[])[e.s + 1] THEN 1 WHEN ${pickedRest} THEN 2 ELSE 0 END`;
+    const shifted = await client.query<EventColumns>({
+      text: `SELECT e.kind, e.customer_id::text, e.period_start::text, e.provider, e.model, e.rate_card_id::text, ${SUM_COLUMNS},
+               e.s::text, min(date_trunc('milliseconds', e.occurred_at))::text
+             FROM (SELECT e.*, ${kind} AS kind FROM (${picked}) e) e
+             GROUP BY e.kind, e.customer_id, e.period_start, e.provider, e.model, e.rate_card_id, e.s,
+               CASE WHEN e.kind = 1 THEN width_bucket(date_trunc('milliseconds', e.occurred_at), $12::timestamptz[]) END, ${MASK}`,
+      values,
+      rowMode: 'array',
+    });
+    const dims = USAGE_DIMENSIONS.length;
+    const sums: SummedEventsRow[] = [];
+    const moved: MovedEventsRow[] = [];
+    let rest = 0;
+    let restPicked = 0;
+    for (const r of plain.rows) {
+      if (r[0] === 0) sums.push(summedRow(r.slice(1)));
+      else rest += Number(r[6]);
+    }
+    for (const r of shifted.rows) {
+      if (r[0] === 0) sums.push(summedRow(r.slice(1, 8 + dims)));
+      else if (r[0] === 1)
+        moved.push({
+          customer_id: r[1] as string,
+          period_start: r[2] as string,
+          shift: Number(r[8 + dims]),
+          at: r[9 + dims] as string,
+          events: r[6] as string,
+          mask: Number(r[7]),
+          tokens: r.slice(8, 8 + dims) as string[],
+        });
+      else restPicked += Number(r[6]);
+    }
+    yield { sums, moved };
+    if (rest === 0 && restPicked === 0) return;
+    // The rest in insertion order: events no shift matches that are not card-summable, and (only when there are
+    // any) the picked ones left over, numbered again in the same snapshot.
+    await client.query({
+      text: `DECLARE simulation_rows NO SCROLL CURSOR FOR
+             SELECT ${EVENT_COLUMNS}, NULL::int AS shift, e.id FROM events e
+             WHERE ${RANGE} AND ${notSummable} AND (${shiftOf}) IS NULL
+             ${restPicked > 0 ? `UNION ALL SELECT ${EVENT_COLUMNS}, CASE WHEN e.moved THEN e.s END, e.id FROM (${picked}) e WHERE ${pickedRest}` : ''}
+             ORDER BY id`,
+      values: values.slice(0, restPicked > 0 ? 11 : 7),
+    });
+    yield* pages(client, pageSize, true);
   }
 
   /** A new simulation: queued, or already running under `leaseToken` when the caller runs it at once. */

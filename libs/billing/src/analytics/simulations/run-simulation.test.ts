@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { SimulationsRepository } from '@tollgate/db';
+import { Decimal } from '@tollgate/money';
 import type { PlanInput } from '@tollgate/pricing';
 import { startBillingWorld, type BillingWorld } from '../../../test/billing-world';
 import { CreateCoupon } from '../../coupons/create-coupon';
+import { AddRateOverride } from '../../rates/add-rate-override';
 import { InvalidCommandError } from '../../errors';
 import { ListInvoices } from '../../invoices/list-invoices';
 import { CreateSimulation } from './create-simulation';
@@ -77,6 +79,15 @@ beforeAll(async () => {
   await world.usage('mini', '2026-09-12T10:00:00Z', 'gold-mini', 1_234_567, 345_678, 3);
   await world.usage('golden', '2026-09-10T12:00:00Z', 'gold-mini', 10_000_000, 3_000_000, 2);
   await world.usage('golden', '2026-09-11T12:00:00Z', 'gold-o3', 2_000_000, 500_000, 3);
+  // Told apart by their tokens: which of golden's gold-o3 events a routing shift picks (see its test).
+  for (const [day, input] of [
+    [13, 1],
+    [14, 2],
+    [15, 3],
+    [16, 4],
+    [17, 5],
+  ])
+    await world.usage('golden', `2026-09-${day}T12:00:00Z`, 'gold-o3', input * 1_000_000, 0);
   await world.cycleAt('2026-10-01T00:00:01Z');
   await world.usage('alpha', '2026-10-04T10:00:00Z', 'gold-mini', 2_000_000, 500_000);
   await world.usage('golden', '2026-10-10T12:00:00Z', 'gold-mini', 3_333_333, 777_777, 3);
@@ -107,7 +118,7 @@ describe('stress test on billed periods', () => {
     expect(customer(r, 'alpha')).toMatchObject({ periods: 2, events: 8, billed_then: '23.67', cost_then: '18.2', margin_then: '5.47' });
     expect(customer(r, 'mini')).toMatchObject({ periods: 1, events: 3, billed_then: '4.43', cost_then: '3.4074015' });
     expect(customer(r, 'golden').billed_then).not.toBe('0');
-    expect(r.totals).toEqual([expect.objectContaining({ currency: 'USD', customers: 3, periods: 5, events: 19, events_unpriced: 0 })]);
+    expect(r.totals).toEqual([expect.objectContaining({ currency: 'USD', customers: 3, periods: 5, events: 24, events_unpriced: 0 })]);
   });
 
   it('doubling a model’s price doubles its cost exactly, and bills it through the plan', async () => {
@@ -132,6 +143,48 @@ describe('stress test on billed periods', () => {
     });
     // Exactly 2 of the 4: 2 × 2.80 + 2 × 0.65 + 5.25 = 12.15, billed 15.80; + October's 1.75 and 2.28.
     expect(customer(half, 'alpha')).toMatchObject({ cost_simulated: '13.9', billed_simulated: '18.08' });
+  });
+
+  it('a routing shift moves the events it picks in insertion order per customer, whichever way they are summed', async () => {
+    // golden's gold-o3 events in insertion order: 3 × (2M in, 500k out), then 1M, 2M, 3M, 4M, 5M in. A share of 0.4
+    // moves the n-th (from 0) when ⌊(n+1)·0.4⌋ > ⌊n·0.4⌋: n = 2, 4, 7, i.e. one (2M, 500k) (8.00 at o3, 1.75 at
+    // mini), the 2M (4.00, 1.00) and the 5M (10.00, 2.50): 16.75 less cost. The names match case-insensitively.
+    const r = await simulate({
+      external_customer_ids: ['golden'],
+      routing_shifts: [{ from_model: 'GOLD-O3', to_provider: 'test', to_model: 'gold-mini', share: '0.4' }],
+    });
+    const c = customer(r, 'golden');
+    expect(c.events_unpriced).toBe(0);
+    expect(new Decimal(c.cost_then).minus(c.cost_simulated).toFixed()).toBe('16.75');
+  });
+
+  it('moved events whose target card has tiers are priced one by one, each at its tier', async () => {
+    // gold-mini's prices, and from 2,500,001 prompt tokens $1 / $3 per million.
+    await world.get(AddRateOverride).execute({
+      organizationId: world.organizationId,
+      provider: 'test',
+      model: 'tiered-mini',
+      prices: { input_tokens: '0.0000005', output_tokens: '0.0000015' },
+      tiers: [{ min_prompt_tokens: 2_500_001, prices: { input_tokens: '0.000001', output_tokens: '0.000003' } }],
+      effectiveFrom: new Date('2026-01-01T00:00:00Z'),
+    });
+    // The same picks as above: (2M, 500k) 8.00 -> 1.75, 2M 4.00 -> 1.00, 5M 10.00 -> 5.00 (its tier): 14.25 less.
+    const r = await simulate({
+      external_customer_ids: ['golden'],
+      routing_shifts: [{ from_model: 'gold-o3', to_provider: 'test', to_model: 'tiered-mini', share: '0.4' }],
+    });
+    const c = customer(r, 'golden');
+    expect(c.events_unpriced).toBe(0);
+    expect(new Decimal(c.cost_then).minus(c.cost_simulated).toFixed()).toBe('14.25');
+  });
+
+  it('a shift named outside printable ASCII is picked by the engine, event by event (here it matches nothing)', async () => {
+    const none = await simulate({ external_customer_ids: ['golden'] });
+    const r = await simulate({
+      external_customer_ids: ['golden'],
+      routing_shifts: [{ from_model: 'gold-ö3', to_provider: 'test', to_model: 'gold-mini', share: '1' }],
+    });
+    expect(r).toEqual(none);
   });
 
   it('a routing target without a rate card leaves the moved events unpriced, counted', async () => {

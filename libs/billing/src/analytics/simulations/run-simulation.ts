@@ -15,6 +15,8 @@ import { RATE_LOOKUP, type RateLookup } from '../../pricing/rate-lookup';
 import { parseScenario, planWithChanges, type Scenario, type ScenarioJson } from './scenario';
 import { SimulationEngine, type PeriodPlan } from './simulation-engine';
 
+const PRINTABLE_ASCII = /^[ -~]*$/;
+
 /** How long a run holds a simulation without showing progress before another may take it over. */
 export const SIMULATION_LEASE_MS = 60_000;
 /** Events read at once, in insertion order (the next page is read while one is priced). */
@@ -88,12 +90,30 @@ export class RunSimulation {
       const customerIds = scenario.customers === null ? null : [...new Set(periods.map((p) => p.customer_id))];
       const range = [row.organization_id, scenario.from, new Date(last.getTime() + 1), customerIds] as const;
       const shiftedModels = [...new Set(scenario.shifts.map((s) => s.fromModel))];
-      // Events Postgres can sum (one card version without tiers, no reported cost, a model no shift moves), then the
-      // rest one by one in insertion order (a shift's picks count them), both of one snapshot.
-      for await (const read of this.simulations.rangeRead(...range, shiftedModels, SIMULATION_PAGE_EVENTS)) {
+      // Events Postgres can sum (one card version without tiers, no reported cost), then the rest one by one in
+      // insertion order, both of one snapshot. Shifts named in printable ASCII are picked by Postgres, so that the
+      // events they match are summed too (moved ones per target card); else events of their models come one by
+      // one, the engine picking.
+      const picks = scenario.shifts.every(
+        (s) => PRINTABLE_ASCII.test(s.fromModel) && PRINTABLE_ASCII.test(s.fromProvider ?? '') && Number.isSafeInteger(s.sharePpm),
+      )
+        ? {
+            shifts: scenario.shifts,
+            periods,
+            movedSummable: (changes: readonly number[]) =>
+              scenario.shifts.map((s) =>
+                [changes.length > 0 ? changes[0] - 1 : 0, ...changes].every((at) => {
+                  const found = this.rates.lookup(row.organization_id, s.toProvider, s.toModel, at);
+                  return !found.ok || found.version.tiers.length === 0;
+                }),
+              ),
+          }
+        : null;
+      for await (const read of this.simulations.rangeRead(...range, shiftedModels, SIMULATION_PAGE_EVENTS, picks)) {
         if (read.sums) {
           await this.loadRateCards(read.sums);
           for (let i = 0; i < read.sums.length; i++) engine.priceSum(read.sums[i]);
+          for (let i = 0; i < read.moved.length; i++) engine.priceMoved(read.moved[i]);
         } else {
           await this.loadRateCards(read.events);
           for (let i = 0; i < read.events.length; i++) engine.price(read.events[i]);

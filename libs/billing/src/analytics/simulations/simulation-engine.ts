@@ -14,7 +14,7 @@ import {
   type PriceSheet,
   type Usage,
 } from '@tollgate/pricing';
-import { pgTimestampMs, type BilledPeriodRow, type SimulatedEventRow, type SummedEventsRow } from '@tollgate/db';
+import { pgTimestampMs, type BilledPeriodRow, type MovedEventsRow, type SimulatedEventRow, type SummedEventsRow } from '@tollgate/db';
 import type { RateLookup } from '../../pricing/rate-lookup';
 import { priceFactor, RoutingPicker, type Scenario } from './scenario';
 
@@ -170,7 +170,12 @@ export class SimulationEngine {
     const state = this.periods.get(e.customer_id)?.get(e.period_start);
     if (state === undefined) return false;
     this.eventsDone++;
-    const shift = this.picker.pick(e.customer_id, e.provider, e.model);
+    const shift =
+      e.shift === undefined
+        ? this.picker.pick(e.customer_id, e.provider, e.model)
+        : e.shift === null
+          ? null
+          : this.scenario.shifts[e.shift];
     const provider = shift === null ? e.provider : shift.toProvider;
     const model = shift === null ? e.model : shift.toModel;
     // Its own reported cost prices it (cost_source "reported"): one at a time. A moved event's reported cost was the
@@ -211,6 +216,27 @@ export class SimulationEngine {
     if (sheet === undefined) throw new Error(`rate card version ${row.rate_card_id} of priced events is missing`);
     if (sheet.tiers.length > 0) throw new Error(`rate card version ${row.rate_card_id} has tiers: its events cannot be summed`);
     this.addToGroup(state, row.rate_card_id, sheet, null, row.provider, row.model, row.mask, row.tokens, events);
+    return true;
+  }
+
+  /**
+   * Adds events a routing shift moved, picked and summed by Postgres (MovedEventsRow), to their billed period's
+   * group of the target card in force at their time, as each moved event would have been; false for a period the
+   * range did not bill.
+   */
+  priceMoved(row: MovedEventsRow): boolean {
+    const state = this.periods.get(row.customer_id)?.get(row.period_start);
+    if (state === undefined) return false;
+    const events = Number(row.events);
+    this.eventsDone += BigInt(events);
+    const shift = this.scenario.shifts[row.shift];
+    const found = this.rates.lookup(this.organizationId, shift.toProvider, shift.toModel, pgTimestampMs(row.at));
+    if (!found.ok) {
+      state.unpriced += events;
+      return true;
+    }
+    if (found.version.tiers.length > 0) throw new Error(`rate card version ${found.version.id} has tiers: moved events cannot be summed`);
+    this.addToGroup(state, found.version.id, found.version, null, shift.toProvider, shift.toModel, row.mask, row.tokens, events);
     return true;
   }
 
