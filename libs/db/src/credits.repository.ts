@@ -160,8 +160,12 @@ const ENTITLEMENT = `SELECT ${ENTITLEMENT_COLUMNS} WHERE c.organization_id = $1:
 
 const ENTITLEMENTS_BY_ID = `SELECT c.organization_id::text, c.external_id, ${ENTITLEMENT_COLUMNS} WHERE c.id = ANY($1::uuid[])`;
 
-/** Marks the customers `select` returns (customer_id, organization_id, stale_since), in customer order (the lock order). */
-const MARK_STALE = (select: string) => `
+/**
+ * Marks the customers `select` returns (customer_id, organization_id, stale_since), in customer order (the lock
+ * order), for the worker's entitlement refresher: pricing's mark (here after the worker's write, and inside the
+ * api's priced ingest statement).
+ */
+export const MARK_STALE = (select: string) => `
 INSERT INTO entitlement_refreshes (customer_id, organization_id, stale_since)
 ${select}
 ORDER BY 1

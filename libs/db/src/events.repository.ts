@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
 import { boolArray, byteaArray, int8Array, jsonbArray, textArray, timestamptzArray, uuidArray } from './pg-binary-array';
+import { MARK_STALE } from './credits.repository';
 import { DB_POOL } from './tokens';
 
 // The events table's SQL. Raw SQL, not Prisma: ingest is the hot path, one statement per batch of up to 1,000
@@ -125,7 +126,8 @@ const dims = (f: (d: string) => string) => USAGE_DIMENSIONS.map(f).join(', ');
  * from: the organisation's pricing epoch is the one read before the rates, customers and plans (read under a
  * share lock of its row, as the worker's write does, so a repricing reset either comes first and this batch is
  * stored pending, or waits and then finds these events priced), and none of the batch's customers has usage
- * alerts or a credit wallet (their check and their entitlement refresh stay with the worker, after its commit). SKIP LOCKED: while a reset (or any change of the organisation's
+ * alerts (their check stays with the worker, after its commit). The customers that have a credit wallet are marked
+ * for the worker's entitlement refresher in the same statement, as the worker's pricing marks them. SKIP LOCKED: while a reset (or any change of the organisation's
  * row) is uncommitted, ingest does not wait for it; the batch is stored pending. Otherwise the same rows are stored pending for the worker, as
  * STORE_EVENTS_SQL does. Duplicates are skipped by the unique key before anything is added to the aggregates:
  * what was not inserted is never counted. Answers how many events were inserted and whether they were priced.
@@ -135,8 +137,7 @@ const dims = (f: (d: string) => string) => USAGE_DIMENSIONS.map(f).join(', ');
 export const STORE_PRICED_EVENTS_SQL = `
 WITH g AS (
   SELECT o.pricing_epoch = ${P(0)}::int8
-    AND NOT EXISTS (SELECT 1 FROM usage_alerts a WHERE a.customer_id = ANY(${P(7)}::uuid[]))
-    AND NOT EXISTS (SELECT 1 FROM credit_wallets w WHERE w.customer_id = ANY(${P(7)}::uuid[])) AS ok
+    AND NOT EXISTS (SELECT 1 FROM usage_alerts a WHERE a.customer_id = ANY(${P(7)}::uuid[])) AS ok
   FROM organizations o WHERE o.id = $1 FOR SHARE OF o SKIP LOCKED
 ), inserted AS (
   INSERT INTO events (organization_id, batch_id, ${INSERT_COLUMNS.map((c) => c.name).join(', ')},
@@ -170,6 +171,10 @@ WITH g AS (
 ), pending_rollup AS (
   INSERT INTO rollup_pending (organization_id, event_ids)
   SELECT $1::uuid, array_agg(id) FROM inserted WHERE pricing_status = 'priced' HAVING count(*) > 0
+  RETURNING 1
+), stale AS (${MARK_STALE(`
+  SELECT w.customer_id, w.organization_id, clock_timestamp() FROM credit_wallets w
+  WHERE w.customer_id IN (SELECT customer_id FROM inserted WHERE pricing_status = 'priced')`)}
   RETURNING 1
 ), batch AS (
   INSERT INTO ingest_batches (id, organization_id, event_count, event_ids, priced_at)
@@ -281,7 +286,7 @@ export class EventsRepository {
   /**
    * Stores a batch whose customers are all known and prices it in the same transaction (STORE_PRICED_EVENTS_SQL):
    * priced unless a repricing reset moved the organisation's epoch since `pricing.epoch` was read or a customer
-   * of the batch has usage alerts or a credit wallet, and then stored pending, for the worker. When priced, the
+   * of the batch has usage alerts, and then stored pending, for the worker. When priced, the
    * statement also records the events for the analytics rollups (rollup_pending), as the worker's pricing write
    * does: an event priced at ingest is in every report. One statement, so one transaction.
    */

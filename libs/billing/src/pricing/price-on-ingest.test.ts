@@ -7,6 +7,7 @@ import { FoldRollups } from '../analytics/fold-rollups';
 import { CreateOrganization } from '../organizations/create-organization';
 import { ChangePlan } from '../plans/change-plan';
 import { CreatePlan } from '../plans/create-plan';
+import { RefreshStaleEntitlements } from '../credits/refresh-stale-entitlements';
 import { testEvent } from '../test-support/events';
 import { PriceBatch } from './price-batch';
 import { PriceOnIngest } from './price-on-ingest';
@@ -162,6 +163,26 @@ describe('a batch whose customers the api knows', () => {
     expect(total(await rollups(['dup']))).toBe(total(once) + 2);
     expect(await openBatches()).toEqual([]);
   });
+
+  it('marks the customers that have a credit wallet for the entitlement refresher, in the same statement', async () => {
+    await introduce(inline, ['walleted', 'plain']);
+    await inline.probe.rows(
+      `INSERT INTO credit_wallets (customer_id, organization_id) SELECT id, organization_id FROM customers WHERE external_id = 'walleted'`,
+    );
+    await ingest(inline, [...events('walleted', 1), ...events('plain', 1)]);
+    expect(await openBatches()).toHaveLength(0);
+    expect(new Set((await pricedEvents(['walleted', 'plain'])).map((e) => e.pricing_status))).toEqual(new Set(['priced']));
+    const marked = await inline.probe.rows<{ external_id: string }>(
+      `SELECT c.external_id FROM entitlement_refreshes r JOIN customers c ON c.id = r.customer_id ORDER BY 1`,
+    );
+    expect(marked.map((r) => r.external_id)).toEqual(['walleted']);
+    // The refresher takes the mark; the customer's next priced batch marks it again.
+    expect(await inline.get(RefreshStaleEntitlements).all()).toBe(1);
+    expect(await inline.probe.count('entitlement_refreshes')).toBe(0);
+    await ingest(inline, events('walleted', 1));
+    expect(await openBatches()).toHaveLength(0);
+    expect(await inline.probe.count('entitlement_refreshes')).toBe(1);
+  });
 });
 
 describe('a batch the api leaves to the worker, stored pending', () => {
@@ -218,16 +239,6 @@ describe('a batch the api leaves to the worker, stored pending', () => {
     expect(await openBatches()).toHaveLength(1);
     await ingest(inline, events('quiet', 1));
     expect(await openBatches()).toHaveLength(1); // alone, the quiet customer's batch is priced as stored
-    await priceOpenBatches();
-  });
-
-  it('when a customer of the batch has a credit wallet (the worker refreshes its entitlement)', async () => {
-    await introduce(inline, ['walleted']);
-    await inline.probe.rows(
-      `INSERT INTO credit_wallets (customer_id, organization_id) SELECT id, organization_id FROM customers WHERE external_id = 'walleted'`,
-    );
-    await ingest(inline, events('walleted', 1));
-    expect(await openBatches()).toHaveLength(1);
     await priceOpenBatches();
   });
 
