@@ -162,8 +162,9 @@ const ENTITLEMENTS_BY_ID = `SELECT c.organization_id::text, c.external_id, ${ENT
 
 /**
  * Marks the customers `select` returns (customer_id, organization_id, stale_since), in customer order (the lock
- * order), for the worker's entitlement refresher: pricing's mark (here after the worker's write, and inside the
- * api's priced ingest statement).
+ * order), for the worker's entitlement refresher: pricing's mark, in the statement that prices (the worker's
+ * WRITE_PRICED, the api's STORE_PRICED_EVENTS_SQL), so nothing is priced without it. A row already waiting is left
+ * alone (no write per batch for a busy customer); a row being refreshed is marked again.
  */
 export const MARK_STALE = (select: string) => `
 INSERT INTO entitlement_refreshes (customer_id, organization_id, stale_since)
@@ -249,28 +250,6 @@ export class CreditsRepository {
       customerId,
     );
     return rows[0] ?? null;
-  }
-
-  /**
-   * Marks the entitlements of these customers (those with a wallet) stale, for the refresher (docs/design.md
-   * "Credits"), in one statement: a row already waiting is left alone (a busy customer costs no write per batch); a
-   * row being refreshed is marked again (its refresh may have read before the change: it is refreshed again).
-   */
-  async markStale(customerIds: readonly string[]): Promise<void> {
-    if (customerIds.length === 0) return;
-    await this.pool.query(
-      `${MARK_STALE('SELECT customer_id, organization_id, clock_timestamp() FROM credit_wallets WHERE customer_id = ANY($1::uuid[])')}`,
-      [col([...new Set(customerIds)])],
-    );
-  }
-
-  /** markStale for the customers of a batch's events (a batch an earlier run priced: its periods are not known). */
-  async markStaleOfBatch(batchId: string): Promise<void> {
-    await this.pool.query(
-      MARK_STALE(`SELECT w.customer_id, w.organization_id, clock_timestamp() FROM credit_wallets w
-       WHERE w.customer_id IN (SELECT e.customer_id FROM events e WHERE e.id = ANY((SELECT event_ids FROM ingest_batches WHERE id = $1::uuid)::int8[]))`),
-      [batchId],
-    );
   }
 
   /**

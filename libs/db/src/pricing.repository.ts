@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
 import type { Tx } from './database';
 import { takeOutOfRollups } from './analytics-rollups.repository';
+import { MARK_STALE } from './credits.repository';
 import { BILLING_LOCK } from './invoices.repository';
 import { uuidArray } from './pg-binary-array';
 import { DB_POOL } from './tokens';
@@ -82,6 +83,10 @@ WITH v AS (
 ), pending_rollup AS (
   INSERT INTO rollup_pending (organization_id, event_ids)
   SELECT organization_id, array_agg(id) FROM upd WHERE pricing_status = 'priced' GROUP BY organization_id
+  RETURNING 1
+), stale AS (${MARK_STALE(`
+  SELECT w.customer_id, w.organization_id, clock_timestamp() FROM credit_wallets w
+  WHERE w.customer_id IN (SELECT customer_id FROM upd WHERE pricing_status = 'priced')`)}
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upd WHERE pricing_status = 'priced')::int AS priced,
@@ -197,7 +202,8 @@ export class PricingRepository {
 
   /**
    * Writes a batch's pricing, adds the newly priced events to the aggregates, records them for the analytics
-   * rollups (rollup_pending) and (unless told not to) closes the batch, in one transaction; null, writing nothing, when a repricing reset of the organisation committed since
+   * rollups (rollup_pending), marks their customers that have a credit wallet for the entitlement refresher
+   * (entitlement_refreshes) and (unless told not to) closes the batch, in one transaction; null, writing nothing, when a repricing reset of the organisation committed since
    * `guard` was read. The epoch is read under a share lock of the organisation's row, which a reset's epoch bump
    * (in the reset's transaction, before it looks for priced events) waits for: either this write sees the reset,
    * or the reset sees these events priced and un-prices them.

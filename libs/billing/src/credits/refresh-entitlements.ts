@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { CreditsRepository, type EntitlementWrite } from '@tollgate/db';
-import type { CheckUsageThresholdsCommand } from '../alerts/check-usage-thresholds';
 import { CheckCreditLevels } from './check-credit-levels';
 import { CreditPositions, type CreditPosition } from './credit-positions';
 
@@ -26,7 +25,7 @@ function entitlementWrite(p: CreditPosition): EntitlementWrite {
  * Keeps the entitlement cache current (docs/design.md "Credits"): computes the positions of customers in a handful
  * of statements, stores them (never over a later one) and checks their credit levels (top-ups, credits.* alerts).
  * After a grant, an expiry, a top-up rule, on a read that finds the cache stale, and in the refresher's rounds
- * (RefreshStaleEntitlements) for the wallet customers that pricing marked stale (afterPricing).
+ * (RefreshStaleEntitlements) for the wallet customers that pricing marked stale (entitlement_refreshes).
  */
 @Injectable()
 export class RefreshEntitlements {
@@ -35,16 +34,6 @@ export class RefreshEntitlements {
     private readonly positions: CreditPositions,
     private readonly levels: CheckCreditLevels,
   ) {}
-
-  /**
-   * After a batch is priced and committed (PriceBatch): marks its customers that have a wallet stale, in one
-   * statement, for the refresher's next round. `check` is the periods it priced, or null to read the customers back
-   * from the batch's events. A crash before the mark leaves the job to be retried, and it marks.
-   */
-  async afterPricing(batchId: string, check: CheckUsageThresholdsCommand | null): Promise<void> {
-    if (check === null) await this.credits.markStaleOfBatch(batchId);
-    else await this.credits.markStale(check.periods.map((p) => p.customerId));
-  }
 
   /** Computes, stores and checks the positions of these customers; returns them. */
   async execute(customerIds: readonly string[]): Promise<CreditPosition[]> {

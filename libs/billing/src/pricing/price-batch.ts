@@ -1,7 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CONFIG, type TollgateConfig } from '@tollgate/config';
 import { IngestBatchesRepository, isDataError, isUnavailableError, PricedRow, PricingGuard, PricingRepository } from '@tollgate/db';
-import { RefreshEntitlements } from '../credits/refresh-entitlements';
 import { CheckUsageThresholds, type CheckUsageThresholdsCommand, type PricedPeriod } from '../alerts/check-usage-thresholds';
 import { PlanBook } from './plan-book';
 import { priceEvents, unpricedRow } from './price-events';
@@ -54,7 +53,6 @@ export class PriceBatch {
     @Inject(RATE_LOOKUP) private readonly rates: RateLookup,
     @Inject(CONFIG) private readonly config: TollgateConfig,
     private readonly thresholds: CheckUsageThresholds,
-    private readonly entitlements: RefreshEntitlements,
     @Optional() @Inject(PRICING_METRICS) private readonly metrics?: PricingMetrics,
   ) {}
 
@@ -75,8 +73,6 @@ export class PriceBatch {
     // checks again from Postgres, so a crossing is never missed (docs/design.md, "Webhooks").
     if (priced.check === null) await this.thresholds.forBatch(batchId);
     else await this.thresholds.execute(priced.check);
-    // The batch's customers that have a wallet marked stale, for the entitlement refresher (docs/design.md "Credits").
-    await this.entitlements.afterPricing(batchId, priced.check);
     return priced.result;
   }
 
