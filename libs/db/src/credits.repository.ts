@@ -161,16 +161,19 @@ const ENTITLEMENT = `SELECT ${ENTITLEMENT_COLUMNS} WHERE c.organization_id = $1:
 const ENTITLEMENTS_BY_ID = `SELECT c.organization_id::text, c.external_id, ${ENTITLEMENT_COLUMNS} WHERE c.id = ANY($1::uuid[])`;
 
 /**
- * Marks the customers `select` returns (customer_id, organization_id, stale_since), in customer order (the lock
- * order), for the worker's entitlement refresher: pricing's mark, in the statement that prices (the worker's
- * WRITE_PRICED, the api's STORE_PRICED_EVENTS_SQL), so nothing is priced without it. A row already waiting is left
- * alone (no write per batch for a busy customer); a row being refreshed is marked again.
+ * A CTE body that marks the customers with a credit wallet among the rows of `priced` (a CTE of the events a statement
+ * priced, with customer_id and pricing_status) stale, in customer order (the lock order), for the worker's
+ * entitlement refresher: pricing's mark, in the statement that prices (the worker's WRITE_PRICED, the api's
+ * STORE_PRICED_EVENTS_SQL), so nothing is priced without it. A row already waiting is left alone (no write per batch
+ * for a busy customer); a row being refreshed is marked again.
  */
-export const MARK_STALE = (select: string) => `
+export const MARK_PRICED_STALE = (priced: string) => `
 INSERT INTO entitlement_refreshes (customer_id, organization_id, stale_since)
-${select}
+SELECT w.customer_id, w.organization_id, clock_timestamp() FROM credit_wallets w
+WHERE w.customer_id IN (SELECT customer_id FROM ${priced} WHERE pricing_status = 'priced')
 ORDER BY 1
-ON CONFLICT (customer_id) DO UPDATE SET stale_since = excluded.stale_since WHERE entitlement_refreshes.claimed_at IS NOT NULL`;
+ON CONFLICT (customer_id) DO UPDATE SET stale_since = excluded.stale_since WHERE entitlement_refreshes.claimed_at IS NOT NULL
+RETURNING 1`;
 
 @Injectable()
 export class CreditsRepository {

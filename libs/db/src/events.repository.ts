@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
 import { boolArray, byteaArray, int8Array, jsonbArray, textArray, timestamptzArray, uuidArray } from './pg-binary-array';
-import { MARK_STALE } from './credits.repository';
+import { MARK_PRICED_STALE } from './credits.repository';
 import { DB_POOL } from './tokens';
 
 // The events table's SQL. Raw SQL, not Prisma: ingest is the hot path, one statement per batch of up to 1,000
@@ -172,10 +172,7 @@ WITH g AS (
   INSERT INTO rollup_pending (organization_id, event_ids)
   SELECT $1::uuid, array_agg(id) FROM inserted WHERE pricing_status = 'priced' HAVING count(*) > 0
   RETURNING 1
-), stale AS (${MARK_STALE(`
-  SELECT w.customer_id, w.organization_id, clock_timestamp() FROM credit_wallets w
-  WHERE w.customer_id IN (SELECT customer_id FROM inserted WHERE pricing_status = 'priced')`)}
-  RETURNING 1
+), stale AS (${MARK_PRICED_STALE('inserted')}
 ), batch AS (
   INSERT INTO ingest_batches (id, organization_id, event_count, event_ids, priced_at)
   SELECT $2, $1, count(*), array_agg(id), CASE WHEN bool_and(pricing_status = 'priced') THEN now() END

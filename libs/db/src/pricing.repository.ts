@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { emptyUsage, USAGE_DIMENSIONS, type Usage } from '@tollgate/pricing';
 import type { Tx } from './database';
 import { takeOutOfRollups } from './analytics-rollups.repository';
-import { MARK_STALE } from './credits.repository';
+import { MARK_PRICED_STALE } from './credits.repository';
 import { BILLING_LOCK } from './invoices.repository';
 import { uuidArray } from './pg-binary-array';
 import { DB_POOL } from './tokens';
@@ -84,10 +84,7 @@ WITH v AS (
   INSERT INTO rollup_pending (organization_id, event_ids)
   SELECT organization_id, array_agg(id) FROM upd WHERE pricing_status = 'priced' GROUP BY organization_id
   RETURNING 1
-), stale AS (${MARK_STALE(`
-  SELECT w.customer_id, w.organization_id, clock_timestamp() FROM credit_wallets w
-  WHERE w.customer_id IN (SELECT customer_id FROM upd WHERE pricing_status = 'priced')`)}
-  RETURNING 1
+), stale AS (${MARK_PRICED_STALE('upd')}
 )
 SELECT (SELECT count(*) FROM upd WHERE pricing_status = 'priced')::int AS priced,
        (SELECT count(*) FROM upd WHERE pricing_status = 'unpriced')::int AS unpriced`;
