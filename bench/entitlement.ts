@@ -103,8 +103,10 @@ async function main() {
       const perSecond = INGEST_RATE / BATCH;
       const inflight: Promise<unknown>[] = [];
       for (let tick = 0; Date.now() < until; tick++) {
-        const wait = started + (tick * 1000) / perSecond - Date.now();
+        // A slow rate (BENCH_INGEST_RATE=1: the reads alone) waits out the run, not its next tick.
+        const wait = Math.min(started + (tick * 1000) / perSecond, until) - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (Date.now() >= until) break;
         inflight.push(
           post(
             agent,
