@@ -1,17 +1,19 @@
 import http from 'node:http';
-import { BENCH_SECRET, createBenchDatabase, percentile, post, round, startApp, waitReady } from './lib';
+import { BENCH_SECRET, cpuMeter, createBenchDatabase, percentile, post, RawGetConnection, round, startApp, waitReady } from './lib';
 
 // npm run bench:entitlement — GET /v1/customers/{id}/entitlement (the SDK's budget guard, before every model call)
 // for CUSTOMERS customers while events for them are ingested and priced at INGEST_RATE events/s (the built api and
 // worker as separate processes, the local Postgres and Redis). Every customer has prepaid credit and a spending
 // cap, so pricing keeps each one's cached entitlement current while the readers read it.
-// Knobs: BENCH_SECONDS (default 20), BENCH_CUSTOMERS (1000), BENCH_INGEST_RATE (5000), BENCH_READERS (32 requests in
-// flight).
+// Knobs: BENCH_SECONDS (default 20), BENCH_CUSTOMERS (1000), BENCH_INGEST_RATE (5000), BENCH_READERS (16 requests in
+// flight: the knee on this machine, where more readers no longer add requests/s, only wait in the api's queue
+// (Little's law: 32 readers answered as many per second at twice the latency; docs/performance.md)).
+// It prints the CPU each process used during the run, the load client's own included.
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1000);
 const INGEST_RATE = Number(process.env.BENCH_INGEST_RATE ?? 5000);
-const READERS = Number(process.env.BENCH_READERS ?? 32);
+const READERS = Number(process.env.BENCH_READERS ?? 16);
 const BATCH = 500;
 const PORT = 3990 + (process.pid % 9);
 const ADMIN_KEY = 'tg_admin_bench_operator_key_0123456789';
@@ -94,6 +96,12 @@ async function main() {
     // Each customer's entitlement asked once: from then on pricing keeps its cached row current.
     for (let i = 0; i < CUSTOMERS; i++) await get(new URL(`${baseUrl}/v1/customers/c-${i}/entitlement`), key);
 
+    // Each reader a connection of its own, its requests built once (RawGetConnection): the client's CPU is not the
+    // api's to lose.
+    const readers = Array.from({ length: READERS }, () => new RawGetConnection(new URL(baseUrl), { authorization: `Bearer ${key}` }));
+    const requests = Array.from({ length: CUSTOMERS }, (_, i) => readers[0].request(`/v1/customers/c-${i}/entitlement`));
+    const meter = await cpuMeter(db.name, { api: api.pid!, worker: worker.pid! });
+    const client = process.cpuUsage();
     console.log(`run: ${READERS} readers for ${SECONDS} s while ${INGEST_RATE} events/s are ingested and priced ...`);
     const run = `ent-${Date.now()}`;
     const started = Date.now();
@@ -122,9 +130,9 @@ async function main() {
     let refused = 0;
     let errors = 0;
     await Promise.all(
-      Array.from({ length: READERS }, async (_, r) => {
+      readers.map(async (reader, r) => {
         for (let n = r; Date.now() < until; n += READERS) {
-          const res = await get(new URL(`${baseUrl}/v1/customers/c-${n % CUSTOMERS}/entitlement`), key);
+          const res = await reader.get(requests[n % CUSTOMERS]);
           if (res.status !== 200) errors++;
           latencies.push(res.ms);
           if (res.status === 429) refused++;
@@ -132,11 +140,19 @@ async function main() {
       }),
     );
     const elapsed = (Date.now() - started) / 1000;
+    const clientUsage = process.cpuUsage(client);
+    const used = { ...(await meter()), 'load client': (clientUsage.user + clientUsage.system) / 1000 };
+    for (const reader of readers) reader.close();
     await ingest;
     latencies.sort((a, b) => a - b);
     const rps = latencies.length / elapsed;
     console.log(
       `  ${latencies.length} requests in ${round(elapsed)} s (${errors} not 200, ${refused} of them 429); ${batches * BATCH} events sent`,
+    );
+    console.log(
+      `  CPU during the run, share of one core: ${Object.entries(used)
+        .map(([name, ms]) => `${name} ${round(ms / 10 / elapsed)}%`)
+        .join(', ')}`,
     );
     console.log(`  latency p50 ${round(percentile(latencies, 50), 2)} ms, p99 ${round(percentile(latencies, 99), 2)} ms`);
     // Where the answers came from, over the whole run (the api's /metrics): its memory, the stored row, computed.
