@@ -112,6 +112,11 @@ export class MarginGroups {
       !(await this.analytics.cutsPeriods(organizationId, from, to))
     )
       return this.fromShares(organizationId, from, to, groupBy);
+    return this.attributed(organizationId, from, to, groupBy);
+  }
+
+  /** Any keys, any range: the range's invoices attributed now (the rollups folded already). */
+  async attributed(organizationId: string, from: Date, to: Date, groupBy: readonly AnalyticsDimension[]) {
     const [usage, lines] = await Promise.all([
       this.analytics.marginCells(organizationId, from, to, groupBy),
       this.analytics.attributionLines(organizationId, from, to),
