@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool, QueryResult, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import type { Tx } from './database';
 import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
 import { DB_POOL } from './tokens';
@@ -319,13 +319,21 @@ export class AnalyticsRepository {
    * A report's read, with JIT compilation off: on these sub-second sums over many rows Postgres' cost estimates
    * start JIT, which costs seconds of compilation to save milliseconds.
    */
-  private async read<R extends QueryResultRow>(text: string, values: unknown[], rowMode?: 'array'): Promise<QueryResult<R>> {
+  private read<R extends QueryResultRow>(text: string, values: unknown[], rowMode?: 'array'): Promise<QueryResult<R>> {
+    return this.transaction(
+      'BEGIN READ ONLY',
+      async (client) => (rowMode ? await client.query({ text, values, rowMode }) : await client.query<R>(text, values)) as QueryResult<R>,
+    );
+  }
+
+  /** `work` in a transaction (`begin` starts it) on one client, JIT off and work_mem raised. */
+  private async transaction<T>(begin: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN READ ONLY');
+      await client.query(begin);
       await client.query('SET LOCAL jit = off');
       await client.query(`SET LOCAL work_mem = '64MB'`);
-      const res = (rowMode ? await client.query({ text, values, rowMode }) : await client.query<R>(text, values)) as QueryResult<R>;
+      const res = await work(client);
       await client.query('COMMIT');
       return res;
     } catch (err) {
@@ -421,10 +429,7 @@ export class AnalyticsRepository {
    * invoices' shares. Returns how many invoices it took.
    */
   async refreshRevenueShares(organizationId: string, compute: ComputeRevenueShares): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SET LOCAL jit = off');
+    return this.transaction('BEGIN', async (client) => {
       // The marks this transaction deletes are the invoices it computes. A change committed after this statement
       // marks its invoice again (a mark we deleted is gone for the change's insert, or it waits for our commit and
       // then inserts it anew): its shares are computed once more by the next refresh, even if our reads below saw
@@ -434,10 +439,7 @@ export class AnalyticsRepository {
         [organizationId],
       );
       const ids = taken.rows.map((r) => r.id);
-      if (ids.length === 0) {
-        await client.query('COMMIT');
-        return 0;
-      }
+      if (ids.length === 0) return 0;
       const lines = await client.query<AttributionLineRow>(`WITH ids AS (SELECT unnest($2::uuid[]) AS id), ${INVOICE_LINES('true')}`, [
         organizationId,
         ids,
@@ -470,14 +472,8 @@ export class AnalyticsRepository {
             shares.map((r) => r.currency),
           ],
         );
-      await client.query('COMMIT');
       return ids.length;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**

@@ -30,65 +30,56 @@ CREATE TABLE "revenue_shares_stale" (
 
 CREATE INDEX "revenue_shares_stale_organization_id_idx" ON "revenue_shares_stale"("organization_id");
 
--- The invoices of the changed lines (insert, update, delete: a draft recomputed, a late-usage line).
-CREATE FUNCTION tollgate_revenue_shares_lines_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Marks the invoices whose shares a statement may have changed. One function for every trigger below (each names
+-- its transition tables `changed`, and an invoice update its old rows `old_rows`).
+CREATE FUNCTION tollgate_revenue_shares_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO revenue_shares_stale (invoice_id, organization_id)
-  SELECT i.id, i.organization_id FROM invoices i WHERE i.id IN (SELECT invoice_id FROM changed)
-  ON CONFLICT DO NOTHING;
+  IF TG_TABLE_NAME = 'invoice_lines' THEN
+    -- The invoices of the changed lines (a draft computed again, a late-usage line).
+    INSERT INTO revenue_shares_stale (invoice_id, organization_id)
+    SELECT i.id, i.organization_id FROM invoices i WHERE i.id IN (SELECT invoice_id FROM changed) ON CONFLICT DO NOTHING;
+  ELSIF TG_TABLE_NAME = 'analytics_periods' THEN
+    -- The cells of a billed period changed (a fold, late usage, a repricing reset): every invoice with a line billing
+    -- that customer's period (invoice_lines (customer_id, period_start) is indexed).
+    INSERT INTO revenue_shares_stale (invoice_id, organization_id)
+    SELECT DISTINCT l.invoice_id, c.organization_id FROM (SELECT DISTINCT organization_id, customer_id, period_start FROM changed) c
+    JOIN invoice_lines l ON l.customer_id = c.customer_id AND l.period_start = c.period_start ON CONFLICT DO NOTHING;
+  ELSIF TG_OP = 'INSERT' THEN
+    -- A new usage invoice.
+    INSERT INTO revenue_shares_stale (invoice_id, organization_id)
+    SELECT id, organization_id FROM changed WHERE type = 'usage' ON CONFLICT DO NOTHING;
+  ELSE
+    -- An invoice whose status (void or not), type, customer, period, currency or plan version changed (a change of
+    -- its amounts comes with its lines, which mark it).
+    INSERT INTO revenue_shares_stale (invoice_id, organization_id)
+    SELECT n.id, n.organization_id FROM changed n JOIN old_rows o ON o.id = n.id
+    WHERE (n.status, n.type, n.customer_id, n.period_start, n.currency, n.plan_version_id, n.organization_id)
+      IS DISTINCT FROM (o.status, o.type, o.customer_id, o.period_start, o.currency, o.plan_version_id, o.organization_id)
+    ON CONFLICT DO NOTHING;
+  END IF;
   RETURN NULL;
 END $$;
 
--- A new usage invoice.
-CREATE FUNCTION tollgate_revenue_shares_invoices_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A trigger with a transition table serves one event: one trigger per event, each named after its table and event.
+DO $$
+DECLARE
+  t record;
 BEGIN
-  INSERT INTO revenue_shares_stale (invoice_id, organization_id)
-  SELECT id, organization_id FROM changed WHERE type = 'usage'
-  ON CONFLICT DO NOTHING;
-  RETURN NULL;
+  FOR t IN SELECT * FROM (VALUES
+    ('revenue_shares_lines_inserted', 'INSERT', 'invoice_lines', 'NEW TABLE AS changed'),
+    ('revenue_shares_lines_updated', 'UPDATE', 'invoice_lines', 'NEW TABLE AS changed'),
+    ('revenue_shares_lines_deleted', 'DELETE', 'invoice_lines', 'OLD TABLE AS changed'),
+    ('revenue_shares_invoices_inserted', 'INSERT', 'invoices', 'NEW TABLE AS changed'),
+    ('revenue_shares_invoices_updated', 'UPDATE', 'invoices', 'OLD TABLE AS old_rows NEW TABLE AS changed'),
+    ('revenue_shares_cells_inserted', 'INSERT', 'analytics_periods', 'NEW TABLE AS changed'),
+    ('revenue_shares_cells_updated', 'UPDATE', 'analytics_periods', 'NEW TABLE AS changed'),
+    ('revenue_shares_cells_deleted', 'DELETE', 'analytics_periods', 'OLD TABLE AS changed')
+  ) AS v(name, event, tbl, refs)
+  LOOP
+    EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s FOR EACH STATEMENT EXECUTE FUNCTION tollgate_revenue_shares_stale()',
+      t.name, t.event, t.tbl, t.refs);
+  END LOOP;
 END $$;
-
--- An invoice whose status (void or not), type, customer, period, currency or plan version changed (its totals change
--- with its lines, which mark it themselves).
-CREATE FUNCTION tollgate_revenue_shares_invoices_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO revenue_shares_stale (invoice_id, organization_id)
-  SELECT n.id, n.organization_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-  WHERE (n.status, n.type, n.customer_id, n.period_start, n.currency, n.plan_version_id, n.organization_id)
-    IS DISTINCT FROM (o.status, o.type, o.customer_id, o.period_start, o.currency, o.plan_version_id, o.organization_id)
-  ON CONFLICT DO NOTHING;
-  RETURN NULL;
-END $$;
-
--- The cells of a billed period changed (a fold, late usage, a repricing reset): every invoice with a line billing
--- that customer's period (invoice_lines (customer_id, period_start) is indexed).
-CREATE FUNCTION tollgate_revenue_shares_cells_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO revenue_shares_stale (invoice_id, organization_id)
-  SELECT DISTINCT l.invoice_id, c.organization_id
-  FROM (SELECT DISTINCT organization_id, customer_id, period_start FROM changed) c
-  JOIN invoice_lines l ON l.customer_id = c.customer_id AND l.period_start = c.period_start
-  ON CONFLICT DO NOTHING;
-  RETURN NULL;
-END $$;
-
--- A trigger with a transition table serves one event: one trigger per event.
-CREATE TRIGGER revenue_shares_lines_inserted AFTER INSERT ON invoice_lines
-  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tollgate_revenue_shares_lines_changed();
-CREATE TRIGGER revenue_shares_lines_updated AFTER UPDATE ON invoice_lines
-  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tollgate_revenue_shares_lines_changed();
-CREATE TRIGGER revenue_shares_lines_deleted AFTER DELETE ON invoice_lines
-  REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tollgate_revenue_shares_lines_changed();
-CREATE TRIGGER revenue_shares_invoices_inserted AFTER INSERT ON invoices
-  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tollgate_revenue_shares_invoices_inserted();
-CREATE TRIGGER revenue_shares_invoices_updated AFTER UPDATE ON invoices
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tollgate_revenue_shares_invoices_updated();
-CREATE TRIGGER revenue_shares_cells_inserted AFTER INSERT ON analytics_periods
-  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tollgate_revenue_shares_cells_changed();
-CREATE TRIGGER revenue_shares_cells_updated AFTER UPDATE ON analytics_periods
-  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tollgate_revenue_shares_cells_changed();
-CREATE TRIGGER revenue_shares_cells_deleted AFTER DELETE ON analytics_periods
-  REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tollgate_revenue_shares_cells_changed();
 
 -- The invoices already there get their shares at their organisation's next report.
 INSERT INTO revenue_shares_stale (invoice_id, organization_id)
