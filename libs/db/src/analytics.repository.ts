@@ -108,6 +108,19 @@ export interface RevenueShare {
   currency: string;
 }
 
+/** RevenueShare's fields in the order refreshRevenueShares' insert takes them. */
+const SHARE_COLUMNS = [
+  'invoiceId',
+  'customerId',
+  'periodStart',
+  'invoiceLevel',
+  'charge',
+  'provider',
+  'model',
+  'revenueMilli',
+  'currency',
+] as const satisfies readonly (keyof RevenueShare)[];
+
 /** Computes the shares of the invoices whose lines are given (those without lines, void ones, get none). */
 export type ComputeRevenueShares = (lines: AttributionLineRow[], cells: ShareCellRow[]) => RevenueShare[];
 
@@ -430,10 +443,12 @@ export class AnalyticsRepository {
    */
   async refreshRevenueShares(organizationId: string, compute: ComputeRevenueShares): Promise<number> {
     return this.transaction('BEGIN', async (client) => {
-      // The marks this transaction deletes are the invoices it computes. A change committed after this statement
-      // marks its invoice again (a mark we deleted is gone for the change's insert, or it waits for our commit and
-      // then inserts it anew): its shares are computed once more by the next refresh, even if our reads below saw
-      // the change already. A change not committed yet when we delete has its mark kept the same way.
+      // The marks this statement deletes are the invoices this transaction computes. A change marks its invoice in
+      // its own transaction and keeps the mark locked until it commits (the triggers update a mark already there):
+      // a mark a change holds makes this statement wait for its commit, so the reads below see the change. A change
+      // that marks after this statement writes a mark of its own (waiting for our commit if it needs the row we
+      // deleted), left for the next refresh even if our reads saw the change already; so does a change whose new
+      // mark was not committed when we deleted.
       const taken = await client.query<{ id: string }>(
         'DELETE FROM revenue_shares_stale WHERE organization_id = $1 RETURNING invoice_id::text AS id',
         [organizationId],
@@ -459,18 +474,7 @@ export class AnalyticsRepository {
            SELECT invoice_id, $1::uuid, customer_id, period_start, invoice_level, charge, provider, model, revenue_milli, currency
            FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::text[])
              AS s(invoice_id, customer_id, period_start, invoice_level, charge, provider, model, revenue_milli, currency)`,
-          [
-            organizationId,
-            shares.map((r) => r.invoiceId),
-            shares.map((r) => r.customerId),
-            shares.map((r) => r.periodStart),
-            shares.map((r) => r.invoiceLevel),
-            shares.map((r) => r.charge),
-            shares.map((r) => r.provider),
-            shares.map((r) => r.model),
-            shares.map((r) => r.revenueMilli.toString()),
-            shares.map((r) => r.currency),
-          ],
+          [organizationId, ...SHARE_COLUMNS.map((c) => shares.map((r) => (c === 'revenueMilli' ? r[c].toString() : r[c])))],
         );
       return ids.length;
     });

@@ -32,22 +32,29 @@ CREATE INDEX "revenue_shares_stale_organization_id_idx" ON "revenue_shares_stale
 
 -- Marks the invoices whose shares a statement may have changed. One function for every trigger below (each names
 -- its transition tables `changed`, and an invoice update its old rows `old_rows`).
+-- A mark already there is updated, not left alone: the update locks it until the change commits, so a refresh that
+-- takes the mark meanwhile (DELETE ... RETURNING) waits for that commit and then reads the change; with DO NOTHING
+-- it could take the mark, read the invoice as it was, and leave nothing marked once the change commits. Marks are
+-- taken in invoice order, the same in every statement.
 CREATE FUNCTION tollgate_revenue_shares_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_TABLE_NAME = 'invoice_lines' THEN
     -- The invoices of the changed lines (a draft computed again, a late-usage line).
     INSERT INTO revenue_shares_stale (invoice_id, organization_id)
-    SELECT i.id, i.organization_id FROM invoices i WHERE i.id IN (SELECT invoice_id FROM changed) ON CONFLICT DO NOTHING;
+    SELECT i.id, i.organization_id FROM invoices i WHERE i.id IN (SELECT invoice_id FROM changed) ORDER BY i.id
+    ON CONFLICT (invoice_id) DO UPDATE SET organization_id = EXCLUDED.organization_id;
   ELSIF TG_TABLE_NAME = 'analytics_periods' THEN
     -- The cells of a billed period changed (a fold, late usage, a repricing reset): every invoice with a line billing
     -- that customer's period (invoice_lines (customer_id, period_start) is indexed).
     INSERT INTO revenue_shares_stale (invoice_id, organization_id)
     SELECT DISTINCT l.invoice_id, c.organization_id FROM (SELECT DISTINCT organization_id, customer_id, period_start FROM changed) c
-    JOIN invoice_lines l ON l.customer_id = c.customer_id AND l.period_start = c.period_start ON CONFLICT DO NOTHING;
+    JOIN invoice_lines l ON l.customer_id = c.customer_id AND l.period_start = c.period_start ORDER BY l.invoice_id
+    ON CONFLICT (invoice_id) DO UPDATE SET organization_id = EXCLUDED.organization_id;
   ELSIF TG_OP = 'INSERT' THEN
     -- A new usage invoice.
     INSERT INTO revenue_shares_stale (invoice_id, organization_id)
-    SELECT id, organization_id FROM changed WHERE type = 'usage' ON CONFLICT DO NOTHING;
+    SELECT id, organization_id FROM changed WHERE type = 'usage' ORDER BY id
+    ON CONFLICT (invoice_id) DO UPDATE SET organization_id = EXCLUDED.organization_id;
   ELSE
     -- An invoice whose status (void or not), type, customer, period, currency or plan version changed (a change of
     -- its amounts comes with its lines, which mark it).
@@ -55,7 +62,8 @@ BEGIN
     SELECT n.id, n.organization_id FROM changed n JOIN old_rows o ON o.id = n.id
     WHERE (n.status, n.type, n.customer_id, n.period_start, n.currency, n.plan_version_id, n.organization_id)
       IS DISTINCT FROM (o.status, o.type, o.customer_id, o.period_start, o.currency, o.plan_version_id, o.organization_id)
-    ON CONFLICT DO NOTHING;
+    ORDER BY n.id
+    ON CONFLICT (invoice_id) DO UPDATE SET organization_id = EXCLUDED.organization_id;
   END IF;
   RETURN NULL;
 END $$;

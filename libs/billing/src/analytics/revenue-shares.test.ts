@@ -2,9 +2,9 @@ import type { AnalyticsDimension } from '@tollgate/db';
 import { startBillingWorld, type BillingWorld } from '../../test/billing-world';
 import { marginEvent, seedMarginWorld } from '../../test/margin-world';
 import { VoidInvoice } from '../invoices/void-invoice';
-import { AddRateOverride } from '../rates/add-rate-override';
 import { FoldRollups } from './fold-rollups';
 import { MarginGroups } from './get-margin-report';
+import { RefreshRevenueShares } from './refresh-revenue-shares';
 
 // The margin report from stored revenue shares (docs/design.md "Analytics") against the same report attributed for
 // the range, on margin-report.test.ts's world (one provider, so that no split can round differently): invoices are
@@ -56,14 +56,7 @@ const revenueOf = async (range: readonly [string, string], customer: string) =>
 
 beforeAll(async () => {
   world = await startBillingWorld('2026-11-25T00:00:00Z');
-  await world.get(AddRateOverride).execute({
-    organizationId: world.organizationId,
-    provider: 'test',
-    model: 'gold-nano',
-    prices: { input_tokens: '0.0000005', output_tokens: '0.0000015' },
-    tiers: [],
-    effectiveFrom: new Date('2026-01-01T00:00:00Z'),
-  });
+  await world.rate('gold-nano', { input_tokens: '0.0000005', output_tokens: '0.0000015' });
   await seedMarginWorld(world, { grace_period_hours: 24 });
   await world.cycleAt('2026-12-01T00:00:05Z');
 });
@@ -150,4 +143,31 @@ it('takes the attribution for a range that cuts a period, and follows a void', a
   );
   expect(await revenueOf(NOVEMBER, 'a')).toBe(BigInt(Math.round(Number(amount) * 1000)));
   expect((await fast(TWO_MONTHS, ['customer'])).totals.revenue).toBe(await invoiceTotals());
+});
+
+it('a refresh taking a mark a change holds waits for the change and reads it', async () => {
+  const [{ id }] = await world.billing.probe.rows<{ id: string }>(
+    `SELECT i.id::text FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE c.external_id = 'b' AND i.period_start = '2026-11-01'`,
+  );
+  const before = (await revenueOf(NOVEMBER, 'b'))!;
+  await world.billing.probe.rows('INSERT INTO revenue_shares_stale VALUES ($1, $2)', [id, world.organizationId]);
+  const change = await world.billing.probe.pool.connect();
+  try {
+    await change.query('BEGIN');
+    // The mark is there already: the change's trigger locks it until the change commits.
+    await change.query(`UPDATE invoice_lines SET amount = amount + 1 WHERE invoice_id = $1 AND type = 'base_fee'`, [id]);
+    let refreshed = false;
+    const refresh = world
+      .get(RefreshRevenueShares)
+      .organization(world.organizationId)
+      .then((n) => ((refreshed = true), n));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(refreshed).toBe(false);
+    await change.query('COMMIT');
+    expect(await refresh).toBe(1);
+  } finally {
+    change.release();
+  }
+  expect(await stale()).toBe(0);
+  expect(await revenueOf(NOVEMBER, 'b')).toBe(before + 1000n);
 });
