@@ -114,3 +114,4 @@ export * from './analytics/get-cache-savings';
 export * from './analytics/record-price-changes';
 export * from './analytics/list-price-changes';
 export * from './analytics/fold-rollups';
+export * from './analytics/refresh-revenue-shares';

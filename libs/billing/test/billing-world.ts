@@ -31,6 +31,8 @@ export interface BillingWorld {
   get: TestBilling['get'];
   /** Creates a plan from its JSON shape (docs/api.md). */
   plan(plan: PlanInput): Promise<void>;
+  /** The organisation's prices of a model of provider `test` (per unit), from 2026. */
+  rate(model: string, prices: Record<string, string>): Promise<void>;
   customer(externalId: string, fields?: Record<string, unknown>): Promise<void>;
   /** Stores usage events (one per entry) at `at`, then prices every batch and refreshes the entitlements it marked stale. */
   usage(customer: string, at: string | Date, model: GoldModel, input: number, output: number, count?: number): Promise<void>;
@@ -70,11 +72,12 @@ export async function startBillingWorld(start: string, env: Record<string, strin
   const billing = await startTestBilling({ TOLLGATE_TEST_NOW: start, ...env });
   const clock = billing.get(Clock) as TestClock;
   const organizationId = (await billing.get(CreateOrganization).execute({ name: 'invoices' })).id;
-  for (const [model, prices] of Object.entries(GOLD_PRICES)) {
+  const rate = async (model: string, prices: Record<string, string>) => {
     await billing
       .get(AddRateOverride)
       .execute({ organizationId, provider: 'test', model, prices, tiers: [], effectiveFrom: new Date('2026-01-01T00:00:00Z') });
-  }
+  };
+  for (const [model, prices] of Object.entries(GOLD_PRICES)) await rate(model, prices);
   const priceAll = async () => {
     const open = await billing.probe.rows<{ id: string }>(
       'SELECT id::text FROM ingest_batches WHERE priced_at IS NULL ORDER BY created_at',
@@ -89,6 +92,7 @@ export async function startBillingWorld(start: string, env: Record<string, strin
     async plan(plan) {
       await billing.get(CreatePlan).execute({ organizationId, plan });
     },
+    rate,
     async customer(externalId, fields = {}) {
       await billing.get(CreateCustomer).execute({ organizationId, externalId, fields: fields as CustomerChanges });
     },

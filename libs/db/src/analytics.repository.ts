@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool, QueryResult, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import type { Tx } from './database';
 import { USAGE_DIMENSIONS, type UsageDimension } from '@tollgate/pricing';
 import { DB_POOL } from './tokens';
@@ -69,6 +69,8 @@ export interface AttributionLineRow {
   currency: string;
   /** Whether the invoice's own period starts in the range (its customer-level lines count then). */
   invoice_in_range: boolean;
+  /** The invoice's own period start, as Postgres writes it. */
+  invoice_period_start: string;
   position: number;
   type: string;
   charge: string | null;
@@ -77,6 +79,68 @@ export interface AttributionLineRow {
   amount: string;
   /** The line's charge has allowance_eligible in the invoice's plan version. */
   allowance_eligible: boolean;
+}
+
+/** A finest cell (an analytics_periods row) of a billed period: what stored revenue shares are split over. */
+export interface ShareCellRow {
+  customer_id: string;
+  /** As Postgres writes it (the key AttributionLineRow.period_start matches). */
+  period_start: string;
+  charge: string;
+  provider: string;
+  model: string;
+  rated_amount: string;
+}
+
+/** A revenue_shares row (docs/design.md "Analytics": stored revenue shares). */
+export interface RevenueShare {
+  invoiceId: string;
+  customerId: string;
+  /** The billed period's start (invoiceLevel false) or the invoice's own, as Postgres writes it. */
+  periodStart: string;
+  invoiceLevel: boolean;
+  /** '' at the customer level. */
+  charge: string;
+  provider: string;
+  model: string;
+  /** Thousandths of the currency unit. */
+  revenueMilli: bigint;
+  currency: string;
+}
+
+/** RevenueShare's fields in the order refreshRevenueShares' insert takes them. */
+const SHARE_COLUMNS = [
+  'invoiceId',
+  'customerId',
+  'periodStart',
+  'invoiceLevel',
+  'charge',
+  'provider',
+  'model',
+  'revenueMilli',
+  'currency',
+] as const satisfies readonly (keyof RevenueShare)[];
+
+/** Computes the shares of the invoices whose lines are given (those without lines, void ones, get none). */
+export type ComputeRevenueShares = (lines: AttributionLineRow[], cells: ShareCellRow[]) => RevenueShare[];
+
+/** A group of the margin report read from stored shares: its usage and its revenue in thousandths. */
+export interface ShareGroupRow extends MarginSumsRow {
+  revenue: string;
+}
+
+export interface MarginFromShares {
+  groups: ShareGroupRow[];
+  totals: ShareGroupRow;
+  /** The currencies of the invoices counted. */
+  currencies: string[];
+}
+
+/** A row of marginFromShares' statement. */
+interface ShareSumsRow extends Omit<ShareGroupRow, 'tokens'> {
+  total: boolean;
+  tokens: string[];
+  currencies: string[] | null;
 }
 
 /** A customer's usage of one model and charge in one of its three latest periods (started by `now`). */
@@ -211,6 +275,22 @@ function withTokens<T extends { tokens: Record<UsageDimension, string> }>(r: Wit
 const OVERLAPPING = `SELECT DISTINCT customer_id, period_start FROM analytics_periods
   WHERE organization_id = $1 AND period_start < $3::timestamptz AND period_end > $2::timestamptz`;
 
+/**
+ * The lines of the usage invoices that are not void among those of the CTE `ids` (a column id), of organisation $1,
+ * in order: AttributionLineRow, `invoiceInRange` its invoice_in_range. Follows a WITH list.
+ */
+const INVOICE_LINES = (invoiceInRange: string) => `eligible AS (
+    SELECT p.id AS plan_version_id, ch->>'name' AS charge FROM plans p, jsonb_array_elements(p.definition->'charges') ch
+    WHERE p.organization_id = $1 AND (ch->>'allowance_eligible')::boolean
+  )
+  SELECT i.id::text AS invoice_id, i.customer_id::text, c.external_id AS external_customer_id, i.currency,
+    ${invoiceInRange} AS invoice_in_range, i.period_start::text AS invoice_period_start,
+    l.position, l.type, l.charge, l.period_start::text, l.amount::text, (e.charge IS NOT NULL) AS allowance_eligible
+  FROM ids JOIN invoices i ON i.id = ids.id JOIN customers c ON c.id = i.customer_id JOIN invoice_lines l ON l.invoice_id = i.id
+  LEFT JOIN eligible e ON e.plan_version_id = i.plan_version_id AND e.charge = l.charge
+  WHERE i.organization_id = $1 AND i.type = 'usage' AND i.status <> 'void'
+  ORDER BY i.id, l.position`;
+
 /** A row of marginCells' statement: set, customer_id, period_start, charge, in_range, MARGIN_COLUMNS, keys. */
 type MarginColumns = (number | string | boolean | null)[];
 
@@ -252,13 +332,21 @@ export class AnalyticsRepository {
    * A report's read, with JIT compilation off: on these sub-second sums over many rows Postgres' cost estimates
    * start JIT, which costs seconds of compilation to save milliseconds.
    */
-  private async read<R extends QueryResultRow>(text: string, values: unknown[], rowMode?: 'array'): Promise<QueryResult<R>> {
+  private read<R extends QueryResultRow>(text: string, values: unknown[], rowMode?: 'array'): Promise<QueryResult<R>> {
+    return this.transaction(
+      'BEGIN READ ONLY',
+      async (client) => (rowMode ? await client.query({ text, values, rowMode }) : await client.query<R>(text, values)) as QueryResult<R>,
+    );
+  }
+
+  /** `work` in a transaction (`begin` starts it) on one client, JIT off and work_mem raised. */
+  private async transaction<T>(begin: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN READ ONLY');
+      await client.query(begin);
       await client.query('SET LOCAL jit = off');
       await client.query(`SET LOCAL work_mem = '64MB'`);
-      const res = (rowMode ? await client.query({ text, values, rowMode }) : await client.query<R>(text, values)) as QueryResult<R>;
+      const res = await work(client);
       await client.query('COMMIT');
       return res;
     } catch (err) {
@@ -327,20 +415,120 @@ export class AnalyticsRepository {
          SELECT id FROM invoices WHERE organization_id = $1 AND period_start >= $2::timestamptz AND period_start < $3::timestamptz
          UNION
          SELECT l.invoice_id FROM invoice_lines l JOIN touched t ON t.customer_id = l.customer_id AND t.period_start = l.period_start
-       ), eligible AS (
-         SELECT p.id AS plan_version_id, ch->>'name' AS charge FROM plans p, jsonb_array_elements(p.definition->'charges') ch
-         WHERE p.organization_id = $1 AND (ch->>'allowance_eligible')::boolean
-       )
-       SELECT i.id::text AS invoice_id, i.customer_id::text, c.external_id AS external_customer_id, i.currency,
-         (i.period_start >= $2::timestamptz AND i.period_start < $3::timestamptz) AS invoice_in_range,
-         l.position, l.type, l.charge, l.period_start::text, l.amount::text, (e.charge IS NOT NULL) AS allowance_eligible
-       FROM ids JOIN invoices i ON i.id = ids.id JOIN customers c ON c.id = i.customer_id JOIN invoice_lines l ON l.invoice_id = i.id
-       LEFT JOIN eligible e ON e.plan_version_id = i.plan_version_id AND e.charge = l.charge
-       WHERE i.organization_id = $1 AND i.type = 'usage' AND i.status <> 'void'
-       ORDER BY i.id, l.position`,
+       ), ${INVOICE_LINES('(i.period_start >= $2::timestamptz AND i.period_start < $3::timestamptz)')}`,
       [organizationId, day(from), day(to)],
     );
     return res.rows;
+  }
+
+  /**
+   * Whether the range [from, to) cuts a (customer, period) pair with usage: some analytics_periods row overlapping
+   * it does not lie wholly inside it.
+   */
+  async cutsPeriods(organizationId: string, from: Date, to: Date): Promise<boolean> {
+    const res = await this.read<{ cut: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM analytics_periods WHERE organization_id = $1 AND period_start < $3::timestamptz AND period_end > $2::timestamptz
+           AND NOT (period_start >= $2::timestamptz AND period_end <= $3::timestamptz)
+       ) AS cut`,
+      [organizationId, day(from), day(to)],
+    );
+    return res.rows[0].cut;
+  }
+
+  /**
+   * Rewrites the revenue shares of the organisation's stale invoices, in one transaction: takes their marks, reads
+   * their lines and the finest cells of the periods they bill, computes the shares (`compute`), and replaces the
+   * invoices' shares. Returns how many invoices it took.
+   */
+  async refreshRevenueShares(organizationId: string, compute: ComputeRevenueShares): Promise<number> {
+    return this.transaction('BEGIN', async (client) => {
+      // The marks this statement deletes are the invoices this transaction computes. A change marks its invoice in
+      // its own transaction and keeps the mark locked until it commits (the triggers update a mark already there):
+      // a mark a change holds makes this statement wait for its commit, so the reads below see the change. A change
+      // that marks after this statement writes a mark of its own (waiting for our commit if it needs the row we
+      // deleted), left for the next refresh even if our reads saw the change already; so does a change whose new
+      // mark was not committed when we deleted.
+      const taken = await client.query<{ id: string }>(
+        'DELETE FROM revenue_shares_stale WHERE organization_id = $1 RETURNING invoice_id::text AS id',
+        [organizationId],
+      );
+      const ids = taken.rows.map((r) => r.id);
+      if (ids.length === 0) return 0;
+      const lines = await client.query<AttributionLineRow>(`WITH ids AS (SELECT unnest($2::uuid[]) AS id), ${INVOICE_LINES('true')}`, [
+        organizationId,
+        ids,
+      ]);
+      const cells = await client.query<ShareCellRow>(
+        `SELECT a.customer_id::text, a.period_start::text, a.charge, a.provider, a.model, a.rated_amount::text
+         FROM (SELECT DISTINCT customer_id, period_start FROM invoice_lines WHERE invoice_id = ANY($1::uuid[]) AND period_start IS NOT NULL) p
+         JOIN analytics_periods a ON a.customer_id = p.customer_id AND a.period_start = p.period_start`,
+        [ids],
+      );
+      const shares = compute(lines.rows, cells.rows);
+      await client.query('DELETE FROM revenue_shares WHERE invoice_id = ANY($1::uuid[])', [ids]);
+      if (shares.length > 0)
+        await client.query(
+          `INSERT INTO revenue_shares (invoice_id, organization_id, customer_id, period_start, invoice_level, charge, provider, model,
+             revenue_milli, currency)
+           SELECT invoice_id, $1::uuid, customer_id, period_start, invoice_level, charge, provider, model, revenue_milli, currency
+           FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::text[])
+             AS s(invoice_id, customer_id, period_start, invoice_level, charge, provider, model, revenue_milli, currency)`,
+          [organizationId, ...SHARE_COLUMNS.map((c) => shares.map((r) => (c === 'revenueMilli' ? r[c].toString() : r[c])))],
+        );
+      return ids.length;
+    });
+  }
+
+  /**
+   * The margin report over whole periods from stored shares, for keys among customer, model, provider and charge
+   * (the caller checked that the range cuts no period and refreshed the shares): the usage of the periods inside
+   * [from, to) from analytics_periods, and the revenue of the shares whose period starts in it (an invoice's
+   * customer-level revenue by its own period, the rest by the period it billed), per group and in all, in one
+   * statement. Customer-level shares carry null under every key but the customer.
+   */
+  async marginFromShares(
+    organizationId: string,
+    from: Date,
+    to: Date,
+    dimensions: readonly AnalyticsDimension[],
+  ): Promise<MarginFromShares> {
+    if (dimensions.length === 0 || !dimensions.every((k) => PERIOD_DIMENSIONS.includes(k)))
+      throw new Error(`stored shares are not kept by ${dimensions.join(', ')}`);
+    const customers = (alias: string) => (dimensions.includes('customer') ? `JOIN customers c ON c.id = ${alias}.customer_id` : '');
+    const shareKey = (k: AnalyticsDimension) =>
+      k === 'customer' ? 'c.external_id' : `CASE WHEN s.invoice_level OR s.charge = '' THEN NULL ELSE s.${k} END`;
+    const keys = dimensions.map((_, i) => `k${i}`).join(', ');
+    const usage = ['events', 'provider_cost', ...USAGE_DIMENSIONS];
+    const sum = (c: string) => `coalesce(trim_scale(sum(${c})), 0)::text`;
+    const res = await this.read<ShareSumsRow>(
+      `SELECT GROUPING(k0) = 1 AS total, ARRAY[${keys}]::text[] AS keys, ${sum('events')} AS events, ${sum('provider_cost')} AS provider_cost,
+         ARRAY[${USAGE_DIMENSIONS.map(sum).join(', ')}]::text[] AS tokens, sum(revenue)::text AS revenue,
+         CASE WHEN GROUPING(k0) = 1 THEN array_agg(DISTINCT currency) FILTER (WHERE currency IS NOT NULL) END AS currencies
+       FROM (
+         SELECT ${dimensions.map((k, i) => `${DAILY_KEYS[k]} AS k${i}`).join(', ')}, ${usage.map((c) => `d.${c}`).join(', ')},
+           0::int8 AS revenue, NULL::text AS currency, true AS counts
+         FROM analytics_periods d ${customers('d')}
+         WHERE d.organization_id = $1 AND d.period_start >= $2::timestamptz AND d.period_end <= $3::timestamptz
+         UNION ALL
+         SELECT ${dimensions.map((k, i) => `${shareKey(k)} AS k${i}`).join(', ')}, ${usage.map(() => 'NULL').join(', ')},
+           s.revenue_milli, s.currency, s.revenue_milli <> 0
+         FROM revenue_shares s ${customers('s')}
+         WHERE s.organization_id = $1 AND s.period_start >= $2::timestamptz AND s.period_start < $3::timestamptz
+       ) u
+       GROUP BY GROUPING SETS ((${keys}), ())
+       HAVING GROUPING(k0) = 1 OR bool_or(counts)`,
+      [organizationId, day(from), day(to)],
+    );
+    const out: MarginFromShares = { groups: [], totals: null as unknown as ShareGroupRow, currencies: [] };
+    for (const { total, currencies, ...r } of res.rows) {
+      const row = withTokens<ShareGroupRow>({ ...r, revenue: r.revenue ?? '0' });
+      if (total) {
+        out.totals = { ...row, keys: [] };
+        out.currencies = currencies ?? [];
+      } else out.groups.push(row);
+    }
+    return out;
   }
 
   /** The organisation's target margin (a fraction of revenue), as text. */

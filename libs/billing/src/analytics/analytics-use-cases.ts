@@ -6,6 +6,7 @@ import { GetMarginReport, MarginGroups } from './get-margin-report';
 import { GetTaskCosts } from './get-task-costs';
 import { ListPriceChanges } from './list-price-changes';
 import { RecordPriceChanges } from './record-price-changes';
+import { RefreshRevenueShares } from './refresh-revenue-shares';
 
 /** The analytics use cases (docs/api.md "Analytics"), registered in BillingModule. */
 export const ANALYTICS_USE_CASES = [
@@ -17,6 +18,7 @@ export const ANALYTICS_USE_CASES = [
   RecordPriceChanges,
   ListPriceChanges,
   FoldRollups,
+  RefreshRevenueShares,
 ];
 
 /** What they share, provided but not exported. */

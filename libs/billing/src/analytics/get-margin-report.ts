@@ -7,6 +7,7 @@ import { resolveRange } from './analytics-range';
 import { scaledWeight } from './allocate';
 import { attributeRevenue, compareKeys, groupId, MILLI } from './attribute-revenue';
 import { FoldRollups } from './fold-rollups';
+import { RefreshRevenueShares } from './refresh-revenue-shares';
 
 export interface MarginReportQuery {
   organizationId: string;
@@ -30,6 +31,9 @@ export interface MarginFigures {
 export interface MarginGroup extends MarginFigures {
   keys: (string | null)[];
 }
+
+/** The keys stored revenue shares are kept by (analytics_periods' dimensions). */
+const SHARE_DIMENSIONS: readonly AnalyticsDimension[] = ['customer', 'model', 'provider', 'charge'];
 
 const NO_TOKENS = Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, '0'])) as Record<UsageDimension, string>;
 
@@ -89,16 +93,30 @@ export const figuresJson = (f: MarginFigures) => {
 /**
  * The margin of a range's usage per group (docs/api.md "Analytics"): its priced usage and provider cost from the
  * rollups, and the revenue its invoices billed for it, attributed below the invoice (docs/design.md "Analytics").
+ * Grouped by customer, model, provider or charge over a range that cuts no period, from the stored revenue shares;
+ * otherwise attributed for the range.
  */
 @Injectable()
 export class MarginGroups {
   constructor(
     private readonly analytics: AnalyticsRepository,
     private readonly fold: FoldRollups,
+    private readonly shares: RefreshRevenueShares,
   ) {}
 
   async groups(organizationId: string, from: Date, to: Date, groupBy: readonly AnalyticsDimension[]) {
     await this.fold.organization(organizationId);
+    if (
+      groupBy.length > 0 &&
+      groupBy.every((k) => SHARE_DIMENSIONS.includes(k)) &&
+      !(await this.analytics.cutsPeriods(organizationId, from, to))
+    )
+      return this.fromShares(organizationId, from, to, groupBy);
+    return this.attributed(organizationId, from, to, groupBy);
+  }
+
+  /** Any keys, any range: the range's invoices attributed now (the rollups folded already). */
+  async attributed(organizationId: string, from: Date, to: Date, groupBy: readonly AnalyticsDimension[]) {
     const [usage, lines] = await Promise.all([
       this.analytics.marginCells(organizationId, from, to, groupBy),
       this.analytics.attributionLines(organizationId, from, to),
@@ -120,6 +138,21 @@ export class MarginGroups {
       : { events: '0', tokens: NO_TOKENS, providerCost: '0', revenue: revenueTotal };
     const sorted = [...groups.values()].sort((a, b) => compareKeys(a.keys, b.keys));
     return { groups: sorted, totals, currencies: [...currencies].sort() };
+  }
+
+  /** Whole periods only: their usage, and the revenue shares stored for them (computed again where stale). */
+  private async fromShares(organizationId: string, from: Date, to: Date, groupBy: readonly AnalyticsDimension[]) {
+    await this.shares.organization(organizationId);
+    const read = await this.analytics.marginFromShares(organizationId, from, to, groupBy);
+    const figures = (r: (typeof read)['totals']): MarginFigures => ({
+      events: r.events,
+      tokens: r.tokens,
+      providerCost: r.provider_cost,
+      revenue: BigInt(r.revenue),
+    });
+    const groups: MarginGroup[] = read.groups.map((g) => ({ keys: g.keys, ...figures(g) }));
+    groups.sort((a, b) => compareKeys(a.keys, b.keys));
+    return { groups, totals: figures(read.totals), currencies: [...read.currencies].sort() };
   }
 }
 

@@ -55,6 +55,7 @@ describe('attributeRevenue', () => {
     external_customer_id: 'acme',
     currency: 'USD',
     invoice_in_range: true,
+    invoice_period_start: '2026-11-01 00:00:00+00',
     position,
     type,
     charge: type === 'usage' ? 'all' : null,

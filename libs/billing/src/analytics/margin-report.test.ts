@@ -1,6 +1,5 @@
-import { startBillingWorld, goldEvent, type BillingWorld, type GoldModel } from '../../test/billing-world';
-import { CreateCoupon } from '../coupons/create-coupon';
-import { IngestEvents } from '../events/ingest-events';
+import { startBillingWorld, type BillingWorld, type GoldModel } from '../../test/billing-world';
+import { marginEvent, PRO, seedMarginWorld } from '../../test/margin-world';
 import { ListInvoices } from '../invoices/list-invoices';
 import { ChangePlan } from '../plans/change-plan';
 import { CheckMarginTargets } from './check-margin-targets';
@@ -23,19 +22,7 @@ import { GetMarginReport } from './get-margin-report';
 
 let world: BillingWorld;
 
-const PRO = {
-  code: 'pro',
-  name: 'Pro',
-  currency: 'USD',
-  base_fee: '5.00',
-  included_usage: '1.00',
-  charges: [
-    { name: 'premium', models: ['gold-o3'], mode: 'price' as const, markup: '0.5', margin_floor: null, allowance_eligible: false },
-    { name: 'standard', models: ['*'], mode: 'price' as const, markup: '0.25', margin_floor: null, allowance_eligible: true },
-  ],
-};
-
-async function event(
+const event = (
   customer: string,
   at: string,
   model: GoldModel,
@@ -43,13 +30,7 @@ async function event(
   output: number,
   feature: string | null,
   task: string | null,
-) {
-  const e = { ...goldEvent(customer, Date.parse(at), model, input, output), feature, taskId: task ? `${task}-${at}` : null };
-  await world.get(IngestEvents).execute({
-    organizationId: world.organizationId,
-    events: [{ ...e, metadata: task ? { task_name: task } : null }],
-  });
-}
+) => marginEvent(world, customer, at, model, input, output, feature, task);
 
 const report = (from: string, to: string, ...groupBy: Parameters<GetMarginReport['execute']>[0]['groupBy'][number][]) =>
   world.get(GetMarginReport).execute({ organizationId: world.organizationId, from: new Date(from), to: new Date(to), groupBy });
@@ -66,22 +47,7 @@ const figures = (r: Awaited<ReturnType<typeof report>>) =>
 
 beforeAll(async () => {
   world = await startBillingWorld('2026-11-25T00:00:00Z');
-  await world.plan(PRO);
-  await world.customer('a', { plan_code: 'pro' });
-  await world.customer('b', { plan_code: 'pro', discount: '0.10' });
-  await world.get(CreateCoupon).execute({
-    organizationId: world.organizationId,
-    externalId: 'a',
-    kind: 'fixed',
-    value: '2.00',
-    frequency: 'once',
-    expiresAt: null,
-  });
-  await event('a', '2026-11-03T10:00:00Z', 'gold-o3', 1_000_000, 100_000, 'chat', 'triage');
-  await event('a', '2026-11-10T10:00:00Z', 'gold-mini', 2_000_000, 1_000_000, 'chat', 'triage');
-  await event('a', '2026-11-20T10:00:00Z', 'gold-mini', 1_000_000, 0, 'search', null);
-  await event('b', '2026-11-05T10:00:00Z', 'gold-mini', 4_000_000, 0, null, null);
-  await world.priceAll();
+  await seedMarginWorld(world);
 });
 
 afterAll(async () => {
