@@ -136,12 +136,11 @@ export interface MarginFromShares {
   currencies: string[];
 }
 
-/** A row of marginFromShares' statement. */
-interface ShareSumsRow extends Omit<ShareGroupRow, 'tokens'> {
-  total: boolean;
-  tokens: string[];
-  currencies: string[] | null;
-}
+/**
+ * A row of marginFromShares' statement, flat (no arrays to parse: tens of thousands of groups): total, the keys,
+ * events, provider_cost, the tokens in USAGE_DIMENSIONS order, revenue, currencies (on the totals' row).
+ */
+type ShareSumsRow = (boolean | string | string[] | null)[];
 
 /** A customer's usage of one model and charge in one of its three latest periods (started by `now`). */
 export interface PeriodUsageRow extends UsageSums {
@@ -502,8 +501,8 @@ export class AnalyticsRepository {
     const usage = ['events', 'provider_cost', ...USAGE_DIMENSIONS];
     const sum = (c: string) => `coalesce(trim_scale(sum(${c})), 0)::text`;
     const res = await this.read<ShareSumsRow>(
-      `SELECT GROUPING(k0) = 1 AS total, ARRAY[${keys}]::text[] AS keys, ${sum('events')} AS events, ${sum('provider_cost')} AS provider_cost,
-         ARRAY[${USAGE_DIMENSIONS.map(sum).join(', ')}]::text[] AS tokens, sum(revenue)::text AS revenue,
+      `SELECT GROUPING(k0) = 1 AS total, ${keys}, ${sum('events')} AS events, ${sum('provider_cost')} AS provider_cost,
+         ${USAGE_DIMENSIONS.map(sum).join(', ')}, sum(revenue)::text AS revenue,
          CASE WHEN GROUPING(k0) = 1 THEN array_agg(DISTINCT currency) FILTER (WHERE currency IS NOT NULL) END AS currencies
        FROM (
          SELECT ${dimensions.map((k, i) => `${DAILY_KEYS[k]} AS k${i}`).join(', ')}, ${usage.map((c) => `d.${c}`).join(', ')},
@@ -519,13 +518,25 @@ export class AnalyticsRepository {
        GROUP BY GROUPING SETS ((${keys}), ())
        HAVING GROUPING(k0) = 1 OR bool_or(counts)`,
       [organizationId, day(from), day(to)],
+      'array',
     );
+    const n = dimensions.length;
+    const at = 1 + n;
     const out: MarginFromShares = { groups: [], totals: null as unknown as ShareGroupRow, currencies: [] };
-    for (const { total, currencies, ...r } of res.rows) {
-      const row = withTokens<ShareGroupRow>({ ...r, revenue: r.revenue ?? '0' });
-      if (total) {
+    for (const r of res.rows) {
+      const tokens = {} as Record<UsageDimension, string>;
+      for (let d = 0; d < USAGE_DIMENSIONS.length; d++) tokens[USAGE_DIMENSIONS[d]] = r[at + 2 + d] as string;
+      const revenue = r[at + 2 + USAGE_DIMENSIONS.length] as string | null;
+      const row: ShareGroupRow = {
+        keys: r.slice(1, at) as (string | null)[],
+        events: r[at] as string,
+        provider_cost: r[at + 1] as string,
+        tokens,
+        revenue: revenue ?? '0',
+      };
+      if (r[0]) {
         out.totals = { ...row, keys: [] };
-        out.currencies = currencies ?? [];
+        out.currencies = (r[at + 3 + USAGE_DIMENSIONS.length] as string[] | null) ?? [];
       } else out.groups.push(row);
     }
     return out;
