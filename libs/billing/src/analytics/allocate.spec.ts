@@ -22,5 +22,10 @@ describe('scaledWeight', () => {
     expect(scaledWeight('3.125')).toBe(3125n * 10n ** 27n);
     expect(scaledWeight('0.000000000000000000000000000001')).toBe(1n);
     expect(scaledWeight('-2')).toBe(-2n * 10n ** 30n);
+    expect(scaledWeight('-0.5')).toBe(-5n * 10n ** 29n);
+    expect(scaledWeight('-12.75')).toBe(-1275n * 10n ** 28n);
+    expect(scaledWeight('0')).toBe(0n);
+    // Places past the 30th are cut, not rounded.
+    expect(scaledWeight('0.0000000000000000000000000000019')).toBe(1n);
   });
 });

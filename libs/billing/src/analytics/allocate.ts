@@ -2,12 +2,19 @@
 // weights, the remainder by largest remainder (ties to the earlier share), so the shares add up to the amount
 // exactly and the same inputs always give the same split.
 
-/** A non-negative decimal string (up to 30 places) as an integer scaled by 10^30. */
+const PLACES = 30;
+const ZEROS = '0'.repeat(PLACES);
+const SCALE = 10n ** BigInt(PLACES);
+
+/**
+ * A decimal string (up to 30 places) as an integer scaled by 10^30: one BigInt parse of its digits (a report turns
+ * tens of thousands of sums into integers).
+ */
 export function scaledWeight(value: string): bigint {
-  const negative = value.startsWith('-');
-  const [whole, fraction = ''] = (negative ? value.slice(1) : value).split('.');
-  const scaled = BigInt(whole || '0') * 10n ** 30n + BigInt((fraction + '0'.repeat(30)).slice(0, 30));
-  return negative ? -scaled : scaled;
+  const dot = value.indexOf('.');
+  if (dot < 0) return BigInt(value) * SCALE;
+  const fraction = value.slice(dot + 1, dot + 1 + PLACES);
+  return BigInt(value.slice(0, dot) + fraction + ZEROS.slice(fraction.length));
 }
 
 /**
