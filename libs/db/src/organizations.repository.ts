@@ -83,6 +83,9 @@ export class OrganizationsRepository {
         'DELETE FROM plans WHERE organization_id = $1::uuid',
         'DELETE FROM rate_aliases WHERE organization_id = $1::uuid',
         'DELETE FROM api_keys WHERE organization_id = $1::uuid',
+        // Last: deleting invoices, their lines and the rollups above makes the triggers mark revenue shares stale.
+        'DELETE FROM revenue_shares_stale WHERE organization_id = $1::uuid',
+        'DELETE FROM revenue_shares WHERE organization_id = $1::uuid',
         'DELETE FROM organizations WHERE id = $1::uuid',
       ];
       for (const sql of statements) await tx.$executeRawUnsafe(sql, id);
