@@ -67,14 +67,26 @@ function metadataOf(k: number): Record<string, string> | null {
   return { team: TEAMS[k % TEAMS.length], env: ENVS[(k >> 3) % ENVS.length], agent_version: `1.${k % 7}.${k % 3}` };
 }
 
-/** One event's JSON, as the SDK serialises it. `at` is the batch's time (ms). */
-function eventJson(run: string, k: number, at: number, iso: string): string {
+/**
+ * A task is one customer's agent run: TASK_CALLS calls, all of that customer. A batch holds two calls of each of
+ * the 500 customers (event k is customer k % 500), so a task's calls arrive over eight consecutive batches.
+ * `round` makes each round of the prebuilt bodies new tasks. (The light events keep their old tasks, 16
+ * consecutive events across 16 customers.)
+ */
+export const TASK_CALLS = 16;
+export function taskOf(k: number, round: string): string {
+  return LIGHT ? `task-${round}-${k >> 4}` : `task-${round}-${k % CUSTOMERS}-${Math.floor(k / (CUSTOMERS * TASK_CALLS))}`;
+}
+
+/** One event's JSON, as the SDK serialises it. `round` is part of its ids; `at` and `iso` the batch's time. */
+function eventJson(run: string, round: string, k: number, at: string, iso: string): string {
   const { provider, model } = modelOf(k);
   const u = usageOf(k);
+  const ids = `"transaction_id":"${run}-${round}-${k}","external_customer_id":"customer-${k % CUSTOMERS}"`;
   if (LIGHT) {
     return (
-      `{"transaction_id":"${run}-${k}","external_customer_id":"customer-${k % CUSTOMERS}","timestamp":${at},` +
-      `"provider":"${provider}","model":"${model}","task_id":"task-${k >> 4}","feature":"chat",` +
+      `{${ids},"timestamp":${at},` +
+      `"provider":"${provider}","model":"${model}","task_id":"${taskOf(k, round)}","feature":"chat",` +
       `"usage":{"input_tokens":${u[0]},"cache_read_tokens":${u[1]},"output_tokens":${u[4]},"reasoning_tokens":${u[5]}}}`
     );
   }
@@ -82,32 +94,73 @@ function eventJson(run: string, k: number, at: number, iso: string): string {
   let usage = '';
   for (let d = 0; d < USAGE_DIMENSIONS.length; d++) usage += `${d === 0 ? '' : ','}"${USAGE_DIMENSIONS[d]}":${u[d]}`;
   return (
-    `{"transaction_id":"${run}-${k}","external_customer_id":"customer-${k % CUSTOMERS}","timestamp":"${iso}",` +
-    `"provider":"${provider}","model":"${model}","task_id":"task-${k >> 4}","feature":"${FEATURES[k % FEATURES.length]}",` +
+    `{${ids},"timestamp":"${iso}",` +
+    `"provider":"${provider}","model":"${model}","task_id":"${taskOf(k, round)}","feature":"${FEATURES[k % FEATURES.length]}",` +
     `"usage":{${usage}},"metadata":{"team":"${m.team}","env":"${m.env}","agent_version":"${m.agent_version}"}}`
   );
 }
 
-/** The body of POST /v1/events for batch n of a run: events n*BATCH .. n*BATCH+BATCH-1. */
-export function batchBody(run: string, n: number): string {
-  const at = Date.now() - 1000;
-  const iso = new Date(at).toISOString();
-  const parts: string[] = new Array(BATCH);
-  for (let i = 0; i < BATCH; i++) parts[i] = eventJson(run, n * BATCH + i, at, iso);
-  return `{"events":[${parts.join(',')}]}`;
+const ROUND_DIGITS = 6;
+const ROUND_MARK = '#'.repeat(ROUND_DIGITS);
+const AT_MARK = '@'.repeat(13); // epoch ms (light events)
+const ISO_MARK = '@'.repeat(24); // 2026-12-01T04:00:00.000Z
+
+/**
+ * The bodies of POST /v1/events, prebuilt as the floor's rows are: TEMPLATES batches of distinct events are built
+ * once as bytes, and batch n is template n % TEMPLATES with its round (n / TEMPLATES) written into every
+ * transaction id and task id and the batch's time into every timestamp. So every event of a run is new (its own
+ * transaction id, its task's), and the load generator, which shares the two cores with the api, Postgres and
+ * the worker, spends about a memory copy per batch instead of building 500 KB of JSON.
+ */
+export class BatchBodies {
+  static readonly TEMPLATES = 40;
+  private readonly templates: { bytes: Buffer; rounds: number[]; times: number[] }[] = [];
+
+  constructor(private readonly run: string) {
+    for (let t = 0; t < BatchBodies.TEMPLATES; t++) {
+      const parts: string[] = new Array(BATCH);
+      for (let i = 0; i < BATCH; i++) parts[i] = eventJson(run, ROUND_MARK, t * BATCH + i, AT_MARK, ISO_MARK);
+      const text = `{"events":[${parts.join(',')}]}`; // ASCII: a character is a byte
+      this.templates.push({
+        bytes: Buffer.from(text, 'latin1'),
+        rounds: offsets(text, ROUND_MARK),
+        times: offsets(text, LIGHT ? AT_MARK : ISO_MARK),
+      });
+    }
+  }
+
+  /** Batch n's body: events n*BATCH .. n*BATCH+BATCH-1 of the run, stamped now (minus a second). */
+  body(n: number): Buffer {
+    const t = this.templates[n % BatchBodies.TEMPLATES];
+    const bytes = Buffer.from(t.bytes); // a copy: earlier requests of the template may still be in flight
+    const round = String(Math.floor(n / BatchBodies.TEMPLATES)).padStart(ROUND_DIGITS, '0');
+    if (round.length > ROUND_DIGITS) throw new Error(`batch ${n}: more rounds than ${ROUND_DIGITS} digits hold`);
+    const at = Date.now() - 1000;
+    const time = LIGHT ? String(at) : new Date(at).toISOString();
+    for (const o of t.rounds) bytes.write(round, o, 'latin1');
+    for (const o of t.times) bytes.write(time, o, 'latin1');
+    return bytes;
+  }
+}
+
+function offsets(text: string, mark: string): number[] {
+  const found: number[] = [];
+  for (let o = text.indexOf(mark); o !== -1; o = text.indexOf(mark, o + mark.length)) found.push(o);
+  return found;
 }
 
 /** The same events as rows of the events table (for the raw-insert floor). */
 export function batchRows(run: string, n: number, customerIds: readonly string[]): EventRow[] {
   const at = Date.now() - 1000;
+  const round = '0'.repeat(ROUND_DIGITS);
   const rows: EventRow[] = new Array(BATCH);
   for (let i = 0; i < BATCH; i++) {
     const k = n * BATCH + i;
     const { provider, model } = modelOf(k);
     const metadata = metadataOf(k);
-    const json = eventJson(run, k, at, new Date(at).toISOString());
+    const json = eventJson(run, round, k, String(at), new Date(at).toISOString());
     rows[i] = {
-      transactionId: `${run}-${k}`,
+      transactionId: `${run}-${round}-${k}`,
       customerId: customerIds[k % CUSTOMERS],
       externalCustomerId: `customer-${k % CUSTOMERS}`,
       occurredAt: at,
@@ -116,7 +169,7 @@ export function batchRows(run: string, n: number, customerIds: readonly string[]
       model,
       usage: usageOf(k),
       cost: null,
-      taskId: `task-${k >> 4}`,
+      taskId: taskOf(k, round),
       traceId: null,
       sessionId: null,
       feature: LIGHT ? 'chat' : FEATURES[k % FEATURES.length],

@@ -124,7 +124,7 @@ export function post(
   agent: http.Agent,
   url: URL,
   headers: Record<string, string>,
-  body: string,
+  body: string | Buffer,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {

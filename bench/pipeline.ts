@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { Pool } from 'pg';
-import { BATCH, BENCH_PLAN, batchBody, VARIANT } from './events';
+import { BATCH, BatchBodies, BENCH_PLAN, VARIANT } from './events';
 import {
   BENCH_SECRET,
   cpuLine,
@@ -37,7 +37,7 @@ const agent = new http.Agent({ keepAlive: true });
 /** Ack latency of each request of the current phase, ms. */
 let acks: number[] = [];
 
-async function send(baseUrl: string, key: string, body: string) {
+async function send(baseUrl: string, key: string, body: Buffer) {
   const t0 = performance.now();
   const res = await post(
     agent,
@@ -75,7 +75,7 @@ async function waitAllPriced(pool: Pool, timeoutMs: number): Promise<{ priced: n
 }
 
 /** Sends RATE events/s (1,000-event batches on a schedule) for `seconds`; calls `each` once a second. */
-async function steady(baseUrl: string, key: string, run: string, seconds: number, each?: (second: number) => Promise<void>) {
+async function steady(baseUrl: string, key: string, bodies: BatchBodies, seconds: number, each?: (second: number) => Promise<void>) {
   const perSecond = RATE / BATCH;
   let sent = 0;
   const inflight = new Set<Promise<void>>();
@@ -84,7 +84,7 @@ async function steady(baseUrl: string, key: string, run: string, seconds: number
     const due = t0 + (tick * 1000) / perSecond;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const p = send(baseUrl, key, batchBody(run, sent++)).finally(() => inflight.delete(p));
+    const p = send(baseUrl, key, bodies.body(sent++)).finally(() => inflight.delete(p));
     inflight.add(p);
     if (each && (tick + 1) % perSecond === 0) await each((tick + 1) / perSecond);
   }
@@ -119,7 +119,7 @@ async function main() {
   try {
     await waitReady(baseUrl);
     const key = await setUpOrganization(baseUrl, ADMIN_KEY, BENCH_PLAN);
-    await send(baseUrl, key, batchBody(`warm-${Date.now()}`, 0));
+    await send(baseUrl, key, new BatchBodies(`warm-${Date.now()}`).body(0));
     await waitAllPriced(pool, 60_000);
     acks = [];
     console.log(VARIANT);
@@ -128,7 +128,7 @@ async function main() {
       console.log(`soak: a steady ${RATE} events/s for ${SOAK_MINUTES} min ...`);
       let lastId = '0';
       const started = Date.now();
-      await steady(baseUrl, key, `soak-${Date.now()}`, SOAK_MINUTES * 60, async (second) => {
+      await steady(baseUrl, key, new BatchBodies(`soak-${Date.now()}`), SOAK_MINUTES * 60, async (second) => {
         if (second % 60 !== 0) return;
         const minute = second / 60;
         const { rows } = await pool.query('SELECT count(*)::int AS pending FROM ingest_batches WHERE priced_at IS NULL');
@@ -151,14 +151,14 @@ async function main() {
 
     // 1. throughput
     console.log(`throughput: ${CLIENTS} clients sending ${BATCH}-event batches for ${SECONDS} s, then until all are priced ...`);
-    const run = `tp-${Date.now()}`;
+    const bodies = new BatchBodies(`tp-${Date.now()}`); // built before the clock starts
     const meter = await cpuMeter(db.name, { api: api.pid!, worker: worker.pid!, client: process.pid });
     let next = 0;
     const started = Date.now();
     const until = started + SECONDS * 1000;
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
-        while (Date.now() < until) await send(baseUrl, key, batchBody(run, next++));
+        while (Date.now() < until) await send(baseUrl, key, bodies.body(next++));
       }),
     );
     const ingestedIn = (Date.now() - started) / 1000;
@@ -176,7 +176,7 @@ async function main() {
 
     // 2. lag at a steady rate
     console.log(`lag: a steady ${RATE} events/s for ${SECONDS} s ...`);
-    const sent = await steady(baseUrl, key, `lag-${Date.now()}`, SECONDS);
+    const sent = await steady(baseUrl, key, new BatchBodies(`lag-${Date.now()}`), SECONDS);
     const lagAck = ackP99();
     await waitAllPriced(pool, 600_000);
     const { lags } = await lagsAfter(pool, lastId);
