@@ -37,17 +37,35 @@ const TASK_MEASURES = ['events', 'retry_events', 'provider_cost', 'retry_provide
 
 /** Sums of the measures over `src`, times `sign`. */
 const sums = (measures: readonly string[], sign: 1 | -1) =>
-  measures.map((m) => (m === 'events' ? `${sign} * count(*)` : `${sign} * sum(${m})`)).join(', ');
+  measures.map((m) => (m === 'events' ? `${sign} * count(*) AS events` : `${sign} * sum(${m}) AS ${m}`)).join(', ');
 const adds = (table: string, measures: readonly string[]) => measures.map((m) => `${m} = ${table}.${m} + excluded.${m}`).join(', ');
 
-function upsert(table: string, keys: readonly string[], extra: readonly string[], measures: readonly string[], sign: 1 | -1, where = '') {
-  // `extra` columns are the same for every event of a row (a period's end), or the last one seen (a task's name).
+/**
+ * The rows of `source` summed per key into `table`, added to what it holds. `extra` columns are the same for every
+ * event of a row (a period's end), or the last one seen (a task's name). `summed`: the measures as `source` gives
+ * them (sums already, of a finer key: they are summed again) or as events give them (count(*), sums, times `sign`).
+ */
+function upsert(
+  table: string,
+  source: string,
+  keys: readonly string[],
+  extra: readonly string[],
+  measures: readonly string[],
+  sign: 1 | -1,
+  summed: boolean,
+  where = '',
+) {
+  const values = summed ? measures.map((m) => `sum(${m})`).join(', ') : sums(measures, sign);
   return `INSERT INTO ${table} (organization_id, ${[...keys, ...extra].join(', ')}, ${measures.join(', ')}, updated_at)
-  SELECT organization_id, ${[...keys, ...extra.map((x) => `max(${x})`)].join(', ')}, ${sums(measures, sign)}, now() FROM src ${where}
+  SELECT organization_id, ${[...keys, ...extra.map((x) => `max(${x})`)].join(', ')}, ${values}, now() FROM ${source} ${where}
   GROUP BY organization_id, ${keys.join(', ')} ORDER BY ${keys.join(', ')}
   ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${adds(table, measures)}, updated_at = now()
   RETURNING 1`;
 }
+
+const DAILY_KEYS = ['customer_id', 'period_start', 'day', 'charge', 'provider', 'model', 'feature', 'task_name'];
+/** A subset of DAILY_KEYS: a period's row is the sum of its days' rows. */
+const PERIOD_KEYS = ['customer_id', 'period_start', 'charge', 'provider', 'model'];
 
 /**
  * Adds (sign 1) or takes out (sign -1) the priced events that `filter` selects (alias `e`, parameters from $1) to
@@ -74,12 +92,15 @@ WITH ${before ? `${before},` : ''} src AS (
     ORDER BY (t->>'min_prompt_tokens')::numeric DESC LIMIT 1
   ) tier ON true
   WHERE ${filter} AND e.pricing_status = 'priced'
+), days AS (
+  SELECT organization_id, ${DAILY_KEYS.join(', ')}, max(period_end) AS period_end, ${sums(ROLLUP_MEASURES, sign)}
+  FROM src GROUP BY organization_id, ${DAILY_KEYS.join(', ')}
 ), daily AS (
-  ${upsert('analytics_daily', ['customer_id', 'period_start', 'day', 'charge', 'provider', 'model', 'feature', 'task_name'], ['period_end'], ROLLUP_MEASURES, sign)}
+  ${upsert('analytics_daily', 'days', DAILY_KEYS, ['period_end'], ROLLUP_MEASURES, sign, true)}
 ), periods AS (
-  ${upsert('analytics_periods', ['customer_id', 'period_start', 'charge', 'provider', 'model'], ['period_end'], ROLLUP_MEASURES, sign)}
+  ${upsert('analytics_periods', 'days', PERIOD_KEYS, ['period_end'], ROLLUP_MEASURES, sign, true)}
 ), tasks AS (
-  ${upsert('analytics_tasks', ['customer_id', 'task_id', 'day'], ['task_name'], TASK_MEASURES, sign, 'WHERE task_id IS NOT NULL')}
+  ${upsert('analytics_tasks', 'src', ['customer_id', 'task_id', 'day'], ['task_name'], TASK_MEASURES, sign, false, 'WHERE task_id IS NOT NULL')}
 )
 SELECT count(*)::int AS events${before ? ', (SELECT count(*) FROM taken)::int AS pending' : ''} FROM src`;
 
