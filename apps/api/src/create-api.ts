@@ -16,6 +16,7 @@ import { ErrorResponse } from './common/schema/responses';
 import { urlProblem } from './common/schema/undeclared-input';
 import { ROUTE_SCHEMAS } from './common/schema/validate';
 import { Metrics } from './common/metrics';
+import { registerIngestAdmission } from './events/ingest-admission';
 import { PortalRoutes } from './portal/portal-routes';
 import { DashboardRoutes } from './dashboard/dashboard-routes';
 
@@ -52,6 +53,8 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
     if (problem) reply.code(problem.status).type('application/json; charset=utf-8').send(errorBody(problem.code, problem.message));
     else done();
   });
+  const metrics = app.get(Metrics);
+  registerIngestAdmission(fastify, config.ingestMaxInFlightBytes, () => metrics.ingestShed.inc());
   // A change made through this api (a grant, a payment, a customer's cap) is in its entitlement answers as soon as
   // its response is: the response waits until the in-process cache has heard every change committed before it.
   // Agents' calls (events, entitlement checks) change nothing the cache holds and never wait.
@@ -65,7 +68,6 @@ export async function createApi(config: TollgateConfig, logger: Logger): Promise
   // The operator dashboard's pages answer HTML and take forms, not the API's JSON (dashboard/dashboard-routes.ts).
   app.get(DashboardRoutes).register(fastify);
 
-  const metrics = app.get(Metrics);
   fastify.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions?.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;

@@ -30,6 +30,11 @@ export interface TollgateConfig {
   logLevel: string;
   /** Requests per second per API key before 429. */
   rateLimitPerSecond: number;
+  /**
+   * Bytes of POST /v1/events bodies the api holds at once (INGEST_MAX_IN_FLIGHT_MB): past it a new batch is answered
+   * 503 with Retry-After before its body is read, so an api that cannot keep up holds a bounded amount of memory.
+   */
+  ingestMaxInFlightBytes: number;
   /** How far ahead of the server clock an event timestamp may be. */
   maxFutureMs: number;
   /** How old an event may be (the backfill window). */
@@ -148,6 +153,7 @@ const DEFAULTS = {
   PORT: '3000',
   LOG_LEVEL: 'info',
   RATE_LIMIT_PER_SECOND: '500',
+  INGEST_MAX_IN_FLIGHT_MB: '16',
   EVENT_MAX_FUTURE_SECONDS: '300',
   EVENT_BACKFILL_DAYS: '35',
   SWEEP_INTERVAL_SECONDS: '60',
@@ -385,6 +391,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TollgateConfig
     metricsToken: metricsToken(env),
     logLevel: env.LOG_LEVEL || DEFAULTS.LOG_LEVEL,
     rateLimitPerSecond: positiveInt(env, 'RATE_LIMIT_PER_SECOND'),
+    ingestMaxInFlightBytes: positiveInt(env, 'INGEST_MAX_IN_FLIGHT_MB') * 1024 * 1024,
     maxFutureMs: positiveInt(env, 'EVENT_MAX_FUTURE_SECONDS', 0) * 1000,
     backfillMs: positiveInt(env, 'EVENT_BACKFILL_DAYS') * 86_400_000,
     sweepIntervalMs: positiveInt(env, 'SWEEP_INTERVAL_SECONDS') * 1000,

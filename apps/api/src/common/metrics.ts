@@ -10,6 +10,11 @@ export class Metrics implements StripeMetrics, IngestMetrics, EntitlementMetrics
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  readonly ingestShed = new Counter({
+    name: 'tollgate_ingest_shed_total',
+    help: 'POST /v1/events answered 503 before their body was read: the api held INGEST_MAX_IN_FLIGHT_MB of batches',
+    registers: [this.registry],
+  });
   readonly eventsPricedAtIngest = new Counter({
     name: 'tollgate_events_priced_at_ingest_total',
     help: "Events the api priced as it stored them (the worker's tollgate_worker_events_total counts the ones it priced)",
