@@ -41,12 +41,19 @@ export async function createBenchDatabase(prefix: string): Promise<{ name: strin
   return { name, url: dbUrl(name), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
+/**
+ * The api's V8 flags, as `npm start` (scripts/run.js) gives them: a young generation big enough for the batches in
+ * flight (docs/performance.md). BENCH_API_FLAGS replaces them, for A/B runs ("" for none).
+ */
+export const API_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 /** BENCH_CPU_PROF=<dir>: the api and the worker write V8 CPU profiles there when they exit (node --cpu-prof). */
 export function startApp(app: 'api' | 'worker', env: Record<string, string>): ChildProcess {
   const prof = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${app}.cpuprofile`]
     : [];
-  const child = spawn(process.execPath, [...prof, path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
+  const flags = app === 'api' ? (process.env.BENCH_API_FLAGS ?? API_NODE_FLAGS.join(' ')).split(' ').filter(Boolean) : [];
+  const child = spawn(process.execPath, [...flags, ...prof, path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -86,25 +93,42 @@ export function cpuMs(pid: number): number {
 
 /**
  * Starts counting the CPU time of some processes and of the Postgres backends serving a database (local server);
- * the returned function gives the ms each used since. Where the time goes decides what to optimise.
+ * the returned function gives the ms each used since. Where the time goes decides what to optimise. The backends
+ * are looked up every half second, so one that comes and goes meanwhile (an autovacuum worker, a pool's new
+ * connection) is counted up to its last sighting rather than missed. `postgres_writers`: the server's WAL writer,
+ * checkpointer and background writer, which write what the backends changed.
  */
 export async function cpuMeter(databaseName: string, processes: Record<string, number>): Promise<() => Promise<Record<string, number>>> {
-  const backends = async () => {
-    const c = new Client({ connectionString: ADMIN_URL });
-    await c.connect();
-    try {
-      return (await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])).rows.map((r) => r.pid as number);
-    } finally {
-      await c.end();
+  const c = new Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  const backends = async () =>
+    (await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])).rows.map((r) => r.pid as number);
+  // The server's own writers (WAL, checkpoints, dirty pages) serve every database; nothing else runs during a bench.
+  const writers = (
+    await c.query(`SELECT pid FROM pg_stat_activity WHERE backend_type IN ('walwriter', 'checkpointer', 'background writer')`)
+  ).rows.map((r) => r.pid as number);
+  const before = new Map<number, number>();
+  for (const pid of [...Object.values(processes), ...writers, ...(await backends())]) before.set(pid, cpuMs(pid));
+  /** Each backend's CPU when last seen. */
+  const seen = new Map<number, number>();
+  const look = async () => {
+    for (const pid of await backends()) {
+      const ms = cpuMs(pid);
+      if (ms > 0) seen.set(pid, ms);
     }
   };
-  const before = new Map<number, number>();
-  for (const pid of [...Object.values(processes), ...(await backends())]) before.set(pid, cpuMs(pid));
+  let looking = Promise.resolve();
+  const timer = setInterval(() => (looking = looking.then(look).catch(() => undefined)), 500);
   return async () => {
+    clearInterval(timer);
+    await looking;
+    await look();
+    await c.end();
     const used: Record<string, number> = {};
     for (const [name, pid] of Object.entries(processes)) used[name] = cpuMs(pid) - before.get(pid)!;
     used.postgres = 0;
-    for (const pid of await backends()) used.postgres += cpuMs(pid) - (before.get(pid) ?? 0);
+    for (const [pid, ms] of seen) used.postgres += ms - (before.get(pid) ?? 0);
+    used.postgres_writers = writers.reduce((sum: number, pid) => sum + cpuMs(pid) - before.get(pid)!, 0);
     return used;
   };
 }
