@@ -111,9 +111,10 @@ SELECT count(*)::int AS events${before ? ', (SELECT count(*) FROM taken)::int AS
  */
 const FOLD = (pick: string) =>
   ROLLUP(
-    'e.id IN (SELECT unnest(event_ids) FROM taken)',
+    // A row of a batch priced as it was stored names the batch: its events are the batch's (one write priced them all).
+    'e.id IN (SELECT unnest(coalesce(t.event_ids, b.event_ids)) FROM taken t LEFT JOIN ingest_batches b ON b.id = t.batch_id)',
     1,
-    `taken AS (DELETE FROM rollup_pending WHERE id IN (${pick}) RETURNING event_ids)`,
+    `taken AS (DELETE FROM rollup_pending WHERE id IN (${pick}) RETURNING event_ids, batch_id)`,
   );
 /** The oldest `$1` pending rows no one else is folding, of any organisation: the worker's fold. */
 const FOLD_SOME = FOLD('SELECT id FROM rollup_pending ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED');

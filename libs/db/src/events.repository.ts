@@ -132,7 +132,9 @@ const dims = (f: (d: string) => string) => USAGE_DIMENSIONS.map(f).join(', ');
  * STORE_EVENTS_SQL does. Duplicates are skipped by the unique key before anything is added to the aggregates:
  * what was not inserted is never counted. Answers how many events were inserted and whether they were priced.
  *
- * NOTE: the insert writes each row once, priced: no read-back and no update of wide rows (docs/performance.md).
+ * NOTE: the insert writes each row once, priced: no read-back and no update of wide rows (docs/performance.md). Every
+ * event the statement inserts is priced or none is, so the batch's pending rollup row names the batch, whose row lists
+ * the same ids, rather than listing them a second time.
  */
 export const STORE_PRICED_EVENTS_SQL = `
 WITH g AS (
@@ -169,8 +171,8 @@ WITH g AS (
     ${dims((d) => `${d} = usage_aggregates.${d} + excluded.${d}`)}, updated_at = now()
   RETURNING 1
 ), pending_rollup AS (
-  INSERT INTO rollup_pending (organization_id, event_ids)
-  SELECT $1::uuid, array_agg(id) FROM inserted WHERE pricing_status = 'priced' HAVING count(*) > 0
+  INSERT INTO rollup_pending (organization_id, batch_id)
+  SELECT $1::uuid, $2::uuid FROM inserted WHERE pricing_status = 'priced' HAVING count(*) > 0
   RETURNING 1
 ), stale AS (${MARK_PRICED_STALE('inserted')}
 ), batch AS (
