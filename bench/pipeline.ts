@@ -39,17 +39,27 @@ let acks: number[] = [];
 
 /** Batches the api shed (503 while it held INGEST_MAX_IN_FLIGHT_MB), each sent again after Retry-After, as the SDK does. */
 let shed = 0;
+/** Attempts that failed on the connection (reset, closed), sent again after a second, as the SDK does. */
+let connectionErrors = 0;
 
 /** One batch, until the api takes it; its ack latency counts from the first attempt, as the sender waits for it. */
 async function send(baseUrl: string, key: string, body: Buffer) {
   const t0 = performance.now();
   for (;;) {
-    const res = await post(
-      agent,
-      new URL(baseUrl + '/v1/events'),
-      { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body,
-    );
+    let res: Awaited<ReturnType<typeof post>>;
+    try {
+      res = await post(
+        agent,
+        new URL(baseUrl + '/v1/events'),
+        { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      );
+    } catch (err) {
+      if (!['ECONNRESET', 'EPIPE'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      connectionErrors++; // the same transaction ids again: what was stored is a duplicate, nothing counts twice
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
     if (res.status === 503 && res.retryAfter !== undefined) {
       shed++;
       await new Promise((r) => setTimeout(r, Number(res.retryAfter) * 1000));
@@ -154,6 +164,7 @@ async function main() {
           lag_p99_ms: round(percentile(lags.lags, 99)),
           ack_p99_ms: ackP99(),
           shed_so_far: shed,
+          connection_errors_so_far: connectionErrors,
           behind_s: round((Date.now() - started) / 1000 - second, 2),
         };
         console.log(JSON.stringify(line));

@@ -75,7 +75,7 @@ it('answers 503 with Retry-After to a batch past the limit, stores nothing of it
   const second = batch('second', 1000);
   const refused = await post(second);
   expect(refused.status).toBe(503);
-  expect(refused.headers.get('retry-after')).toBe('1');
+  expect(refused.headers.get('retry-after')).toMatch(/^[1-5]$/);
   expect(errorOf(await refused.json())).toEqual({ code: 'unavailable', message: expect.stringContaining('INGEST_MAX_IN_FLIGHT_MB') });
   expect(await stored('second')).toBe(0);
 
