@@ -76,6 +76,7 @@ it('answers 503 with Retry-After to a batch past the limit, stores nothing of it
   const refused = await post(second);
   expect(refused.status).toBe(503);
   expect(refused.headers.get('retry-after')).toMatch(/^[1-5]$/);
+  expect(refused.headers.get('connection')).toBe('close'); // its body is not read to be thrown away
   expect(errorOf(await refused.json())).toEqual({ code: 'unavailable', message: expect.stringContaining('INGEST_MAX_IN_FLIGHT_MB') });
   expect(await stored('second')).toBe(0);
 

@@ -25,6 +25,7 @@ export function registerIngestAdmission(fastify: FastifyInstance, maxBytes: numb
       reply
         .code(503)
         .header('retry-after', String(1 + Math.floor(Math.random() * 5)))
+        .header('connection', 'close') // so that its body is not read only to be thrown away (keep-alive drains it)
         .type('application/json; charset=utf-8')
         .send(errorBody('unavailable', message));
       return;
