@@ -39,7 +39,11 @@ let acks: number[] = [];
 
 /** Batches the api shed (503 while it held INGEST_MAX_IN_FLIGHT_MB), each sent again after Retry-After, as the SDK does. */
 let shed = 0;
-/** Attempts that failed on the connection (reset, closed), sent again after a second, as the SDK does. */
+/**
+ * Attempts that failed on the connection, sent again after a second, as the SDK does: reset or closed, or not
+ * accepted in time (a shed batch's connection is closed, and its sender connects again to an api whose cores are full).
+ */
+const CONNECTION_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED']);
 let connectionErrors = 0;
 
 /** One batch, until the api takes it; its ack latency counts from the first attempt, as the sender waits for it. */
@@ -55,7 +59,7 @@ async function send(baseUrl: string, key: string, body: Buffer) {
         body,
       );
     } catch (err) {
-      if (!['ECONNRESET', 'EPIPE'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      if (!CONNECTION_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
       connectionErrors++; // the same transaction ids again: what was stored is a duplicate, nothing counts twice
       await new Promise((r) => setTimeout(r, 1000));
       continue;
