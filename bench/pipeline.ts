@@ -64,6 +64,11 @@ async function send(baseUrl: string, key: string, body: Buffer) {
       await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
+    if (res.status === 408) {
+      connectionErrors++; // the body did not arrive in HTTP_REQUEST_TIMEOUT_SECONDS: nothing was stored
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
     if (res.status === 503 && res.retryAfter !== undefined) {
       shed++;
       await new Promise((r) => setTimeout(r, Number(res.retryAfter) * 1000));
