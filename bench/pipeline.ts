@@ -65,7 +65,7 @@ async function send(baseUrl: string, key: string, body: Buffer) {
       continue;
     }
     if (res.status === 408) {
-      connectionErrors++; // the body did not arrive in HTTP_REQUEST_TIMEOUT_SECONDS: nothing was stored
+      connectionErrors++; // the body did not arrive in time: nothing stored (the SDKs retry a 408 too)
       await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
