@@ -5,9 +5,11 @@ import http from 'node:http';
 import { BATCH, BatchBodies, BENCH_PLAN, batchRows, VARIANT } from './events';
 import {
   BENCH_SECRET,
+  benchQueuePrefix,
   cpuLine,
   cpuMeter,
   createBenchDatabase,
+  dropQueueKeys,
   peakRssMb,
   percentile,
   post,
@@ -17,9 +19,9 @@ import {
   waitReady,
 } from './lib';
 
-// npm run bench:ingest [-- --light] — events/s durable through POST /v1/events (the api alone, no worker: with
-// the rate cards and plan in its caches the api prices the batch as it stores it) versus the same rows inserted
-// straight into Postgres (the floor), in the same run, and the CPU per event of each process. Realistic events
+// npm run bench:ingest [-- --light] — events/s durable through POST /v1/events (the api alone, no worker), both
+// stored pending for the worker and priced as they are stored (PATHS), versus the same rows inserted straight
+// into Postgres (the floor), in the same run, and the CPU per event of each process. Realistic events
 // by default (bench/events.ts). Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4).
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -94,8 +96,33 @@ async function straightIntoPostgres(db: { name: string; url: string }, organizat
   return { rowsPerS: rows / elapsed, rows, cpu };
 }
 
-async function main() {
-  const db = await createBenchDatabase('tollgate_bench_ingest');
+/**
+ * The two ways the api stores a batch, each measured with its own api process on the same database (emptied
+ * between them): ingest alone, the events stored pending and a price job enqueued for the worker (what issue 18's
+ * "ingest alone" measured), and the deployed default, the batch priced as it is stored with its aggregates and its
+ * pending rollup row (docs/design.md, "Pricing as the batch is stored").
+ */
+const PATHS = [
+  { key: 'stored', pricing: 'worker', label: 'ingest alone: stored pending, priced later by the worker (INGEST_PRICING=worker)' },
+  { key: 'priced', pricing: 'inline', label: 'ingest as deployed: priced as it is stored (INGEST_PRICING=inline, the default)' },
+] as const;
+
+interface PathResult {
+  eventsPerS: number;
+  p50: number;
+  p99: number;
+  accepted: number;
+  cpu: Record<string, number>;
+  rss: number;
+  status: string;
+}
+
+async function measurePath(
+  db: { name: string; url: string },
+  pricing: string,
+  queuePrefix: string,
+  key: { key?: string },
+): Promise<PathResult> {
   const api = startApp('api', {
     DATABASE_URL: db.url,
     PORT: String(PORT),
@@ -103,66 +130,86 @@ async function main() {
     TOLLGATE_ADMIN_KEY: ADMIN_KEY,
     TOLLGATE_SECRET: BENCH_SECRET,
     RATE_LIMIT_PER_SECOND: '100000',
+    INGEST_PRICING: pricing,
+    QUEUE_PREFIX: queuePrefix,
   });
   const baseUrl = `http://127.0.0.1:${PORT}`;
   try {
     await waitReady(baseUrl);
-    const key = { key: await setUpOrganization(baseUrl, ADMIN_KEY, BENCH_PLAN) };
-    // warm-up: creates the customers, fills caches
+    key.key ??= await setUpOrganization(baseUrl, ADMIN_KEY, BENCH_PLAN);
+    // warm-up: creates the customers (first path), fills the caches
     await fetch(baseUrl + '/v1/events', {
       method: 'POST',
       headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
       body: new BatchBodies(`warm-${Date.now()}`).body(0),
     });
-
-    console.log(`${VARIANT}`);
-    console.log(`through the api: ${CLIENTS} clients, ${BATCH}-event batches, ${SECONDS} s ...`);
-    const apiMeter = await cpuMeter(db.name, { api: api.pid!, client: process.pid });
-    const viaApi = await throughApi(baseUrl, key.key);
-    const apiCpu = await apiMeter();
+    const meter = await cpuMeter(db.name, { api: api.pid!, client: process.pid });
+    const result = await throughApi(baseUrl, key.key);
+    const cpu = await meter();
     const rss = peakRssMb(api.pid!);
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    const rows = (await c.query('SELECT pricing_status, count(*)::int AS n FROM events GROUP BY 1 ORDER BY 1')).rows;
+    await c.query('TRUNCATE events, ingest_batches, rollup_pending, usage_aggregates');
+    await c.end();
+    return { ...result, cpu, rss, status: rows.map((r) => `${r.n} ${r.pricing_status}`).join(', ') };
+  } finally {
+    api.kill('SIGTERM');
+    await new Promise((r) => api.once('exit', r));
+  }
+}
+
+async function main() {
+  const db = await createBenchDatabase('tollgate_bench_ingest');
+  const queuePrefix = benchQueuePrefix('ingest');
+  try {
+    console.log(`${VARIANT}; ${CLIENTS} clients or connections, ${BATCH}-event batches, ${SECONDS} s each`);
+    const key: { key?: string } = {};
+    const results: Record<string, PathResult> = {};
+    for (const path of PATHS) {
+      console.log(`${path.label} ...`);
+      results[path.key] = await measurePath(db, path.pricing, queuePrefix, key);
+    }
 
     const c = new Client({ connectionString: db.url });
     await c.connect();
     const org = (await c.query('SELECT id FROM organizations LIMIT 1')).rows[0].id;
     // customer-0, customer-1, ...: the raw rows name the same customers as the api's
     const customerIds = (await c.query('SELECT id FROM customers ORDER BY substring(external_id from 10)::int')).rows.map((r) => r.id);
-    const status = (await c.query('SELECT pricing_status, count(*)::int AS n FROM events GROUP BY 1 ORDER BY 1')).rows;
-    await new Promise((r) => setTimeout(r, 1000)); // table statistics reach pg_stat_user_tables within a second
-    const hot = (
-      await c.query(`SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'usage_aggregates'`)
-    ).rows[0] as { upd: number; hot: number };
-    await c.query('TRUNCATE events');
     await c.end();
-
-    console.log(`straight into Postgres: ${CLIENTS} connections, ${BATCH}-row binary unnest inserts, ${SECONDS} s ...`);
+    console.log('straight into Postgres (the floor) ...');
     const raw = await straightIntoPostgres(db, org, customerIds);
-    const ratio = viaApi.eventsPerS / raw.rowsPerS;
 
-    console.log(`api:      ${Math.round(viaApi.eventsPerS)} events/s durable (${viaApi.accepted} accepted)`);
-    console.log(`postgres: ${Math.round(raw.rowsPerS)} rows/s`);
-    console.log(`ratio:    ${round(ratio, 2)}`);
-    console.log(`ack latency per 1,000-event batch: p50 ${round(viaApi.p50)} ms, p99 ${round(viaApi.p99)} ms`);
-    console.log(`stored by the api: ${status.map((r) => `${r.n} ${r.pricing_status}`).join(', ')} (no worker runs)`);
-    console.log(`usage_aggregates updates: ${hot.upd}, ${round((100 * hot.hot) / Math.max(1, hot.upd))}% HOT`);
-    console.log(`api peak RSS: ${rss} MB`);
-    console.log(`CPU per event through the api: ${cpuLine(apiCpu, viaApi.accepted)}`);
+    console.log(`postgres (the floor): ${Math.round(raw.rowsPerS)} rows/s`);
+    for (const path of PATHS) {
+      const r = results[path.key];
+      console.log(`${path.label}:`);
+      console.log(
+        `  ${Math.round(r.eventsPerS)} events/s durable (${r.accepted} accepted), ratio to the floor ${round(r.eventsPerS / raw.rowsPerS, 2)}`,
+      );
+      console.log(`  ack latency per 1,000-event batch: p50 ${round(r.p50)} ms, p99 ${round(r.p99)} ms; api peak RSS ${r.rss} MB`);
+      console.log(`  stored by the api: ${r.status} (no worker runs)`);
+      console.log(`  CPU per event: ${cpuLine(r.cpu, r.accepted)}`);
+    }
     console.log(`CPU per row straight into Postgres (the floor): ${cpuLine(raw.cpu, raw.rows)}`);
+    const figures = (r: PathResult) => ({
+      events_per_s: Math.round(r.eventsPerS),
+      ratio: round(r.eventsPerS / raw.rowsPerS, 3),
+      p50_ms: round(r.p50),
+      p99_ms: round(r.p99),
+      rss_mb: r.rss,
+    });
     console.log(
       JSON.stringify({
         bench: 'ingest',
         variant: VARIANT,
-        events_per_s: Math.round(viaApi.eventsPerS),
         raw_rows_per_s: Math.round(raw.rowsPerS),
-        ratio: round(ratio, 3),
-        p50_ms: round(viaApi.p50),
-        p99_ms: round(viaApi.p99),
-        rss_mb: rss,
+        stored: figures(results.stored),
+        priced: figures(results.priced),
       }),
     );
   } finally {
-    api.kill('SIGTERM');
-    await new Promise((r) => api.once('exit', r));
+    await dropQueueKeys(queuePrefix);
     await db.drop();
   }
 }

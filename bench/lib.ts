@@ -3,6 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 
 // Shared by the benchmarks: a migrated database of their own, the built api as a child process.
@@ -39,6 +40,25 @@ export async function createBenchDatabase(prefix: string): Promise<{ name: strin
     await c.query(process.env.BENCH_SETUP_SQL).finally(() => c.end());
   }
   return { name, url: dbUrl(name), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** A BullMQ key prefix of this run's own, so that the jobs its api enqueues never reach a developer's queues. */
+export const benchQueuePrefix = (name: string) => `{tollgate-bench-${name}-${process.pid}}`;
+
+/** Deletes every Redis key under a run's queue prefix (jobs no worker took, repeatable schedules). */
+export async function dropQueueKeys(prefix: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**

@@ -3,9 +3,11 @@ import { Pool } from 'pg';
 import { BATCH, BatchBodies, BENCH_PLAN, VARIANT } from './events';
 import {
   BENCH_SECRET,
+  benchQueuePrefix,
   cpuLine,
   cpuMeter,
   createBenchDatabase,
+  dropQueueKeys,
   peakRssMb,
   percentile,
   post,
@@ -139,7 +141,7 @@ async function main() {
     TOLLGATE_ADMIN_KEY: ADMIN_KEY,
     TOLLGATE_SECRET: BENCH_SECRET,
     RATE_LIMIT_PER_SECOND: '100000',
-    QUEUE_PREFIX: `{tollgate-bench-${process.pid}}`,
+    QUEUE_PREFIX: benchQueuePrefix('pipeline'),
     RATE_SOURCES: 'none',
     SWEEP_INTERVAL_SECONDS: '60',
   };
@@ -236,6 +238,7 @@ async function main() {
     await pool.end();
     for (const p of [api, worker]) p.kill('SIGTERM');
     await Promise.all([api, worker].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+    await dropQueueKeys(env.QUEUE_PREFIX);
     await db.drop();
   }
 }
