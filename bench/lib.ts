@@ -111,30 +111,45 @@ export function cpuMs(pid: number): number {
   }
 }
 
+/** Whose work a Postgres backend did: the application_name the api and worker set, or an autovacuum worker. */
+function backendOwner(applicationName: string, backendType: string): string {
+  if (backendType === 'autovacuum worker') return 'autovacuum';
+  if (applicationName === 'tollgate-api') return 'api';
+  if (applicationName === 'tollgate-worker') return 'worker';
+  return 'other';
+}
+
 /**
  * Starts counting the CPU time of some processes and of the Postgres backends serving a database (local server);
  * the returned function gives the ms each used since. Where the time goes decides what to optimise. The backends
  * are looked up every half second, so one that comes and goes meanwhile (an autovacuum worker, a pool's new
- * connection) is counted up to its last sighting rather than missed. `postgres_writers`: the server's WAL writer,
- * checkpointer and background writer, which write what the backends changed.
+ * connection) is counted up to its last sighting rather than missed. `postgres` is split by whose connection a
+ * backend served (`postgres.api`, `postgres.worker`, `postgres.autovacuum`, `postgres.other`: the bench's own).
+ * `postgres_writers`: the server's WAL writer, checkpointer and background writer, which write what the backends
+ * changed.
  */
 export async function cpuMeter(databaseName: string, processes: Record<string, number>): Promise<() => Promise<Record<string, number>>> {
   const c = new Client({ connectionString: ADMIN_URL });
   await c.connect();
   const backends = async () =>
-    (await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])).rows.map((r) => r.pid as number);
+    (
+      await c.query<{ pid: number; application_name: string; backend_type: string }>(
+        'SELECT pid, application_name, backend_type FROM pg_stat_activity WHERE datname = $1',
+        [databaseName],
+      )
+    ).rows.map((r) => ({ pid: r.pid, owner: backendOwner(r.application_name, r.backend_type) }));
   // The server's own writers (WAL, checkpoints, dirty pages) serve every database; nothing else runs during a bench.
   const writers = (
     await c.query(`SELECT pid FROM pg_stat_activity WHERE backend_type IN ('walwriter', 'checkpointer', 'background writer')`)
   ).rows.map((r) => r.pid as number);
   const before = new Map<number, number>();
-  for (const pid of [...Object.values(processes), ...writers, ...(await backends())]) before.set(pid, cpuMs(pid));
-  /** Each backend's CPU when last seen. */
-  const seen = new Map<number, number>();
+  for (const pid of [...Object.values(processes), ...writers, ...(await backends()).map((b) => b.pid)]) before.set(pid, cpuMs(pid));
+  /** Each backend's CPU when last seen, and whose it was. */
+  const seen = new Map<number, { ms: number; owner: string }>();
   const look = async () => {
-    for (const pid of await backends()) {
+    for (const { pid, owner } of await backends()) {
       const ms = cpuMs(pid);
-      if (ms > 0) seen.set(pid, ms);
+      if (ms > 0) seen.set(pid, { ms, owner });
     }
   };
   let looking = Promise.resolve();
@@ -147,7 +162,13 @@ export async function cpuMeter(databaseName: string, processes: Record<string, n
     const used: Record<string, number> = {};
     for (const [name, pid] of Object.entries(processes)) used[name] = cpuMs(pid) - before.get(pid)!;
     used.postgres = 0;
-    for (const [pid, ms] of seen) used.postgres += ms - (before.get(pid) ?? 0);
+    const parts: Record<string, number> = {};
+    for (const [pid, { ms, owner }] of seen) {
+      const delta = ms - (before.get(pid) ?? 0);
+      used.postgres += delta;
+      parts[`postgres.${owner}`] = (parts[`postgres.${owner}`] ?? 0) + delta;
+    }
+    Object.assign(used, parts);
     used.postgres_writers = writers.reduce((sum: number, pid) => sum + cpuMs(pid) - before.get(pid)!, 0);
     return used;
   };
@@ -187,10 +208,16 @@ export function post(
 /** Microseconds of CPU per event, from ms used over a number of events. */
 export const usPerEvent = (ms: number, events: number) => round((ms * 1000) / events);
 
-/** "api 12.3 us, worker ..." for the processes a meter measured. */
+/** "api 12.3 us, worker ..., postgres 40 us (api 30, worker 8, ...)" for the processes a meter measured. */
 export function cpuLine(used: Record<string, number>, events: number): string {
+  const parts = Object.entries(used).filter(([name]) => name.startsWith('postgres.'));
   return Object.entries(used)
-    .map(([name, ms]) => `${name} ${usPerEvent(ms, events)} us`)
+    .filter(([name]) => !name.startsWith('postgres.'))
+    .map(([name, ms]) => {
+      const line = `${name} ${usPerEvent(ms, events)} us`;
+      if (name !== 'postgres' || parts.length === 0) return line;
+      return `${line} (${parts.map(([part, partMs]) => `${part.slice('postgres.'.length)} ${usPerEvent(partMs, events)}`).join(', ')})`;
+    })
     .join(', ');
 }
 

@@ -49,7 +49,7 @@ export class ApiModule {
       // The Stripe gateway verifies Stripe's webhooks; the api never calls Stripe (the worker pushes).
       imports: [
         ApiMetricsModule,
-        DbModule.forRoot(config, 12),
+        DbModule.forRoot(config, 12, 'tollgate-api'),
         EntitlementCacheModule,
         BillingModule.forRoot(),
         ...(config.stripe ? [StripeModule.forRoot(config.stripe)] : []),

@@ -24,7 +24,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        DbModule.forRoot(config, 8),
+        DbModule.forRoot(config, 8, 'tollgate-worker'),
         BullModule.forRoot({ prefix: config.queuePrefix, connection: bullConnection(config.redisUrl, { maxRetriesPerRequest: null }) }),
         BillingModule.forRoot(),
         WorkerMetricsModule,

@@ -66,12 +66,13 @@ const REPOSITORIES = [
 @Global()
 @Module({})
 export class DbModule {
-  static forRoot(config: TollgateConfig, poolSize: number): DynamicModule {
+  /** `applicationName`: how the process's connections appear in pg_stat_activity (`tollgate-api`, `tollgate-worker`). */
+  static forRoot(config: TollgateConfig, poolSize: number, applicationName = 'tollgate'): DynamicModule {
     return {
       module: DbModule,
       providers: [
         { provide: CONFIG, useValue: config },
-        { provide: DB_POOL, useFactory: () => createPool(config.databaseUrl, { max: poolSize }) },
+        { provide: DB_POOL, useFactory: () => createPool(config.databaseUrl, { max: poolSize, application_name: applicationName }) },
         { provide: PRISMA, useFactory: (pool: Pool) => createPrisma(pool), inject: [DB_POOL] },
         ...REPOSITORIES,
         Transactions,
