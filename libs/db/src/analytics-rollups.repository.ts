@@ -14,9 +14,9 @@ const list = (f: (d: string) => string, sep = ', ') => USAGE_DIMENSIONS.map(f).j
 
 /**
  * The price of a usage dimension on the event's card: the tier the request's prompt size reached, else the base
- * price (docs/design.md "Rate cards"); null when the card has none.
+ * price (docs/design.md "Rate cards"); null when the card has none. `tier_prices` and `card_prices`: ROLLUP's.
  */
-const price = (d: string) => `coalesce(tier.prices->>'${d}', r.prices->>'${d}')::numeric`;
+const price = (d: string) => `coalesce(e.tier_prices->>'${d}', e.card_prices->>'${d}')::numeric`;
 const INPUT = price('input_tokens');
 /** Cache reads against the input price (a card without a cache-read price charges them at it: nothing saved). */
 const CACHE_READ_SAVINGS = `coalesce(e.cache_read_tokens * (${INPUT} - coalesce(${price('cache_read_tokens')}, ${INPUT})), 0)`;
@@ -74,27 +74,36 @@ const PERIOD_KEYS = ['customer_id', 'period_start', 'charge', 'provider', 'model
  */
 export const ROLLUP = (filter: string, sign: 1 | -1, before = '') => `
 WITH ${before ? `${before},` : ''} src AS (
-  SELECT e.organization_id, e.customer_id, e.period_start, a.period_end, (e.occurred_at AT TIME ZONE 'UTC')::date AS day,
-    e.charge, e.provider, e.model, coalesce(e.feature, '') AS feature, coalesce(e.metadata->>'task_name', '') AS task_name,
+  SELECT e.organization_id, e.customer_id, e.period_start, (e.occurred_at AT TIME ZONE 'UTC')::date AS day,
+    e.charge, e.provider, e.model, coalesce(e.feature, '') AS feature, coalesce(e.task_name, '') AS task_name,
     e.task_id, e.provider_cost, e.rated_amount,
     (e.retry_of IS NOT NULL OR e.status = 'error')::int AS retry_events,
     CASE WHEN e.retry_of IS NOT NULL OR e.status = 'error' THEN e.provider_cost ELSE 0 END AS retry_provider_cost,
     ${CACHE_READ_SAVINGS} AS cache_read_savings,
     ${CACHE_WRITE_EXTRA} AS cache_write_extra,
     ${list((d) => `e.${d}`)}
-  FROM events e
-  JOIN usage_aggregates a ON a.customer_id = e.customer_id AND a.period_start = e.period_start AND a.charge = e.charge
-  LEFT JOIN rate_card_versions r ON r.id = e.rate_card_id
-  LEFT JOIN LATERAL (
-    SELECT t->'prices' AS prices FROM jsonb_array_elements(r.tiers) t
-    WHERE (t->>'min_prompt_tokens')::numeric <= e.input_tokens + e.cache_read_tokens + e.cache_write_tokens
-      + e.cache_write_1h_tokens + e.audio_input_tokens
-    ORDER BY (t->>'min_prompt_tokens')::numeric DESC LIMIT 1
-  ) tier ON true
-  WHERE ${filter} AND e.pricing_status = 'priced'
+  FROM (
+    -- The card's tier is looked up only for a card that has tiers (most have none), once per event: OFFSET 0 keeps
+    -- this level apart, so the expressions above read tier_prices instead of repeating its subquery.
+    SELECT e.organization_id, e.customer_id, e.period_start, e.occurred_at, e.charge, e.provider, e.model, e.feature,
+      e.metadata->>'task_name' AS task_name, e.task_id, e.provider_cost, e.rated_amount, e.retry_of, e.status,
+      ${list((d) => `e.${d}`)}, r.prices AS card_prices,
+      CASE WHEN r.tiers <> '[]'::jsonb THEN (
+        SELECT t->'prices' FROM jsonb_array_elements(r.tiers) t
+        WHERE (t->>'min_prompt_tokens')::numeric <= e.input_tokens + e.cache_read_tokens + e.cache_write_tokens
+          + e.cache_write_1h_tokens + e.audio_input_tokens
+        ORDER BY (t->>'min_prompt_tokens')::numeric DESC LIMIT 1
+      ) END AS tier_prices
+    FROM events e
+    LEFT JOIN rate_card_versions r ON r.id = e.rate_card_id
+    WHERE ${filter} AND e.pricing_status = 'priced'
+    OFFSET 0
+  ) e
 ), days AS (
-  SELECT organization_id, ${DAILY_KEYS.join(', ')}, max(period_end) AS period_end, ${sums(ROLLUP_MEASURES, sign)}
-  FROM src GROUP BY organization_id, ${DAILY_KEYS.join(', ')}
+  SELECT d.*, a.period_end FROM (
+    SELECT organization_id, ${DAILY_KEYS.join(', ')}, ${sums(ROLLUP_MEASURES, sign)}
+    FROM src GROUP BY organization_id, ${DAILY_KEYS.join(', ')}
+  ) d JOIN usage_aggregates a ON a.customer_id = d.customer_id AND a.period_start = d.period_start AND a.charge = d.charge
 ), daily AS (
   ${upsert('analytics_daily', 'days', DAILY_KEYS, ['period_end'], ROLLUP_MEASURES, sign, true)}
 ), periods AS (
