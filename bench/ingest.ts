@@ -22,29 +22,32 @@ import {
 // npm run bench:ingest [-- --light] — events/s durable through POST /v1/events (the api alone, no worker), both
 // stored pending for the worker and priced as they are stored (PATHS), versus the same rows inserted straight
 // into Postgres (the floor), in the same run, and the CPU per event of each process. Realistic events
-// by default (bench/events.ts). Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4).
+// by default (bench/events.ts). Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4), BENCH_API_PROCESSES (2).
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
-const PORT = 3900 + (process.pid % 50);
+const PORT = 3900 + (process.pid % 25) * 2;
+/** API processes (BENCH_API_PROCESSES, default 2: one per core, as a load balancer spreads replicas), sent batches in turn. */
+const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 2);
 const ADMIN_KEY = 'tg_admin_bench_operator_key_0123456789';
 
-async function throughApi(baseUrl: string, ingestKey: string) {
+async function throughApi(baseUrls: readonly string[], ingestKey: string) {
   const bodies = new BatchBodies(`api-${Date.now()}`); // built before the clock starts, as the floor's rows are
   const latencies: number[] = [];
   let next = 0;
   let accepted = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const url = new URL(baseUrl + '/v1/events');
+  const urls = baseUrls.map((u) => new URL(u + '/v1/events'));
   const headers = { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' };
   const until = Date.now() + SECONDS * 1000;
   const started = Date.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (Date.now() < until) {
-        const body = bodies.body(next++);
+        const n = next++;
+        const body = bodies.body(n);
         const t0 = performance.now();
-        const res = await post(agent, url, headers, body);
+        const res = await post(agent, urls[n % urls.length], headers, body);
         const json = JSON.parse(res.text) as { results?: { status: string }[] };
         latencies.push(performance.now() - t0);
         if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(json)}`);
@@ -113,7 +116,8 @@ interface PathResult {
   p99: number;
   accepted: number;
   cpu: Record<string, number>;
-  rss: number;
+  /** Peak RSS of each api process, MB. */
+  rss: string;
   status: string;
 }
 
@@ -123,30 +127,38 @@ async function measurePath(
   queuePrefix: string,
   key: { key?: string },
 ): Promise<PathResult> {
-  const api = startApp('api', {
-    DATABASE_URL: db.url,
-    PORT: String(PORT),
-    HOST: '127.0.0.1',
-    TOLLGATE_ADMIN_KEY: ADMIN_KEY,
-    TOLLGATE_SECRET: BENCH_SECRET,
-    RATE_LIMIT_PER_SECOND: '100000',
-    INGEST_PRICING: pricing,
-    QUEUE_PREFIX: queuePrefix,
-  });
-  const baseUrl = `http://127.0.0.1:${PORT}`;
+  const apis = Array.from({ length: API_PROCESSES }, (_, i) =>
+    startApp('api', {
+      DATABASE_URL: db.url,
+      PORT: String(PORT + i),
+      HOST: '127.0.0.1',
+      TOLLGATE_ADMIN_KEY: ADMIN_KEY,
+      TOLLGATE_SECRET: BENCH_SECRET,
+      RATE_LIMIT_PER_SECOND: '100000',
+      INGEST_PRICING: pricing,
+      QUEUE_PREFIX: queuePrefix,
+    }),
+  );
+  const baseUrls = apis.map((_, i) => `http://127.0.0.1:${PORT + i}`);
   try {
-    await waitReady(baseUrl);
-    key.key ??= await setUpOrganization(baseUrl, ADMIN_KEY, BENCH_PLAN);
-    // warm-up: creates the customers (first path), fills the caches
-    await fetch(baseUrl + '/v1/events', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
-      body: new BatchBodies(`warm-${Date.now()}`).body(0),
+    for (const url of baseUrls) await waitReady(url);
+    key.key ??= await setUpOrganization(baseUrls[0], ADMIN_KEY, BENCH_PLAN);
+    // warm-up: creates the customers (first path), fills each api's caches
+    const warm = new BatchBodies(`warm-${Date.now()}`);
+    for (let i = 0; i < baseUrls.length; i++) {
+      await fetch(baseUrls[i] + '/v1/events', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
+        body: warm.body(i),
+      });
+    }
+    const meter = await cpuMeter(db.name, {
+      ...Object.fromEntries(apis.map((a, i) => [i === 0 ? 'api' : `api${i + 1}`, a.pid!])),
+      client: process.pid,
     });
-    const meter = await cpuMeter(db.name, { api: api.pid!, client: process.pid });
-    const result = await throughApi(baseUrl, key.key);
+    const result = await throughApi(baseUrls, key.key);
     const cpu = await meter();
-    const rss = peakRssMb(api.pid!);
+    const rss = apis.map((a) => peakRssMb(a.pid!)).join(' + ');
     const c = new Client({ connectionString: db.url });
     await c.connect();
     const rows = (await c.query('SELECT pricing_status, count(*)::int AS n FROM events GROUP BY 1 ORDER BY 1')).rows;
@@ -154,8 +166,8 @@ async function measurePath(
     await c.end();
     return { ...result, cpu, rss, status: rows.map((r) => `${r.n} ${r.pricing_status}`).join(', ') };
   } finally {
-    api.kill('SIGTERM');
-    await new Promise((r) => api.once('exit', r));
+    for (const a of apis) a.kill('SIGTERM');
+    await Promise.all(apis.map((a) => new Promise((r) => (a.exitCode !== null ? r(null) : a.once('exit', r)))));
   }
 }
 

@@ -25,14 +25,20 @@ import {
 //  2. lag: a steady RATE events/s for SECONDS; per event, priced_at − received_at (both Postgres clocks), ack p99.
 // npm run bench:soak (-- --soak): only the steady rate, for SOAK_MINUTES (10), printing the api's and the worker's
 // RSS every minute (peak at 1 and at 10 minutes) and the lag of each minute's events.
-// Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (4), BENCH_RATE (15000), SOAK_MINUTES (10), PRICE_CONCURRENCY (worker).
+// Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (4), BENCH_RATE (15000), SOAK_MINUTES (10), BENCH_API_PROCESSES (2),
+// PRICE_CONCURRENCY (worker).
 
 const SOAK = process.argv.includes('--soak');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 const RATE = Number(process.env.BENCH_RATE ?? 15_000);
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
-const PORT = 3950 + (process.pid % 40);
+const PORT = 3950 + (process.pid % 20) * 2;
+/**
+ * API processes behind the sender (BENCH_API_PROCESSES, default 2: one per core, as a load balancer spreads an api's
+ * replicas; Node runs a process's JavaScript on one core): each on a port of its own, batches sent to them in turn.
+ */
+const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 2);
 const ADMIN_KEY = 'tg_admin_bench_operator_key_0123456789';
 
 const agent = new http.Agent({ keepAlive: true });
@@ -48,10 +54,13 @@ let shed = 0;
 const CONNECTION_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED']);
 let connectionErrors = 0;
 
-/** One batch, until the api takes it; its ack latency counts from the first attempt, as the sender waits for it. */
-async function send(baseUrl: string, key: string, body: Buffer) {
+let turn = 0;
+
+/** One batch, until an api takes it; its ack latency counts from the first attempt, as the sender waits for it. */
+async function send(baseUrls: readonly string[], key: string, body: Buffer) {
   const t0 = performance.now();
   for (;;) {
+    const baseUrl = baseUrls[turn++ % baseUrls.length];
     let res: Awaited<ReturnType<typeof post>>;
     try {
       res = await post(
@@ -108,7 +117,13 @@ async function waitAllPriced(pool: Pool, timeoutMs: number): Promise<{ priced: n
 }
 
 /** Sends RATE events/s (1,000-event batches on a schedule) for `seconds`; calls `each` once a second. */
-async function steady(baseUrl: string, key: string, bodies: BatchBodies, seconds: number, each?: (second: number) => Promise<void>) {
+async function steady(
+  baseUrls: readonly string[],
+  key: string,
+  bodies: BatchBodies,
+  seconds: number,
+  each?: (second: number) => Promise<void>,
+) {
   const perSecond = RATE / BATCH;
   let sent = 0;
   const inflight = new Set<Promise<void>>();
@@ -117,7 +132,7 @@ async function steady(baseUrl: string, key: string, bodies: BatchBodies, seconds
     const due = t0 + (tick * 1000) / perSecond;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const p = send(baseUrl, key, bodies.body(sent++)).finally(() => inflight.delete(p));
+    const p = send(baseUrls, key, bodies.body(sent++)).finally(() => inflight.delete(p));
     inflight.add(p);
     if (each && (tick + 1) % perSecond === 0) await each((tick + 1) / perSecond);
   }
@@ -145,14 +160,16 @@ async function main() {
     RATE_SOURCES: 'none',
     SWEEP_INTERVAL_SECONDS: '60',
   };
-  const api = startApp('api', { ...env, PORT: String(PORT), HOST: '127.0.0.1' });
+  const apis = Array.from({ length: API_PROCESSES }, (_, i) => startApp('api', { ...env, PORT: String(PORT + i), HOST: '127.0.0.1' }));
   const worker = startApp('worker', env);
-  const baseUrl = `http://127.0.0.1:${PORT}`;
+  const baseUrls = apis.map((_, i) => `http://127.0.0.1:${PORT + i}`);
+  const apiPids = Object.fromEntries(apis.map((a, i) => [i === 0 ? 'api' : `api${i + 1}`, a.pid!]));
   const pool = new Pool({ connectionString: db.url, max: 2 });
   try {
-    await waitReady(baseUrl);
-    const key = await setUpOrganization(baseUrl, ADMIN_KEY, BENCH_PLAN);
-    await send(baseUrl, key, new BatchBodies(`warm-${Date.now()}`).body(0));
+    for (const url of baseUrls) await waitReady(url);
+    const key = await setUpOrganization(baseUrls[0], ADMIN_KEY, BENCH_PLAN);
+    const warm = new BatchBodies(`warm-${Date.now()}`); // creates the customers, then fills every api's caches
+    for (let i = 0; i < baseUrls.length; i++) await send(baseUrls, key, warm.body(i));
     await waitAllPriced(pool, 60_000);
     acks = [];
     console.log(VARIANT);
@@ -161,7 +178,7 @@ async function main() {
       console.log(`soak: a steady ${RATE} events/s for ${SOAK_MINUTES} min ...`);
       let lastId = '0';
       const started = Date.now();
-      await steady(baseUrl, key, new BatchBodies(`soak-${Date.now()}`), SOAK_MINUTES * 60, async (second) => {
+      await steady(baseUrls, key, new BatchBodies(`soak-${Date.now()}`), SOAK_MINUTES * 60, async (second) => {
         if (second % 60 !== 0) return;
         const minute = second / 60;
         const { rows } = await pool.query('SELECT count(*)::int AS pending FROM ingest_batches WHERE priced_at IS NULL');
@@ -169,7 +186,7 @@ async function main() {
         lastId = lags.lastId;
         const line = {
           minute,
-          api_peak_rss_mb: peakRssMb(api.pid!),
+          api_peak_rss_mb: apis.map((a) => peakRssMb(a.pid!)).join(' + '),
           worker_peak_rss_mb: peakRssMb(worker.pid!),
           batches_pending: rows[0].pending,
           lag_p99_ms: round(percentile(lags.lags, 99)),
@@ -187,13 +204,13 @@ async function main() {
     // 1. throughput
     console.log(`throughput: ${CLIENTS} clients sending ${BATCH}-event batches for ${SECONDS} s, then until all are priced ...`);
     const bodies = new BatchBodies(`tp-${Date.now()}`); // built before the clock starts
-    const meter = await cpuMeter(db.name, { api: api.pid!, worker: worker.pid!, client: process.pid });
+    const meter = await cpuMeter(db.name, { ...apiPids, worker: worker.pid!, client: process.pid });
     let next = 0;
     const started = Date.now();
     const until = started + SECONDS * 1000;
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
-        while (Date.now() < until) await send(baseUrl, key, bodies.body(next++));
+        while (Date.now() < until) await send(baseUrls, key, bodies.body(next++));
       }),
     );
     const ingestedIn = (Date.now() - started) / 1000;
@@ -211,7 +228,7 @@ async function main() {
 
     // 2. lag at a steady rate
     console.log(`lag: a steady ${RATE} events/s for ${SECONDS} s ...`);
-    const sent = await steady(baseUrl, key, new BatchBodies(`lag-${Date.now()}`), SECONDS);
+    const sent = await steady(baseUrls, key, new BatchBodies(`lag-${Date.now()}`), SECONDS);
     const lagAck = ackP99();
     await waitAllPriced(pool, 600_000);
     const { lags } = await lagsAfter(pool, lastId);
@@ -236,8 +253,8 @@ async function main() {
   } finally {
     agent.destroy();
     await pool.end();
-    for (const p of [api, worker]) p.kill('SIGTERM');
-    await Promise.all([api, worker].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+    for (const p of [...apis, worker]) p.kill('SIGTERM');
+    await Promise.all([...apis, worker].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
     await dropQueueKeys(env.QUEUE_PREFIX);
     await db.drop();
   }
