@@ -19,6 +19,11 @@ export interface TestBilling {
   close(): Promise<void>;
 }
 
+/** The use cases again, beside `other`: its database and queues, configured by `env` (e.g. INGEST_PRICING=worker). */
+export function startTestBillingBeside(other: TestBilling, env: Record<string, string> = {}): Promise<TestBilling> {
+  return startTestBilling({ DATABASE_URL: other.config.databaseUrl, QUEUE_PREFIX: other.config.queuePrefix, ...env });
+}
+
 /**
  * The billing use cases with their real repositories, on a fresh migrated database and the local Redis
  * (queues under a prefix of their own): what libs/billing's medium tests run against. No api, no worker.

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { OrganizationsRepository } from '@tollgate/db';
-import { startTestBilling, type TestBilling } from '@tollgate/testing/billing-harness';
+import { startTestBilling, startTestBillingBeside, type TestBilling } from '@tollgate/testing/billing-harness';
 import { CreateOrganization } from '../organizations/create-organization';
 import { CreatePlan } from '../plans/create-plan';
 import { testEvent } from '../test-support/events';
@@ -23,11 +23,7 @@ const PLAN = {
 
 beforeAll(async () => {
   inline = await startTestBilling();
-  worker = await startTestBilling({
-    DATABASE_URL: inline.config.databaseUrl,
-    QUEUE_PREFIX: inline.config.queuePrefix,
-    INGEST_PRICING: 'worker',
-  });
+  worker = await startTestBillingBeside(inline, { INGEST_PRICING: 'worker' });
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { EventsRepository } from '@tollgate/db';
-import { startTestBilling, type TestBilling } from '@tollgate/testing/billing-harness';
+import { startTestBilling, startTestBillingBeside, type TestBilling } from '@tollgate/testing/billing-harness';
 import { SetUsageAlerts } from '../alerts/set-usage-alerts';
 import { IngestEvents, type IngestEvent } from '../events/ingest-events';
 import { FoldRollups } from '../analytics/fold-rollups';
@@ -101,11 +101,7 @@ async function introduce(billing: TestBilling, customers: string[]) {
 
 beforeAll(async () => {
   inline = await startTestBilling();
-  worker = await startTestBilling({
-    DATABASE_URL: inline.config.databaseUrl,
-    QUEUE_PREFIX: inline.config.queuePrefix,
-    INGEST_PRICING: 'worker',
-  });
+  worker = await startTestBillingBeside(inline, { INGEST_PRICING: 'worker' });
   organizationId = (await inline.get(CreateOrganization).execute({ name: 'inline pricing' })).id;
   await inline.get(CreatePlan).execute({ organizationId, plan: PLAN });
   await inline.probe.rows(`UPDATE organizations SET default_plan_code = 'pro' WHERE id = $1`, [organizationId]);
