@@ -10,25 +10,23 @@ import {
   cpuMeter,
   createBenchDatabase,
   dropQueueKeys,
-  peakRssMb,
   percentile,
   post,
   round,
   setUpOrganization,
-  startApp,
+  startApis,
   waitReady,
 } from './lib';
 
 // npm run bench:ingest [-- --light] — events/s durable through POST /v1/events (the api alone, no worker), both
 // stored pending for the worker and priced as they are stored (PATHS), versus the same rows inserted straight
 // into Postgres (the floor), in the same run, and the CPU per event of each process. Realistic events
-// by default (bench/events.ts). Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4), BENCH_API_PROCESSES (2).
+// by default (bench/events.ts). Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (default 4), BENCH_API_PROCESSES (2,
+// lib.ts: startApis).
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 const PORT = 3900 + (process.pid % 25) * 2;
-/** API processes (BENCH_API_PROCESSES, default 2: one per core, as a load balancer spreads replicas), sent batches in turn. */
-const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 2);
 const ADMIN_KEY = 'tg_admin_bench_operator_key_0123456789';
 
 async function throughApi(baseUrls: readonly string[], ingestKey: string) {
@@ -127,19 +125,15 @@ async function measurePath(
   queuePrefix: string,
   key: { key?: string },
 ): Promise<PathResult> {
-  const apis = Array.from({ length: API_PROCESSES }, (_, i) =>
-    startApp('api', {
-      DATABASE_URL: db.url,
-      PORT: String(PORT + i),
-      HOST: '127.0.0.1',
-      TOLLGATE_ADMIN_KEY: ADMIN_KEY,
-      TOLLGATE_SECRET: BENCH_SECRET,
-      RATE_LIMIT_PER_SECOND: '100000',
-      INGEST_PRICING: pricing,
-      QUEUE_PREFIX: queuePrefix,
-    }),
-  );
-  const baseUrls = apis.map((_, i) => `http://127.0.0.1:${PORT + i}`);
+  const apis = startApis(PORT, {
+    DATABASE_URL: db.url,
+    TOLLGATE_ADMIN_KEY: ADMIN_KEY,
+    TOLLGATE_SECRET: BENCH_SECRET,
+    RATE_LIMIT_PER_SECOND: '100000',
+    INGEST_PRICING: pricing,
+    QUEUE_PREFIX: queuePrefix,
+  });
+  const { baseUrls } = apis;
   try {
     for (const url of baseUrls) await waitReady(url);
     key.key ??= await setUpOrganization(baseUrls[0], ADMIN_KEY, BENCH_PLAN);
@@ -152,13 +146,10 @@ async function measurePath(
         body: warm.body(i),
       });
     }
-    const meter = await cpuMeter(db.name, {
-      ...Object.fromEntries(apis.map((a, i) => [i === 0 ? 'api' : `api${i + 1}`, a.pid!])),
-      client: process.pid,
-    });
+    const meter = await cpuMeter(db.name, { ...apis.pids, client: process.pid });
     const result = await throughApi(baseUrls, key.key);
     const cpu = await meter();
-    const rss = apis.map((a) => peakRssMb(a.pid!)).join(' + ');
+    const rss = apis.peakRss();
     const c = new Client({ connectionString: db.url });
     await c.connect();
     const rows = (await c.query('SELECT pricing_status, count(*)::int AS n FROM events GROUP BY 1 ORDER BY 1')).rows;
@@ -166,8 +157,7 @@ async function measurePath(
     await c.end();
     return { ...result, cpu, rss, status: rows.map((r) => `${r.n} ${r.pricing_status}`).join(', ') };
   } finally {
-    for (const a of apis) a.kill('SIGTERM');
-    await Promise.all(apis.map((a) => new Promise((r) => (a.exitCode !== null ? r(null) : a.once('exit', r)))));
+    await apis.stop();
   }
 }
 

@@ -80,6 +80,41 @@ export function startApp(app: 'api' | 'worker', env: Record<string, string>): Ch
   return child;
 }
 
+/**
+ * The api processes a bench sends to (BENCH_API_PROCESSES, default 2: one per core, as a load balancer spreads an
+ * api's replicas; Node runs a process's JavaScript on one core), on ports `firstPort`, `firstPort + 1`, ...: their
+ * URLs, their pids named for the CPU meter (api, api2, ...), their peak RSS, and a stop that waits for their exit.
+ */
+export const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 2);
+
+export interface ApiProcesses {
+  processes: ChildProcess[];
+  baseUrls: string[];
+  pids: Record<string, number>;
+  /** "412.3 + 398.1": each process's peak RSS, MB. */
+  peakRss(): string;
+  stop(): Promise<void>;
+}
+
+export function startApis(firstPort: number, env: Record<string, string>): ApiProcesses {
+  const processes = Array.from({ length: API_PROCESSES }, (_, i) =>
+    startApp('api', { ...env, PORT: String(firstPort + i), HOST: '127.0.0.1' }),
+  );
+  return {
+    processes,
+    baseUrls: processes.map((_, i) => `http://127.0.0.1:${firstPort + i}`),
+    pids: Object.fromEntries(processes.map((p, i) => [i === 0 ? 'api' : `api${i + 1}`, p.pid!])),
+    peakRss: () => processes.map((p) => peakRssMb(p.pid!)).join(' + '),
+    stop: () => stopApps(processes),
+  };
+}
+
+/** SIGTERM, then waits until each has exited. */
+export async function stopApps(processes: readonly ChildProcess[]): Promise<void> {
+  for (const p of processes) p.kill('SIGTERM');
+  await Promise.all(processes.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+}
+
 export async function waitReady(baseUrl: string, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {

@@ -13,7 +13,9 @@ import {
   post,
   round,
   setUpOrganization,
+  startApis,
   startApp,
+  stopApps,
   waitReady,
 } from './lib';
 
@@ -25,8 +27,8 @@ import {
 //  2. lag: a steady RATE events/s for SECONDS; per event, priced_at − received_at (both Postgres clocks), ack p99.
 // npm run bench:soak (-- --soak): only the steady rate, for SOAK_MINUTES (10), printing the api's and the worker's
 // RSS every minute (peak at 1 and at 10 minutes) and the lag of each minute's events.
-// Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (4), BENCH_RATE (15000), SOAK_MINUTES (10), BENCH_API_PROCESSES (2),
-// PRICE_CONCURRENCY (worker).
+// Knobs: BENCH_SECONDS (default 20), BENCH_CLIENTS (4), BENCH_RATE (15000), SOAK_MINUTES (10), BENCH_API_PROCESSES (2,
+// lib.ts: startApis), PRICE_CONCURRENCY (worker).
 
 const SOAK = process.argv.includes('--soak');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -34,11 +36,6 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 const RATE = Number(process.env.BENCH_RATE ?? 15_000);
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const PORT = 3950 + (process.pid % 20) * 2;
-/**
- * API processes behind the sender (BENCH_API_PROCESSES, default 2: one per core, as a load balancer spreads an api's
- * replicas; Node runs a process's JavaScript on one core): each on a port of its own, batches sent to them in turn.
- */
-const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 2);
 const ADMIN_KEY = 'tg_admin_bench_operator_key_0123456789';
 
 const agent = new http.Agent({ keepAlive: true });
@@ -166,10 +163,9 @@ async function main() {
     RATE_SOURCES: 'none',
     SWEEP_INTERVAL_SECONDS: '60',
   };
-  const apis = Array.from({ length: API_PROCESSES }, (_, i) => startApp('api', { ...env, PORT: String(PORT + i), HOST: '127.0.0.1' }));
+  const apis = startApis(PORT, env); // batches sent to them in turn
   const worker = startApp('worker', env);
-  const baseUrls = apis.map((_, i) => `http://127.0.0.1:${PORT + i}`);
-  const apiPids = Object.fromEntries(apis.map((a, i) => [i === 0 ? 'api' : `api${i + 1}`, a.pid!]));
+  const { baseUrls } = apis;
   const pool = new Pool({ connectionString: db.url, max: 2 });
   try {
     for (const url of baseUrls) await waitReady(url);
@@ -192,7 +188,7 @@ async function main() {
         lastId = lags.lastId;
         const line = {
           minute,
-          api_peak_rss_mb: apis.map((a) => peakRssMb(a.pid!)).join(' + '),
+          api_peak_rss_mb: apis.peakRss(),
           worker_peak_rss_mb: peakRssMb(worker.pid!),
           batches_pending: rows[0].pending,
           lag_p99_ms: round(lags.p99),
@@ -210,7 +206,7 @@ async function main() {
     // 1. throughput
     console.log(`throughput: ${CLIENTS} clients sending ${BATCH}-event batches for ${SECONDS} s, then until all are priced ...`);
     const bodies = new BatchBodies(`tp-${Date.now()}`); // built before the clock starts
-    const meter = await cpuMeter(db.name, { ...apiPids, worker: worker.pid!, client: process.pid });
+    const meter = await cpuMeter(db.name, { ...apis.pids, worker: worker.pid!, client: process.pid });
     let next = 0;
     const started = Date.now();
     const until = started + SECONDS * 1000;
@@ -230,7 +226,7 @@ async function main() {
       `  ${events} events ingested in ${round(ingestedIn)} s (${Math.round(events / ingestedIn)}/s), all priced after ${round((done.priced - started) / 1000)} s, in the analytics rollups after ${round((done.rolledUp - started) / 1000)} s; ack p99 ${tpAck} ms`,
     );
     console.log(`  CPU per event: ${cpuLine(cpu, events)}; batches shed by the api and sent again: ${shed}`);
-    const { lastId } = await lagsAfter(pool, '0');
+    const lastId = (await pool.query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM events')).rows[0].id;
 
     // 2. lag at a steady rate
     console.log(`lag: a steady ${RATE} events/s for ${SECONDS} s ...`);
@@ -257,8 +253,7 @@ async function main() {
   } finally {
     agent.destroy();
     await pool.end();
-    for (const p of [...apis, worker]) p.kill('SIGTERM');
-    await Promise.all([...apis, worker].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+    await stopApps([...apis.processes, worker]);
     await dropQueueKeys(env.QUEUE_PREFIX);
     await db.drop();
   }
